@@ -1,0 +1,236 @@
+"""Settings for Backstory, read once from the environment (django-environ).
+
+Every value has a safe local default: with nothing set, the project runs on an SQLite file,
+Celery tasks run eagerly in process, and Salesforce is the local stand-in.
+Production hardening lives in ``backstory/settings_production.py``.
+"""
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = BASE_DIR / "var"
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+SECRET_KEY = env("SECRET_KEY", default="backstory-local-development-key-not-for-production")
+DEBUG = env.bool("DEBUG", default=True)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "oauth2_provider",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_htmx",
+    "template_partials",
+    "backstory",
+    "users",
+    "accounts",
+    "opportunities",
+    "contacts",
+    "activities",
+    "insights",
+    "crm",
+    "query_api",
+    "support",
+    "assistant",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "backstory.urls"
+WSGI_APPLICATION = "backstory.wsgi.application"
+ASGI_APPLICATION = "backstory.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'backstory.sqlite3'}"),
+}
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the dev server read while a Celery-eager import writes; NORMAL sync is safe with WAL
+    # (a power cut may lose the last transactions, never corrupt the file) and much faster.
+    DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+    DATABASES["default"]["OPTIONS"]["timeout"] = 20
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "users.User"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env("TIME_ZONE", default="UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
+MEDIA_URL = "media/"
+WHITENOISE_USE_FINDERS = True
+
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="backstory@localhost")
+SUPPORT_EMAIL = env("SUPPORT_EMAIL", default="support@backstory.ai")
+
+# --- Celery: no broker means every task runs eagerly, in process. ---
+_configured_broker = env("CELERY_BROKER_URL", default="")
+# Eager tasks still build a producer on .delay(): give them an in-process transport, never a network one.
+CELERY_BROKER_URL = _configured_broker or "memory://"
+CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
+CELERY_TASK_ALWAYS_EAGER = not _configured_broker
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TIMEZONE = "UTC"
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE: dict = {}  # each app adds its schedules in its apps.py ready()
+
+# --- Backstory domain settings ---
+# The company's own mail domains: a participant on one of these is internal.
+BACKSTORY_INTERNAL_DOMAINS = [d.lower() for d in env.list("BACKSTORY_INTERNAL_DOMAINS", default=["lumen-analytics.com"])]
+# Month (1-12) the fiscal year starts in; quarters and years in metrics follow it.
+BACKSTORY_FISCAL_YEAR_START_MONTH = env.int("BACKSTORY_FISCAL_YEAR_START_MONTH", default=1)
+# An ISO datetime that freezes "now" (demos, tests); empty means the real clock.
+BACKSTORY_NOW = env("BACKSTORY_NOW", default="")
+# How long rendered page sections are reused (per reader and summary version).
+BACKSTORY_PAGE_CACHE_SECONDS = env.int("BACKSTORY_PAGE_CACHE_SECONDS", default=60)
+# Who owns records created for people who are not CRM users.
+BACKSTORY_INTEGRATION_USERNAME = env("BACKSTORY_INTEGRATION_USERNAME", default="integration")
+
+# --- Salesforce ---
+# "standin": the local REST stand-in; "salesforce": a real org; "off": local records are the system of record.
+SALESFORCE_MODE = env("SALESFORCE_MODE", default="standin")
+SALESFORCE_API_VERSION = env("SALESFORCE_API_VERSION", default="59.0")
+SALESFORCE_INSTANCE_URL = env("SALESFORCE_INSTANCE_URL", default="")
+SALESFORCE_SESSION_ID = env("SALESFORCE_SESSION_ID", default="")
+SALESFORCE_USERNAME = env("SALESFORCE_USERNAME", default="")
+SALESFORCE_PASSWORD = env("SALESFORCE_PASSWORD", default="")
+SALESFORCE_SECURITY_TOKEN = env("SALESFORCE_SECURITY_TOKEN", default="")
+SALESFORCE_DOMAIN = env("SALESFORCE_DOMAIN", default="login")
+SALESFORCE_CONSUMER_KEY = env("SALESFORCE_CONSUMER_KEY", default="")
+SALESFORCE_CONSUMER_SECRET = env("SALESFORCE_CONSUMER_SECRET", default="")
+SALESFORCE_CA_BUNDLE = env("SALESFORCE_CA_BUNDLE", default="")
+SALESFORCE_PRIVATE_KEY_FILE = env("SALESFORCE_PRIVATE_KEY_FILE", default="")
+SALESFORCE_STANDIN_PORT = env.int("SALESFORCE_STANDIN_PORT", default=8443)
+SALESFORCE_FIELD_BACKSTORY_ID = env("SALESFORCE_FIELD_BACKSTORY_ID", default="Backstory_Id__c")
+SALESFORCE_FIELD_CREATED_BY_BACKSTORY = env("SALESFORCE_FIELD_CREATED_BY_BACKSTORY", default="Created_By_Backstory__c")
+SALESFORCE_FIELD_DEPARTMENT = env("SALESFORCE_FIELD_DEPARTMENT", default="Department__c")
+SALESFORCE_FIELD_SENIORITY = env("SALESFORCE_FIELD_SENIORITY", default="Seniority__c")
+SALESFORCE_FIELD_PERSONA = env("SALESFORCE_FIELD_PERSONA", default="Persona__c")
+SALESFORCE_FIELD_SECONDARY_DOMAINS = env("SALESFORCE_FIELD_SECONDARY_DOMAINS", default="Secondary_Domains__c")
+SALESFORCE_FIELD_ACCOUNT_TIER = env("SALESFORCE_FIELD_ACCOUNT_TIER", default="Tier__c")
+# Pull and push (crm/sync, crm/push.py; docs/salesforce.md has the retry policy table).
+SALESFORCE_PULL_EVERY_SECONDS = env.int("SALESFORCE_PULL_EVERY_SECONDS", default=300)
+SALESFORCE_OUTBOX_BACKOFF_SECONDS = env.int("SALESFORCE_OUTBOX_BACKOFF_SECONDS", default=30)
+SALESFORCE_OUTBOX_BACKOFF_CAP_SECONDS = env.int("SALESFORCE_OUTBOX_BACKOFF_CAP_SECONDS", default=3600)
+SALESFORCE_OUTBOX_MAX_ATTEMPTS = env.int("SALESFORCE_OUTBOX_MAX_ATTEMPTS", default=10)
+SALESFORCE_PAUSE_SECONDS = env.int("SALESFORCE_PAUSE_SECONDS", default=900)
+# Salesforce Canvas signed requests are checked with the Connected App's consumer secret.
+SALESFORCE_CANVAS_CONSUMER_SECRET = env("SALESFORCE_CANVAS_CONSUMER_SECRET", default="")
+# Origins allowed to frame the embedded Backstory pages (CSP frame-ancestors).
+BACKSTORY_FRAME_ANCESTORS = env.list(
+    "BACKSTORY_FRAME_ANCESTORS",
+    default=["https://*.salesforce.com", "https://*.force.com", "https://*.lightning.force.com", "https://*.visualforce.com"],
+)
+
+# --- Assistant: an OpenAI-compatible endpoint is optional; offline answers otherwise. ---
+ASSISTANT_LLM_BASE_URL = env("ASSISTANT_LLM_BASE_URL", default="")
+ASSISTANT_LLM_API_KEY = env("ASSISTANT_LLM_API_KEY", default="")
+ASSISTANT_LLM_MODEL = env("ASSISTANT_LLM_MODEL", default="gpt-4o-mini")
+ASSISTANT_LLM_TIMEOUT = env.float("ASSISTANT_LLM_TIMEOUT", default=20.0)
+
+# --- REST framework and the Query API ---
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "oauth2_provider.contrib.rest_framework.OAuth2Authentication",
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_RATES": {"query_api_key": env("QUERY_API_RATE", default="600/min")},
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Backstory API",
+    "DESCRIPTION": "Activity capture and the Query API of Backstory.",
+    "VERSION": "3.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+OAUTH2_PROVIDER = {
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("QUERY_API_TOKEN_SECONDS", default=3600),
+    "SCOPES": {"query": "Run Query API queries"},
+    "DEFAULT_SCOPES": ["query"],
+    # Analysts use client credentials only; adopt every RFC 9700 (OAuth 2.0 Security BCP) behaviour.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+}
+
+CACHES = {
+    "default": env.cache("CACHE_URL", default="locmemcache://backstory"),
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
+}

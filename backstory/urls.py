@@ -1,0 +1,36 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from . import views
+
+admin.site.site_header = "Backstory administration"
+admin.site.site_title = "Backstory admin"
+admin.site.index_title = "Org data, configuration profiles and sync"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/", include("activities.api_urls")),
+    path("accounts/", include("accounts.urls")),
+    path("opportunities/", include("opportunities.urls")),
+    path("contacts/", include("contacts.urls")),
+    path("activities/", include("activities.urls")),
+    path("insights/", include("insights.urls")),
+    path("crm/", include("crm.urls")),
+    path("assistant/", include("assistant.urls")),
+    path("help/", include("support.urls")),
+    path("", include("query_api.urls")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
