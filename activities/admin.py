@@ -1,0 +1,39 @@
+from django.contrib import admin
+
+from .models import Activity, ActivityOpportunity, Participant
+
+
+class ParticipantInline(admin.TabularInline):
+    model = Participant
+    extra = 0
+    fields = ["email", "name", "role", "is_internal", "response", "title", "phone", "user", "contact", "lead"]
+    autocomplete_fields = ["user", "contact", "lead"]
+
+
+class ActivityOpportunityInline(admin.TabularInline):
+    model = ActivityOpportunity
+    extra = 0
+    autocomplete_fields = ["opportunity"]
+
+
+@admin.register(Activity)
+class ActivityAdmin(admin.ModelAdmin):
+    list_display = ["subject", "kind", "occurred_at", "direction", "owner", "account", "account_match", "opportunity_match", "is_private"]
+    list_filter = ["kind", "direction", "account_match", "opportunity_match", "is_private", "source", "is_manually_matched"]
+    search_fields = ["subject", "source_id", "participants__email", "account__name"]
+    autocomplete_fields = ["owner", "account", "lead", "removed_by"]
+    list_select_related = ["owner", "account"]
+    date_hierarchy = "occurred_at"
+    inlines = [ParticipantInline, ActivityOpportunityInline]
+    readonly_fields = ["captured_at", "matched_at"]
+    show_full_result_count = False
+
+
+@admin.register(Participant)
+class ParticipantAdmin(admin.ModelAdmin):
+    list_display = ["email", "name", "role", "is_internal", "resolved_as", "activity"]
+    list_filter = ["role", "is_internal", "response"]
+    search_fields = ["email", "name"]
+    autocomplete_fields = ["activity", "user", "contact", "lead"]
+    list_select_related = ["activity"]
+    show_full_result_count = False

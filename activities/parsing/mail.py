@@ -1,0 +1,292 @@
+"""RFC 5322 mail (.eml files, .mbox mailboxes) into email activities.
+
+Decisions worth knowing:
+
+- A message without a Message-ID gets ``sha256:<hex of its raw bytes>`` as its source id (and
+  a warning), so re-importing the same file still stores it once.
+- A missing or unparseable ``Date:`` is an error for that message; so is a missing sender and
+  a "message" with no mail headers at all (a garbage or headerless file).
+- Charsets: the declared charset is tried strictly; an unknown or lying one falls back to
+  UTF-8, then Windows-1252, then Latin-1, with a warning. ASCII and ISO-8859-1 labels are read
+  as Windows-1252, as browsers do, because that is what such mail really contains.
+- Addresses that are not valid emails are skipped. When ``To``/``Cc`` held mangled addresses
+  (Exchange's ``smith'.'john@enron.com``), the valid ones in ``X-To``/``X-cc`` are recovered.
+  Names come from the display name, else from the ``X-From``/``X-To``/``X-cc`` entry of the same
+  address or (when the lists line up one to one and the surname is in the address) position.
+"""
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import email
+import hashlib
+import mailbox
+import re
+from email import policy
+from email.message import EmailMessage
+from email.utils import getaddresses, parsedate_to_datetime
+from pathlib import Path
+from typing import Iterator
+
+from .addresses import normalize_email, parse_display_list
+from .body import AuthorHint, html_to_text, split_message_text
+from .names import NO_NAME, PersonName, parse_person_name
+from .participants import collapse_participants
+from .results import ParsedActivity, ParsedParticipant, ParseError, ParseResult
+from .signature import extract_signature_details
+
+_KNOWN_HEADERS = {"from", "to", "cc", "date", "subject", "message-id", "received", "sender",
+                  "reply-to", "mime-version", "content-type", "return-path"}
+# Headers kept on the activity for the ingest service (threading, privacy, bulk-mail hints).
+HEADERS_OF_INTEREST = (
+    "Message-ID", "In-Reply-To", "References", "Sensitivity", "Importance", "Priority",
+    "X-Priority", "Auto-Submitted", "Precedence", "List-Id", "List-Unsubscribe", "Reply-To",
+    "X-Folder", "X-Origin",
+)
+_ADDRESS_ROLES = (("From", "from", "X-From"), ("To", "to", "X-To"), ("Cc", "cc", "X-cc"),
+                  ("Bcc", "bcc", "X-bcc"))
+_MESSAGE_ID = re.compile(r"<([^<>]+)>")
+
+
+class _MessageError(Exception):
+    """One message cannot become an activity; the text is the reason."""
+
+
+def parse_email_bytes(raw: bytes, *, source: str = "<bytes>", position: str = "") -> ParseResult:
+    """Parse one RFC 5322 message; returns a ParsedActivity or a ParseError, never raises."""
+    origin = f"{source} {position}".strip()
+    try:
+        return _parse_message(raw, origin)
+    except _MessageError as error:
+        return ParseError(source=source, position=position, reason=str(error))
+    except Exception as error:  # noqa: BLE001 - the email package can trip on hostile input
+        return ParseError(source=source, position=position,
+                          reason=f"unreadable message: {type(error).__name__}: {error}")
+
+
+def parse_eml_path(path: Path) -> Iterator[ParseResult]:
+    """One result for an .eml file."""
+    yield parse_email_bytes(Path(path).read_bytes(), source=str(path))
+
+
+def parse_mbox_path(path: Path) -> Iterator[ParseResult]:
+    """One result per message of an mbox file, in file order; ``position`` is ``message N``."""
+    box = mailbox.mbox(str(path), create=False)
+    try:
+        for number, key in enumerate(box.iterkeys(), start=1):
+            yield parse_email_bytes(box.get_bytes(key), source=str(path),
+                                    position=f"message {number}")
+    finally:
+        box.close()
+
+
+# --- one message ------------------------------------------------------------------------------
+
+
+def _parse_message(raw: bytes, origin: str) -> ParsedActivity:
+    if not raw.strip():
+        raise _MessageError("empty message")
+    message = email.message_from_bytes(raw, policy=policy.default)
+    if not any(key.lower() in _KNOWN_HEADERS for key in message.keys()):
+        raise _MessageError("no mail headers found: not an email message")
+    warnings: list[str] = []
+
+    source_id = _message_id(message)
+    if not source_id:
+        source_id = "sha256:" + hashlib.sha256(raw).hexdigest()
+        warnings.append("no Message-ID: source id derived from the message bytes")
+    occurred_at = _date(message, warnings)
+    participants = _participants(message, warnings)
+    sender = next((p for p in participants if p.role == "from"), None)
+    if sender is None:
+        raise _MessageError("missing or invalid From address")
+
+    text = _body_text(message, warnings)
+    author = AuthorHint.from_person(PersonName(sender.name, sender.first_name, sender.last_name),
+                                    sender.email)
+    split = split_message_text(text, author)
+    details = extract_signature_details(split.signature, author)
+
+    references = _ids(_header(message, "References"))
+    reply_to_ids = _ids(_header(message, "In-Reply-To"))
+    in_reply_to = reply_to_ids[0] if reply_to_ids else None
+    thread_id = references[0] if references else in_reply_to or source_id
+    sensitivity = (_header(message, "Sensitivity") or "").strip().lower()
+
+    return ParsedActivity(
+        kind="email",
+        source_id=source_id,
+        occurred_at=occurred_at,
+        subject=" ".join((_header(message, "Subject") or "").split()),
+        body=split.body,
+        quoted_text=split.quoted_text,
+        signature=split.signature,
+        thread_id=thread_id,
+        in_reply_to=in_reply_to,
+        # Only "Private": "Company-Confidential" mail is still visible to colleagues.
+        is_private=sensitivity == "private",
+        participants=tuple(participants),
+        signature_details=details,
+        raw_headers={name: value for name in HEADERS_OF_INTEREST
+                     if (value := _header(message, name)) is not None},
+        warnings=tuple(warnings),
+        origin=origin,
+    )
+
+
+def _header(message: EmailMessage, name: str) -> str | None:
+    """A header's decoded text; falls back to the raw text if the header class trips on it."""
+    try:
+        value = message[name]
+    except Exception:  # noqa: BLE001 - a malformed header must not lose the whole message
+        value = next((raw for key, raw in message.raw_items() if key.lower() == name.lower()), None)
+    if value is None:
+        return None
+    return str(value).strip()
+
+
+def _ids(value: str | None) -> list[str]:
+    if not value:
+        return []
+    found = _MESSAGE_ID.findall(value)
+    return [item.strip() for item in (found or value.split()) if item.strip()]
+
+
+def _message_id(message: EmailMessage) -> str | None:
+    ids = _ids(_header(message, "Message-ID"))
+    return ids[0] if ids else None
+
+
+def _date(message: EmailMessage, warnings: list[str]) -> dt.datetime:
+    value = _header(message, "Date")
+    if not value:
+        raise _MessageError("missing Date header")
+    try:
+        parsed = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        raise _MessageError(f"unparseable Date header: {value!r}") from None
+    if parsed is None:
+        raise _MessageError(f"unparseable Date header: {value!r}")
+    if parsed.tzinfo is None:
+        warnings.append("Date header has no time zone: read as UTC")
+        parsed = parsed.replace(tzinfo=dt.timezone.utc)
+    return parsed.astimezone(dt.timezone.utc)
+
+
+# --- participants -----------------------------------------------------------------------------
+
+
+def _header_addresses(message: EmailMessage, name: str) -> list[tuple[str, str]]:
+    """(display name, address as written) for every address in every ``name`` header."""
+    found: list[tuple[str, str]] = []
+    for value in message.get_all(name) or []:
+        try:
+            found.extend((address.display_name, address.addr_spec) for address in value.addresses)
+        except Exception:  # noqa: BLE001 - fall back to the lenient parser
+            found.extend(getaddresses([str(value)]))
+    return found
+
+
+def _plausible_name_for(name: str, address: str) -> bool:
+    """Does the surname of ``name`` appear in the address? Guards positional X-To matching."""
+    last = parse_person_name(name).last
+    if not last:
+        return False
+    letters = re.sub(r"[^a-z]", "", last.lower())
+    return len(letters) >= 2 and letters in address.split("@", 1)[0].lower()
+
+
+def _participants(message: EmailMessage, warnings: list[str]) -> list[ParsedParticipant]:
+    collected: list[ParsedParticipant] = []
+    for header, role, x_header in _ADDRESS_ROLES:
+        written = _header_addresses(message, header)
+        x_entries = parse_display_list(_header(message, x_header))
+        x_names = {address: name for name, address in x_entries if address and name}
+        valid = [(display, normalize_email(address)) for display, address in written]
+        if role == "from" and written and not any(email for _, email in valid):
+            # Without a sender the message is lost: keep a merely odd one, and say so.
+            display, address = written[0]
+            if normalize_email(address, lenient=True):
+                valid[0] = (display, normalize_email(address, lenient=True))
+                warnings.append(
+                    f"sender address {address!r} is not a valid mailbox: kept as written"
+                )
+        mangled = [address for (_, address), (_, email) in zip(written, valid) if not email]
+        line_up = len(x_entries) == len(written)
+        for position, (display, address) in enumerate(valid):
+            if not address:
+                continue
+            name = parse_person_name(display)
+            if name is NO_NAME and address in x_names:
+                name = parse_person_name(x_names[address])
+            if name is NO_NAME and line_up:
+                x_name, x_address = x_entries[position]
+                if x_name and (x_address == address or
+                               (x_address is None and _plausible_name_for(x_name, address))):
+                    name = parse_person_name(x_name)
+            collected.append(_participant(address, role, name))
+        if mangled:
+            recovered = [_participant(address, role, parse_person_name(name))
+                         for name, address in x_entries if address]
+            note = f"skipped invalid {header} address(es) {', '.join(mangled)}"
+            if recovered:
+                note += f"; recovered {len(recovered)} from {x_header}"
+            warnings.append(note)
+            collected.extend(recovered)
+    return list(collapse_participants(collected))
+
+
+def _participant(email: str, role: str, name: PersonName) -> ParsedParticipant:
+    return ParsedParticipant(email=email, role=role, name=name.full, first_name=name.first,
+                             last_name=name.last)
+
+
+# --- body -------------------------------------------------------------------------------------
+
+_WHATWG_WINDOWS_1252 = {"ascii", "latin-1", "iso8859-1", "iso8859-15", "cp1252"}
+_FALLBACKS = ("utf-8", "cp1252", "latin-1")
+
+
+def decode_text(payload: bytes, declared: str | None, warnings: list[str]) -> str:
+    """Decode a text part's bytes: the declared charset strictly, else a noted fallback."""
+    label = (declared or "").strip().strip('"').lower()
+    codec = None
+    if label:
+        try:
+            codec = codecs.lookup(label).name
+        except LookupError:
+            warnings.append(f"unknown charset {label!r}: decoded by guessing")
+    if codec in _WHATWG_WINDOWS_1252:
+        # Mail labelled ASCII or ISO-8859-1 is in practice Windows-1252 (curly quotes, dashes).
+        codec = "cp1252"
+    if codec:
+        try:
+            return payload.decode(codec)
+        except UnicodeDecodeError:
+            warnings.append(f"text is not valid {label}: decoded by guessing")
+        except LookupError:
+            warnings.append(f"charset {label!r} cannot decode text: decoded by guessing")
+    for fallback in _FALLBACKS:
+        try:
+            return payload.decode(fallback)
+        except UnicodeDecodeError:
+            continue
+    return payload.decode("latin-1")  # unreachable: latin-1 decodes any bytes
+
+
+def _body_text(message: EmailMessage, warnings: list[str]) -> str:
+    """Plain text of the message: text/plain preferred, else text/html stripped of markup."""
+    try:
+        part = message.get_body(preferencelist=("plain", "html"))
+    except Exception:  # noqa: BLE001 - a broken MIME tree still may have headers worth keeping
+        part = None
+        warnings.append("unreadable MIME structure: no body")
+    if part is None:
+        if not any("no body" in warning for warning in warnings):
+            warnings.append("no text body")
+        return ""
+    payload = part.get_payload(decode=True) or b""
+    text = decode_text(payload, part.get_content_charset(), warnings)
+    if part.get_content_subtype() == "html":
+        text = html_to_text(text)
+    return text

@@ -1,0 +1,408 @@
+"""Matching an activity to an account (or a lead) and to opportunities, and saying how.
+
+The order, as the product does it:
+
+1. a participant who is a known contact matches the contact's account;
+2. otherwise a participant who is a lead with this exact email matches the lead;
+3. otherwise an external participant's registrable domain matches the account holding it
+   (primary or secondary); free-mail domains never match an account.
+
+Then, on the matched account: the open opportunities where a participant holds a contact role;
+otherwise the single open opportunity when there is exactly one; several only when the owner's
+configuration profile enables multi-opportunity matching.
+
+``match_one`` is pure: it reads a ``MatchContext`` that was loaded for a whole batch with a fixed
+number of queries, so matching never queries per participant.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from accounts.domains import is_free_mail_domain, registrable_domain
+from accounts.models import Account, AccountDomain
+from contacts.models import ConfigurationProfile, Contact
+from opportunities.models import Opportunity, OpportunityContactRole
+from users.models import User
+
+from ..models import Activity
+from .bulk import among, in_chunk_size
+
+def _chunks(values: Sequence) -> Iterable[Sequence]:
+    size = in_chunk_size()
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+# --- what matching reads ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Person:
+    """A participant as matching sees it."""
+
+    email: str
+    name: str = ""
+    role: str = ""
+    is_internal: bool = False
+    contact_id: int | None = None
+    lead_id: int | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.email})" if self.name and self.name != self.email else self.email
+
+
+@dataclass(frozen=True)
+class OpenOpportunity:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class AccountFacts:
+    id: int
+    name: str
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class DomainHolder:
+    """One account holding a domain, with the facts the shared-domain rule looks at."""
+
+    account_id: int
+    name: str
+    is_primary: bool
+    has_open_opportunity: bool
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class MatchProfile:
+    """The part of the owner's configuration profile that matching reads."""
+
+    name: str | None = None
+    multi_opportunity_matching: bool = False
+
+
+@dataclass
+class MatchContext:
+    """Everything matching needs for one batch of activities, loaded with a fixed number of queries."""
+
+    contact_accounts: dict[int, int] = field(default_factory=dict)
+    domain_holders: dict[str, list[tuple[int, bool]]] = field(default_factory=dict)
+    accounts: dict[int, AccountFacts] = field(default_factory=dict)
+    open_opportunities: dict[int, list[OpenOpportunity]] = field(default_factory=dict)
+    role_holders: dict[int, set[int]] = field(default_factory=dict)
+
+    @classmethod
+    def load(
+        cls,
+        *,
+        people: Iterable[Person],
+        contact_accounts: dict[int, int | None] | None = None,
+    ) -> MatchContext:
+        """Load the context for these participants.
+
+        ``contact_accounts`` (contact id → account id) may be passed when the caller already read
+        it while resolving people; otherwise it is queried.
+        """
+        contact_ids: set[int] = set()
+        domains: set[str] = set()
+        for person in people:
+            if person.is_internal:
+                continue
+            if person.contact_id:
+                contact_ids.add(person.contact_id)
+            domain = registrable_domain(person.email)
+            if domain and not is_free_mail_domain(domain):
+                domains.add(domain)
+        ctx = cls()
+        if contact_accounts is None:
+            contact_accounts = {}
+            ids = sorted(contact_ids)
+            for chunk in _chunks(ids):
+                contact_accounts.update(Contact.objects.filter(among("id", chunk)).values_list("id", "account_id"))
+        ctx.contact_accounts = {c: a for c, a in contact_accounts.items() if c in contact_ids and a}
+        for chunk in _chunks(sorted(domains)):
+            for domain, account_id, is_primary in AccountDomain.objects.filter(among("domain", chunk)).values_list(
+                "domain", "account_id", "is_primary"
+            ):
+                ctx.domain_holders.setdefault(domain, []).append((account_id, is_primary))
+        account_ids = set(ctx.contact_accounts.values())
+        for holders in ctx.domain_holders.values():
+            account_ids.update(account_id for account_id, _ in holders)
+        ctx.add_accounts(account_ids, contact_ids)
+        return ctx
+
+    def add_accounts(self, account_ids: Iterable[int], contact_ids: Iterable[int]) -> None:
+        """Load names, open opportunities and participants' contact roles of these accounts."""
+        ids = sorted(set(account_ids) - set(self.accounts))
+        opportunity_ids: list[int] = []
+        for chunk in _chunks(ids):
+            for account_id, name, created_at in Account.objects.filter(among("id", chunk)).values_list("id", "name", "created_at"):
+                self.accounts[account_id] = AccountFacts(account_id, name, created_at)
+            # Seed: "Backstory will not add participants as Contact Roles on a closed Opportunity."
+            for opp_id, account_id, name in (
+                Opportunity.objects.filter(among("account_id", chunk), is_closed=False)
+                .order_by("name", "id")
+                .values_list("id", "account_id", "name")
+            ):
+                self.open_opportunities.setdefault(account_id, []).append(OpenOpportunity(opp_id, name))
+                opportunity_ids.append(opp_id)
+        contacts = sorted(set(contact_ids))
+        if not contacts or not opportunity_ids:
+            return
+        for opp_chunk in _chunks(opportunity_ids):
+            for contact_chunk in _chunks(contacts):
+                for opp_id, contact_id in OpportunityContactRole.objects.filter(
+                    among("opportunity_id", opp_chunk), among("contact_id", contact_chunk)
+                ).values_list("opportunity_id", "contact_id"):
+                    self.role_holders.setdefault(opp_id, set()).add(contact_id)
+
+    def holders_of(self, domain: str) -> list[DomainHolder]:
+        return [
+            DomainHolder(
+                account_id=account_id,
+                name=self.accounts[account_id].name,
+                is_primary=is_primary,
+                has_open_opportunity=bool(self.open_opportunities.get(account_id)),
+                created_at=self.accounts[account_id].created_at,
+            )
+            for account_id, is_primary in self.domain_holders.get(domain, [])
+            if account_id in self.accounts
+        ]
+
+
+class ProfileBook:
+    """Activity owners' configuration profiles (the user's own, else the default) and privacy setting."""
+
+    def __init__(self, *, profiles: dict[int, MatchProfile], default_id: int | None):
+        self.profiles = profiles
+        self.default_id = default_id
+        self.user_profiles: dict[int, int | None] = {}
+        self.private_by_default: dict[int, bool] = {}
+
+    @classmethod
+    def load(cls, user_ids: Iterable[int | None] = ()) -> ProfileBook:
+        profiles: dict[int, MatchProfile] = {}
+        default_id = None
+        for pk, name, multi, is_default in ConfigurationProfile.objects.values_list(
+            "id", "name", "multi_opportunity_matching", "is_default"
+        ):
+            profiles[pk] = MatchProfile(name, multi)
+            if is_default:
+                default_id = pk
+        book = cls(profiles=profiles, default_id=default_id)
+        book.add_users(user_ids)
+        return book
+
+    def add_users(self, user_ids: Iterable[int | None]) -> None:
+        wanted = sorted({u for u in user_ids if u and u not in self.user_profiles})
+        for chunk in _chunks(wanted):
+            for pk, profile_id, private in User.objects.filter(among("id", chunk)).values_list(
+                "id", "configuration_profile_id", "private_by_default"
+            ):
+                self.user_profiles[pk] = profile_id
+                self.private_by_default[pk] = private
+
+    def profile_id_for(self, user_id: int | None) -> int | None:
+        """Seed: the profile of the activity's owner: user.configuration_profile or the default."""
+        own = self.user_profiles.get(user_id) if user_id else None
+        return own or self.default_id
+
+    def for_user(self, user_id: int | None) -> MatchProfile:
+        profile_id = self.profile_id_for(user_id)
+        return self.profiles.get(profile_id, MatchProfile()) if profile_id else MatchProfile()
+
+
+# --- the rules --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MatchOutcome:
+    account_id: int | None = None
+    lead_id: int | None = None
+    account_match: str = Activity.AccountMatch.NONE
+    opportunity_match: str = Activity.OpportunityMatch.NONE
+    opportunities: tuple[tuple[int, str], ...] = ()
+    explanation: str = ""
+
+    def same_as(self, *, account_id, lead_id, account_match, opportunity_match, explanation, links) -> bool:
+        return (
+            (self.account_id, self.lead_id, self.account_match, self.opportunity_match, self.explanation)
+            == (account_id, lead_id, account_match, opportunity_match, explanation)
+            and set(self.opportunities) == set(links)
+        )
+
+
+def choose_domain_holder(holders: Sequence[DomainHolder]) -> tuple[DomainHolder, str]:
+    """The account a shared domain matches, and why (empty when only one account holds it).
+
+    AccountDomain: "Capture then prefers the account that holds it as its primary domain, then the
+    one with an open opportunity, then the oldest account."
+    """
+    ranked = sorted(
+        holders, key=lambda h: (not h.is_primary, not h.has_open_opportunity, h.created_at, h.account_id)
+    )
+    chosen = ranked[0]
+    if len(ranked) == 1:
+        return chosen, ""
+    others = ", ".join(h.name for h in ranked[1:])
+    runner_up = ranked[1]
+    if chosen.is_primary and not runner_up.is_primary:
+        why = "it is its primary domain"
+    elif chosen.has_open_opportunity and not runner_up.has_open_opportunity:
+        why = "it has an open opportunity"
+    else:
+        why = "it is the oldest account"
+    return chosen, f"The domain is shared with {others}; {chosen.name} was chosen because {why}."
+
+
+def _most_common_first(groups: dict) -> object:
+    """The key with the longest list; on a tie, the one seen first (participants' order)."""
+    best, best_size = None, -1
+    for key, members in groups.items():
+        if len(members) > best_size:
+            best, best_size = key, len(members)
+    return best
+
+
+def _names(opportunities: Sequence[OpenOpportunity]) -> str:
+    return ", ".join(f"“{o.name}”" for o in opportunities)
+
+
+def match_opportunities(
+    *, account_id: int, people: Sequence[Person], profile: MatchProfile, ctx: MatchContext
+) -> tuple[str, tuple[tuple[int, str], ...], str]:
+    """(opportunity_match, ((opportunity id, link match), ...), explanation) on the matched account."""
+    M = Activity.OpportunityMatch
+    account = ctx.accounts[account_id]
+    open_opps = ctx.open_opportunities.get(account_id, [])
+    multi = profile.multi_opportunity_matching
+    profile_words = f"the owner's profile “{profile.name}”" if profile.name else "the owner's profile"
+    if not open_opps:
+        return M.NONE, (), f"No opportunity: {account.name} has no open opportunity."
+    contact_ids = {p.contact_id for p in people if p.contact_id and not p.is_internal}
+    # Seed: "the open opportunities on the matched account where a participant holds a contact role".
+    with_roles = [o for o in open_opps if ctx.role_holders.get(o.id, set()) & contact_ids]
+    if with_roles:
+        if len(with_roles) == 1 or multi:
+            who = {
+                o.id: [p.label for p in people if p.contact_id in ctx.role_holders.get(o.id, set())] for o in with_roles
+            }
+            parts = [f"“{o.name}”, where {', '.join(who[o.id])} holds a contact role" for o in with_roles]
+            prefix = "Opportunity" if len(with_roles) == 1 else "Opportunities (multi-opportunity matching is on)"
+            return M.CONTACT_ROLE, tuple((o.id, M.CONTACT_ROLE) for o in with_roles), f"{prefix}: {'; '.join(parts)}."
+        return (
+            M.NONE,
+            (),
+            f"No opportunity: participants hold contact roles on {len(with_roles)} open opportunities "
+            f"({_names(with_roles)}) and multi-opportunity matching is off in {profile_words}. "
+            "Use Edit Match to choose one.",
+        )
+    # Seed: "otherwise the single open opportunity when there is exactly one".
+    if len(open_opps) == 1:
+        only = open_opps[0]
+        return M.SINGLE_OPEN, ((only.id, M.SINGLE_OPEN),), f"Opportunity: “{only.name}”, the only open opportunity of {account.name}."
+    # Seed: "several only when the profile enables multi-opportunity matching".
+    if multi:
+        return (
+            M.MULTI,
+            tuple((o.id, M.MULTI) for o in open_opps),
+            f"Opportunities: all {len(open_opps)} open opportunities of {account.name} "
+            f"({_names(open_opps)}), because multi-opportunity matching is on in {profile_words}.",
+        )
+    return (
+        M.NONE,
+        (),
+        f"No opportunity: {account.name} has {len(open_opps)} open opportunities ({_names(open_opps)}), no participant "
+        f"holds a contact role on one, and multi-opportunity matching is off in {profile_words}. "
+        "Use Edit Match to choose one.",
+    )
+
+
+def match_one(*, people: Sequence[Person], profile: MatchProfile, ctx: MatchContext) -> MatchOutcome:
+    """Match one activity from its participants. Pure: reads only ``ctx``."""
+    A = Activity.AccountMatch
+    external = [p for p in people if not p.is_internal]
+    if not external:
+        return MatchOutcome(explanation="No match: everyone on it is a colleague (an internal activity).")
+
+    # 1. Seed: "a participant who is a known contact matches the contact's account".
+    by_account: dict[int, list[Person]] = {}
+    for person in external:
+        account_id = ctx.contact_accounts.get(person.contact_id) if person.contact_id else None
+        if account_id and account_id in ctx.accounts:
+            by_account.setdefault(account_id, []).append(person)
+    if by_account:
+        account_id = _most_common_first(by_account)
+        account = ctx.accounts[account_id]
+        who = by_account[account_id]
+        text = f"Matched to {account.name}: {who[0].label} is a contact of {account.name}"
+        if len(who) > 1:
+            text += f" (and {len(who) - 1} more participant{'s' if len(who) > 2 else ''})"
+        text += "."
+        if len(by_account) > 1:
+            others = ", ".join(ctx.accounts[a].name for a in by_account if a != account_id)
+            text += f" Other participants are contacts of {others}; the account with the most contacts on it wins."
+        return _with_opportunities(account_id, A.CONTACT, text, people, profile, ctx)
+
+    # 2. Seed: "If a lead with a matching email address is found, the activity is matched to the lead."
+    for person in external:
+        if person.lead_id:
+            return MatchOutcome(
+                lead_id=person.lead_id,
+                account_match=A.LEAD,
+                explanation=f"Matched to the lead {person.label}: a lead with this exact email, "
+                "so the activity is matched to the lead rather than to an account.",
+            )
+
+    # 3. Design: "Domains match exactly on the registrable domain ... free-mail domains match no account."
+    by_domain: dict[str, list[Person]] = {}
+    free_mail: list[str] = []
+    unknown: list[str] = []
+    for person in external:
+        domain = registrable_domain(person.email)
+        if domain is None:
+            unknown.append(person.email.rsplit("@", 1)[-1])
+        elif is_free_mail_domain(domain):
+            free_mail.append(domain)
+        elif ctx.holders_of(domain):
+            by_domain.setdefault(domain, []).append(person)
+        else:
+            unknown.append(domain)
+    if by_domain:
+        domain = _most_common_first(by_domain)
+        holder, shared = choose_domain_holder(ctx.holders_of(domain))
+        person = by_domain[domain][0]
+        kind = "the primary" if holder.is_primary else "a secondary"
+        text = f"Matched to {holder.name} by domain: {person.label} is at {domain}, {kind} domain of {holder.name}."
+        if shared:
+            text += " " + shared
+        return _with_opportunities(holder.account_id, A.DOMAIN, text, people, profile, ctx)
+
+    reasons = []
+    if free_mail:
+        reasons.append(f"free-mail domains never match an account ({', '.join(sorted(set(free_mail)))})")
+    if unknown:
+        reasons.append(f"no account has the domain {', '.join(sorted(set(unknown)))}")
+    return MatchOutcome(
+        explanation="No match: no participant is a contact or a lead"
+        + (", " + "; ".join(reasons) if reasons else "")
+        + "."
+    )
+
+
+def _with_opportunities(account_id, account_match, text, people, profile, ctx) -> MatchOutcome:
+    opportunity_match, links, opp_text = match_opportunities(
+        account_id=account_id, people=people, profile=profile, ctx=ctx
+    )
+    return MatchOutcome(
+        account_id=account_id,
+        account_match=account_match,
+        opportunity_match=opportunity_match,
+        opportunities=links,
+        explanation=f"{text} {opp_text}",
+    )
