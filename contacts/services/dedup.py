@@ -1,0 +1,292 @@
+"""The daily de-duplication of contacts Backstory created.
+
+FAQ: "Backstory automatically removes duplicate contacts via an automated daily de-duplication
+process. Only contacts created by Backstory are eligible for deletion. When duplicates are found,
+Backstory deletes the extra records and remaps their activities to the earliest valid contact."
+
+Duplicates are contacts with the same email (case-insensitive) on the same account. The contact
+that stays is the earliest valid one (Design: "the oldest by creation time among the duplicates
+that still exist and have an email; a manual contact, if one is among them, always survives"):
+the oldest contact created by hand when there is one, else the oldest. Creation time is when the
+CRM created the record, else when it was stored here.
+
+Everything is set-based: one window query finds every (duplicate → survivor) pair into a
+temporary table, and a fixed number of statements remap participants, contact roles, next steps
+and converted leads, drop contact roles that would duplicate one the survivor holds, queue the
+CRM changes, record the decisions and delete the duplicates, whatever their number.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from django.db import connection, models, transaction
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+
+from activities.models import Participant
+from backstory import clock
+from contacts.models import Contact, ContactDecision, Lead
+from crm.models import OutboxEntry
+from opportunities.models import NextStep, Opportunity, OpportunityContactRole
+
+from . import outbox
+from .decisions import Action, Reason, Rule
+
+MAP_TABLE = "contacts_dedup_map"
+DROPPED_TABLE = "contacts_dedup_dropped_roles"
+
+
+@dataclass
+class DedupReport:
+    """What one run of the de-duplication did."""
+
+    contacts_deleted: int = 0
+    survivors: int = 0
+    participants_remapped: int = 0
+    roles_remapped: int = 0
+    roles_dropped: int = 0
+    next_steps_remapped: int = 0
+    leads_remapped: int = 0
+    outbox_rows: int = 0
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _uuid(value) -> str:
+    return str(value if isinstance(value, uuid.UUID) else uuid.UUID(str(value)))
+
+
+def _uuid_text(column: str) -> str:
+    """SQL for a UUID column as `str(uuid)` text (SQLite stores 32 hex digits, PostgreSQL a uuid)."""
+    if connection.vendor == "postgresql":
+        return f"CAST({column} AS text)"
+    return (
+        f"lower(substr({column}, 1, 8) || '-' || substr({column}, 9, 4) || '-' || substr({column}, 13, 4) || '-' "
+        f"|| substr({column}, 17, 4) || '-' || substr({column}, 21, 12))"
+    )
+
+
+def _json(sql: str) -> str:
+    return f"CAST({sql} AS jsonb)" if connection.vendor == "postgresql" else sql
+
+
+@transaction.atomic
+def contacts_deduplicate() -> DedupReport:
+    """Merge duplicate contacts Backstory created into the earliest valid contact of their email on
+    their account: remap their activities and contact roles, delete them, queue the changes for the
+    CRM, and record one decision per surviving contact. A contact made by hand is never deleted.
+    """
+    report = DedupReport()
+    contact_t = _q(Contact._meta.db_table)
+    mapping, dropped = _q(MAP_TABLE), _q(DROPPED_TABLE)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {mapping}")
+        cursor.execute(f"DROP TABLE IF EXISTS {dropped}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {mapping} (loser_id bigint PRIMARY KEY, survivor_id bigint NOT NULL)")
+        # FAQ: "Only contacts created by Backstory are eligible for deletion." / Design: "a manual
+        # contact, if one is among them, always survives": manual contacts sort first, then by age.
+        cursor.execute(
+            f"""
+            INSERT INTO {mapping} (loser_id, survivor_id)
+            SELECT ranked.id, ranked.survivor_id FROM (
+                SELECT c.id AS id, c.created_by_backstory AS by_backstory,
+                       FIRST_VALUE(c.id) OVER (
+                           PARTITION BY c.account_id, LOWER(c.email)
+                           ORDER BY c.created_by_backstory, COALESCE(c.crm_created_at, c.created_at), c.id
+                       ) AS survivor_id
+                FROM {contact_t} c
+                WHERE c.account_id IS NOT NULL AND c.email <> ''
+                  AND EXISTS (SELECT 1 FROM {contact_t} d
+                              WHERE d.account_id = c.account_id AND LOWER(d.email) = LOWER(c.email) AND d.id <> c.id)
+            ) ranked
+            WHERE ranked.by_backstory = %s AND ranked.id <> ranked.survivor_id
+            """,
+            [True],
+        )
+        cursor.execute(f"SELECT COUNT(*), COUNT(DISTINCT survivor_id) FROM {mapping}")
+        report.contacts_deleted, report.survivors = cursor.fetchone()
+        if report.contacts_deleted:
+            cursor.execute(f"CREATE INDEX contacts_dedup_map_survivor ON {mapping} (survivor_id)")
+            cursor.execute(f"ANALYZE {mapping}")  # temporary tables are never analyzed automatically
+            role_rows = _merge_roles(cursor, mapping, dropped, report)
+            report.participants_remapped = _remap(cursor, mapping, Participant, "contact_id")
+            report.next_steps_remapped = _remap(cursor, mapping, NextStep, "contact_id")
+            report.leads_remapped = _remap(cursor, mapping, Lead, "converted_contact_id")
+            # Roles first (re-pointed before their old contact goes), then the contacts.
+            report.outbox_rows = outbox.enqueue_many(role_rows) + _enqueue_contact_deletions(cursor, mapping)
+            _record_merges(cursor, mapping)
+            _delete_losers(cursor, mapping)
+            cursor.execute(f"DROP TABLE {dropped}")
+        cursor.execute(f"DROP TABLE {mapping}")
+    return report
+
+
+def _merge_roles(cursor, mapping: str, dropped: str, report: DedupReport) -> list[OutboxEntry]:
+    """Move the duplicates' contact roles to the survivor; drop the ones that would duplicate a role
+    on the same opportunity (held by the survivor, or by an earlier duplicate), passing "primary" on.
+    Returns the outbox rows for the CRM."""
+    role_t, contact_t = _q(OpportunityContactRole._meta.db_table), _q(Contact._meta.db_table)
+    opportunity_t = _q(Opportunity._meta.db_table)
+    label = OpportunityContactRole._meta.label_lower
+    # Seed FAQ: "remaps their activities to the earliest valid contact"; a role that would duplicate
+    # one on the same opportunity is dropped instead.
+    cursor.execute(
+        f"""
+        CREATE TEMPORARY TABLE {dropped} AS
+        SELECT r.id AS role_id, r.opportunity_id AS opportunity_id, m.survivor_id AS survivor_id,
+               r.is_primary AS is_primary, r.crm_id AS crm_id, r.backstory_id AS backstory_id
+        FROM {role_t} r JOIN {mapping} m ON m.loser_id = r.contact_id
+        WHERE EXISTS (SELECT 1 FROM {role_t} s WHERE s.opportunity_id = r.opportunity_id AND s.contact_id = m.survivor_id)
+           OR EXISTS (SELECT 1 FROM {role_t} r2 JOIN {mapping} m2 ON m2.loser_id = r2.contact_id
+                      WHERE r2.opportunity_id = r.opportunity_id AND m2.survivor_id = m.survivor_id AND r2.id < r.id)
+        """
+    )
+    cursor.execute(f"ANALYZE {dropped}")
+    cursor.execute(f"SELECT role_id, crm_id, backstory_id FROM {dropped} ORDER BY role_id")
+    dropped_rows = cursor.fetchall()
+    cursor.execute(f"DELETE FROM {role_t} WHERE id IN (SELECT role_id FROM {dropped})")
+    report.roles_dropped = cursor.rowcount
+
+    cursor.execute(
+        f"""
+        SELECT r.id, r.crm_id, r.backstory_id, r.role, r.is_primary, o.crm_id, s.crm_id, s.backstory_id
+        FROM {role_t} r JOIN {mapping} m ON m.loser_id = r.contact_id
+             JOIN {opportunity_t} o ON o.id = r.opportunity_id JOIN {contact_t} s ON s.id = m.survivor_id
+        ORDER BY r.id
+        """
+    )
+    remapped_rows = cursor.fetchall()
+    report.roles_remapped = _remap(cursor, mapping, OpportunityContactRole, "contact_id")
+    promote_condition = f"""
+        id IN (SELECT k.id FROM {role_t} k JOIN {dropped} d ON d.opportunity_id = k.opportunity_id AND k.contact_id = d.survivor_id
+               WHERE d.is_primary = %s)
+        AND NOT EXISTS (SELECT 1 FROM {role_t} p WHERE p.opportunity_id = {role_t}.opportunity_id AND p.is_primary = %s)
+    """
+    cursor.execute(f"SELECT id, crm_id, backstory_id FROM {role_t} WHERE {promote_condition}", [True, True])
+    promoted_rows = cursor.fetchall()
+    cursor.execute(f"UPDATE {role_t} SET is_primary = %s WHERE {promote_condition}", [True, True, True])
+
+    rows: list[OutboxEntry] = []
+    for role_id, crm_id, backstory_id, role, is_primary, opportunity_crm_id, survivor_crm_id, survivor_bid in remapped_rows:
+        reference = {"ContactId": survivor_crm_id} if survivor_crm_id else {"ContactBackstoryId": _uuid(survivor_bid)}
+        if crm_id:
+            rows.append(OutboxEntry(object_name="OpportunityContactRole", operation=OutboxEntry.Operation.UPDATE,
+                                    record_type=label, record_id=role_id, crm_id=crm_id,
+                                    external_id=_uuid(backstory_id), payload=reference))
+        else:
+            rows.append(OutboxEntry(object_name="OpportunityContactRole", operation=OutboxEntry.Operation.UPSERT,
+                                    record_type=label, record_id=role_id, external_id=_uuid(backstory_id),
+                                    payload={"OpportunityId": opportunity_crm_id, **reference, "Role": role or None,
+                                             "IsPrimary": bool(is_primary)}))
+    for role_id, crm_id, backstory_id in promoted_rows:
+        rows.append(OutboxEntry(object_name="OpportunityContactRole", operation=OutboxEntry.Operation.UPDATE,
+                                record_type=label, record_id=role_id, crm_id=crm_id or "",
+                                external_id=_uuid(backstory_id), payload={"IsPrimary": True}))
+    for role_id, crm_id, backstory_id in dropped_rows:
+        rows.append(OutboxEntry(object_name="OpportunityContactRole", operation=OutboxEntry.Operation.DELETE,
+                                record_type=label, record_id=role_id, crm_id=crm_id or "",
+                                external_id=_uuid(backstory_id)))
+    return rows
+
+
+def _remap(cursor, mapping: str, model, column: str) -> int:
+    """Point `model.column` from each duplicate to its survivor, in one statement."""
+    table = _q(model._meta.db_table)
+    if connection.vendor == "postgresql":
+        cursor.execute(f"UPDATE {table} SET {column} = m.survivor_id FROM {mapping} m WHERE {table}.{column} = m.loser_id")
+    else:
+        cursor.execute(
+            f"""
+            UPDATE {table} SET {column} = (SELECT m.survivor_id FROM {mapping} m WHERE m.loser_id = {table}.{column})
+            WHERE {column} IN (SELECT loser_id FROM {mapping})
+            """
+        )
+    return cursor.rowcount
+
+
+def _enqueue_contact_deletions(cursor, mapping: str) -> int:
+    """One `delete` outbox row per duplicate, written by one INSERT ... SELECT.
+
+    The rows are exactly what `OutboxEntry(...)` / `bulk_create` would write: every column this
+    statement does not compute gets the model field's own default, so a field the crm app adds
+    later is filled as it would be anywhere else. The drain is scheduled once, after commit.
+    """
+    if not outbox.crm_enabled():
+        return 0
+    contact_t = _q(Contact._meta.db_table)
+    computed = {
+        "object_name": "%s",
+        "operation": "%s",
+        "record_type": "%s",
+        "record_id": "m.loser_id",
+        "external_id": _uuid_text("c.backstory_id"),
+        "crm_id": "COALESCE(c.crm_id, '')",
+        "payload": _json("'{}'"),
+    }
+    params: list = ["Contact", OutboxEntry.Operation.DELETE, Contact._meta.label_lower]
+    columns, values = list(computed), list(computed.values())
+    for field in OutboxEntry._meta.concrete_fields:
+        if field.primary_key or field.column in computed:
+            continue
+        value = timezone.now() if getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False) else field.get_default()
+        columns.append(field.column)
+        values.append("%s")
+        params.append(field.get_db_prep_save(value, connection))
+    cursor.execute(
+        f"""
+        INSERT INTO {_q(OutboxEntry._meta.db_table)} ({", ".join(_q(c) for c in columns)})
+        SELECT {", ".join(values)} FROM {mapping} m JOIN {contact_t} c ON c.id = m.loser_id ORDER BY m.loser_id
+        """,
+        params,
+    )
+    count = cursor.rowcount
+    if count:
+        from crm import outbox as crm_outbox
+
+        transaction.on_commit(crm_outbox._schedule_drain)
+    return count
+
+
+def _record_merges(cursor, mapping: str) -> None:
+    """One `contact_merged` decision per surviving contact, naming the duplicates it absorbed."""
+    contact_t, decision_t = _q(Contact._meta.db_table), _q(ContactDecision._meta.db_table)
+    ids = "string_agg(CAST(m.loser_id AS text), ', ')" if connection.vendor == "postgresql" else "group_concat(m.loser_id, ', ')"
+    details = _json(f"'{{\"survivor_id\": ' || m.survivor_id || ', \"deleted_contact_ids\": [' || {ids} || ']}}'")
+    cursor.execute(
+        f"""
+        INSERT INTO {decision_t} (created_at, action, rule, reason, message, email, contact_id, account_id, details)
+        SELECT %s, %s, %s, %s,
+               'Deleted ' || COUNT(*) || ' duplicate(s) of ' || s.email || ' created by Backstory on this account; '
+               || 'their activities and contact roles now belong to this contact, the earliest valid one.',
+               s.email, m.survivor_id, s.account_id, {details}
+        FROM {mapping} m JOIN {contact_t} s ON s.id = m.survivor_id
+        GROUP BY m.survivor_id, s.email, s.account_id
+        """,
+        [clock.now(), Action.CONTACT_MERGED, Rule.DEDUPLICATION, Reason.DUPLICATE_EMAIL],
+    )
+
+
+def _delete_losers(cursor, mapping: str) -> None:
+    """Delete the duplicates as Django would (every relation's on_delete honoured), but with one
+    statement per relation against the temporary table instead of loading each contact."""
+    losers = RawSQL(f"SELECT loser_id FROM {mapping}", [])
+    for relation in Contact._meta.related_objects:
+        if not (relation.one_to_many or relation.one_to_one):
+            continue
+        field = relation.field
+        rows = relation.related_model._base_manager.filter(**{f"{field.name}__in": losers})
+        if field.remote_field.on_delete is models.CASCADE:
+            rows.delete()  # one DELETE for a model nothing else points at; the collector otherwise
+        elif field.remote_field.on_delete is models.SET_NULL:
+            rows.update(**{field.name: None})
+        elif field.remote_field.on_delete is not models.DO_NOTHING:
+            # PROTECT, RESTRICT, SET_DEFAULT, SET(...): let Django's collector apply (or refuse) them.
+            Contact.objects.filter(pk__in=losers).delete()
+            return
+    cursor.execute(f"DELETE FROM {_q(Contact._meta.db_table)} WHERE id IN (SELECT loser_id FROM {mapping})")
