@@ -1,0 +1,167 @@
+"""One Salesforce connection for a pull or a drain: the simple-salesforce client from
+`crm.client.salesforce_connect`, a session that is refreshed once when Salesforce says it
+expired, and network failures turned into errors that name the setting to fix.
+
+Refreshing means logging in again. The username/password, OAuth, JWT and client-credentials
+flows do that from the settings. The session flow cannot log in by itself: against the local
+stand-in the refresh asks the stand-in for a new session (its `/_standin/sessions` endpoint
+plays the login server); against a real org it reports that SALESFORCE_SESSION_ID expired.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any, Callable, TypeVar
+
+import requests
+from django.conf import settings
+from simple_salesforce import Salesforce
+from simple_salesforce.exceptions import (
+    SalesforceAuthenticationFailed,
+    SalesforceError,
+    SalesforceExpiredSession,
+    SalesforceRefusedRequest,
+)
+
+from .client import SalesforceSettings, choose_flow, salesforce_connect, salesforce_http_session
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# Sessions obtained by a refresh, by the configured session id they replace, so every later
+# connection in this process uses the fresh one (the configured id stays expired).
+_refreshed_sessions: dict[str, str] = {}
+_refreshed_lock = threading.Lock()
+
+
+class SalesforceUnreachable(Exception):
+    """Salesforce (or the stand-in) could not be reached; the message names the settings to check."""
+
+
+class SalesforceSessionRefused(Exception):
+    """Salesforce refused the session even after one refresh; the message names the settings to fix."""
+
+
+class SalesforceLimitReached(Exception):
+    """Salesforce answered REQUEST_LIMIT_EXCEEDED: the org's API limit is used up for now."""
+
+
+def error_details(error: SalesforceError) -> tuple[str, str]:
+    """(errorCode, message) of a simple-salesforce error; the code is "HTTP_<status>" when the body has none."""
+    content = error.content
+    if isinstance(content, list) and content and isinstance(content[0], dict):
+        first = content[0]
+        return str(first.get("errorCode") or f"HTTP_{error.status}"), str(first.get("message") or "")
+    if isinstance(content, dict):
+        return str(content.get("errorCode") or f"HTTP_{error.status}"), str(content.get("message") or "")
+    return f"HTTP_{error.status}", str(content or "")[:500]
+
+
+def _unreachable(error: Exception, config: SalesforceSettings) -> SalesforceUnreachable:
+    if isinstance(error, requests.exceptions.SSLError):
+        return SalesforceUnreachable(
+            f"TLS to {config.instance_url or 'Salesforce'} failed ({error}). Check SALESFORCE_CA_BUNDLE "
+            "(the stand-in prints the CA path to use)."
+        )
+    return SalesforceUnreachable(
+        f"Cannot reach Salesforce at {config.instance_url or 'the login server'} ({type(error).__name__}: {error}). "
+        "Check SALESFORCE_INSTANCE_URL; for the local stand-in, is `manage.py run_salesforce_standin` running?"
+    )
+
+
+def _login_refused(flow: str, error: Exception) -> str:
+    return (f"Salesforce refused the {flow} login ({error}): check SALESFORCE_USERNAME, SALESFORCE_PASSWORD, "
+            "SALESFORCE_SECURITY_TOKEN, SALESFORCE_CONSUMER_KEY / SALESFORCE_CONSUMER_SECRET and SALESFORCE_DOMAIN.")
+
+
+class SalesforceConnection:
+    """A logged-in client plus the refresh and error rules every crm call goes through."""
+
+    def __init__(self, sf: Salesforce, config: SalesforceSettings, flow: str) -> None:
+        self.sf = sf
+        self.config = config
+        self.flow = flow
+        self.calls = 0
+        self.refreshes = 0
+
+    @classmethod
+    def open(cls) -> "SalesforceConnection":
+        """Connect from the SALESFORCE_* settings (SalesforceNotConfigured names what is missing)."""
+        config = SalesforceSettings.from_django()
+        flow = choose_flow(config)
+        overrides: dict[str, Any] = {}
+        if flow == "session":
+            with _refreshed_lock:
+                fresh = _refreshed_sessions.get(config.session_id)
+            if fresh:
+                overrides["session_id"] = fresh
+        try:
+            sf = salesforce_connect(flow=flow, **overrides)
+        except requests.exceptions.RequestException as error:
+            raise _unreachable(error, config) from error
+        except SalesforceAuthenticationFailed as error:
+            raise SalesforceSessionRefused(_login_refused(flow, error)) from error
+        return cls(sf, config, flow)
+
+    @property
+    def api_version(self) -> str:
+        return self.config.api_version
+
+    def call(self, operation: Callable[[Salesforce], T]) -> T:
+        """Run one API call. An expired session is refreshed once and the call sent again; the API
+        limit raises SalesforceLimitReached; a network failure raises SalesforceUnreachable. Other
+        Salesforce errors propagate as simple-salesforce raised them."""
+        try:
+            return self._send(operation)
+        except SalesforceExpiredSession:
+            self.refresh()
+            try:
+                return self._send(operation)
+            except SalesforceExpiredSession as error:
+                raise SalesforceSessionRefused(self._session_advice()) from error
+
+    def _send(self, operation: Callable[[Salesforce], T]) -> T:
+        self.calls += 1
+        try:
+            return operation(self.sf)
+        except SalesforceRefusedRequest as error:
+            code, message = error_details(error)
+            if code == "REQUEST_LIMIT_EXCEEDED":
+                raise SalesforceLimitReached(message or code) from error
+            raise
+        except requests.exceptions.RequestException as error:
+            raise _unreachable(error, self.config) from error
+
+    def refresh(self) -> None:
+        """Log in again (see the module docstring for the session flow)."""
+        self.refreshes += 1
+        if self.flow != "session":
+            try:
+                self.sf = salesforce_connect(flow=self.flow)
+            except requests.exceptions.RequestException as error:
+                raise _unreachable(error, self.config) from error
+            except SalesforceAuthenticationFailed as error:
+                raise SalesforceSessionRefused(_login_refused(self.flow, error)) from error
+            return
+        if settings.SALESFORCE_MODE != "standin":
+            raise SalesforceSessionRefused(self._session_advice())
+        http = salesforce_http_session(self.config.ca_bundle)
+        try:
+            response = http.post(f"{self.config.instance_url.rstrip('/')}/_standin/sessions", timeout=30)
+            response.raise_for_status()
+            session_id = response.json()["session_id"]
+        except (requests.exceptions.RequestException, ValueError, KeyError) as error:
+            raise SalesforceSessionRefused(f"{self._session_advice()} ({error})") from error
+        with _refreshed_lock:
+            _refreshed_sessions[self.config.session_id] = session_id
+        logger.info("Salesforce stand-in session refreshed")
+        self.sf = salesforce_connect(flow="session", session_id=session_id)
+
+    def _session_advice(self) -> str:
+        if self.flow == "session":
+            return ("Salesforce refused the session: SALESFORCE_SESSION_ID has expired or is wrong. Set a fresh "
+                    "one, or configure a login (SALESFORCE_USERNAME + SALESFORCE_PASSWORD, or the OAuth settings) "
+                    "so Backstory can log in again by itself.")
+        return (f"Salesforce refused the session right after a new {self.flow} login: check SALESFORCE_USERNAME, "
+                "SALESFORCE_PASSWORD, SALESFORCE_SECURITY_TOKEN and the connected app settings.")

@@ -1,0 +1,3 @@
+"""Fixtures for the crm tests: the Salesforce stand-in (see crm.standin.testing)."""
+
+from crm.standin.testing import salesforce_standin, salesforce_standin_factory  # noqa: F401
