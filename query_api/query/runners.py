@@ -1,0 +1,216 @@
+"""Query runners: one per object, chosen from a registry (``get_query_runner(object)``).
+
+A runner takes a typed ``Query`` and returns a typed ``QueryResult``. Every column, filter and sort
+attribute is an SQL annotation on the object's queryset; the filter and the sort run in SQL on
+those annotations, the total is a count of the filtered queryset, and only one page of rows is read.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from contextlib import contextmanager
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Count, F, QuerySet, Value, Window
+from django.db.models.functions import Coalesce
+from django.db.models.sql.constants import LOUTER
+from django_cte import CTE, with_cte
+
+from backstory import clock
+from query_api import selectors
+from query_api.registry import Computed, DataType, QueryContext, QueryObject
+from query_api.registry.sql import Tally
+
+from .compile import compile_filter
+from .errors import QueryInvalid, QueryProblem
+from .types import AllOf, AnyOf, Attribute, Condition, Node, Not, Query, QueryResult
+
+
+def current_context() -> QueryContext:
+    """What "today" and "now" are for this query (``backstory.clock``, frozen in tests)."""
+    return QueryContext(today=clock.today(), now=clock.now())
+
+
+class QueryRunner:
+    """Runs queries about one object."""
+
+    query_object: ClassVar[QueryObject]
+
+    def __init__(self, *, context: QueryContext | None = None):
+        self.context = context or current_context()
+
+    def records(self) -> QuerySet:
+        raise NotImplementedError
+
+    def run(self, query: Query) -> QueryResult:
+        """The page of rows the query asks for, and how many records match in all."""
+        _check_patterns_with_database(query.filter)
+        attributes = _attributes_of(query)
+        aliases = {attribute: f"q{index}" for index, attribute in enumerate(attributes)}
+        built = {
+            attribute: attribute.metric.build(attribute.metric.resolve(attribute.period, today=self.context.today), self.context)
+            for attribute in attributes
+        }
+        hot = {*(condition.attribute for condition in _conditions(query.filter)), *(key.attribute for key in query.sort)}
+        records, grouped = _with_grouped_passes(self.records(), built, hot)
+        annotated = records.annotate(
+            **{
+                aliases[attribute]: value.expression(records.model, grouped=grouped) if isinstance(value, Computed) else value
+                for attribute, value in built.items()
+            }
+        )
+        if query.filter is not None:
+            annotated = annotated.filter(compile_filter(query.filter, aliases))
+        ordering = [
+            F(aliases[key.attribute]).desc(nulls_last=True) if key.descending else F(aliases[key.attribute]).asc(nulls_last=True)
+            for key in query.sort
+        ]
+        # One pass answers the page and the total (COUNT(*) OVER ()); a page past the end counts apart.
+        page = (
+            annotated.annotate(_total=Window(Count("pk")))
+            .order_by(*ordering, "pk")
+            .values_list(*(aliases[column] for column in query.columns), "_total")
+        )
+        with _planned_for_subqueries():
+            fetched = list(page[query.offset : query.offset + query.limit]) if query.limit else []
+            if fetched:
+                total = fetched[0][-1]
+            elif query.offset == 0 and query.limit:
+                total = 0
+            else:
+                total = annotated.count()
+        rows = [{column.id: to_json(value, column.data_type) for column, value in zip(query.columns, values)} for values in fetched]
+        return QueryResult(columns=list(query.columns), rows=rows, total=total, limit=query.limit, offset=query.offset)
+
+
+RUNNERS: dict[QueryObject, type[QueryRunner]] = {}
+
+
+def register(runner: type[QueryRunner]) -> type[QueryRunner]:
+    RUNNERS[runner.query_object] = runner
+    return runner
+
+
+def get_query_runner(query_object: QueryObject, *, context: QueryContext | None = None) -> QueryRunner:
+    """The runner for ``query_object``."""
+    return RUNNERS[query_object](context=context)
+
+
+@register
+class AccountQueryRunner(QueryRunner):
+    query_object = QueryObject.ACCOUNT
+
+    def records(self) -> QuerySet:
+        return selectors.accounts_for_query()
+
+
+@register
+class OpportunityQueryRunner(QueryRunner):
+    query_object = QueryObject.OPPORTUNITY
+
+    def records(self) -> QuerySet:
+        return selectors.opportunities_for_query()
+
+
+@register
+class UserQueryRunner(QueryRunner):
+    query_object = QueryObject.USER
+
+    def records(self) -> QuerySet:
+        return selectors.users_for_query()
+
+
+def to_json(value: Any, data_type: DataType) -> Any:
+    """A database value as JSON: numbers stay numbers (whole ones as integers), dates as YYYY-MM-DD."""
+    if value is None:
+        return None
+    if data_type is DataType.NUMBER:
+        if isinstance(value, bool):
+            return int(value)
+        if isinstance(value, Decimal):
+            return int(value) if value == value.to_integral_value() else float(value)
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        return value
+    if data_type is DataType.DATE and isinstance(value, (dt.date, dt.datetime)):
+        return (value.date() if isinstance(value, dt.datetime) else value).isoformat()
+    if data_type is DataType.BOOLEAN:
+        return bool(value)
+    return value
+
+
+def _with_grouped_passes(records: QuerySet, built: dict[Attribute, Any], hot: set[Attribute]):
+    """Left-join one grouped pass (a CTE) per relation whose tallies the filter or sort needs.
+
+    Those tallies are needed on every record: one pass over the related table, grouped by record,
+    beats one correlated probe per record. Every other tally of the same relation rides along.
+    Returns the joined records and each tally's column in its pass.
+    """
+    relations = {
+        tally.relation for attribute in hot if isinstance(built[attribute], Computed) for tally in built[attribute].tallies
+    }
+    grouped: dict[Tally, Any] = {}
+    ctes = []
+    for relation in sorted(relations):
+        tallies = [t for value in built.values() if isinstance(value, Computed) for t in value.tallies if t.relation == relation]
+        link = records.model._meta.get_field(relation)
+        key = link.field.attname
+        rows = link.related_model._base_manager.filter(**{f"{key}__isnull": False}).values(key)
+        cte = CTE(rows.annotate(**{f"t{index}": tally.grouped() for index, tally in enumerate(tallies)}), name=f"query_{relation}")
+        records = cte.join(records, pk=getattr(cte.col, key), _join_type=LOUTER)
+        for index, tally in enumerate(tallies):
+            column = getattr(cte.col, f"t{index}")
+            # No related row means no group: a count of none is 0, as the subquery would say.
+            grouped[tally] = Coalesce(column, Value(0), output_field=tally.output_field) if tally.function == "COUNT" else column
+        ctes.append(cte)
+    return (with_cte(*ctes, select=records) if ctes else records), grouped
+
+
+@contextmanager
+def _planned_for_subqueries():
+    """On PostgreSQL, run without JIT compilation: the planner prices correlated subqueries far
+    above their cost, and compiling the plan then takes seconds longer than running it."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+        yield
+
+
+def _attributes_of(query: Query) -> list[Attribute]:
+    ordered = list(query.columns)
+    ordered += [condition.attribute for condition in _conditions(query.filter)]
+    ordered += [key.attribute for key in query.sort]
+    return list(dict.fromkeys(ordered))
+
+
+def _conditions(node: Node | None) -> list[Condition]:
+    if node is None:
+        return []
+    if isinstance(node, (AllOf, AnyOf)):
+        return [condition for child in node.nodes for condition in _conditions(child)]
+    if isinstance(node, Not):
+        return _conditions(node.node)
+    return [node]
+
+
+def _check_patterns_with_database(node: Node | None) -> None:
+    """PostgreSQL's regular expressions are not Python's: let the database itself judge each pattern,
+    so a pattern it rejects is a 400 naming the clause, not an error in the middle of the query."""
+    if connection.vendor != "postgresql":
+        return
+    problems = []
+    for condition in _conditions(node):
+        if condition.operator != "$regex":
+            continue
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SELECT '' ~ %s", [condition.value])
+        except DatabaseError as error:
+            reason = str(error).strip().splitlines()[0] if str(error).strip() else "rejected by the database"
+            problems.append(QueryProblem(condition.path, "invalid_regex", f"The database cannot use this pattern: {reason}."))
+    if problems:
+        raise QueryInvalid(problems)

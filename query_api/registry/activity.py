@@ -1,0 +1,59 @@
+"""Which captured activities count for each activity metric (shared by accounts, opportunities and users).
+
+Every count keeps the activities ``activities.selectors.activities_in_sync()`` keeps (``IN_SYNC``):
+private activities count (Design: "A private activity is counted in every score but shown only to
+its owner and admins"); activities an admin removed from sync do not.
+"""
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from activities.models import Activity
+from activities.selectors import activities_in_sync
+
+from .types import QueryContext, Variation
+from .sql import in_window
+
+EMAIL = Activity.Kind.EMAIL
+MEETING = Activity.Kind.MEETING
+CALL = Activity.Kind.CALL
+OUTBOUND = Activity.Direction.OUTBOUND
+INBOUND = Activity.Direction.INBOUND
+INTERNAL = Activity.Direction.INTERNAL
+
+# The condition of activities_in_sync(), as a plain lookup so grouped joins can use it too
+# (a test pins that the two agree).
+IN_SYNC = Q(removed_from_sync_at__isnull=True)
+EMAILS_SENT = Q(kind=EMAIL, direction=OUTBOUND)
+EMAILS_RECEIVED = Q(kind=EMAIL, direction=INBOUND)
+CALLS_MADE = Q(kind=CALL) & ~Q(direction=INBOUND)
+MEETINGS = Q(kind=MEETING, is_cancelled=False)
+
+
+def meetings_held(ctx: QueryContext) -> Q:
+    """Meetings that took place: not cancelled and already started."""
+    return MEETINGS & Q(occurred_at__lte=ctx.now)
+
+
+def meaningful(ctx: QueryContext) -> Q:
+    """An email or call with someone outside the company, or a meeting that took place."""
+    return (Q(kind__in=[EMAIL, CALL]) & ~Q(direction=INTERNAL) & Q(occurred_at__lte=ctx.now)) | meetings_held(ctx)
+
+
+def in_period(queryset: QuerySet, variation: Variation) -> QuerySet:
+    return queryset.filter(in_window(variation, "occurred_at"))
+
+
+def counted(queryset: QuerySet | None = None) -> QuerySet:
+    """The activities that count in metrics."""
+    return activities_in_sync(queryset)
+
+
+def replied() -> Exists:
+    """An outbound email (the outer row) that got an answer: a later inbound email in its thread,
+    or one that names it in In-Reply-To."""
+    answers = activities_in_sync().filter(kind=EMAIL, direction=INBOUND).filter(
+        Q(in_reply_to=OuterRef("source_id"))
+        | (Q(thread_id=OuterRef("thread_id")) & ~Q(thread_id="") & Q(occurred_at__gt=OuterRef("occurred_at")))
+    )
+    return Exists(answers)
