@@ -1,0 +1,114 @@
+"""Asking the assistant: one question in, one stored answer out, per user and record."""
+from __future__ import annotations
+
+import logging
+
+from django.db import IntegrityError, transaction
+from django.http import Http404
+
+from accounts.models import Account
+from backstory import clock
+from opportunities.models import Opportunity
+
+from ..models import Conversation, Message
+from .answers import Answer, answer_record_question
+from .dates import user_time_zone
+from .help import answer_help_question
+from .intents import understand_question
+from .llm import LlmUnavailable, llm_answer, llm_is_configured
+from .retrieval import RecordContext
+
+logger = logging.getLogger(__name__)
+RECORD_TYPES = {"account": Account, "opportunity": Opportunity}
+MAX_QUESTION_LENGTH = 1_000
+
+
+def assistant_record_get_for_user(*, user, record_type: str, record_id: int | None):
+    """The account or opportunity the assistant is opened on (None: product help only), or 404.
+
+    Every signed-in user may open every account and opportunity page; what they may read of its
+    activities is decided later by activities.selectors.activities_visible_to."""
+    if not record_type:
+        return None
+    model = RECORD_TYPES.get(record_type)
+    if model is None or record_id is None:
+        raise Http404("The assistant works on an account or an opportunity.")
+    queryset = model.objects.select_related("account") if model is Opportunity else model.objects.all()
+    try:
+        return queryset.get(pk=record_id)
+    except model.DoesNotExist as error:
+        raise Http404(f"No {record_type} {record_id}.") from error
+
+
+def _record_lookup(record) -> dict:
+    if isinstance(record, Opportunity):
+        return {"opportunity": record, "account": None}
+    if isinstance(record, Account):
+        return {"account": record, "opportunity": None}
+    return {"account": None, "opportunity": None}
+
+
+def conversation_for(*, user, record) -> Conversation:
+    """The user's conversation about ``record`` (or about the product), created on first use."""
+    lookup = _record_lookup(record)
+    conversation = Conversation.objects.filter(user=user, **lookup).first()
+    if conversation:
+        return conversation
+    now = clock.now()
+    try:
+        with transaction.atomic():
+            return Conversation.objects.create(user=user, created_at=now, updated_at=now, **lookup)
+    except IntegrityError:  # the same user asked twice at once
+        return Conversation.objects.get(user=user, **lookup)
+
+
+def conversation_messages(*, user, record, limit: int = 40) -> list[Message]:
+    """The latest messages of the user's conversation about ``record``, oldest first."""
+    lookup = _record_lookup(record)
+    messages = Message.objects.filter(conversation__user=user, **{f"conversation__{k}": v for k, v in lookup.items()})
+    return list(reversed(messages.order_by("-created_at", "-id")[:limit]))
+
+
+def _compose(*, user, record, question: str) -> tuple[Answer, bool, bool, str]:
+    """The answer with (used_llm, fell_back, notice)."""
+    now = clock.now()
+    tz = user_time_zone(user)
+    understanding = understand_question(question=question, now=now, tz=tz, has_record=record is not None)
+    if understanding.intent == "help":
+        draft = answer_help_question(question=question, tz=tz)
+    else:
+        context = RecordContext(user=user, record=record, now=now, tz=tz)
+        draft = answer_record_question(context=context, understanding=understanding)
+        if draft.intent == "search" and not draft.has_data:
+            # Not in the record's activities: maybe it is a question about the product.
+            help_answer = answer_help_question(question=question, tz=tz)
+            if help_answer.has_data:
+                draft = help_answer
+    if not llm_is_configured():
+        return draft, False, False, ""
+    label = f"{'Opportunity' if isinstance(record, Opportunity) else 'Account'} {record.name}" if record else "Backstory help"
+    try:
+        return llm_answer(question=question, record_label=label, draft=draft), True, False, ""
+    except LlmUnavailable as error:
+        logger.warning("Assistant language model unavailable (%s); answering offline.", error)
+        notice = f"The language model {error}, so this answer was composed offline from the same data."
+        return draft, False, True, notice
+
+
+@transaction.atomic
+def assistant_ask(*, user, record, question: str) -> tuple[Message, Message]:
+    """Store the user's question and the assistant's grounded, cited answer; returns both messages."""
+    question = " ".join((question or "").split())[:MAX_QUESTION_LENGTH]
+    if not question:
+        raise ValueError("Ask a question first.")
+    conversation = conversation_for(user=user, record=record)
+    asked_at = clock.now()
+    asked = Message.objects.create(conversation=conversation, role=Message.Role.USER, text=question, created_at=asked_at)
+    answer, used_llm, fell_back, notice = _compose(user=user, record=record, question=question)
+    answered = Message.objects.create(
+        conversation=conversation, role=Message.Role.ASSISTANT, text=answer.text, citations=answer.citations,
+        intent=answer.intent, used_llm=used_llm, fell_back=fell_back, notice=notice, created_at=clock.now(),
+    )
+    conversation.updated_at = answered.created_at
+    conversation.save(update_fields=["updated_at"])
+    return asked, answered
