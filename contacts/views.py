@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from backstory import clock
+from backstory.spreadsheets import formula_safe
 
 from .selectors import contacts_created_by_backstory, decisions_for_emails
 
@@ -34,9 +35,7 @@ class _Echo:
 
 
 def _cell(value) -> str:
-    # A cell starting with = + - @ would run as a formula in a spreadsheet.
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return formula_safe("" if value is None else str(value))
 
 
 def report_rows(contacts):

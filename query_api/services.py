@@ -9,6 +9,8 @@ from typing import Any
 
 from django.db import transaction
 
+from backstory.spreadsheets import formula_safe
+
 from query_api.models import CustomMetric, CustomMetricValue
 from query_api.query import QueryResult, get_query_runner, parse_query
 from query_api.registry import MODELS, QueryObject, load_catalog
@@ -25,7 +27,8 @@ def query_run(*, body: Any) -> QueryResult:
 def query_result_csv(*, result: QueryResult, header: str = "slugs") -> str:
     """The result as CSV: a header row (slugs, labels or column ids), then one row per record.
 
-    Missing values are empty cells; booleans are ``true``/``false`` as in JSON.
+    Missing values are empty cells; booleans are ``true``/``false`` as in JSON; text that a
+    spreadsheet would run as a formula starts with ``'``.
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -41,6 +44,8 @@ def _cell(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, str):
+        return formula_safe(value)
     return str(value)
 
 

@@ -161,6 +161,13 @@ def test_csv_export_with_slugs_labels_or_ids(api):
     assert errors(bad) == {("query.header", "invalid_value"), ("columns[0].slug", "unknown_slug")}
 
 
+def test_csv_export_keeps_an_account_name_from_running_as_a_formula(api):
+    AccountFactory(name='=HYPERLINK("http://evil.example","Open")')
+    body = {"object": "account", "columns": [NAME, {"slug": "ootb_emails_sent"}]}
+    rows = api.post("/api/v3/query/export", body, format="json").content.decode().splitlines()
+    assert rows[1] == '"\'=HYPERLINK(""http://evil.example"",""Open"")",0'
+
+
 def test_the_metrics_endpoint_lists_every_slug_with_its_variations(api):
     every = api.get("/api/v3/metrics").json()["metrics"]
     users = api.get("/api/v3/metrics", {"object": "user"}).json()["metrics"]
