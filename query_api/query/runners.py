@@ -6,6 +6,7 @@ those annotations, the total is a count of the filtered queryset, and only one p
 """
 from __future__ import annotations
 
+import abc
 import datetime as dt
 from contextlib import contextmanager
 from decimal import Decimal
@@ -32,7 +33,7 @@ def current_context() -> QueryContext:
     return QueryContext(today=clock.today(), now=clock.now())
 
 
-class QueryRunner:
+class QueryRunner(abc.ABC):
     """Runs queries about one object."""
 
     query_object: ClassVar[QueryObject]
@@ -40,8 +41,9 @@ class QueryRunner:
     def __init__(self, *, context: QueryContext | None = None):
         self.context = context or current_context()
 
+    @abc.abstractmethod
     def records(self) -> QuerySet:
-        raise NotImplementedError
+        """Every record of the object the query may see."""
 
     def run(self, query: Query) -> QueryResult:
         """The page of rows the query asks for, and how many records match in all."""
