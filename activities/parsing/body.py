@@ -21,6 +21,7 @@ Classifying a message, top to bottom:
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -308,6 +309,11 @@ class AuthorHint:
         name = name or PersonName(None, None, None)
         return cls(name.first, name.last, local or None, domain or None)
 
+    @functools.cached_property
+    def _name_words(self) -> tuple[str, list[str]]:
+        # Asked once per line of every signature window: worked out once per author.
+        return "".join(_LETTERS.findall((self.first or "").lower())), _LETTERS.findall((self.last or "").lower())
+
     def matches(self, line: str) -> bool:
         """Is this line the author's name, alone or followed by a title?
 
@@ -322,8 +328,7 @@ class AuthorHint:
         words = [word.lower() for word in _LETTERS.findall(name_part)]
         if not words or (len(words) > 5 and not with_title):
             return False
-        first = "".join(_LETTERS.findall((self.first or "").lower()))
-        last_parts = _LETTERS.findall((self.last or "").lower())
+        first, last_parts = self._name_words
         if first and words == [first]:
             return True  # "Vince" signing off
         if last_parts and last_parts[-1] in words[:5]:
