@@ -9,7 +9,9 @@ Three pieces:
   embedded page carries a short-lived signed token (``TimestampSigner``) that its htmx requests send
   back in the ``X-Backstory-Embed`` header and its plain links in the ``embed`` query parameter. The
   token authenticates read-only GETs of the page and partial views decorated with
-  ``backstory_page_view``, nothing else;
+  ``backstory_page_view``, and POSTs only of the views decorated with
+  ``backstory_page_view(token_posts=True)`` (the assistant's question box), only from the header;
+  nothing else;
 - the Canvas endpoint: verifies Salesforce's signed request (HMAC-SHA256 with the Connected App's
   consumer secret, ``issuedAt`` freshness), maps the Salesforce user to ours and opens the record.
 """
@@ -32,7 +34,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_exempt
-from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -120,21 +122,29 @@ def _expired(request):
     )
 
 
-def backstory_page_view(view):
+def _as_token_user(request, token: str, view, args, kwargs):
+    user = user_from_embed_token(token)
+    if user is None:
+        return _expired(request)
+    request.user = user
+    request.embed_token = token
+    return allow_salesforce_framing(view(request, *args, **kwargs))
+
+
+def backstory_page_view(view=None, *, token_posts: bool = False):
     """Sign the reader in for a Backstory page or partial: an embed token (header or ``embed``
     parameter) for read-only GETs inside Salesforce, otherwise the normal session login. A page
-    opened with a token may be framed by Salesforce; everything else keeps X-Frame-Options DENY."""
+    opened with a token may be framed by Salesforce; everything else keeps X-Frame-Options DENY.
 
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        token = _token_from(request)
-        if token and request.method in ("GET", "HEAD"):
-            user = user_from_embed_token(token)
-            if user is None:
-                return _expired(request)
-            request.user = user
-            request.embed_token = token
-            return allow_salesforce_framing(view(request, *args, **kwargs))
+    With ``token_posts=True`` (``@backstory_page_view(token_posts=True)``) a POST may be signed in
+    too, by a token in the ``X-Backstory-Embed`` header only: a cross-site form cannot set a custom
+    header (it would need a CORS preflight we never grant), so the header is the CSRF proof and the
+    CSRF cookie, unavailable in a third-party iframe, is not needed. A bad or expired header token is
+    refused; a POST without the header gets the session login and Django's CSRF check as before."""
+    if view is None:
+        return functools.partial(backstory_page_view, token_posts=token_posts)
+
+    def session_view(request, *args, **kwargs):
         if not user_may_open_records(request.user):
             if getattr(request, "htmx", None):
                 return HttpResponseClientRedirect(f"{reverse(settings.LOGIN_URL)}?next={request.htmx.current_url_abs_path or '/'}")
@@ -142,6 +152,24 @@ def backstory_page_view(view):
         request.embed_token = ""
         return view(request, *args, **kwargs)
 
+    if token_posts:
+        # The view is exempt from the CSRF middleware (below) so that header-token POSTs pass; every
+        # other request gets the same check here, before the login check, as the middleware would.
+        session_view = csrf_protect(session_view)
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        token = _token_from(request)
+        if token and request.method in ("GET", "HEAD"):
+            return _as_token_user(request, token, view, args, kwargs)
+        # Never the ``embed`` parameter for a POST: a cross-site form could put it in its action URL.
+        header_token = request.headers.get(EMBED_HEADER, "")
+        if token_posts and header_token and request.method == "POST":
+            return _as_token_user(request, header_token, view, args, kwargs)
+        return session_view(request, *args, **kwargs)
+
+    if token_posts:
+        wrapper.csrf_exempt = True
     return wrapper
 
 

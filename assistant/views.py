@@ -1,9 +1,13 @@
 """The assistant's panel (opened from the chat icon) and asking a question. htmx gets partials;
-without JavaScript the same URLs serve a full page and a post-redirect-get."""
-from django.contrib.auth.decorators import login_required
+without JavaScript the same URLs serve a full page and a post-redirect-get.
+
+The chat icon is on embedded pages too, inside Salesforce where our cookies are not sent: both views
+also accept the page's embed token (``accounts.embed``), the question box's POST included."""
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
+
+from accounts.embed import backstory_page_view
 
 from .services import assistant_ask, assistant_record_get_for_user, conversation_messages
 from .suggestions import suggested_questions
@@ -26,12 +30,15 @@ def _panel_context(request, record_type: str, record_id: int | None) -> dict:
         "record_id": record_id,
         "assistant_messages": conversation_messages(user=request.user, record=record),
         "suggestions": suggested_questions(record_type=record_type),
+        # Inside Salesforce, links to pages the token does not open go to a new tab.
+        "embed_token": request.embed_token,
+        "embedded": bool(request.embed_token),
         **_urls(record_type, record_id),
     }
 
 
 @require_GET
-@login_required
+@backstory_page_view
 def panel(request, record_type: str = "", record_id: int | None = None):
     """The conversation about an account or opportunity (or about the product), with the question box."""
     context = _panel_context(request, record_type, record_id)
@@ -41,7 +48,7 @@ def panel(request, record_type: str = "", record_id: int | None = None):
 
 
 @require_POST
-@login_required
+@backstory_page_view(token_posts=True)
 def ask(request, record_type: str = "", record_id: int | None = None):
     """Answer one question; htmx appends the exchange to the panel, a plain form post redirects back."""
     record = assistant_record_get_for_user(user=request.user, record_type=record_type, record_id=record_id)

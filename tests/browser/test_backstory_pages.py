@@ -214,6 +214,14 @@ def test_canvas_opens_the_record_inside_an_iframe_from_another_origin(live_serve
     frame.get_by_role("link", name="Renewal timeline for Q1").click()
     expect(frame.get_by_role("dialog")).to_contain_text("Renewal timeline")
     screenshot(page, "canvas-iframe")
+    # The assistant too: its panel GET and its question POST carry the token header, no CSRF cookie.
+    page.keyboard.press("Escape")
+    frame.locator(".assistant-launcher").click()
+    question = frame.locator("#assistant-question")
+    question.fill("Was pricing discussed?")
+    question.press("Enter")
+    expect(frame.locator("#assistant-messages .assistant-question")).to_have_text("Was pricing discussed?")
+    expect(frame.locator("#assistant-messages .assistant-message.assistant").last).to_contain_text("Yes: pricing came up in")
     assert all(cookie["name"] != "sessionid" for cookie in page.context.cookies())
 
 
