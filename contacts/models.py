@@ -269,7 +269,11 @@ class ContactDecision(models.Model):
     )
     profile = models.ForeignKey(ConfigurationProfile, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="decisions")
+    # The log is never rewritten: a decision keeps the id of a contact deleted later (merged as a
+    # duplicate, deleted in the CRM), which the merge decision's `deleted_contact_ids` names.
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="decisions"
+    )
     lead = models.ForeignKey(Lead, null=True, blank=True, on_delete=models.SET_NULL, related_name="decisions")
     account = models.ForeignKey("accounts.Account", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     opportunity = models.ForeignKey(

@@ -227,3 +227,25 @@ def test_statement_count_does_not_grow_with_duplicates(acme, django_assert_max_n
         report = contacts_deduplicate()
 
     assert report.contacts_deleted == 30
+
+
+def test_the_decision_log_keeps_the_id_of_a_merged_duplicate(acme, client):
+    # Every decision stays traceable: the duplicate's own decisions still name it after the merge.
+    from django.urls import reverse
+
+    from contacts.tests.factories import ContactDecisionFactory
+    from users.tests.factories import UserFactory
+
+    survivor = contact(acme, age_days=10)
+    duplicate = contact(acme, age_days=1)
+    created = ContactDecisionFactory(contact=duplicate, email="jane@acme.com", message="Created Jane from a meeting")
+
+    contacts_deduplicate()
+
+    created.refresh_from_db()
+    assert alive(survivor, duplicate) == {survivor.pk} and created.contact_id == duplicate.pk
+    client.force_login(UserFactory(username="ops", is_staff=True))
+    page = client.get(reverse("contacts:why"), {"email": "jane@acme.com"}).content.decode()
+    assert "Created Jane from a meeting" in page and f"(contact #{duplicate.pk}, since deleted)" in page
+    assert reverse("admin:contacts_contact_change", args=[survivor.pk]) in page
+    assert reverse("admin:contacts_contact_change", args=[duplicate.pk]) not in page
