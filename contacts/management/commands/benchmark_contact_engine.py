@@ -23,8 +23,9 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 
 from activities.models import Activity, Participant
-from contacts.models import Contact
+from contacts.models import Contact, ContactDecision
 from contacts.services import contact_engine_process_activities, contacts_deduplicate
+from crm.models import OutboxEntry
 from opportunities.models import Opportunity, OpportunityContactRole
 
 
@@ -42,6 +43,9 @@ class Command(BaseCommand):
                             help="How many of the generated contacts are duplicates (default: all of them, the worst "
                                  "case); the rest get addresses of their own.")
         parser.add_argument("--skip-engine", action="store_true", help="Time only the de-duplication.")
+        parser.add_argument("--fresh", action="store_true",
+                            help="First undo what the engine made when the org was seeded (its contacts, contact roles, "
+                                 "decisions and links), so the figure is a first run rather than a re-run.")
         parser.add_argument("--batch-size", type=int, default=500, help="Engine batch size (default 500).")
         parser.add_argument("--seed", type=int, default=11, help="Random seed for the generated duplicates.")
         parser.add_argument("--commit", action="store_true", help="Keep the changes instead of rolling back.")
@@ -51,6 +55,8 @@ class Command(BaseCommand):
         try:
             with transaction.atomic():
                 if not options["skip_engine"]:
+                    if options["fresh"]:
+                        self.timed("  undoing the engine's earlier work (not part of the figure)", self.undo_engine)
                     self.run_engine(options["activities"], options["batch_size"])
                 self.run_dedup(options["contacts"], options["duplicates"], random.Random(options["seed"]))
                 if not options["commit"]:
@@ -64,6 +70,14 @@ class Command(BaseCommand):
         seconds = time.perf_counter() - started
         self.stdout.write(self.style.SUCCESS(f"{label}: {seconds:.2f} s"))
         return result, seconds
+
+    def undo_engine(self) -> None:
+        OpportunityContactRole.objects.filter(created_by_backstory=True).delete()
+        made = Contact.objects.filter(created_by_backstory=True)
+        Participant.objects.filter(contact__in=made).update(contact=None)
+        made.delete()
+        ContactDecision.objects.all().delete()
+        OutboxEntry.objects.all().delete()
 
     def run_engine(self, count: int, batch_size: int) -> None:
         ids = list(Activity.objects.order_by("occurred_at", "id").values_list("id", flat=True)[:count])
