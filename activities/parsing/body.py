@@ -320,6 +320,17 @@ class AuthorHint:
         "Vince", "Kerry E. Carter", "Carter, Kerry", "Matt Nelson" (for Matthew Nelson),
         "Louis Barton-Project Manager"; never a sentence that merely mentions them.
         """
+        first, last_parts = self._name_words
+        if first or last_parts:
+            # Every rule below needs the first or the last name among the line's words; cheap
+            # tests first, as this runs for each of the last lines of every message.
+            lowered = line.lower()
+            if not ((first and first in lowered) or (last_parts and last_parts[-1] in lowered)):
+                return False
+        elif not self.local_part or not any(
+            len(word) >= 3 and word in self.local_part for word in _LETTERS.findall(line.lower())
+        ):
+            return False  # the last rule needs a word of the line in the address
         stripped = " ".join(line.split())
         if not stripped or len(stripped) > 80 or is_prose(stripped):
             return False
@@ -328,7 +339,6 @@ class AuthorHint:
         words = [word.lower() for word in _LETTERS.findall(name_part)]
         if not words or (len(words) > 5 and not with_title):
             return False
-        first, last_parts = self._name_words
         if first and words == [first]:
             return True  # "Vince" signing off
         if last_parts and last_parts[-1] in words[:5]:
