@@ -1,7 +1,5 @@
 """In a real browser: open the assistant from the chat icon on a page, ask, and see a cited answer."""
 import datetime as dt
-from pathlib import Path
-
 import pytest
 from django.http import HttpResponse
 from django.template import engines
@@ -10,10 +8,6 @@ from django.urls import include, path
 from accounts.tests.factories import AccountFactory
 from activities.tests.factories import ActivityFactory, ParticipantFactory
 from users.tests.factories import UserFactory
-
-ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"]
 
 # A test-only page: base.html with the launcher in the top bar, as the account page will have it.
 PAGE = engines["django"].from_string(
@@ -37,11 +31,9 @@ urlpatterns = [
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_a_rep_asks_the_assistant_on_a_page_and_sees_a_cited_answer(live_server, settings, frozen_now, monkeypatch):
-    from playwright.sync_api import expect, sync_playwright
+def test_a_rep_asks_the_assistant_on_a_page_and_sees_a_cited_answer(live_server, settings, frozen_now, new_page, screenshot):
+    from playwright.sync_api import expect
 
-    # Playwright's sync API runs an event loop in this thread; the ORM calls below are still synchronous.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     settings.ROOT_URLCONF = __name__
     rep = UserFactory(username="dana.rivera", first_name="Dana", last_name="Rivera")
     account = AccountFactory(name="Globex Corporation", owner=rep)
@@ -52,29 +44,24 @@ def test_a_rep_asks_the_assistant_on_a_page_and_sees_a_cited_answer(live_server,
     )
     ParticipantFactory(activity=email, email="ana.buyer@globex.com", name="Ana Buyer")
 
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 860})
-            page.goto(f"{live_server.url}/login/")
-            page.fill("input[name=username]", "dana.rivera")
-            page.fill("input[name=password]", "pw")
-            page.click("button[type=submit]")
-            page.goto(f"{live_server.url}/test-account-page/{account.pk}/")
+    # The session's one browser (conftest): a second Playwright inside it would not start.
+    page = new_page(1280, 860)
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", "dana.rivera")
+    page.fill("input[name=password]", "pw")
+    page.click("button[type=submit]")
+    page.goto(f"{live_server.url}/test-account-page/{account.pk}/")
 
-            page.click(".assistant-launcher")
-            question = page.locator("#assistant-question")
-            expect(question).to_be_visible()
-            question.fill("Was pricing discussed?")
-            question.press("Enter")
+    page.click(".assistant-launcher")
+    question = page.locator("#assistant-question")
+    expect(question).to_be_visible()
+    question.fill("Was pricing discussed?")
+    question.press("Enter")
 
-            answer = page.locator(".assistant-message.assistant").last
-            expect(answer).to_contain_text("Yes: pricing came up in 1 activity")
-            expect(answer).to_contain_text("$40,000 per year")
-            citation = answer.locator("a.cite").first
-            expect(citation).to_have_attribute("href", f"/activities/log/?activity={email.pk}")
-            expect(answer.locator(".assistant-sources")).to_contain_text("Email: Pricing proposal for Globex")
-            page.screenshot(path=str(SCREENSHOTS / "assistant-cited-answer.png"), full_page=True)
-        finally:
-            browser.close()
+    answer = page.locator(".assistant-message.assistant").last
+    expect(answer).to_contain_text("Yes: pricing came up in 1 activity")
+    expect(answer).to_contain_text("$40,000 per year")
+    citation = answer.locator("a.cite").first
+    expect(citation).to_have_attribute("href", f"/activities/log/?activity={email.pk}")
+    expect(answer.locator(".assistant-sources")).to_contain_text("Email: Pricing proposal for Globex")
+    screenshot(page, "assistant-cited-answer", full_page=True)
