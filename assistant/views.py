@@ -59,5 +59,6 @@ def ask(request, record_type: str = "", record_id: int | None = None):
         return redirect(_urls(record_type, record_id)["panel_url"])
     asked, answered = assistant_ask(user=request.user, record=record, question=question)
     if request.htmx:
-        return render(request, "assistant/partials/exchange.html", {"asked": asked, "answered": answered})
+        return render(request, "assistant/partials/exchange.html",
+                      {"asked": asked, "answered": answered, "embedded": bool(request.embed_token)})
     return redirect(_urls(record_type, record_id)["panel_url"] + f"#message-{answered.pk}")

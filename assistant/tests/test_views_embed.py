@@ -1,6 +1,7 @@
 """The assistant inside Salesforce: the embed token (``X-Backstory-Embed``) opens the panel and asks a
 question without our cookies, and opens no other POST."""
 import datetime as dt
+import re
 
 import pytest
 from django.test import Client
@@ -74,6 +75,10 @@ def test_with_a_token_and_no_cookies_the_panel_opens_and_a_question_is_answered(
     assert "Was pricing discussed?" in body and "Yes: pricing came up in 1 activity" in body
     assert Conversation.objects.get().user == account.owner
     assert "sessionid" not in answer.cookies
+    # The cited activity needs a Backstory login and refuses framing: it opens in a new tab.
+    assert re.search(r'<a class="cite" href="/activities/log/\?activity=\d+"[^>]* target="_blank" rel="noopener">\[1\]</a>', body)
+    reopened = iframe.get(panel_url, HTTP_X_BACKSTORY_EMBED=token, HTTP_HX_REQUEST="true").content.decode()
+    assert 'class="cite"' in reopened and 'target="_blank"' in reopened.split('class="cite"', 1)[1].split(">", 1)[0]
 
 
 def test_a_token_opens_the_help_panel_too(iframe, account, token, help_articles):
