@@ -120,7 +120,7 @@ SUPPORT_EMAIL = env("SUPPORT_EMAIL", default="support@backstory.ai")
 # --- Celery: no broker means every task runs eagerly, in process. ---
 _configured_broker = env("CELERY_BROKER_URL", default="")
 # Eager tasks still build a producer on .delay(): give them an in-process transport, never a network one.
-CELERY_BROKER_URL = _configured_broker or "memory://"
+CELERY_BROKER_URL = _configured_broker or "memory://localhost/"  # a host, or kombu warns on every send
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
 CELERY_TASK_ALWAYS_EAGER = not _configured_broker
 CELERY_TASK_EAGER_PROPAGATES = True

@@ -78,7 +78,7 @@ class Command(BaseCommand):
             settings.SALESFORCE_SESSION_ID = server.session_id
             settings.SALESFORCE_CA_BUNDLE = server.ca_path
             rep = self._prepare(server)
-            broker = os.environ.get("CELERY_BROKER_URL") or "memory://"
+            broker = os.environ.get("CELERY_BROKER_URL") or "memory://localhost/"
             self.stdout.write(f"Stand-in at {server.url}; database {connection.vendor}; broker {broker.split('@')[-1]}; "
                               f"one worker (solo pool) on {', '.join(QUEUES)}.")
             with tasks_through_broker(broker), start_worker(app, pool="solo", perform_ping_check=False, queues=QUEUES,
