@@ -1,5 +1,8 @@
 """Read-side queries over accounts that pages share."""
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from insights.services.engagement import engagement_band
 
 from opportunities.models import Opportunity
 
@@ -20,14 +23,28 @@ def accounts_for_home(*, user) -> dict:
     mine = accounts_for_user(user=user)
     if not mine.exists() and (user.is_staff or user.is_superuser):
         mine = Account.objects.all()
-    accounts = mine.annotate(open_opportunity_count=Count("opportunities", filter=Q(opportunities__is_closed=False)))
+    # A subquery, not Count(): `mine` joins team members and opportunities, which would count an
+    # opportunity once per joined row.
+    open_opportunities = (
+        Opportunity.objects.filter(account=OuterRef("pk"), is_closed=False)
+        .order_by().values("account").annotate(n=Count("pk")).values("n")
+    )
+    # The most engaged first: where a rep's attention pays off; accounts with no summary yet last.
+    accounts = mine.annotate(
+        open_opportunity_count=Coalesce(Subquery(open_opportunities), 0),
+        engagement_level=F("summary__engagement_level"),
+        latest_activity_at=F("summary__latest_activity_at"),
+    ).order_by(F("engagement_level").desc(nulls_last=True), "name")
     opportunities = (
         Opportunity.objects.filter(is_closed=False)
         .filter(Q(owner=user) | Q(account__in=mine.values("pk")))
         .select_related("account", "owner")
         .order_by("close_date", "name")
     )
-    return {"accounts": accounts[:25], "opportunities": opportunities[:25]}
+    rows = list(accounts[:25])
+    for account in rows:
+        account.engagement_band = engagement_band(account.engagement_level) if account.engagement_level is not None else ""
+    return {"accounts": rows, "opportunities": opportunities[:25]}
 
 
 def search_records(*, query: str, limit: int = 8) -> dict:
