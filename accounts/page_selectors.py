@@ -189,13 +189,14 @@ class Record:
 
 
 def _cached_summary(obj) -> Summary | None:
-    """The record's summary: only its version (id, generated_at, is_stale) when the record was
-    fetched with ``accounts.selectors.with_summary_version``, the whole of it otherwise."""
+    """The record's summary: only its version (id, generated_at, is_stale, stale_since) when the
+    record was fetched with ``accounts.selectors.with_summary_version``, the whole of it otherwise."""
     if hasattr(obj, "summary_pk"):
         if obj.summary_pk is None:
             return None
         return Summary.from_db(
-            Summary.objects.db, ["id", "generated_at", "is_stale"], [obj.summary_pk, obj.summary_generated_at, obj.summary_is_stale]
+            Summary.objects.db, ["id", "generated_at", "is_stale", "stale_since"],
+            [obj.summary_pk, obj.summary_generated_at, obj.summary_is_stale, obj.summary_stale_since],
         )
     try:
         return obj.summary

@@ -277,7 +277,9 @@ class PageContext:
         record, summary, user = self.record, self.record.summary, self.user
         parts = [
             PAGE_CACHE_VERSION, record.kind, record.pk, _stamp(getattr(record.obj, "created_at", None)), name,
-            f"{summary.pk}:{_stamp(summary.generated_at)}:{int(summary.is_stale)}" if summary else "-",
+            # stale_since moves with every change to the record's activities (a new one, one made
+            # private or re-matched), so no reader sees a section from before it.
+            f"{summary.pk}:{_stamp(summary.generated_at)}:{int(summary.is_stale)}:{_stamp(summary.stale_since)}" if summary else "-",
             self.today.isoformat(), sorted(self.state.params().items()), self.embed_token,
         ]
         if name not in SHARED_SECTIONS:

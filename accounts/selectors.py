@@ -92,11 +92,12 @@ def user_may_open_records(user) -> bool:
 
 def with_summary_version(queryset: QuerySet) -> QuerySet:
     """Annotate accounts or opportunities with which version of their cached summary exists
-    (``summary_pk``, ``summary_generated_at``, ``summary_is_stale``): a page's sections are cached by
-    it, and its large JSON content loads only when a section is rendered
+    (``summary_pk``, ``summary_generated_at``, ``summary_is_stale``, ``summary_stale_since``): a page's
+    sections are cached by it, and its large JSON content loads only when a section is rendered
     (``page_selectors.Record.with_full_summary``)."""
     return queryset.annotate(
-        summary_pk=F("summary__id"), summary_generated_at=F("summary__generated_at"), summary_is_stale=F("summary__is_stale")
+        summary_pk=F("summary__id"), summary_generated_at=F("summary__generated_at"),
+        summary_is_stale=F("summary__is_stale"), summary_stale_since=F("summary__stale_since"),
     )
 
 

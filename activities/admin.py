@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from .models import Activity, ActivityOpportunity, Participant
+from .tasks import summaries_stale_where_matched
 
 
 class ParticipantInline(admin.TabularInline):
@@ -27,6 +28,18 @@ class ActivityAdmin(admin.ModelAdmin):
     inlines = [ParticipantInline, ActivityOpportunityInline]
     readonly_fields = ["captured_at", "matched_at"]
     show_full_result_count = False
+
+    # An activity made private, or moved to another account or opportunity here, must leave every
+    # reader's page at once: the summaries of where it was and where it is now are marked stale,
+    # which also moves the pages' cache key.
+    def save_model(self, request, obj, form, change):
+        if change:
+            summaries_stale_where_matched([obj.pk])  # where it was: read before the save
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        summaries_stale_where_matched([form.instance.pk])  # where it is now, opportunities included
 
 
 @admin.register(Participant)

@@ -92,11 +92,12 @@ def enqueue_after_capture(activity_ids: list[int]) -> None:
     transaction.on_commit(lambda: after_capture.delay(ids), robust=True)
 
 
-def summaries_stale_before_rematch(activity_ids: list[int]) -> None:
-    """An activity is about to leave its account or opportunities: their summaries are stale too.
+def summaries_stale_where_matched(activity_ids: list[int]) -> None:
+    """The summaries of the accounts and opportunities these activities are matched to now are stale.
 
-    Called inside the transaction, before the change, while the old match can still be read (the
-    insights engine reads the activities' current accounts and opportunities).
+    Call it inside the transaction before an activity leaves its account or opportunities, while the
+    old match can still be read (the insights engine reads the activities' current matches), and
+    after a change that keeps or adds matches.
     """
     _call_engines(_SUMMARIES, list(activity_ids))
 

@@ -452,3 +452,59 @@ def test_no_caching_when_the_setting_is_zero(client, account, page, rep, setting
     page["summary"].key_topics = [topic("Changed in place", [page["recent"]], latest=days_ago(1))]
     page["summary"].save()
     assert "Changed in place" in text_of(client.get(url("detail", account.pk)))
+
+
+def _admin_change_form_data(response) -> dict:
+    """What the admin change form would post back unchanged: the main form and every inline."""
+    data = {}
+    for form in [response.context["adminform"].form, *(
+        f for inline in response.context["inline_admin_formsets"] for f in inline.formset.forms
+    )]:
+        for bound in form:
+            value = bound.value()
+            if value is None or value is False:
+                continue
+            widget = bound.field.widget
+            if hasattr(widget, "widgets"):  # the admin's split date and time
+                for index, part in enumerate(widget.decompress(value)):
+                    data[f"{bound.html_name}_{index}"] = part.isoformat() if part is not None else ""
+                continue
+            data[bound.html_name] = value
+    for inline in response.context["inline_admin_formsets"]:
+        management = inline.formset.management_form
+        for bound in management:
+            data[bound.html_name] = bound.value()
+    return data
+
+
+def test_an_activity_made_private_in_the_admin_leaves_other_readers_pages_at_once(
+    client, account, page, rep, other_rep, django_capture_on_commit_callbacks
+):
+    # Already waiting for a refresh (new mail came in a minute ago): the change must still show.
+    page["summary"].is_stale, page["summary"].stale_since = True, NOW - dt.timedelta(minutes=1)
+    page["summary"].save()
+    client.force_login(other_rep)
+    before = text_of(client.get(url("detail", account.pk)))  # rendered and cached for Sam
+    assert re.search(r"Renewal timeline for Q1</span> </a> <span class=\"bullet-meta\">.*?· 1 activity</span>", before)
+
+    admin = UserFactory(admin=True)
+    client.force_login(admin)
+    change = reverse("admin:activities_activity_change", args=[page["mid"].pk])
+    data = _admin_change_form_data(client.get(change))
+    data["is_private"] = "on"
+    # A refresh is already queued (as in production, minutes away): the summary is only marked.
+    from django.core.cache import cache
+
+    from insights.services.summaries import REFRESH_LOCK_KEY
+
+    cache.set(REFRESH_LOCK_KEY, True)
+    with django_capture_on_commit_callbacks(execute=True):
+        saved = client.post(change, data)
+    assert saved.status_code == 302, (saved.context["adminform"].form.errors, [f.errors for i in saved.context["inline_admin_formsets"] for f in i.formset.forms])
+    page["mid"].refresh_from_db()
+    assert page["mid"].is_private
+
+    client.force_login(other_rep)
+    after = text_of(client.get(url("detail", account.pk)))
+    # The same summary (not refreshed yet), now without the bullet only Dana's private mail is behind.
+    assert "SSO and security review" in after and "Renewal timeline for Q1" not in after

@@ -43,9 +43,9 @@ def activity_match_manually(
             "choose opportunities of the chosen account."
         )
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
-    from ..tasks import enqueue_after_capture, summaries_stale_before_rematch
+    from ..tasks import enqueue_after_capture, summaries_stale_where_matched
 
-    summaries_stale_before_rematch([activity.pk])
+    summaries_stale_where_matched([activity.pk])
     now = clock.now()
     target = account.name if account else "no account"
     if opportunities:

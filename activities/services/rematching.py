@@ -137,9 +137,9 @@ def _match_batch(ids: list[int], profiles: ProfileBook, report: MatchReport, *, 
             .values_list("id", flat=True)
         )
         if hand_off and writable:
-            from ..tasks import summaries_stale_before_rematch
+            from ..tasks import summaries_stale_where_matched
 
-            summaries_stale_before_rematch(sorted(writable))
+            summaries_stale_where_matched(sorted(writable))
         updates = []
         new_links = []
         for pk in sorted(writable):
