@@ -48,6 +48,17 @@ BOILERPLATE_WORDS = frozenset(
     priority idea option options version step steps item items list yes
     """.split()
 )
+# Verbs that mean something only with their object: alone they are not a topic ("adjust the plan"
+# gives "adjust"), while "security review" or "pricing update" are.
+BARE_VERBS = frozenset(
+    """
+    adjust align approve arrange assess book build cancel change choose clarify close complete confirm
+    connect consider continue decide deliver discuss draft explain extend finalize finalise follow
+    improve join keep learn meet move need plan prepare present proceed provide reach receive
+    reconnect remind resend reschedule respond review revise revisit run sign start submit suggest
+    update walk work
+    """.split()
+)
 # Inside a phrase only "of" may join words ("proof of concept", "limitation of liability"):
 # phrases joined by other stop words are sentence fragments ("plan the QBR").
 INNER_JOINERS = frozenset({"of"})
@@ -134,6 +145,8 @@ def acceptable_phrase(phrase: str) -> bool:
         return False
     if len(tokens) == 1:
         word = tokens[0]
+        if lowered[0] in BARE_VERBS:
+            return False
         return (word.isupper() and len(word) >= 2) or len(word) >= 4
     return True
 

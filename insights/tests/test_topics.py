@@ -103,6 +103,7 @@ def test_the_label_of_a_shared_topic_is_worded_as_a_visible_activity_wrote_it():
         ("pricing proposal", True), ("MSA", True), ("SOC 2 report", True), ("proof of concept", True),
         ("plan the QBR", False), ("500 seats", False), ("Thanks Olivia", False), ("ok", False), ("Friday", False),
         ("$25,000 per year", False), ("attached proposal", False), ("confidential revised", False),
+        ("adjust", False), ("Review", False), ("security review", True), ("Evaluation", True), ("renewal", True),
     ],
 )
 def test_what_counts_as_a_topic_phrase(phrase, ok):
