@@ -1,9 +1,13 @@
 """The demo org is seeded once per test module and rolled back at its end: each test runs in its
 own savepoint inside that transaction, so tests stay independent and the suite stays fast."""
+import datetime as dt
+
 import pytest
 from django.db import transaction
 from django.test.utils import override_settings
 
+from accounts.tests.factories import AccountFactory
+from activities.tests.factories import ActivityFactory, ParticipantFactory
 from support.services import help_center_seed
 
 from .demo_world import build_demo_world
@@ -35,3 +39,14 @@ def llm_stand_in(settings):
     settings.ASSISTANT_LLM_TIMEOUT = 0.3
     with LlmStandIn() as stand_in:
         yield stand_in
+
+
+@pytest.fixture
+def account(frozen_now):
+    """Globex, owned by its rep, with one email about pricing (its subject holds markup, to show
+    activity text is escaped)."""
+    account = AccountFactory(name="Globex Corporation")
+    email = ActivityFactory(account=account, owner=account.owner, subject="Pricing proposal for Globex <b>now</b>",
+                            body="Attached is the pricing proposal: $40,000 per year.", occurred_at=frozen_now - dt.timedelta(days=1))
+    ParticipantFactory(activity=email, email="ana@globex.com", name="Ana Buyer")
+    return account

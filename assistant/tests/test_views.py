@@ -1,12 +1,8 @@
 """The panel and asking: htmx partials, the no-JavaScript fallbacks, and the admin review."""
-import datetime as dt
-
 import pytest
 from django.template import Context, Template
 from django.urls import reverse
 
-from accounts.tests.factories import AccountFactory
-from activities.tests.factories import ActivityFactory, ParticipantFactory
 from assistant.models import Conversation, Message
 from opportunities.tests.factories import OpportunityFactory
 from users.tests.factories import UserFactory
@@ -14,15 +10,6 @@ from users.tests.factories import UserFactory
 from .factories import MessageFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def account(frozen_now):
-    account = AccountFactory(name="Globex Corporation")
-    email = ActivityFactory(account=account, owner=account.owner, subject="Pricing proposal for Globex <b>now</b>",
-                            body="Attached is the pricing proposal: $40,000 per year.", occurred_at=frozen_now - dt.timedelta(days=1))
-    ParticipantFactory(activity=email, email="ana@globex.com", name="Ana Buyer")
-    return account
 
 
 @pytest.fixture

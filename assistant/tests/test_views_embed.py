@@ -1,6 +1,5 @@
 """The assistant inside Salesforce: the embed token (``X-Backstory-Embed``) opens the panel and asks a
 question without our cookies, and opens no other POST."""
-import datetime as dt
 import re
 
 import pytest
@@ -8,8 +7,6 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts import embed
-from accounts.tests.factories import AccountFactory
-from activities.tests.factories import ActivityFactory, ParticipantFactory
 from assistant.models import Conversation, Message
 from contacts.models import Contact
 from contacts.tests.factories import ContactFactory
@@ -24,15 +21,6 @@ QUESTION = {"question": "Was pricing discussed?"}
 @pytest.fixture(autouse=True)
 def salesforce_framing(settings):
     settings.BACKSTORY_FRAME_ANCESTORS = ["https://acme.lightning.force.com"]
-
-
-@pytest.fixture
-def account(frozen_now):
-    account = AccountFactory(name="Globex Corporation")
-    email = ActivityFactory(account=account, owner=account.owner, subject="Pricing proposal for Globex",
-                            body="Attached is the pricing proposal: $40,000 per year.", occurred_at=frozen_now - dt.timedelta(days=1))
-    ParticipantFactory(activity=email, email="ana@globex.com", name="Ana Buyer")
-    return account
 
 
 @pytest.fixture
