@@ -1,4 +1,5 @@
 """Project-wide test settings: fast password hashing, eager Celery, and a frozen clock when asked."""
+
 import pytest
 
 
@@ -18,4 +19,4 @@ def frozen_now(settings):
     import datetime as dt
 
     settings.BACKSTORY_NOW = "2026-11-23T12:00:00+00:00"
-    return dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.timezone.utc)
+    return dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)

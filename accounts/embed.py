@@ -15,6 +15,7 @@ Three pieces:
 - the Canvas endpoint: verifies Salesforce's signed request (HMAC-SHA256 with the Connected App's
   consumer secret, ``issuedAt`` freshness), maps the Salesforce user to ours and opens the record.
 """
+
 from __future__ import annotations
 
 import base64
@@ -72,14 +73,26 @@ def allow_salesforce_framing(response):
     return response
 
 
-def _embed_message(request, *, title: str, message: str, status: int, action_url: str = "", action_label: str = "",
-                   new_tab: bool = False):
+def _embed_message(
+    request,
+    *,
+    title: str,
+    message: str,
+    status: int,
+    action_url: str = "",
+    action_label: str = "",
+    new_tab: bool = False,
+):
     response = render(
         request,
         "pages/embed_message.html",
         {
-            "title": title, "message": message, "action_url": action_url, "action_label": action_label,
-            "new_tab": new_tab, "embedded": True,
+            "title": title,
+            "message": message,
+            "action_url": action_url,
+            "action_label": action_label,
+            "new_tab": new_tab,
+            "embedded": True,
         },
         status=status,
     )
@@ -112,7 +125,11 @@ def _expired(request):
     if getattr(request, "htmx", None):
         # The page's script shows this in its alert area (htmx does not swap error responses).
         return allow_salesforce_framing(
-            HttpResponse("This view has expired. Reload the tab in Salesforce to continue.", status=401, content_type="text/plain")
+            HttpResponse(
+                "This view has expired. Reload the tab in Salesforce to continue.",
+                status=401,
+                content_type="text/plain",
+            )
         )
     return _embed_message(
         request,
@@ -147,7 +164,9 @@ def backstory_page_view(view=None, *, token_posts: bool = False):
     def session_view(request, *args, **kwargs):
         if not user_may_open_records(request.user):
             if getattr(request, "htmx", None):
-                return HttpResponseClientRedirect(f"{reverse(settings.LOGIN_URL)}?next={request.htmx.current_url_abs_path or '/'}")
+                return HttpResponseClientRedirect(
+                    f"{reverse(settings.LOGIN_URL)}?next={request.htmx.current_url_abs_path or '/'}"
+                )
             return redirect_to_login(request.get_full_path())
         request.embed_token = ""
         return view(request, *args, **kwargs)
@@ -248,7 +267,7 @@ def _issued_at(envelope: dict) -> dt.datetime:
         raise CanvasRequestInvalid("The signed request's issue time is not a timestamp.") from exc
     if seconds > 1e11:  # milliseconds since the epoch
         seconds /= 1000
-    return dt.datetime.fromtimestamp(seconds, tz=dt.timezone.utc)
+    return dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
 
 
 def verify_canvas_request(signed_request: str, *, secret: str, now: dt.datetime | None = None) -> dict:
@@ -274,7 +293,7 @@ def verify_canvas_request(signed_request: str, *, secret: str, now: dt.datetime 
     algorithm = envelope.get("algorithm")
     if algorithm not in (None, "HMACSHA256"):
         raise CanvasRequestInvalid("The signed request uses an algorithm Backstory does not accept.")
-    now = now or dt.datetime.fromtimestamp(time.time(), tz=dt.timezone.utc)
+    now = now or dt.datetime.fromtimestamp(time.time(), tz=dt.UTC)
     issued = _issued_at(envelope)
     if issued > now + CANVAS_CLOCK_SKEW:
         raise CanvasRequestInvalid("The signed request is dated in the future.")
@@ -324,7 +343,9 @@ def canvas(request):
             request.POST.get("signed_request", ""), secret=settings.SALESFORCE_CANVAS_CONSUMER_SECRET
         )
     except CanvasRequestInvalid as exc:
-        return _embed_message(request, title="Backstory could not verify Salesforce", message=str(exc), status=403)
+        return _embed_message(
+            request, title="Backstory could not verify Salesforce", message=str(exc), status=403
+        )
     user = canvas_user(envelope)
     if user is None:
         return _embed_message(

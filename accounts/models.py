@@ -1,4 +1,5 @@
 """Accounts, their mail domains, and the internal team that works them."""
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
@@ -19,7 +20,11 @@ class Account(models.Model):
     tier = models.CharField(max_length=20, choices=Tier.choices, blank=True)
     account_type = models.CharField("type", max_length=60, blank=True)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_accounts"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_accounts",
     )
     crm_last_modified = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -71,8 +76,12 @@ class AccountDomain(models.Model):
 
 class AccountTeamMember(models.Model):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="team_members")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="account_memberships")
-    role = models.CharField(max_length=80, blank=True, help_text="e.g. Sales Engineer, Customer Success Manager")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="account_memberships"
+    )
+    role = models.CharField(
+        max_length=80, blank=True, help_text="e.g. Sales Engineer, Customer Success Manager"
+    )
     crm_id = models.CharField("CRM id", max_length=18, null=True, blank=True, unique=True)
 
     class Meta:

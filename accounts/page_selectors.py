@@ -7,6 +7,7 @@ shapes the values for the templates. Every list of activities goes through
 ``activities.selectors.activities_visible_to``; the number of queries never grows with the number
 of activities or people on the page.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -51,7 +52,7 @@ def user_zone(user) -> dt.tzinfo:
     try:
         return zoneinfo.ZoneInfo(getattr(user, "time_zone", "") or "UTC")
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return dt.timezone.utc
+        return dt.UTC
 
 
 def user_today(user) -> dt.date:
@@ -63,7 +64,7 @@ def parse_moment(value: Any) -> dt.datetime | dt.date | None:
     """A date or an aware datetime from what the engine stored in JSON (ISO text), else None.
     A datetime without an offset is UTC, as everything in the database is."""
     if isinstance(value, dt.datetime):
-        return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
     if isinstance(value, dt.date):
         return value
     if not isinstance(value, str) or not value.strip():
@@ -75,7 +76,7 @@ def parse_moment(value: Any) -> dt.datetime | dt.date | None:
         moment = dt.datetime.fromisoformat(text)
     except ValueError:
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def local_date(moment: dt.datetime | dt.date | None, zone: dt.tzinfo) -> dt.date | None:
@@ -87,7 +88,9 @@ def local_date(moment: dt.datetime | dt.date | None, zone: dt.tzinfo) -> dt.date
     return moment
 
 
-def recency_band(moment: dt.datetime | dt.date | None, *, today: dt.date, zone: dt.tzinfo = dt.timezone.utc) -> Band:
+def recency_band(
+    moment: dt.datetime | dt.date | None, *, today: dt.date, zone: dt.tzinfo = dt.UTC
+) -> Band:
     """Design: "≤ 7 days, ≤ 14 days, ≤ 30 days, older, measured from today in the user's time zone".
     A moment in the future (a meeting ahead, a due date) is as recent as it gets."""
     day = local_date(moment, zone)
@@ -185,7 +188,9 @@ class Record:
 
     @property
     def snapshot_subject(self) -> str:
-        return EngagementSnapshot.Subject.ACCOUNT if self.is_account else EngagementSnapshot.Subject.OPPORTUNITY
+        return (
+            EngagementSnapshot.Subject.ACCOUNT if self.is_account else EngagementSnapshot.Subject.OPPORTUNITY
+        )
 
 
 def _cached_summary(obj) -> Summary | None:
@@ -195,7 +200,8 @@ def _cached_summary(obj) -> Summary | None:
         if obj.summary_pk is None:
             return None
         return Summary.from_db(
-            Summary.objects.db, ["id", "generated_at", "is_stale", "stale_since"],
+            Summary.objects.db,
+            ["id", "generated_at", "is_stale", "stale_since"],
             [obj.summary_pk, obj.summary_generated_at, obj.summary_is_stale, obj.summary_stale_since],
         )
     try:
@@ -265,7 +271,11 @@ def wheel(score: int | None, breakdown: dict | None) -> Wheel:
     """The wheel of a score and its engine breakdown (which says green or red, and the band)."""
     breakdown = breakdown or {}
     score = int(score or 0)
-    color = breakdown.get("color") if breakdown.get("color") in ("green", "red") else ("green" if score >= 50 else "red")
+    color = (
+        breakdown.get("color")
+        if breakdown.get("color") in ("green", "red")
+        else ("green" if score >= 50 else "red")
+    )
     return Wheel(score=score, color=color, band=BAND_LABELS.get(str(breakdown.get("band", "")).lower(), ""))
 
 
@@ -341,7 +351,9 @@ def sparkline(scores: list[int], *, width: int = 120, height: int = 32) -> Spark
         f"{round(i * step, 1)},{round(pad + (height - 2 * pad) * (1 - max(0, min(s, 100)) / 100), 1)}"
         for i, s in enumerate(scores)
     )
-    return Sparkline(points=points, first=scores[0], last=scores[-1], weeks=len(scores), width=width, height=height)
+    return Sparkline(
+        points=points, first=scores[0], last=scores[-1], weeks=len(scores), width=width, height=height
+    )
 
 
 def engagement_trend(record: Record, *, today: dt.date, weeks: int = 12) -> Sparkline | None:
@@ -350,7 +362,9 @@ def engagement_trend(record: Record, *, today: dt.date, weeks: int = 12) -> Spar
     scores = list(
         EngagementSnapshot.objects.filter(
             subject_type=record.snapshot_subject, subject_id=record.pk, week_start__gt=since
-        ).order_by("week_start").values_list("score", flat=True)
+        )
+        .order_by("week_start")
+        .values_list("score", flat=True)
     )
     return sparkline(scores)
 
@@ -526,7 +540,9 @@ def _bullet(section: str, index: int, item: dict, visible_ids: set[int], today: 
     )
 
 
-def summary_sections(record: Record, *, user, today: dt.date, zone, sections: tuple[str, ...]) -> list[Section]:
+def summary_sections(
+    record: Record, *, user, today: dt.date, zone, sections: tuple[str, ...]
+) -> list[Section]:
     """The summary's sections with the bullets ``user`` may see, each coloured by recency."""
     all_ids: set[int] = set()
     for section in sections:
@@ -542,7 +558,13 @@ def summary_sections(record: Record, *, user, today: dt.date, zone, sections: tu
             if isinstance(item, dict) and bullet_is_visible(item, visible)
         ]
         result.append(
-            Section(section, SECTION_LABELS[section], SECTION_HELP[section], SECTION_EMPTY[section], [b for b in bullets if b.text])
+            Section(
+                section,
+                SECTION_LABELS[section],
+                SECTION_HELP[section],
+                SECTION_EMPTY[section],
+                [b for b in bullets if b.text],
+            )
         )
     return result
 
@@ -587,7 +609,9 @@ def _activity_rows(activities, *, today: dt.date, zone) -> list[ActivityRow]:
     return rows
 
 
-def bullet_activities(record: Record, *, user, section: str, index: int, today: dt.date, zone) -> tuple[list[ActivityRow], int]:
+def bullet_activities(
+    record: Record, *, user, section: str, index: int, today: dt.date, zone
+) -> tuple[list[ActivityRow], int]:
     """The activities behind a bullet that ``user`` may see, most recent first (at most
     ``SIDEBAR_LIMIT``), and how many there are in all."""
     items = section_items(record.summary, section)
@@ -596,7 +620,9 @@ def bullet_activities(record: Record, *, user, section: str, index: int, today: 
         return [], 0
     visible = activities_visible_to(user=user, queryset=record.activities().filter(pk__in=ids))
     activities = list(
-        visible.select_related("owner").prefetch_related("participants").order_by("-occurred_at", "-pk")[: SIDEBAR_LIMIT + 1]
+        visible.select_related("owner")
+        .prefetch_related("participants")
+        .order_by("-occurred_at", "-pk")[: SIDEBAR_LIMIT + 1]
     )
     total = len(activities) if len(activities) <= SIDEBAR_LIMIT else visible.count()
     return _activity_rows(activities[:SIDEBAR_LIMIT], today=today, zone=zone), total
@@ -656,11 +682,11 @@ class TrendChart:
 
     @property
     def first_text(self) -> str:
-        return short_date(self.first_week, dt.timezone.utc)
+        return short_date(self.first_week, dt.UTC)
 
     @property
     def last_text(self) -> str:
-        return short_date(self.last_week, dt.timezone.utc)
+        return short_date(self.last_week, dt.UTC)
 
 
 @dataclass
@@ -713,13 +739,22 @@ def trend_chart(points: list[dict], *, width: int = 320, height: int = 72) -> Tr
         bar_height = round((height - 14) * count / top, 1) if count else 0
         bars.append(
             Bar(
-                x=f"{i * slot + gap / 2:g}", y=f"{height - 14 - bar_height:g}", width=f"{slot - gap:g}",
-                height=f"{max(bar_height, 1 if count else 0):g}", week_start=week, activities=count,
+                x=f"{i * slot + gap / 2:g}",
+                y=f"{height - 14 - bar_height:g}",
+                width=f"{slot - gap:g}",
+                height=f"{max(bar_height, 1 if count else 0):g}",
+                week_start=week,
+                activities=count,
             )
         )
     return TrendChart(
-        bars=bars, width=width, height=height, max_value=top, total=sum(c for _, c in clean),
-        first_week=clean[0][0], last_week=clean[-1][0],
+        bars=bars,
+        width=width,
+        height=height,
+        max_value=top,
+        total=sum(c for _, c in clean),
+        first_week=clean[0][0],
+        last_week=clean[-1][0],
     )
 
 
@@ -731,20 +766,35 @@ def metrics_for(record: Record, *, period: str) -> Metrics:
     rate = values.get("response_rate")
     tiles = [
         Tile("meetings", "Meetings", _count(values.get("meetings"))),
-        Tile("executives_engaged", "Executives engaged", _count(values.get("executives_engaged")), "VP level and above"),
+        Tile(
+            "executives_engaged",
+            "Executives engaged",
+            _count(values.get("executives_engaged")),
+            "VP level and above",
+        ),
         Tile("emails_sent", "Emails sent", _count(values.get("emails_sent"))),
         Tile("emails_received", "Emails received", _count(values.get("emails_received"))),
         Tile("calls", "Calls", _count(values.get("calls"))),
-        Tile("time_spent", "Time spent", format_minutes(values.get("time_spent_minutes")), "in meetings and calls"),
         Tile(
-            "response_rate", "Response rate", "—" if rate is None else f"{round(float(rate))}%",
+            "time_spent",
+            "Time spent",
+            format_minutes(values.get("time_spent_minutes")),
+            "in meetings and calls",
+        ),
+        Tile(
+            "response_rate",
+            "Response rate",
+            "—" if rate is None else f"{round(float(rate))}%",
             "of emails sent got a reply" if rate is not None else "no emails sent",
         ),
         Tile("people_engaged", "People engaged", _count(values.get("people_engaged"))),
     ]
     return Metrics(
-        period=period, period_label=PERIOD_LABELS[period], tiles=tiles,
-        trend=trend_chart(metrics.get("trend") or []), has_data=bool(values),
+        period=period,
+        period_label=PERIOD_LABELS[period],
+        tiles=tiles,
+        trend=trend_chart(metrics.get("trend") or []),
+        has_data=bool(values),
     )
 
 
@@ -786,7 +836,9 @@ class PeopleQuery:
             audience=audience if audience in dict(AUDIENCES) else "external",
             sort=sort if sort in dict(PEOPLE_SORTS) else "engagement",
             seniority=params.get("seniority", "") if params.get("seniority", "") in SENIORITY_LABELS else "",
-            department=params.get("department", "") if params.get("department", "") in DEPARTMENT_LABELS else "",
+            department=params.get("department", "")
+            if params.get("department", "") in DEPARTMENT_LABELS
+            else "",
             show=max(PEOPLE_PAGE_SIZE, min(show, PEOPLE_MAX)),
         )
 
@@ -878,9 +930,16 @@ def _person_row(person: PersonEngagement, *, today: dt.date, zone) -> PersonRow:
 
 
 _PEOPLE_LIST_FIELDS = (
-    "pk", "is_internal", "seniority", "department", "engagement_score", "time_spent_minutes", "last_activity_at", "name",
+    "pk",
+    "is_internal",
+    "seniority",
+    "department",
+    "engagement_score",
+    "time_spent_minutes",
+    "last_activity_at",
+    "name",
 )
-_NO_TIME = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+_NO_TIME = dt.datetime.min.replace(tzinfo=dt.UTC)
 
 
 def _people_sort_key(sort: str):
@@ -907,13 +966,18 @@ def people_page(record: Record, *, user, query: PeopleQuery, today: dt.date, zon
     listed = list(people_visible_to(record, user=user).values_list(*_PEOPLE_LIST_FIELDS))
     external_count = sum(1 for row in listed if not row[1])
     audience = [row for row in listed if row[1] == query.is_internal]
-    seniorities = sorted({row[2] for row in audience if row[2] in SENIORITY_LABELS and row[2] != "unknown"},
-                         key=SENIORITY_ORDER.index)
-    departments = sorted({row[3] for row in audience if row[3] in DEPARTMENT_LABELS},
-                         key=lambda code: DEPARTMENT_LABELS[code])
+    seniorities = sorted(
+        {row[2] for row in audience if row[2] in SENIORITY_LABELS and row[2] != "unknown"},
+        key=SENIORITY_ORDER.index,
+    )
+    departments = sorted(
+        {row[3] for row in audience if row[3] in DEPARTMENT_LABELS}, key=lambda code: DEPARTMENT_LABELS[code]
+    )
     chosen = [
-        row for row in audience
-        if (not query.seniority or row[2] == query.seniority) and (not query.department or row[3] == query.department)
+        row
+        for row in audience
+        if (not query.seniority or row[2] == query.seniority)
+        and (not query.department or row[3] == query.department)
     ]
     chosen.sort(key=_people_sort_key(query.sort))
     shown = [row[0] for row in chosen[: query.show]]
@@ -967,8 +1031,12 @@ def person_for_user(record: Record, *, user, person_pk: int) -> PersonEngagement
 
 def activities_with_person(record: Record, *, user, email: str) -> QuerySet[Activity]:
     """The record's activities ``user`` may see on which this email address took part."""
-    on_it = Participant.objects.annotate(email_ci=Lower("email")).filter(email_ci=(email or "").strip().lower())
-    return activities_visible_to(user=user, queryset=record.activities().filter(pk__in=on_it.values("activity_id")))
+    on_it = Participant.objects.annotate(email_ci=Lower("email")).filter(
+        email_ci=(email or "").strip().lower()
+    )
+    return activities_visible_to(
+        user=user, queryset=record.activities().filter(pk__in=on_it.values("activity_id"))
+    )
 
 
 def person_detail(record: Record, *, user, person: PersonEngagement, today: dt.date, zone) -> PersonDetail:
@@ -977,12 +1045,15 @@ def person_detail(record: Record, *, user, person: PersonEngagement, today: dt.d
     breakdown = person.breakdown or {}
     mine = activities_with_person(record, user=user, email=person.email)
     recent = list(
-        mine.filter(occurred_at__lte=clock.now()).select_related("owner").prefetch_related("participants")
+        mine.filter(occurred_at__lte=clock.now())
+        .select_related("owner")
+        .prefetch_related("participants")
         .order_by("-occurred_at", "-pk")[:5]
     )
     next_meeting = (
         mine.filter(kind=Activity.Kind.MEETING, occurred_at__gt=clock.now(), is_cancelled=False)
-        .order_by("occurred_at", "pk").first()
+        .order_by("occurred_at", "pk")
+        .first()
     )
     raw_benchmark = breakdown.get("benchmark") if isinstance(breakdown.get("benchmark"), dict) else None
     benchmark = None
@@ -1004,6 +1075,10 @@ def person_detail(record: Record, *, user, person: PersonEngagement, today: dt.d
         recent=_activity_rows(recent, today=today, zone=zone),
         next_meeting=next_meeting,
         phone=(contact.phone if contact else "") or "",
-        email=person.email or (contact.email if contact else "") or (person.user.email if person.user_id else ""),
-        persona=contact.get_persona_display() if contact and contact.persona and contact.persona != "unknown" else "",
+        email=person.email
+        or (contact.email if contact else "")
+        or (person.user.email if person.user_id else ""),
+        persona=contact.get_persona_display()
+        if contact and contact.persona and contact.persona != "unknown"
+        else "",
     )

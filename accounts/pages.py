@@ -5,6 +5,7 @@ breakdown), so every view of it is a link that works without JavaScript. Each in
 (metrics, people, a bullet's sidebar, a person's sidebar) has its own route: an htmx request gets
 the named partial of ``pages/backstory.html``; a plain request gets the whole page in that state.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -27,7 +28,10 @@ from . import page_selectors as ps
 from .selectors import account_team
 
 PAGE_TEMPLATE = "pages/backstory.html"
-FULL_TEMPLATES = {ps.ACCOUNT: "accounts/account_detail.html", ps.OPPORTUNITY: "opportunities/opportunity_detail.html"}
+FULL_TEMPLATES = {
+    ps.ACCOUNT: "accounts/account_detail.html",
+    ps.OPPORTUNITY: "opportunities/opportunity_detail.html",
+}
 NAMESPACES = {ps.ACCOUNT: "accounts", ps.OPPORTUNITY: "opportunities"}
 EMBED_PARAM = "embed"
 # Rendered sections are cached per reader, record, summary version and page state for this long.
@@ -69,8 +73,13 @@ class PageState:
         }
         values.update({k: str(v) for k, v in changes.items()})
         defaults = {
-            "period": ps.DEFAULT_PERIOD, "people": "external", "sort": "engagement", "seniority": "",
-            "department": "", "show": str(ps.PEOPLE_PAGE_SIZE), "explain": "",
+            "period": ps.DEFAULT_PERIOD,
+            "people": "external",
+            "sort": "engagement",
+            "seniority": "",
+            "department": "",
+            "show": str(ps.PEOPLE_PAGE_SIZE),
+            "explain": "",
         }
         return {k: v for k, v in values.items() if v != defaults[k]}
 
@@ -112,7 +121,9 @@ class PageUrls:
         return self._url("people")
 
     def more_people(self) -> str:
-        return self._url("people", params=self.state.params(show=self.state.people.show + ps.PEOPLE_PAGE_SIZE))
+        return self._url(
+            "people", params=self.state.params(show=self.state.people.show + ps.PEOPLE_PAGE_SIZE)
+        )
 
     def clear_filters(self) -> str:
         return self._url("people", params=self.state.params(seniority="", department=""))
@@ -176,7 +187,9 @@ class PageContext:
         return {"metrics": ps.metrics_for(self.record, period=self.state.period)}
 
     def people(self) -> dict:
-        page = ps.people_page(self.record, user=self.user, query=self.state.people, today=self.today, zone=self.zone)
+        page = ps.people_page(
+            self.record, user=self.user, query=self.state.people, today=self.today, zone=self.zone
+        )
         for row in page.rows:
             row.url = self.urls.person(row.person.pk)
         if page.has_more:
@@ -208,7 +221,9 @@ class PageContext:
         if section not in self.sections:
             raise Http404("No such summary section on this page.")
         self.load_summary()
-        bullet = ps.bullet_for_user(self.record, user=self.user, section=section, index=index, today=self.today, zone=self.zone)
+        bullet = ps.bullet_for_user(
+            self.record, user=self.user, section=section, index=index, today=self.today, zone=self.zone
+        )
         if bullet is None:
             raise Http404("No such summary item, or none of its activities are visible to you.")
         rows, total = ps.bullet_activities(
@@ -226,7 +241,9 @@ class PageContext:
         person = ps.person_for_user(self.record, user=self.user, person_pk=person_pk)
         if person is None:
             raise Http404("No such person on this record, or you may not see them.")
-        detail = ps.person_detail(self.record, user=self.user, person=person, today=self.today, zone=self.zone)
+        detail = ps.person_detail(
+            self.record, user=self.user, person=person, today=self.today, zone=self.zone
+        )
         return {"drawer": "person", "detail": detail}
 
     def extras(self) -> dict:
@@ -242,7 +259,6 @@ class PageContext:
         namespace = "opportunities" if obj.__class__.__name__ == "Opportunity" else "accounts"
         url = reverse(f"{namespace}:detail", args=[obj.pk])
         return f"{url}?{urlencode({EMBED_PARAM: self.embed_token})}" if self.embed_token else url
-
 
     # --- Sections, rendered once and cached --------------------------------------------------
 
@@ -276,11 +292,19 @@ class PageContext:
     def _cache_key(self, name: str) -> str:
         record, summary, user = self.record, self.record.summary, self.user
         parts = [
-            PAGE_CACHE_VERSION, record.kind, record.pk, _stamp(getattr(record.obj, "created_at", None)), name,
+            PAGE_CACHE_VERSION,
+            record.kind,
+            record.pk,
+            _stamp(getattr(record.obj, "created_at", None)),
+            name,
             # stale_since moves with every change to the record's activities (a new one, one made
             # private or re-matched), so no reader sees a section from before it.
-            f"{summary.pk}:{_stamp(summary.generated_at)}:{int(summary.is_stale)}:{_stamp(summary.stale_since)}" if summary else "-",
-            self.today.isoformat(), sorted(self.state.params().items()), self.embed_token,
+            f"{summary.pk}:{_stamp(summary.generated_at)}:{int(summary.is_stale)}:{_stamp(summary.stale_since)}"
+            if summary
+            else "-",
+            self.today.isoformat(),
+            sorted(self.state.params().items()),
+            self.embed_token,
         ]
         if name not in SHARED_SECTIONS:
             parts += [user.pk, _stamp(user.date_joined), user.is_staff, user.is_superuser, user.time_zone]
@@ -322,9 +346,15 @@ def render_record_page(request, record: ps.Record, *, part: str | None = None, *
             if part in ("metrics", "people"):
                 response = HttpResponse(page.sections_html([part])[part])
             elif part == "bullet":
-                response = render(request, f"{PAGE_TEMPLATE}#bullet", {**page.base(), **page.bullet(part_args["section"], part_args["index"])})
+                response = render(
+                    request,
+                    f"{PAGE_TEMPLATE}#bullet",
+                    {**page.base(), **page.bullet(part_args["section"], part_args["index"])},
+                )
             else:
-                response = render(request, f"{PAGE_TEMPLATE}#person", {**page.base(), **page.person(part_args["person_pk"])})
+                response = render(
+                    request, f"{PAGE_TEMPLATE}#person", {**page.base(), **page.person(part_args["person_pk"])}
+                )
         else:
             context = page.base()
             if part == "bullet":

@@ -1,9 +1,9 @@
 """Read-side queries over accounts that pages share."""
+
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from insights.services.engagement import engagement_band
-
 from opportunities.models import Opportunity
 
 from .models import Account, AccountDomain, AccountTeamMember
@@ -27,7 +27,10 @@ def accounts_for_home(*, user) -> dict:
     # opportunity once per joined row.
     open_opportunities = (
         Opportunity.objects.filter(account=OuterRef("pk"), is_closed=False)
-        .order_by().values("account").annotate(n=Count("pk")).values("n")
+        .order_by()
+        .values("account")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
     # The most engaged first: where a rep's attention pays off; accounts with no summary yet last.
     accounts = mine.annotate(
@@ -43,7 +46,9 @@ def accounts_for_home(*, user) -> dict:
     )
     rows = list(accounts[:25])
     for account in rows:
-        account.engagement_band = engagement_band(account.engagement_level) if account.engagement_level is not None else ""
+        account.engagement_band = (
+            engagement_band(account.engagement_level) if account.engagement_level is not None else ""
+        )
     return {"accounts": rows, "opportunities": opportunities[:25]}
 
 
@@ -60,7 +65,9 @@ def search_records(*, query: str, limit: int = 8) -> dict:
         .order_by("name")[:limit]
     )
     opportunities = (
-        Opportunity.objects.filter(Q(name__icontains=query) | Q(account__domains__domain__istartswith=domain_query))
+        Opportunity.objects.filter(
+            Q(name__icontains=query) | Q(account__domains__domain__istartswith=domain_query)
+        )
         .distinct()
         .select_related("account")
         .order_by("is_closed", "name")[:limit]
@@ -71,7 +78,9 @@ def search_records(*, query: str, limit: int = 8) -> dict:
 def account_team(*, account: Account) -> list[AccountTeamMember]:
     """The account team (the owner is shown apart), in name order."""
     return list(
-        AccountTeamMember.objects.filter(account=account).select_related("user").order_by("user__first_name", "user__last_name", "pk")
+        AccountTeamMember.objects.filter(account=account)
+        .select_related("user")
+        .order_by("user__first_name", "user__last_name", "pk")
     )
 
 
@@ -87,7 +96,9 @@ def user_may_open_records(user) -> bool:
     records are shared read-only, as in Salesforce's default sharing. What differs from one user to
     the next is which activities they see (``activities.selectors.activities_visible_to``). The
     integration user owns records but is nobody's login."""
-    return bool(user and user.is_authenticated and user.is_active and not getattr(user, "is_integration_user", False))
+    return bool(
+        user and user.is_authenticated and user.is_active and not getattr(user, "is_integration_user", False)
+    )
 
 
 def with_summary_version(queryset: QuerySet) -> QuerySet:
@@ -96,8 +107,10 @@ def with_summary_version(queryset: QuerySet) -> QuerySet:
     sections are cached by it, and its large JSON content loads only when a section is rendered
     (``page_selectors.Record.with_full_summary``)."""
     return queryset.annotate(
-        summary_pk=F("summary__id"), summary_generated_at=F("summary__generated_at"),
-        summary_is_stale=F("summary__is_stale"), summary_stale_since=F("summary__stale_since"),
+        summary_pk=F("summary__id"),
+        summary_generated_at=F("summary__generated_at"),
+        summary_is_stale=F("summary__is_stale"),
+        summary_stale_since=F("summary__stale_since"),
     )
 
 
@@ -131,7 +144,9 @@ def salesforce_id_forms(value: str) -> list[str]:
     fifteen = value[:15]
     suffix = ""
     for start in (0, 5, 10):
-        flags = sum(1 << position for position, char in enumerate(fifteen[start:start + 5]) if "A" <= char <= "Z")
+        flags = sum(
+            1 << position for position, char in enumerate(fifteen[start : start + 5]) if "A" <= char <= "Z"
+        )
         suffix += _SALESFORCE_SUFFIX_ALPHABET[flags]
     return list(dict.fromkeys([value, fifteen, fifteen + suffix]))
 

@@ -1,5 +1,6 @@
 """Search, and the account Backstory page with its partials (htmx gets the partial; a plain
 request gets the whole page in that state)."""
+
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -56,4 +57,6 @@ def account_person(request, pk: int, person_pk: int):
 @backstory_page_view
 def account_bullet(request, pk: int, section: str, index: int):
     """A summary bullet's sidebar: the activities behind it that the reader may see."""
-    return render_record_page(request, _account_record(request, pk), part="bullet", section=section, index=index)
+    return render_record_page(
+        request, _account_record(request, pk), part="bullet", section=section, index=index
+    )

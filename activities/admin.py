@@ -19,8 +19,26 @@ class ActivityOpportunityInline(admin.TabularInline):
 
 @admin.register(Activity)
 class ActivityAdmin(admin.ModelAdmin):
-    list_display = ["subject", "kind", "occurred_at", "direction", "owner", "account", "account_match", "opportunity_match", "is_private"]
-    list_filter = ["kind", "direction", "account_match", "opportunity_match", "is_private", "source", "is_manually_matched"]
+    list_display = [
+        "subject",
+        "kind",
+        "occurred_at",
+        "direction",
+        "owner",
+        "account",
+        "account_match",
+        "opportunity_match",
+        "is_private",
+    ]
+    list_filter = [
+        "kind",
+        "direction",
+        "account_match",
+        "opportunity_match",
+        "is_private",
+        "source",
+        "is_manually_matched",
+    ]
     search_fields = ["subject", "source_id", "participants__email", "account__name"]
     autocomplete_fields = ["owner", "account", "lead", "removed_by"]
     list_select_related = ["owner", "account"]

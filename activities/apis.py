@@ -1,4 +1,5 @@
 """``POST /api/v1/activities``: capture a batch of emails, meetings and calls sent as JSON."""
+
 from __future__ import annotations
 
 import re
@@ -48,10 +49,16 @@ class ActivityItemSerializer(serializers.Serializer):
     occurred_at = serializers.DateTimeField(help_text="ISO 8601 with an offset or Z.")
     subject = serializers.CharField(required=False, allow_blank=True)
     body = serializers.CharField(
-        required=False, allow_blank=True, help_text="Plain text; for an email, quoted replies and the signature are split off."
+        required=False,
+        allow_blank=True,
+        help_text="Plain text; for an email, quoted replies and the signature are split off.",
     )
-    duration_minutes = serializers.IntegerField(required=False, min_value=0, help_text="Meetings and calls only.")
-    private = serializers.BooleanField(required=False, default=False, help_text="Shown only to its owner and admins.")
+    duration_minutes = serializers.IntegerField(
+        required=False, min_value=0, help_text="Meetings and calls only."
+    )
+    private = serializers.BooleanField(
+        required=False, default=False, help_text="Shown only to its owner and admins."
+    )
     cancelled = serializers.BooleanField(required=False, default=False)
     location = serializers.CharField(required=False)
     thread_id = serializers.CharField(required=False)
@@ -61,7 +68,9 @@ class ActivityItemSerializer(serializers.Serializer):
 
 class ItemErrorSerializer(serializers.Serializer):
     index = serializers.IntegerField(help_text="Position of the item in `activities`, from 0.")
-    field = serializers.CharField(help_text="The offending field, e.g. participants[1].email; empty for the whole item.")
+    field = serializers.CharField(
+        help_text="The offending field, e.g. participants[1].email; empty for the whole item."
+    )
     reason = serializers.CharField()
 
 
@@ -70,7 +79,9 @@ class ItemResultSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=["created", "duplicate", "excluded", "error"])
     source_id = serializers.CharField()
     activity_id = serializers.IntegerField(allow_null=True)
-    reason = serializers.CharField(help_text="Why it was a duplicate, excluded by a local filter, or refused.")
+    reason = serializers.CharField(
+        help_text="Why it was a duplicate, excluded by a local filter, or refused."
+    )
 
 
 class ActivityCaptureApi(APIView):
@@ -88,7 +99,9 @@ class ActivityCaptureApi(APIView):
 
     class OutputSerializer(serializers.Serializer):
         created = serializers.IntegerField(help_text="New activities stored.")
-        duplicates = serializers.IntegerField(help_text="Items already captured (same source_id): nothing changed.")
+        duplicates = serializers.IntegerField(
+            help_text="Items already captured (same source_id): nothing changed."
+        )
         excluded = serializers.IntegerField(help_text="Items a local filter excluded: not captured.")
         errors = ItemErrorSerializer(many=True, help_text="One entry per refused item.")
         results = ItemResultSerializer(many=True, help_text="One entry per item, in order.")
@@ -98,7 +111,7 @@ class ActivityCaptureApi(APIView):
         operation_id="activities_capture",
         summary="Capture a batch of emails, meetings and calls",
         description=(
-            "Send `{\"activities\": [item, ...]}` (a bare array is accepted too), at most 1,000 items. Each good item "
+            'Send `{"activities": [item, ...]}` (a bare array is accepted too), at most 1,000 items. Each good item '
             "is stored once; re-sending a batch is safe. Bad items are refused one by one with their index, field and "
             "reason, and never stop the good ones.\n\n"
             "* **201** every item was good and at least one is new.\n"
@@ -110,8 +123,12 @@ class ActivityCaptureApi(APIView):
         responses={
             201: OpenApiResponse(OutputSerializer, description="All items good; new activities stored."),
             200: OpenApiResponse(OutputSerializer, description="All items good; nothing new."),
-            207: OpenApiResponse(OutputSerializer, description="Some items refused (listed in errors); the rest read."),
-            400: OpenApiResponse(OutputSerializer, description="Nothing read: see errors, or detail for a batch-level problem."),
+            207: OpenApiResponse(
+                OutputSerializer, description="Some items refused (listed in errors); the rest read."
+            ),
+            400: OpenApiResponse(
+                OutputSerializer, description="Nothing read: see errors, or detail for a batch-level problem."
+            ),
         },
         examples=[
             OpenApiExample(
@@ -141,11 +158,28 @@ class ActivityCaptureApi(APIView):
                     "created": 1,
                     "duplicates": 0,
                     "excluded": 0,
-                    "errors": [{"index": 1, "field": "participants[0].email", "reason": "not a valid email address: 'ana@'"}],
+                    "errors": [
+                        {
+                            "index": 1,
+                            "field": "participants[0].email",
+                            "reason": "not a valid email address: 'ana@'",
+                        }
+                    ],
                     "results": [
-                        {"index": 0, "status": "created", "source_id": "dialer-88121", "activity_id": 412, "reason": ""},
-                        {"index": 1, "status": "error", "source_id": "dialer-88122", "activity_id": None,
-                         "reason": "participants[0].email: not a valid email address: 'ana@'"},
+                        {
+                            "index": 0,
+                            "status": "created",
+                            "source_id": "dialer-88121",
+                            "activity_id": 412,
+                            "reason": "",
+                        },
+                        {
+                            "index": 1,
+                            "status": "error",
+                            "source_id": "dialer-88122",
+                            "activity_id": None,
+                            "reason": "participants[0].email: not a valid email address: 'ana@'",
+                        },
                     ],
                 },
             ),
@@ -154,7 +188,9 @@ class ActivityCaptureApi(APIView):
     def post(self, request):
         items = request.data.get("activities") if isinstance(request.data, dict) else request.data
         if not isinstance(items, list):
-            return self.batch_problem('Send a JSON object {"activities": [...]} holding a list of activities (or a bare JSON array).')
+            return self.batch_problem(
+                'Send a JSON object {"activities": [...]} holding a list of activities (or a bare JSON array).'
+            )
         if not items:
             return self.batch_problem("The batch is empty: send at least one activity.")
         if len(items) > MAX_BATCH:

@@ -1,4 +1,5 @@
 """Forms of the Engagement Log: its filters and Edit Match. Validation only; rules live in services."""
+
 from __future__ import annotations
 
 from django import forms
@@ -12,8 +13,12 @@ from .selectors import LOG_OUTCOMES, LogFilters
 
 class LogFilterForm(forms.Form):
     q = forms.CharField(label="Search", required=False, max_length=100, strip=True)
-    kind = forms.ChoiceField(label="Kind", required=False, choices=[("", "All kinds"), *Activity.Kind.choices])
-    outcome = forms.ChoiceField(label="Match", required=False, choices=[("", "Any match"), *LOG_OUTCOMES.items()])
+    kind = forms.ChoiceField(
+        label="Kind", required=False, choices=[("", "All kinds"), *Activity.Kind.choices]
+    )
+    outcome = forms.ChoiceField(
+        label="Match", required=False, choices=[("", "Any match"), *LOG_OUTCOMES.items()]
+    )
     account = forms.TypedChoiceField(label="Account", required=False, coerce=int, empty_value=None)
     date_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -21,7 +26,10 @@ class LogFilterForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["account"].choices = [("", "All accounts"), *Account.objects.order_by("name").values_list("id", "name")]
+        self.fields["account"].choices = [
+            ("", "All accounts"),
+            *Account.objects.order_by("name").values_list("id", "name"),
+        ]
         if not (user.is_staff or user.is_superuser):
             del self.fields["removed"]
 
@@ -29,7 +37,10 @@ class LogFilterForm(forms.Form):
         cleaned = super().clean()
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and start > end:
-            self.add_error("date_to", f"The end date {end:%d %b %Y} is before the start date {start:%d %b %Y}: swap them.")
+            self.add_error(
+                "date_to",
+                f"The end date {end:%d %b %Y} is before the start date {start:%d %b %Y}: swap them.",
+            )
         return cleaned
 
     def filters(self) -> LogFilters:
@@ -52,11 +63,15 @@ class EditMatchForm(forms.Form):
         queryset=Account.objects.order_by("name"),
         required=False,
         empty_label="No account",
-        error_messages={"invalid_choice": "That account does not exist (any more): choose one from the list."},
+        error_messages={
+            "invalid_choice": "That account does not exist (any more): choose one from the list."
+        },
     )
     opportunities = forms.ModelMultipleChoiceField(
         queryset=Opportunity.objects.select_related("account"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"invalid_choice": "Opportunity %(value)s does not exist (any more): choose from the list."},
+        error_messages={
+            "invalid_choice": "Opportunity %(value)s does not exist (any more): choose from the list."
+        },
     )

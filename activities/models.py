@@ -1,4 +1,5 @@
 """Captured activities (emails, meetings, calls), the people on them, and how each was matched."""
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
@@ -41,7 +42,9 @@ class Activity(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.API)
     source_id = models.CharField(
-        max_length=512, unique=True, help_text="Message-ID, iCalendar UID + recurrence id, or the caller's id."
+        max_length=512,
+        unique=True,
+        help_text="Message-ID, iCalendar UID + recurrence id, or the caller's id.",
     )
     subject = models.CharField(max_length=500, blank=True)
     body = models.TextField(blank=True, help_text="The new text: quoted replies and signature removed.")
@@ -70,11 +73,17 @@ class Activity(models.Model):
     opportunities = models.ManyToManyField(
         "opportunities.Opportunity", through="ActivityOpportunity", related_name="activities", blank=True
     )
-    lead = models.ForeignKey("contacts.Lead", null=True, blank=True, on_delete=models.SET_NULL, related_name="activities")
+    lead = models.ForeignKey(
+        "contacts.Lead", null=True, blank=True, on_delete=models.SET_NULL, related_name="activities"
+    )
     account_match = models.CharField(max_length=20, choices=AccountMatch.choices, default=AccountMatch.NONE)
-    opportunity_match = models.CharField(max_length=20, choices=OpportunityMatch.choices, default=OpportunityMatch.NONE)
+    opportunity_match = models.CharField(
+        max_length=20, choices=OpportunityMatch.choices, default=OpportunityMatch.NONE
+    )
     match_explanation = models.TextField(blank=True, help_text="How the match was made, in plain words.")
-    is_manually_matched = models.BooleanField(default=False, help_text="A manual match sticks through re-matching.")
+    is_manually_matched = models.BooleanField(
+        default=False, help_text="A manual match sticks through re-matching."
+    )
     matched_at = models.DateTimeField(null=True, blank=True)
     # Removed from sync through the Engagement Log: kept for the audit, excluded everywhere else.
     removed_from_sync_at = models.DateTimeField(null=True, blank=True)
@@ -95,7 +104,8 @@ class Activity(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(duration_minutes__isnull=True) | models.Q(duration_minutes__lte=60 * 24 * 14),
+                condition=models.Q(duration_minutes__isnull=True)
+                | models.Q(duration_minutes__lte=60 * 24 * 14),
                 name="activity_duration_at_most_two_weeks",
             )
         ]
@@ -106,7 +116,9 @@ class Activity(models.Model):
 
 class ActivityOpportunity(models.Model):
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="opportunity_links")
-    opportunity = models.ForeignKey("opportunities.Opportunity", on_delete=models.CASCADE, related_name="activity_links")
+    opportunity = models.ForeignKey(
+        "opportunities.Opportunity", on_delete=models.CASCADE, related_name="activity_links"
+    )
     match = models.CharField(max_length=20, choices=Activity.OpportunityMatch.choices)
 
     class Meta:
@@ -148,16 +160,24 @@ class Participant(models.Model):
     mailing_country = models.CharField(max_length=80, blank=True)
     mailing_state = models.CharField(max_length=80, blank=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="participations"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="participations",
     )
     contact = models.ForeignKey(
         "contacts.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="participations"
     )
-    lead = models.ForeignKey("contacts.Lead", null=True, blank=True, on_delete=models.SET_NULL, related_name="participations")
+    lead = models.ForeignKey(
+        "contacts.Lead", null=True, blank=True, on_delete=models.SET_NULL, related_name="participations"
+    )
 
     class Meta:
         ordering = ["activity", "id"]
-        constraints = [models.UniqueConstraint(fields=["activity", "email"], name="participant_once_per_activity")]
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "email"], name="participant_once_per_activity")
+        ]
         indexes = [
             models.Index(Lower("email"), name="participant_email_ci_idx"),
             models.Index(fields=["contact", "activity"], name="participant_contact_idx"),

@@ -1,4 +1,5 @@
 """Read-side queries over activities. One selector decides what a user may see (privacy)."""
+
 import datetime as dt
 from dataclasses import dataclass
 
@@ -88,14 +89,23 @@ def engagement_log_activities(*, user, filters: LogFilters = LogFilters()) -> Qu
             Q(email__icontains=term) | Q(name__icontains=term)
         )
         queryset = queryset.filter(
-            Q(subject__icontains=term) | Q(account__name__icontains=term) | Q(lead__last_name__icontains=term) | Exists(people)
+            Q(subject__icontains=term)
+            | Q(account__name__icontains=term)
+            | Q(lead__last_name__icontains=term)
+            | Exists(people)
         )
     decisions = (
-        ContactDecision.objects.filter(activity=OuterRef("pk")).order_by().values("activity").annotate(n=Count("id")).values("n")
+        ContactDecision.objects.filter(activity=OuterRef("pk"))
+        .order_by()
+        .values("activity")
+        .annotate(n=Count("id"))
+        .values("n")
     )
     return (
         queryset.select_related("owner", "account", "lead", "removed_by")
-        .prefetch_related(Prefetch("opportunity_links", queryset=ActivityOpportunity.objects.select_related("opportunity")))
+        .prefetch_related(
+            Prefetch("opportunity_links", queryset=ActivityOpportunity.objects.select_related("opportunity"))
+        )
         .annotate(decision_count=Coalesce(Subquery(decisions), 0))
         .order_by("-occurred_at", "-id")
     )
@@ -125,7 +135,11 @@ def activity_participants(*, activity: Activity) -> QuerySet[Participant]:
 
 def activity_decisions(*, activity: Activity) -> QuerySet[ContactDecision]:
     """The contact engine's decisions recorded for this activity (read-only here)."""
-    return ContactDecision.objects.filter(activity=activity).select_related("contact", "opportunity").order_by("created_at", "id")
+    return (
+        ContactDecision.objects.filter(activity=activity)
+        .select_related("contact", "opportunity")
+        .order_by("created_at", "id")
+    )
 
 
 @dataclass(frozen=True)
@@ -149,7 +163,9 @@ def match_alternatives(*, activity: Activity, account: Account | None = None) ->
         domain = registrable_domain(participant.email)
         if domain and not is_free_mail_domain(domain):
             domains.setdefault(domain, participant.email)
-    for account_id, domain in AccountDomain.objects.filter(domain__in=list(domains)).values_list("account_id", "domain"):
+    for account_id, domain in AccountDomain.objects.filter(domain__in=list(domains)).values_list(
+        "account_id", "domain"
+    ):
         reasons.setdefault(account_id, f"has the domain {domain} ({domains[domain]})")
     contact_accounts = Contact.objects.filter(
         pk__in=[p.contact_id for p in external if p.contact_id], account__isnull=False
@@ -162,6 +178,8 @@ def match_alternatives(*, activity: Activity, account: Account | None = None) ->
     opportunities = []
     if account is not None:
         opportunities = list(
-            Opportunity.objects.filter(account=account, is_closed=False).select_related("owner").order_by("name", "id")
+            Opportunity.objects.filter(account=account, is_closed=False)
+            .select_related("owner")
+            .order_by("name", "id")
         )
     return MatchAlternatives(accounts=[(a, reasons[a.pk]) for a in accounts], opportunities=opportunities)

@@ -1,5 +1,6 @@
 """Capture's Celery tasks: thin, idempotent, ids in. Enqueue them with the ``enqueue_*`` helpers,
 which wait for the surrounding transaction to commit."""
+
 from __future__ import annotations
 
 import importlib
@@ -33,7 +34,12 @@ def _call_engines(engines, activity_ids: list[int]) -> list[str]:
     for module_name, function_name in engines:
         function = _engine(module_name, function_name)
         if function is None:
-            logger.info("%s.%s is not available: skipped for %d activities", module_name, function_name, len(activity_ids))
+            logger.info(
+                "%s.%s is not available: skipped for %d activities",
+                module_name,
+                function_name,
+                len(activity_ids),
+            )
             continue
         function(activity_ids=activity_ids)
         called.append(f"{module_name}.{function_name}")
@@ -41,7 +47,11 @@ def _call_engines(engines, activity_ids: list[int]) -> list[str]:
 
 
 @shared_task(
-    name="activities.after_capture", queue="capture", autoretry_for=(Exception,), retry_backoff=True, max_retries=5
+    name="activities.after_capture",
+    queue="capture",
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    max_retries=5,
 )
 def after_capture(activity_ids: list[int]) -> list[str]:
     """Hand new or re-matched activities to the contact engine and the insights engine."""
@@ -49,7 +59,11 @@ def after_capture(activity_ids: list[int]) -> list[str]:
 
 
 @shared_task(
-    name="activities.after_removal", queue="capture", autoretry_for=(Exception,), retry_backoff=True, max_retries=5
+    name="activities.after_removal",
+    queue="capture",
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    max_retries=5,
 )
 def after_removal(activity_ids: list[int]) -> list[str]:
     """An activity was removed from sync: the summaries that counted it are stale."""
@@ -72,11 +86,22 @@ def rematch_after_crm_change(
     """Match again the activities a CRM change affects (manual matches never change)."""
     from .services.rematching import rematch_after_crm_change as run
 
-    report = run(account_ids=account_ids or (), emails=emails or (), domains=domains or (), contact_ids=contact_ids or ())
+    report = run(
+        account_ids=account_ids or (),
+        emails=emails or (),
+        domains=domains or (),
+        contact_ids=contact_ids or (),
+    )
     return {"examined": report.examined, "changed": report.changed, "people_updated": report.people_updated}
 
 
-@shared_task(name="activities.match_activities", queue="capture", autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+@shared_task(
+    name="activities.match_activities",
+    queue="capture",
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    max_retries=5,
+)
 def match_activities_task(activity_ids: list[int] | None = None) -> dict:
     """Match a backlog of stored activities (all automatically matched ones when no ids are given)."""
     from .services.rematching import match_activities

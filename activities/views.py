@@ -1,4 +1,5 @@
 """The Engagement Log: captured activities, how each was matched, Edit Match and remove-from-sync."""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -62,10 +63,17 @@ def _drawer_context(request, activity, *, form=None, chosen=None, chosen_given=F
         form = EditMatchForm(
             initial={
                 "account": chosen.pk if chosen else None,
-                "opportunities": [link.opportunity_id for link in linked] if chosen == activity.account else [],
+                "opportunities": [link.opportunity_id for link in linked]
+                if chosen == activity.account
+                else [],
             }
         )
-    selected = {str(v) for v in (form.data.getlist("opportunities") if form.is_bound else form.initial.get("opportunities", []))}
+    selected = {
+        str(v)
+        for v in (
+            form.data.getlist("opportunities") if form.is_bound else form.initial.get("opportunities", [])
+        )
+    }
     decisions = list(activity_decisions(activity=activity))
     activity.decision_count = len(decisions)  # the Engagement Log row shows it
     return {
@@ -150,7 +158,11 @@ def activity_remove(request, pk: int):
     messages.success(
         request,
         "Removed from sync."
-        + (f" Also deleted, here and in the CRM: {'; '.join(removed)}." if removed else " Nothing was created from it."),
+        + (
+            f" Also deleted, here and in the CRM: {'; '.join(removed)}."
+            if removed
+            else " Nothing was created from it."
+        ),
     )
     if request.htmx:
         context = _drawer_context(request, removal.activity)

@@ -1,4 +1,5 @@
 """Read-only review of assistant conversations: what was asked, what was answered, from which sources."""
+
 from django.contrib import admin
 
 from .models import Conversation, Message
@@ -36,7 +37,17 @@ class MessageAdmin(admin.ModelAdmin):
     list_display = ["created_at", "conversation", "role", "intent", "used_llm", "fell_back"]
     list_filter = ["role", "intent", "used_llm", "fell_back"]
     search_fields = ["text"]
-    readonly_fields = ["conversation", "role", "text", "citations", "intent", "used_llm", "fell_back", "notice", "created_at"]
+    readonly_fields = [
+        "conversation",
+        "role",
+        "text",
+        "citations",
+        "intent",
+        "used_llm",
+        "fell_back",
+        "notice",
+        "created_at",
+    ]
 
     def has_add_permission(self, request):
         return False

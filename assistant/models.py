@@ -1,4 +1,5 @@
 """What people asked the Backstory Assistant about an account or opportunity, and what it answered."""
+
 from django.conf import settings
 from django.db import models
 
@@ -6,12 +7,21 @@ from django.db import models
 class Conversation(models.Model):
     """One user's conversation about one account or one opportunity (or, with neither, about the product)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assistant_conversations")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assistant_conversations"
+    )
     account = models.ForeignKey(
-        "accounts.Account", null=True, blank=True, on_delete=models.CASCADE, related_name="assistant_conversations"
+        "accounts.Account",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="assistant_conversations",
     )
     opportunity = models.ForeignKey(
-        "opportunities.Opportunity", null=True, blank=True, on_delete=models.CASCADE,
+        "opportunities.Opportunity",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="assistant_conversations",
     )
     created_at = models.DateTimeField()
@@ -25,14 +35,18 @@ class Conversation(models.Model):
                 name="conversation_about_one_record_at_most",
             ),
             models.UniqueConstraint(
-                fields=["user", "account"], condition=models.Q(account__isnull=False), name="conversation_once_per_account"
+                fields=["user", "account"],
+                condition=models.Q(account__isnull=False),
+                name="conversation_once_per_account",
             ),
             models.UniqueConstraint(
-                fields=["user", "opportunity"], condition=models.Q(opportunity__isnull=False),
+                fields=["user", "opportunity"],
+                condition=models.Q(opportunity__isnull=False),
                 name="conversation_once_per_opportunity",
             ),
             models.UniqueConstraint(
-                fields=["user"], condition=models.Q(account__isnull=True, opportunity__isnull=True),
+                fields=["user"],
+                condition=models.Q(account__isnull=True, opportunity__isnull=True),
                 name="conversation_once_for_help",
             ),
         ]
@@ -54,7 +68,8 @@ class Message(models.Model):
     role = models.CharField(max_length=10, choices=Role.choices)
     text = models.TextField()
     citations = models.JSONField(
-        default=list, blank=True,
+        default=list,
+        blank=True,
         help_text='[{"n", "kind", "id", "label", "url", "detail"}]: what each [n] marker in the text points at.',
     )
     intent = models.CharField(max_length=40, blank=True)

@@ -23,4 +23,6 @@ HELP_SUGGESTIONS = [
 
 def suggested_questions(*, record_type: str) -> list[str]:
     """A few starting questions for an account, an opportunity, or the product."""
-    return {"account": ACCOUNT_SUGGESTIONS, "opportunity": OPPORTUNITY_SUGGESTIONS}.get(record_type, HELP_SUGGESTIONS)
+    return {"account": ACCOUNT_SUGGESTIONS, "opportunity": OPPORTUNITY_SUGGESTIONS}.get(
+        record_type, HELP_SUGGESTIONS
+    )

@@ -3,6 +3,7 @@ without JavaScript the same URLs serve a full page and a post-redirect-get.
 
 The chat icon is on embedded pages too, inside Salesforce where our cookies are not sent: both views
 also accept the page's embed token (``accounts.embed``), the question box's POST included."""
+
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -55,10 +56,15 @@ def ask(request, record_type: str = "", record_id: int | None = None):
     question = (request.POST.get("suggested") or request.POST.get("question") or "").strip()
     if not question:
         if request.htmx:
-            return render(request, "assistant/partials/ask_error.html", {"error": "Type a question first."}, status=400)
+            return render(
+                request, "assistant/partials/ask_error.html", {"error": "Type a question first."}, status=400
+            )
         return redirect(_urls(record_type, record_id)["panel_url"])
     asked, answered = assistant_ask(user=request.user, record=record, question=question)
     if request.htmx:
-        return render(request, "assistant/partials/exchange.html",
-                      {"asked": asked, "answered": answered, "embedded": bool(request.embed_token)})
+        return render(
+            request,
+            "assistant/partials/exchange.html",
+            {"asked": asked, "answered": answered, "embedded": bool(request.embed_token)},
+        )
     return redirect(_urls(record_type, record_id)["panel_url"] + f"#message-{answered.pk}")

@@ -1,7 +1,8 @@
 """The Celery app. With no CELERY_BROKER_URL, settings make every task run eagerly in process."""
+
 import contextlib
 import os
-from typing import Iterator
+from collections.abc import Iterator
 
 from celery import Celery
 from kombu import pools as kombu_pools
@@ -21,8 +22,11 @@ def tasks_through_broker(broker: str) -> Iterator[None]:
     follows Django's settings again: the overrides are removed, not re-pinned with their old values,
     so a later `settings.CELERY_...` change still takes effect."""
     saved = {key: app.conf.changes[key] for key in _BROKER_KEYS if key in app.conf.changes}
-    app.conf.update(broker_url=broker, task_always_eager=False,
-                    result_backend=broker if broker.startswith("redis") else "cache+memory://")
+    app.conf.update(
+        broker_url=broker,
+        task_always_eager=False,
+        result_backend=broker if broker.startswith("redis") else "cache+memory://",
+    )
     _forget_connections()
     try:
         yield

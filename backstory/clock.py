@@ -2,6 +2,7 @@
 
 Set ``BACKSTORY_NOW`` (an ISO datetime) in settings or the environment to freeze it.
 """
+
 import datetime as dt
 
 from django.conf import settings
@@ -14,7 +15,7 @@ def now() -> dt.datetime:
     if frozen:
         value = dt.datetime.fromisoformat(frozen)
         if timezone.is_naive(value):
-            value = timezone.make_aware(value, dt.timezone.utc)
+            value = timezone.make_aware(value, dt.UTC)
         return value
     return timezone.now()
 

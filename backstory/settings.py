@@ -4,6 +4,7 @@ Every value has a safe local default: with nothing set, the project runs on an S
 Celery tasks run eagerly in process, and Salesforce is the local stand-in.
 Production hardening lives in ``backstory/settings_production.py``.
 """
+
 from pathlib import Path
 
 import environ
@@ -86,7 +87,9 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the dev server read while a Celery-eager import writes; NORMAL sync is safe with WAL
     # (a power cut may lose the last transactions, never corrupt the file) and much faster.
-    DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+    DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = (
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+    )
     DATABASES["default"]["OPTIONS"]["timeout"] = 20
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -133,7 +136,9 @@ CELERY_BEAT_SCHEDULE: dict = {}  # each app adds its schedules in its apps.py re
 
 # --- Backstory domain settings ---
 # The company's own mail domains: a participant on one of these is internal.
-BACKSTORY_INTERNAL_DOMAINS = [d.lower() for d in env.list("BACKSTORY_INTERNAL_DOMAINS", default=["lumen-analytics.com"])]
+BACKSTORY_INTERNAL_DOMAINS = [
+    d.lower() for d in env.list("BACKSTORY_INTERNAL_DOMAINS", default=["lumen-analytics.com"])
+]
 # Month (1-12) the fiscal year starts in; quarters and years in metrics follow it.
 BACKSTORY_FISCAL_YEAR_START_MONTH = env.int("BACKSTORY_FISCAL_YEAR_START_MONTH", default=1)
 # An ISO datetime that freezes "now" (demos, tests); empty means the real clock.
@@ -159,7 +164,9 @@ SALESFORCE_CA_BUNDLE = env("SALESFORCE_CA_BUNDLE", default="")
 SALESFORCE_PRIVATE_KEY_FILE = env("SALESFORCE_PRIVATE_KEY_FILE", default="")
 SALESFORCE_STANDIN_PORT = env.int("SALESFORCE_STANDIN_PORT", default=8443)
 SALESFORCE_FIELD_BACKSTORY_ID = env("SALESFORCE_FIELD_BACKSTORY_ID", default="Backstory_Id__c")
-SALESFORCE_FIELD_CREATED_BY_BACKSTORY = env("SALESFORCE_FIELD_CREATED_BY_BACKSTORY", default="Created_By_Backstory__c")
+SALESFORCE_FIELD_CREATED_BY_BACKSTORY = env(
+    "SALESFORCE_FIELD_CREATED_BY_BACKSTORY", default="Created_By_Backstory__c"
+)
 SALESFORCE_FIELD_DEPARTMENT = env("SALESFORCE_FIELD_DEPARTMENT", default="Department__c")
 SALESFORCE_FIELD_SENIORITY = env("SALESFORCE_FIELD_SENIORITY", default="Seniority__c")
 SALESFORCE_FIELD_PERSONA = env("SALESFORCE_FIELD_PERSONA", default="Persona__c")
@@ -176,7 +183,12 @@ SALESFORCE_CANVAS_CONSUMER_SECRET = env("SALESFORCE_CANVAS_CONSUMER_SECRET", def
 # Origins allowed to frame the embedded Backstory pages (CSP frame-ancestors).
 BACKSTORY_FRAME_ANCESTORS = env.list(
     "BACKSTORY_FRAME_ANCESTORS",
-    default=["https://*.salesforce.com", "https://*.force.com", "https://*.lightning.force.com", "https://*.visualforce.com"],
+    default=[
+        "https://*.salesforce.com",
+        "https://*.force.com",
+        "https://*.lightning.force.com",
+        "https://*.visualforce.com",
+    ],
 )
 
 # --- Assistant: an OpenAI-compatible endpoint is optional; offline answers otherwise. ---

@@ -3,7 +3,8 @@
 Use with DJANGO_SETTINGS_MODULE=backstory.settings_production and a real SECRET_KEY,
 ALLOWED_HOSTS and DATABASE_URL in the environment.
 """
-from .settings import *  # noqa: F401,F403
+
+from .settings import *  # noqa: F403
 from .settings import DATABASES, env
 
 SECRET_KEY = env("SECRET_KEY")

@@ -1,4 +1,5 @@
 """Text for CSV cells that people open in spreadsheets."""
+
 from __future__ import annotations
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -1,4 +1,5 @@
 """Project-level Celery tasks."""
+
 from celery import shared_task
 from django.db import connection
 

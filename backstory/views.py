@@ -1,4 +1,5 @@
 """Project-level pages: the home page and a health check."""
+
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse

@@ -66,12 +66,25 @@ class ConfigurationProfileAdmin(admin.ModelAdmin):
         ),
         (
             "Opportunity contact roles",
-            {"fields": ["ocr_enabled", "first_ocr_enabled", "new_ocr_enabled", "multi_opportunity_matching", "ocr_role"]},
+            {
+                "fields": [
+                    "ocr_enabled",
+                    "first_ocr_enabled",
+                    "new_ocr_enabled",
+                    "multi_opportunity_matching",
+                    "ocr_role",
+                ]
+            },
         ),
         (
             "Contact enrichment",
             {
-                "fields": ["contact_enrichment_enabled", "update_persona", "update_department", "update_seniority"],
+                "fields": [
+                    "contact_enrichment_enabled",
+                    "update_persona",
+                    "update_department",
+                    "update_seniority",
+                ],
                 "description": "Contacts created by hand in the CRM are enriched only when this is on, field by field "
                 "per the field rules. The owner is never changed.",
             },
@@ -105,7 +118,15 @@ class DecisionInline(admin.TabularInline):
 @admin.register(Contact)
 class ContactAdmin(admin.ModelAdmin):
     list_display = [
-        "__str__", "email", "title", "account", "seniority", "department", "owner", "created_by_backstory", "why",
+        "__str__",
+        "email",
+        "title",
+        "account",
+        "seniority",
+        "department",
+        "owner",
+        "created_by_backstory",
+        "why",
     ]
     list_filter = ["created_by_backstory", "seniority", "department", "persona", "mailing_country"]
     search_fields = ["first_name", "last_name", "email", "title", "crm_id", "account__name"]
@@ -129,7 +150,9 @@ class ContactAdmin(admin.ModelAdmin):
             filename=f"contacts-created-by-backstory-{clock.today().isoformat()}.csv",
         )
 
-    @admin.action(description="Remove from the CRM (contacts created by Backstory only)", permissions=["delete"])
+    @admin.action(
+        description="Remove from the CRM (contacts created by Backstory only)", permissions=["delete"]
+    )
     def remove_created_by_backstory(self, request, queryset):
         """FAQ: "What if a contact was synced to Salesforce that shouldn't have been?" Deletes the
         selected contacts Backstory created, here and in the CRM, and adds each address as a local filter."""
@@ -139,10 +162,13 @@ class ContactAdmin(admin.ModelAdmin):
         for contact in removable:
             contact_remove(contact=contact, removed_by=request.user)
         kept = queryset.count()
-        self.message_user(request, f"Removed {len(removable)} contact(s) created by Backstory.", messages.SUCCESS)
+        self.message_user(
+            request, f"Removed {len(removable)} contact(s) created by Backstory.", messages.SUCCESS
+        )
         if kept:
             self.message_user(
-                request, f"{kept} contact(s) created by hand in the CRM were left alone: Backstory never deletes them.",
+                request,
+                f"{kept} contact(s) created by hand in the CRM were left alone: Backstory never deletes them.",
                 messages.WARNING,
             )
 
@@ -164,7 +190,17 @@ class LocalFilterAdmin(admin.ModelAdmin):
 
 @admin.register(ContactDecision)
 class ContactDecisionAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "action", "email", "reason", "rule", "contact", "account", "opportunity", "why"]
+    list_display = [
+        "created_at",
+        "action",
+        "email",
+        "reason",
+        "rule",
+        "contact",
+        "account",
+        "opportunity",
+        "why",
+    ]
     list_filter = ["action", "reason", "rule"]
     search_fields = ["email", "message", "contact__last_name", "account__name"]
     date_hierarchy = "created_at"

@@ -1,5 +1,6 @@
 """External people (contacts and leads), configuration profiles, local filters, and the
 contact engine's decision log."""
+
 import uuid
 
 from django.conf import settings
@@ -61,7 +62,11 @@ class Contact(models.Model):
         "accounts.Account", null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts"
     )
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_contacts"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_contacts",
     )
     lead_source = models.CharField(max_length=80, blank=True)
     created_by_backstory = models.BooleanField(default=False, db_index=True)
@@ -173,7 +178,9 @@ class ConfigurationProfile(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["is_default"], condition=models.Q(is_default=True), name="one_default_profile")
+            models.UniqueConstraint(
+                fields=["is_default"], condition=models.Q(is_default=True), name="one_default_profile"
+            )
         ]
 
     def __str__(self) -> str:
@@ -204,7 +211,9 @@ class ContactFieldRule(models.Model):
 
     class Meta:
         ordering = ["profile", "field"]
-        constraints = [models.UniqueConstraint(fields=["profile", "field"], name="field_rule_unique_per_profile")]
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "field"], name="field_rule_unique_per_profile")
+        ]
 
     def __str__(self) -> str:
         return f"{self.profile}: {self.get_field_display()}"
@@ -231,7 +240,9 @@ class LocalFilter(models.Model):
 
     class Meta:
         ordering = ["kind", "value"]
-        constraints = [models.UniqueConstraint(fields=["profile", "kind", "value"], name="local_filter_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "kind", "value"], name="local_filter_unique")
+        ]
 
     def save(self, *args, **kwargs):
         self.value = self.value.strip().lower()
@@ -262,20 +273,39 @@ class ContactDecision(models.Model):
     message = models.TextField(help_text="The decision in plain words.")
     email = models.EmailField(max_length=254, blank=True, db_index=True)
     activity = models.ForeignKey(
-        "activities.Activity", null=True, blank=True, on_delete=models.SET_NULL, related_name="contact_decisions"
+        "activities.Activity",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contact_decisions",
     )
     participant = models.ForeignKey(
-        "activities.Participant", null=True, blank=True, on_delete=models.SET_NULL, related_name="contact_decisions"
+        "activities.Participant",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contact_decisions",
     )
-    profile = models.ForeignKey(ConfigurationProfile, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    profile = models.ForeignKey(
+        ConfigurationProfile, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # The log is never rewritten: a decision keeps the id of a contact deleted later (merged as a
     # duplicate, deleted in the CRM), which the merge decision's `deleted_contact_ids` names.
     contact = models.ForeignKey(
-        Contact, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="decisions"
+        Contact,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="decisions",
     )
     lead = models.ForeignKey(Lead, null=True, blank=True, on_delete=models.SET_NULL, related_name="decisions")
-    account = models.ForeignKey("accounts.Account", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    account = models.ForeignKey(
+        "accounts.Account", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     opportunity = models.ForeignKey(
         "opportunities.Opportunity", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

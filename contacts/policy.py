@@ -12,6 +12,7 @@ these, and write the outcome.
 - `same_value`: whether an observation says the same as the stored value (phones by digits,
   text without case or repeated spaces).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -42,7 +43,9 @@ class FilterEntry(NamedTuple):
 
 def _subject_has_keyword(subject: str, keyword: str) -> bool:
     # Whole words only, as capture does: the keyword "sale" must not exclude "wholesale pricing".
-    return bool(keyword) and re.search(rf"(?<!\w){re.escape(keyword)}(?!\w)", subject, re.IGNORECASE) is not None
+    return (
+        bool(keyword) and re.search(rf"(?<!\w){re.escape(keyword)}(?!\w)", subject, re.IGNORECASE) is not None
+    )
 
 
 def local_filter_hit(*, email: str, subject: str, filters: Iterable[FilterEntry]) -> FilterEntry | None:
@@ -218,7 +221,9 @@ def ocr_verdict(
     7. no role at all → First OCR when on and this is the only possible opportunity ("only when
        there is exactly one possible Opportunity match"), else no.
     """
-    rule = "standard_ocr" if role_holder_on_activity else ("new_ocr" if opportunity_has_roles else "first_ocr")
+    rule = (
+        "standard_ocr" if role_holder_on_activity else ("new_ocr" if opportunity_has_roles else "first_ocr")
+    )
     if is_closed:
         return OcrVerdict(False, rule, "closed_opportunity")
     if already_a_role:

@@ -35,23 +35,103 @@ from accounts.domains import normalize_email, registrable_domain
 ROLE_LOCAL_PARTS: frozenset[str] = frozenset(
     {
         # Automated senders
-        "noreply", "donotreply", "no-address", "notifications", "notification", "notify",
-        "alerts", "alert", "mailer-daemon", "postmaster", "bounce", "bounces", "daemon",
-        "nobody", "root", "system", "automated", "autoreply", "auto-reply", "autoresponder",
-        "updates", "reminders", "reminder", "digest", "invitations", "calendar",
+        "noreply",
+        "donotreply",
+        "no-address",
+        "notifications",
+        "notification",
+        "notify",
+        "alerts",
+        "alert",
+        "mailer-daemon",
+        "postmaster",
+        "bounce",
+        "bounces",
+        "daemon",
+        "nobody",
+        "root",
+        "system",
+        "automated",
+        "autoreply",
+        "auto-reply",
+        "autoresponder",
+        "updates",
+        "reminders",
+        "reminder",
+        "digest",
+        "invitations",
+        "calendar",
         "calendar-notification",
         # Shared inboxes
-        "info", "information", "support", "help", "helpdesk", "servicedesk", "service",
-        "customerservice", "customercare", "sales", "marketing", "billing", "invoice",
-        "invoices", "invoicing", "accounts", "accounts-payable", "accounts-receivable", "ap",
-        "ar", "payables", "receivables", "payments", "orders", "admin", "administrator",
-        "sysadmin", "webmaster", "hostmaster", "it", "hr", "jobs", "careers", "recruiting",
-        "recruitment", "talent", "team", "staff", "everyone", "all", "hello", "contact",
-        "contactus", "office", "reception", "frontdesk", "enquiries", "enquiry", "inquiries",
-        "inquiry", "press", "media", "news", "newsletter", "newsletters", "announcements",
-        "announce", "feedback", "security", "abuse", "privacy",
+        "info",
+        "information",
+        "support",
+        "help",
+        "helpdesk",
+        "servicedesk",
+        "service",
+        "customerservice",
+        "customercare",
+        "sales",
+        "marketing",
+        "billing",
+        "invoice",
+        "invoices",
+        "invoicing",
+        "accounts",
+        "accounts-payable",
+        "accounts-receivable",
+        "ap",
+        "ar",
+        "payables",
+        "receivables",
+        "payments",
+        "orders",
+        "admin",
+        "administrator",
+        "sysadmin",
+        "webmaster",
+        "hostmaster",
+        "it",
+        "hr",
+        "jobs",
+        "careers",
+        "recruiting",
+        "recruitment",
+        "talent",
+        "team",
+        "staff",
+        "everyone",
+        "all",
+        "hello",
+        "contact",
+        "contactus",
+        "office",
+        "reception",
+        "frontdesk",
+        "enquiries",
+        "enquiry",
+        "inquiries",
+        "inquiry",
+        "press",
+        "media",
+        "news",
+        "newsletter",
+        "newsletters",
+        "announcements",
+        "announce",
+        "feedback",
+        "security",
+        "abuse",
+        "privacy",
         # Mailing-list software
-        "list", "lists", "listserv", "majordomo", "mailman", "subscribe", "unsubscribe",
+        "list",
+        "lists",
+        "listserv",
+        "majordomo",
+        "mailman",
+        "subscribe",
+        "unsubscribe",
     }
 )
 
@@ -59,8 +139,19 @@ ROLE_LOCAL_PARTS: frozenset[str] = frozenset(
 # (`github-noreply`, `enron.announcements`, `notifications.isc`).
 ROLE_LOCAL_WORDS: frozenset[str] = frozenset(
     {
-        "noreply", "donotreply", "notifications", "announcements", "newsletter", "newsletters",
-        "bounce", "bounces", "unsubscribe", "postmaster", "listserv", "majordomo", "autoreply",
+        "noreply",
+        "donotreply",
+        "notifications",
+        "announcements",
+        "newsletter",
+        "newsletters",
+        "bounce",
+        "bounces",
+        "unsubscribe",
+        "postmaster",
+        "listserv",
+        "majordomo",
+        "autoreply",
         "autoresponder",
     }
 )
@@ -82,10 +173,24 @@ ROLE_LOCAL_PATTERNS: tuple[str, ...] = (
 # tracking domains, not the companies' own domains where their staff write from).
 ROLE_SENDER_DOMAINS: frozenset[str] = frozenset(
     {
-        "mcsv.net", "rsgsv.net", "mcdlv.net", "list-manage.com",  # Mailchimp
-        "sendgrid.net", "amazonses.com", "mailgun.org", "mandrillapp.com", "sparkpostmail.com",
-        "mktomail.com", "hubspotemail.net", "exacttarget.com", "ccsend.com", "createsend.com",
-        "intercom-mail.com", "customeriomail.com", "qemailserver.com", "facebookmail.com",
+        "mcsv.net",
+        "rsgsv.net",
+        "mcdlv.net",
+        "list-manage.com",  # Mailchimp
+        "sendgrid.net",
+        "amazonses.com",
+        "mailgun.org",
+        "mandrillapp.com",
+        "sparkpostmail.com",
+        "mktomail.com",
+        "hubspotemail.net",
+        "exacttarget.com",
+        "ccsend.com",
+        "createsend.com",
+        "intercom-mail.com",
+        "customeriomail.com",
+        "qemailserver.com",
+        "facebookmail.com",
         "docusign.net",
     }
 )
@@ -96,9 +201,23 @@ ROLE_SENDER_PARENT_DOMAINS: frozenset[str] = frozenset({"mailchimp.com", "zendes
 # A subdomain label that marks a sending or list host: bounce.acme.com, list.rtowest.org.
 ROLE_HOST_LABELS: frozenset[str] = frozenset(
     {
-        "bounce", "bounces", "mailer", "mailers", "list", "lists", "listserv", "listserver",
-        "notifications", "notification", "noreply", "no-reply", "alerts", "news", "newsletter",
-        "newsletters", "reply",
+        "bounce",
+        "bounces",
+        "mailer",
+        "mailers",
+        "list",
+        "lists",
+        "listserv",
+        "listserver",
+        "notifications",
+        "notification",
+        "noreply",
+        "no-reply",
+        "alerts",
+        "news",
+        "newsletter",
+        "newsletters",
+        "reply",
     }
 )
 
@@ -186,8 +305,23 @@ SENIORITY_RANK: dict[str, int] = {
 EXECUTIVE_SENIORITIES: frozenset[str] = frozenset({C_LEVEL, VP})
 
 _C_SUITE_ACRONYMS = (
-    "ceo", "cfo", "coo", "cto", "cio", "ciso", "cso", "cmo", "cro", "cpo", "cdo", "cdao", "cco",
-    "cao", "clo", "chro", "cxo",
+    "ceo",
+    "cfo",
+    "coo",
+    "cto",
+    "cio",
+    "ciso",
+    "cso",
+    "cmo",
+    "cro",
+    "cpo",
+    "cdo",
+    "cdao",
+    "cco",
+    "cao",
+    "clo",
+    "chro",
+    "cxo",
 )
 
 
@@ -199,20 +333,35 @@ def _words(*phrases: str) -> str:
 # First match wins. Patterns run on the normalised title (see `_normalize_title`).
 SENIORITY_RULES: list[tuple[str, str]] = [
     # Assistants to executives are not executives: "Assistant to the CEO", "EA to the MD".
-    (_words(
-        r"(?:executive|administrative|admin|personal|staff) assistant", r"assistant (?:to|for)", r"(?:ea|pa) to",
-    ), INDIVIDUAL_CONTRIBUTOR),
+    (
+        _words(
+            r"(?:executive|administrative|admin|personal|staff) assistant",
+            r"assistant (?:to|for)",
+            r"(?:ea|pa) to",
+        ),
+        INDIVIDUAL_CONTRIBUTOR,
+    ),
     # Board seats rank with the owners, whatever the word "director" suggests.
-    (_words(
-        "board member", "board director", "member of the board", "non executive director", "board of directors",
-    ), C_LEVEL),
+    (
+        _words(
+            "board member",
+            "board director",
+            "member of the board",
+            "non executive director",
+            "board of directors",
+        ),
+        C_LEVEL,
+    ),
     (_words(r"(?:deputy|associate|assistant) general counsel"), DIRECTOR),
     (_words("chief of staff"), DIRECTOR),
     # Agile and process "owners" own a backlog, not the company.
-    (_words(
-        r"(?:product|process|service|business process|data|systems?|application|platform|technical"
-        r"|content|solutions?|control|risk) owner"
-    ), INDIVIDUAL_CONTRIBUTOR),
+    (
+        _words(
+            r"(?:product|process|service|business process|data|systems?|application|platform|technical"
+            r"|content|solutions?|control|risk) owner"
+        ),
+        INDIVIDUAL_CONTRIBUTOR,
+    ),
     (_words(r"chief (?:\w+ ){0,3}officer", "chief executive", *_C_SUITE_ACRONYMS), C_LEVEL),
     (_words(r"(?<!vice )president", r"(?:co )?founder", r"(?:co )?owner", "proprietor"), C_LEVEL),
     (_words(r"chair(?:man|woman|person)?"), C_LEVEL),
@@ -228,7 +377,10 @@ SENIORITY_RULES: list[tuple[str, str]] = [
     # executives either way without claiming the top seat.
     (_words("managing director"), VP),
     (_words("director", "general manager"), DIRECTOR),
-    (_words("head of", r"(?:department|division|practice|team|group|global|regional|country) head"), DIRECTOR),
+    (
+        _words("head of", r"(?:department|division|practice|team|group|global|regional|country) head"),
+        DIRECTOR,
+    ),
     (r"(?:^|, )head\b", DIRECTOR),  # "Head, Procurement"
     # Non-officer chiefs (Chief Architect, Chief Scientist, Chief Economist).
     (_words(r"chief \w+"), DIRECTOR),
@@ -236,11 +388,14 @@ SENIORITY_RULES: list[tuple[str, str]] = [
     # what is managed is a book of accounts or a product, project or program: those
     # titles are individual contributors ("Account Manager", "Product Manager").
     (_words(r"(?:senior )?group product manager"), MANAGER),
-    (_words(
-        r"(?:accounts?|key account|territory|client|customer|customer success|success|relationship"
-        r"|partner|channel|alliances?|product|project|programme|program|community|case|category"
-        r"|content|campaign|social media|events?|release) manager"
-    ), INDIVIDUAL_CONTRIBUTOR),
+    (
+        _words(
+            r"(?:accounts?|key account|territory|client|customer|customer success|success|relationship"
+            r"|partner|channel|alliances?|product|project|programme|program|community|case|category"
+            r"|content|campaign|social media|events?|release) manager"
+        ),
+        INDIVIDUAL_CONTRIBUTOR,
+    ),
     (_words("manager", "supervisor", r"(?:team|group) lead(?:er)?", "foreman", "superintendent"), MANAGER),
 ]
 
@@ -251,16 +406,40 @@ _PLACEHOLDER_TITLES = frozenset(
 
 # Abbreviations spelled out before matching, one token at a time.
 TITLE_ABBREVIATIONS: dict[str, str] = {
-    "sr": "senior", "snr": "senior", "jr": "junior", "dir": "director", "mgr": "manager",
-    "mngr": "manager", "asst": "assistant", "assoc": "associate", "exec": "executive",
-    "vp": "vice president", "vicepresident": "vice president",
-    "svp": "senior vice president", "evp": "executive vice president",
-    "avp": "assistant vice president", "gvp": "group vice president",
-    "rvp": "regional vice president", "gm": "general manager", "pres": "president",
-    "cofounder": "co founder", "ops": "operations", "eng": "engineering", "engr": "engineer",
-    "mktg": "marketing", "acct": "account", "mgmt": "management", "dept": "department",
-    "dev": "development", "biz": "business", "coord": "coordinator", "rep": "representative",
-    "spec": "specialist", "cust": "customer", "svcs": "services", "intl": "international",
+    "sr": "senior",
+    "snr": "senior",
+    "jr": "junior",
+    "dir": "director",
+    "mgr": "manager",
+    "mngr": "manager",
+    "asst": "assistant",
+    "assoc": "associate",
+    "exec": "executive",
+    "vp": "vice president",
+    "vicepresident": "vice president",
+    "svp": "senior vice president",
+    "evp": "executive vice president",
+    "avp": "assistant vice president",
+    "gvp": "group vice president",
+    "rvp": "regional vice president",
+    "gm": "general manager",
+    "pres": "president",
+    "cofounder": "co founder",
+    "ops": "operations",
+    "eng": "engineering",
+    "engr": "engineer",
+    "mktg": "marketing",
+    "acct": "account",
+    "mgmt": "management",
+    "dept": "department",
+    "dev": "development",
+    "biz": "business",
+    "coord": "coordinator",
+    "rep": "representative",
+    "spec": "specialist",
+    "cust": "customer",
+    "svcs": "services",
+    "intl": "international",
 }
 
 # A reference to an executive ("... of the CEO", "... to the Chairman") says who someone
@@ -295,8 +474,10 @@ def _normalize_title(title: str) -> str:
 
 
 def _has_title(title: str | None) -> bool:
-    return isinstance(title, str) and title.strip().lower() not in _PLACEHOLDER_TITLES and any(
-        ch.isalpha() for ch in title
+    return (
+        isinstance(title, str)
+        and title.strip().lower() not in _PLACEHOLDER_TITLES
+        and any(ch.isalpha() for ch in title)
     )
 
 
@@ -389,61 +570,198 @@ DEPARTMENT_RULES: list[tuple[str, str]] = [
     (_words(r"(?:revenue|sales) operations", "revops", "sales enablement", "deal desk"), SALES),
     (_words("product marketing", "marketing operations"), MARKETING),
     (_words(r"(?:it|desktop|network|systems?) support", r"data ?cent(?:er|re)"), IT),
-    (_words(
-        r"customer (?:success|support|service|experience|care)", r"client services?", "technical support",
-        r"support engineer\w*", "professional services",
-    ), CUSTOMER_SUCCESS),
+    (
+        _words(
+            r"customer (?:success|support|service|experience|care)",
+            r"client services?",
+            "technical support",
+            r"support engineer\w*",
+            "professional services",
+        ),
+        CUSTOMER_SUCCESS,
+    ),
     (_words("security", r"cyber\w*", "infosec", "soc"), SECURITY),
-    (_words(
-        "data", "analytics", "business intelligence", "bi", "machine learning", "ml", "ai",
-        "artificial intelligence", "statistician",
-    ), DATA),
-    (_words(
-        "it", r"information (?:technology|systems)", "mis", "network", r"systems? admin\w*", "sysadmin",
-        r"help ?desk", "service desk", "infrastructure", r"telecom\w*",
-    ), IT),
-    (_words(
-        r"engineer(?:s|ing)?", "developer", "software", "devops", "sre", "site reliability", "qa",
-        "quality assurance", r"architect(?:ure)?", "programmer", "technology", "tech",
-        "research and development", "r and d", "firmware",
-    ), ENGINEERING),
+    (
+        _words(
+            "data",
+            "analytics",
+            "business intelligence",
+            "bi",
+            "machine learning",
+            "ml",
+            "ai",
+            "artificial intelligence",
+            "statistician",
+        ),
+        DATA,
+    ),
+    (
+        _words(
+            "it",
+            r"information (?:technology|systems)",
+            "mis",
+            "network",
+            r"systems? admin\w*",
+            "sysadmin",
+            r"help ?desk",
+            "service desk",
+            "infrastructure",
+            r"telecom\w*",
+        ),
+        IT,
+    ),
+    (
+        _words(
+            r"engineer(?:s|ing)?",
+            "developer",
+            "software",
+            "devops",
+            "sre",
+            "site reliability",
+            "qa",
+            "quality assurance",
+            r"architect(?:ure)?",
+            "programmer",
+            "technology",
+            "tech",
+            "research and development",
+            "r and d",
+            "firmware",
+        ),
+        ENGINEERING,
+    ),
     (_words("product", "ux", "ui", r"user (?:experience|research)\w*"), PRODUCT),
-    (_words(
-        "marketing", "brand", r"communications?", "pr", "public relations", r"demand gen\w*", "growth",
-        "content", r"events?", "seo", "social media", "creative", "copywriter", "advertising",
-    ), MARKETING),
+    (
+        _words(
+            "marketing",
+            "brand",
+            r"communications?",
+            "pr",
+            "public relations",
+            r"demand gen\w*",
+            "growth",
+            "content",
+            r"events?",
+            "seo",
+            "social media",
+            "creative",
+            "copywriter",
+            "advertising",
+        ),
+        MARKETING,
+    ),
     # Enron-style trading and origination are the revenue line ("Sales & Trading").
-    (_words(
-        "sales", r"account (?:executive|manager|management|director)", "ae", "business development",
-        "bdr", "sdr", "bdm", "commercial", "revenue", "channel", r"partnerships?",
-        r"partner (?:manager|development|sales|account)", r"alliances?", r"trad(?:ing|ers?)",
-        "origination", "originator",
-    ), SALES),
+    (
+        _words(
+            "sales",
+            r"account (?:executive|manager|management|director)",
+            "ae",
+            "business development",
+            "bdr",
+            "sdr",
+            "bdm",
+            "commercial",
+            "revenue",
+            "channel",
+            r"partnerships?",
+            r"partner (?:manager|development|sales|account)",
+            r"alliances?",
+            r"trad(?:ing|ers?)",
+            "origination",
+            "originator",
+        ),
+        SALES,
+    ),
     (_words("support", "implementation", "onboarding", "csm"), CUSTOMER_SUCCESS),
     (_words("procurement", "purchasing", "sourcing", "buyer", "vendor management", "supplier"), PROCUREMENT),
-    (_words(
-        r"financ(?:e|ial)", "accounting", "accountant", "controller", "comptroller", r"treasur(?:y|er)",
-        "fpa", "tax", r"audit(?:or|ing)?", "payroll", "billing", "investor relations", "credit", "risk",
-        "cpa", r"accounts (?:payable|receivable)", "ap", "ar", r"bookkeep\w*",
-    ), FINANCE),
-    (_words(
-        "legal", "counsel", "attorney", "lawyer", "paralegal", "compliance", r"contracts?", "regulatory",
-        r"government (?:affairs|relations)", "public policy", "privacy", "solicitor",
-    ), LEGAL),
-    (_words(
-        "hr", "human resources", "people", "talent", r"recruit\w*", "compensation", "benefits",
-        "learning and development", "hris",
-    ), HR),
-    (_words(
-        "operations", "logistics", "supply chain", "facilities", "manufacturing", "production", "plant",
-        "warehouse", "fleet", "office manager",
-    ), OPERATIONS),
+    (
+        _words(
+            r"financ(?:e|ial)",
+            "accounting",
+            "accountant",
+            "controller",
+            "comptroller",
+            r"treasur(?:y|er)",
+            "fpa",
+            "tax",
+            r"audit(?:or|ing)?",
+            "payroll",
+            "billing",
+            "investor relations",
+            "credit",
+            "risk",
+            "cpa",
+            r"accounts (?:payable|receivable)",
+            "ap",
+            "ar",
+            r"bookkeep\w*",
+        ),
+        FINANCE,
+    ),
+    (
+        _words(
+            "legal",
+            "counsel",
+            "attorney",
+            "lawyer",
+            "paralegal",
+            "compliance",
+            r"contracts?",
+            "regulatory",
+            r"government (?:affairs|relations)",
+            "public policy",
+            "privacy",
+            "solicitor",
+        ),
+        LEGAL,
+    ),
+    (
+        _words(
+            "hr",
+            "human resources",
+            "people",
+            "talent",
+            r"recruit\w*",
+            "compensation",
+            "benefits",
+            "learning and development",
+            "hris",
+        ),
+        HR,
+    ),
+    (
+        _words(
+            "operations",
+            "logistics",
+            "supply chain",
+            "facilities",
+            "manufacturing",
+            "production",
+            "plant",
+            "warehouse",
+            "fleet",
+            "office manager",
+        ),
+        OPERATIONS,
+    ),
     # Generalist leaders with no function in their title.
-    (_words(
-        r"(?:co )?founder", "owner", "proprietor", r"chair(?:man|woman|person)?", "board",
-        "managing director", "general manager", "partner", "chief of staff", r"chief (?:\w+ ){0,3}officer",
-        "strategy", "executive",
-    ), EXECUTIVE),
+    (
+        _words(
+            r"(?:co )?founder",
+            "owner",
+            "proprietor",
+            r"chair(?:man|woman|person)?",
+            "board",
+            "managing director",
+            "general manager",
+            "partner",
+            "chief of staff",
+            r"chief (?:\w+ ){0,3}officer",
+            "strategy",
+            "executive",
+        ),
+        EXECUTIVE,
+    ),
 ]
 
 _DEPARTMENT_REGEXES = [(re.compile(pattern), value) for pattern, value in DEPARTMENT_RULES]

@@ -1,4 +1,5 @@
 """Read-side queries of the contact engine, shared by the pages, the admin and the commands."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,7 +20,9 @@ def decisions_for_emails(*, emails: Iterable[str]) -> QuerySet[ContactDecision]:
     return (
         ContactDecision.objects.annotate(email_ci=Lower("email"))
         .filter(email_ci__in=wanted)
-        .select_related("activity", "participant", "contact", "lead", "account", "opportunity", "profile", "user")
+        .select_related(
+            "activity", "participant", "contact", "lead", "account", "opportunity", "profile", "user"
+        )
         .order_by("-created_at", "-id")
     )
 
@@ -57,7 +60,9 @@ def activity_ids_for_profile(*, profile: ConfigurationProfile, since: dt.datetim
     """The activities captured by the users a profile applies to (optionally since a time), oldest first."""
     from activities.models import Activity
 
-    queryset = Activity.objects.filter(owner__in=profile_users(profile=profile), removed_from_sync_at__isnull=True)
+    queryset = Activity.objects.filter(
+        owner__in=profile_users(profile=profile), removed_from_sync_at__isnull=True
+    )
     if since is not None:
         queryset = queryset.filter(occurred_at__gte=since)
     return list(queryset.order_by("occurred_at", "id").values_list("id", flat=True))

@@ -3,6 +3,7 @@
 The daily de-duplication is declared here on Celery beat (FAQ: "Backstory automatically removes
 duplicate contacts via an automated daily de-duplication process").
 """
+
 from __future__ import annotations
 
 from celery import shared_task
@@ -25,8 +26,13 @@ app.conf.beat_schedule.update({"contacts-daily-deduplication": DEDUPLICATION_SCH
 
 
 @shared_task(
-    name="contacts.process_activities", queue="contacts", acks_late=True,
-    autoretry_for=(OperationalError,), retry_backoff=True, retry_backoff_max=600, max_retries=5,
+    name="contacts.process_activities",
+    queue="contacts",
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=5,
 )
 def process_activities(activity_ids: list[int]) -> dict:
     """Run the contact engine over these activities. Safe to retry: a second run changes nothing."""
@@ -40,12 +46,17 @@ def enqueue_process_activities(activity_ids: list[int]) -> None:
     """Queue the engine for these activities in bounded batches (call after commit)."""
     ids = list(dict.fromkeys(activity_ids))
     for start in range(0, len(ids), MAX_ACTIVITIES_PER_TASK):
-        process_activities.delay(ids[start:start + MAX_ACTIVITIES_PER_TASK])
+        process_activities.delay(ids[start : start + MAX_ACTIVITIES_PER_TASK])
 
 
 @shared_task(
-    name="contacts.deduplicate", queue="contacts", acks_late=True,
-    autoretry_for=(OperationalError,), retry_backoff=True, retry_backoff_max=600, max_retries=5,
+    name="contacts.deduplicate",
+    queue="contacts",
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=5,
 )
 def deduplicate() -> dict:
     """The daily de-duplication of contacts Backstory created. Safe to retry: one transaction."""

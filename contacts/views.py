@@ -1,5 +1,6 @@
 """Pages of the contact engine for admins: "why was this person (not) created?" and the
 Created-by-Backstory report as CSV."""
+
 from __future__ import annotations
 
 import csv
@@ -43,15 +44,21 @@ def report_rows(contacts):
     yield REPORT_COLUMNS
     for contact in contacts.iterator(chunk_size=2_000):
         yield [
-            _cell(contact.name), _cell(contact.email), _cell(contact.title),
-            _cell(contact.account.name if contact.account else ""), _cell(contact.owner or ""),
-            contact.created_on.date().isoformat() if contact.created_on else "", _cell(contact.lead_source),
+            _cell(contact.name),
+            _cell(contact.email),
+            _cell(contact.title),
+            _cell(contact.account.name if contact.account else ""),
+            _cell(contact.owner or ""),
+            contact.created_on.date().isoformat() if contact.created_on else "",
+            _cell(contact.lead_source),
         ]
 
 
 def csv_response(contacts, *, filename: str) -> StreamingHttpResponse:
     writer = csv.writer(_Echo())
-    response = StreamingHttpResponse((writer.writerow(row) for row in report_rows(contacts)), content_type="text/csv")
+    response = StreamingHttpResponse(
+        (writer.writerow(row) for row in report_rows(contacts)), content_type="text/csv"
+    )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -62,5 +69,6 @@ def created_by_backstory_csv(request):
     """Every contact Backstory created, with the report's columns: name, email, title, account,
     owner, created date, lead source."""
     return csv_response(
-        contacts_created_by_backstory(), filename=f"contacts-created-by-backstory-{clock.today().isoformat()}.csv"
+        contacts_created_by_backstory(),
+        filename=f"contacts-created-by-backstory-{clock.today().isoformat()}.csv",
     )

@@ -11,16 +11,34 @@ from .services import outbox_entries_retry, outbox_resume
 
 @admin.register(SyncCursor)
 class SyncCursorAdmin(admin.ModelAdmin):
-    list_display = ["object_name", "window_end", "last_run_at", "last_full_sync_at", "records_seen", "last_counts",
-                    "last_error"]
+    list_display = [
+        "object_name",
+        "window_end",
+        "last_run_at",
+        "last_full_sync_at",
+        "records_seen",
+        "last_counts",
+        "last_error",
+    ]
     search_fields = ["object_name"]
     readonly_fields = ["last_counts"]
 
 
 @admin.register(OutboxEntry)
 class OutboxEntryAdmin(admin.ModelAdmin):
-    list_display = ["id", "created_at", "object_name", "operation", "external_id", "crm_id", "status", "attempts",
-                    "next_attempt_at", "last_error_code", "reason"]
+    list_display = [
+        "id",
+        "created_at",
+        "object_name",
+        "operation",
+        "external_id",
+        "crm_id",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "last_error_code",
+        "reason",
+    ]
     list_filter = ["status", "object_name", "operation", "last_error_code"]
     search_fields = ["external_id", "crm_id", "last_error"]
     date_hierarchy = "created_at"

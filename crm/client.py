@@ -61,7 +61,7 @@ class SalesforceSettings:
     ca_bundle: str = ""
 
     @classmethod
-    def from_django(cls, **overrides: Any) -> "SalesforceSettings":
+    def from_django(cls, **overrides: Any) -> SalesforceSettings:
         """Read SALESFORCE_<NAME> for every field; keyword overrides win."""
         values = {f.name: getattr(settings, f"SALESFORCE_{f.name.upper()}", f.default) for f in fields(cls)}
         unknown = set(overrides) - set(values)
@@ -86,14 +86,19 @@ def choose_flow(config: SalesforceSettings) -> str:
         if missing:
             raise SalesforceNotConfigured(
                 f"Salesforce stand-in mode needs {' and '.join(missing)}; start the stand-in with "
-                "`manage.py run_salesforce_standin` and copy the values it prints.", missing)
+                "`manage.py run_salesforce_standin` and copy the values it prints.",
+                missing,
+            )
         return "session"
     for flow in FLOW_ORDER:
         if not config.missing_for(flow):
             return flow
     # Name the settings missing from the flow that is closest to complete.
-    started = [flow for flow in FLOW_ORDER
-               if any(getattr(config, name) for name in FLOW_REQUIREMENTS[flow] if name != "domain")]
+    started = [
+        flow
+        for flow in FLOW_ORDER
+        if any(getattr(config, name) for name in FLOW_REQUIREMENTS[flow] if name != "domain")
+    ]
     closest = min(started or ["session"], key=lambda flow: len(config.missing_for(flow)))
     missing = config.missing_for(closest)
     raise SalesforceNotConfigured(
@@ -102,7 +107,9 @@ def choose_flow(config: SalesforceSettings) -> str:
         "SALESFORCE_PASSWORD (+ SALESFORCE_SECURITY_TOKEN); add SALESFORCE_CONSUMER_KEY + "
         "SALESFORCE_CONSUMER_SECRET for OAuth, or SALESFORCE_PRIVATE_KEY_FILE for the JWT flow; "
         "SALESFORCE_CONSUMER_KEY + SALESFORCE_CONSUMER_SECRET + a My Domain in SALESFORCE_DOMAIN "
-        "for client credentials.", missing)
+        "for client credentials.",
+        missing,
+    )
 
 
 class _CaBundleSession(requests.Session):
@@ -113,7 +120,9 @@ class _CaBundleSession(requests.Session):
     """
 
     def merge_environment_settings(self, url: Any, proxies: Any, stream: Any, verify: Any, cert: Any) -> Any:
-        return super().merge_environment_settings(url, proxies, stream, self.verify if verify is None else verify, cert)
+        return super().merge_environment_settings(
+            url, proxies, stream, self.verify if verify is None else verify, cert
+        )
 
 
 def salesforce_http_session(ca_bundle: str = "") -> requests.Session:
@@ -125,8 +134,9 @@ def salesforce_http_session(ca_bundle: str = "") -> requests.Session:
     return session
 
 
-def salesforce_connect(*, flow: str | None = None, session: requests.Session | None = None,
-                       **overrides: Any) -> Salesforce:
+def salesforce_connect(
+    *, flow: str | None = None, session: requests.Session | None = None, **overrides: Any
+) -> Salesforce:
     """Log in to Salesforce (or the stand-in) from the SALESFORCE_* settings.
 
     `overrides` replace individual settings (`instance_url=`, `session_id=`, ...); `flow`
@@ -147,14 +157,33 @@ def salesforce_connect(*, flow: str | None = None, session: requests.Session | N
     if flow == "session":
         return Salesforce(session_id=config.session_id, instance_url=config.instance_url, **common)
     if flow == "soap":
-        return Salesforce(username=config.username, password=config.password,
-                          security_token=config.security_token, domain=config.domain, **common)
+        return Salesforce(
+            username=config.username,
+            password=config.password,
+            security_token=config.security_token,
+            domain=config.domain,
+            **common,
+        )
     if flow == "oauth_password":
-        return Salesforce(username=config.username, password=config.password + config.security_token,
-                          consumer_key=config.consumer_key, consumer_secret=config.consumer_secret,
-                          domain=config.domain, **common)
+        return Salesforce(
+            username=config.username,
+            password=config.password + config.security_token,
+            consumer_key=config.consumer_key,
+            consumer_secret=config.consumer_secret,
+            domain=config.domain,
+            **common,
+        )
     if flow == "jwt":
-        return Salesforce(username=config.username, consumer_key=config.consumer_key,
-                          privatekey_file=config.private_key_file, domain=config.domain, **common)
-    return Salesforce(consumer_key=config.consumer_key, consumer_secret=config.consumer_secret,
-                      domain=config.domain, **common)
+        return Salesforce(
+            username=config.username,
+            consumer_key=config.consumer_key,
+            privatekey_file=config.private_key_file,
+            domain=config.domain,
+            **common,
+        )
+    return Salesforce(
+        consumer_key=config.consumer_key,
+        consumer_secret=config.consumer_secret,
+        domain=config.domain,
+        **common,
+    )

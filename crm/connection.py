@@ -7,11 +7,13 @@ flows do that from the settings. The session flow cannot log in by itself: again
 stand-in the refresh asks the stand-in for a new session (its `/_standin/sessions` endpoint
 plays the login server); against a real org it reports that SALESFORCE_SESSION_ID expired.
 """
+
 from __future__ import annotations
 
 import logging
 import threading
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import requests
 from django.conf import settings
@@ -71,8 +73,10 @@ def _unreachable(error: Exception, config: SalesforceSettings) -> SalesforceUnre
 
 
 def _login_refused(flow: str, error: Exception) -> str:
-    return (f"Salesforce refused the {flow} login ({error}): check SALESFORCE_USERNAME, SALESFORCE_PASSWORD, "
-            "SALESFORCE_SECURITY_TOKEN, SALESFORCE_CONSUMER_KEY / SALESFORCE_CONSUMER_SECRET and SALESFORCE_DOMAIN.")
+    return (
+        f"Salesforce refused the {flow} login ({error}): check SALESFORCE_USERNAME, SALESFORCE_PASSWORD, "
+        "SALESFORCE_SECURITY_TOKEN, SALESFORCE_CONSUMER_KEY / SALESFORCE_CONSUMER_SECRET and SALESFORCE_DOMAIN."
+    )
 
 
 class SalesforceConnection:
@@ -86,7 +90,7 @@ class SalesforceConnection:
         self.refreshes = 0
 
     @classmethod
-    def open(cls) -> "SalesforceConnection":
+    def open(cls) -> SalesforceConnection:
         """Connect from the SALESFORCE_* settings (SalesforceNotConfigured names what is missing)."""
         config = SalesforceSettings.from_django()
         flow = choose_flow(config)
@@ -160,8 +164,12 @@ class SalesforceConnection:
 
     def _session_advice(self) -> str:
         if self.flow == "session":
-            return ("Salesforce refused the session: SALESFORCE_SESSION_ID has expired or is wrong. Set a fresh "
-                    "one, or configure a login (SALESFORCE_USERNAME + SALESFORCE_PASSWORD, or the OAuth settings) "
-                    "so Backstory can log in again by itself.")
-        return (f"Salesforce refused the session right after a new {self.flow} login: check SALESFORCE_USERNAME, "
-                "SALESFORCE_PASSWORD, SALESFORCE_SECURITY_TOKEN and the connected app settings.")
+            return (
+                "Salesforce refused the session: SALESFORCE_SESSION_ID has expired or is wrong. Set a fresh "
+                "one, or configure a login (SALESFORCE_USERNAME + SALESFORCE_PASSWORD, or the OAuth settings) "
+                "so Backstory can log in again by itself."
+            )
+        return (
+            f"Salesforce refused the session right after a new {self.flow} login: check SALESFORCE_USERNAME, "
+            "SALESFORCE_PASSWORD, SALESFORCE_SECURITY_TOKEN and the connected app settings."
+        )

@@ -9,6 +9,7 @@ stage table. Two things are aligned in the database on the way, because Salesfor
 a record owned by someone who is not a Salesforce user (or by nobody) belongs to the integration
 user, and every account team member gets a Salesforce id.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -91,11 +92,16 @@ def demo_org_write_standin_state(*, state_file: Path, force: bool = False) -> De
 def _build_state(export: DemoOrgExport) -> dict[str, Any]:
     integration = User.objects.filter(is_integration_user=True, crm_id__isnull=False).order_by("id").first()
     if integration is None:
-        raise DemoOrgMissing("No integration user with a Salesforce id: seed the demo org first (manage.py seed_demo).")
+        raise DemoOrgMissing(
+            "No integration user with a Salesforce id: seed the demo org first (manage.py seed_demo)."
+        )
     # Salesforce records always have an owner who is a Salesforce user.
     for model in OWNED:
-        export.owners_moved += model.objects.filter(crm_id__isnull=False).filter(
-            Q(owner__isnull=True) | Q(owner__crm_id__isnull=True)).update(owner=integration)
+        export.owners_moved += (
+            model.objects.filter(crm_id__isnull=False)
+            .filter(Q(owner__isnull=True) | Q(owner__crm_id__isnull=True))
+            .update(owner=integration)
+        )
     export.team_ids_given = _give_team_ids()
     # Everything is stamped as last modified a little before now, before the first pull's window ends.
     stamp = (clock.now() - dt.timedelta(minutes=10)).replace(microsecond=0)
@@ -105,53 +111,92 @@ def _build_state(export: DemoOrgExport) -> dict[str, Any]:
     return {
         "_standin": {
             "api_user": integration.crm_id,
-            "stages": [{"name": s.name, "probability": s.probability, "is_closed": s.is_closed, "is_won": s.is_won,
-                        "forecast_category": "Closed" if s.is_won else ("Omitted" if s.is_closed else "Pipeline")}
-                       for s in STAGES],
+            "stages": [
+                {
+                    "name": s.name,
+                    "probability": s.probability,
+                    "is_closed": s.is_closed,
+                    "is_won": s.is_won,
+                    "forecast_category": "Closed" if s.is_won else ("Omitted" if s.is_closed else "Pipeline"),
+                }
+                for s in STAGES
+            ],
         },
         "User": _users(modified),
         "Account": _accounts(modified),
         "AccountTeamMember": [
-            {"Id": m.crm_id, "AccountId": m.account.crm_id, "UserId": m.user.crm_id, "TeamMemberRole": m.role or None,
-             **modified}
+            {
+                "Id": m.crm_id,
+                "AccountId": m.account.crm_id,
+                "UserId": m.user.crm_id,
+                "TeamMemberRole": m.role or None,
+                **modified,
+            }
             for m in AccountTeamMember.objects.filter(crm_id__isnull=False).select_related("account", "user")
         ],
         "Contact": _contacts(modified),
         "Lead": _leads(modified),
         "Opportunity": _opportunities(modified),
         "OpportunityHistory": [
-            {"Id": h.crm_id, "OpportunityId": h.opportunity.crm_id, "StageName": h.stage, "Amount": _money(h.amount),
-             "CloseDate": h.close_date.isoformat() if h.close_date else None,
-             "Probability": float(h.probability) if h.probability is not None else None,
-             "CreatedDate": _dt(h.changed_at), "LastModifiedDate": _dt(h.changed_at), "SystemModstamp": _dt(h.changed_at)}
-            for h in OpportunityStageHistory.objects.filter(crm_id__isnull=False, opportunity__crm_id__isnull=False)
-            .select_related("opportunity").order_by("opportunity_id", "changed_at", "id")
+            {
+                "Id": h.crm_id,
+                "OpportunityId": h.opportunity.crm_id,
+                "StageName": h.stage,
+                "Amount": _money(h.amount),
+                "CloseDate": h.close_date.isoformat() if h.close_date else None,
+                "Probability": float(h.probability) if h.probability is not None else None,
+                "CreatedDate": _dt(h.changed_at),
+                "LastModifiedDate": _dt(h.changed_at),
+                "SystemModstamp": _dt(h.changed_at),
+            }
+            for h in OpportunityStageHistory.objects.filter(
+                crm_id__isnull=False, opportunity__crm_id__isnull=False
+            )
+            .select_related("opportunity")
+            .order_by("opportunity_id", "changed_at", "id")
         ],
         "OpportunityContactRole": [
-            {"Id": r.crm_id, "OpportunityId": r.opportunity.crm_id, "ContactId": r.contact.crm_id,
-             "Role": r.role or None, "IsPrimary": r.is_primary,
-             settings.SALESFORCE_FIELD_BACKSTORY_ID: str(r.backstory_id) if r.created_by_backstory else None,
-             **modified}
-            for r in OpportunityContactRole.objects.filter(crm_id__isnull=False, contact__crm_id__isnull=False,
-                                                           opportunity__crm_id__isnull=False)
-            .select_related("opportunity", "contact")
+            {
+                "Id": r.crm_id,
+                "OpportunityId": r.opportunity.crm_id,
+                "ContactId": r.contact.crm_id,
+                "Role": r.role or None,
+                "IsPrimary": r.is_primary,
+                settings.SALESFORCE_FIELD_BACKSTORY_ID: str(r.backstory_id)
+                if r.created_by_backstory
+                else None,
+                **modified,
+            }
+            for r in OpportunityContactRole.objects.filter(
+                crm_id__isnull=False, contact__crm_id__isnull=False, opportunity__crm_id__isnull=False
+            ).select_related("opportunity", "contact")
         ],
         "Task": [
-            {"Id": t.crm_id, "Subject": t.subject, "Description": t.description or None,
-             "ActivityDate": t.due_date.isoformat() if t.due_date else None,
-             "Status": "Completed" if t.status == NextStep.Status.COMPLETED else "Not Started",
-             "OwnerId": t.owner.crm_id if t.owner else None,
-             "WhatId": (t.opportunity.crm_id if t.opportunity else None) or (t.account.crm_id if t.account else None),
-             "WhoId": t.contact.crm_id if t.contact else None, **modified}
-            for t in NextStep.objects.filter(crm_id__isnull=False).select_related("owner", "opportunity", "account",
-                                                                                  "contact")
+            {
+                "Id": t.crm_id,
+                "Subject": t.subject,
+                "Description": t.description or None,
+                "ActivityDate": t.due_date.isoformat() if t.due_date else None,
+                "Status": "Completed" if t.status == NextStep.Status.COMPLETED else "Not Started",
+                "OwnerId": t.owner.crm_id if t.owner else None,
+                "WhatId": (t.opportunity.crm_id if t.opportunity else None)
+                or (t.account.crm_id if t.account else None),
+                "WhoId": t.contact.crm_id if t.contact else None,
+                **modified,
+            }
+            for t in NextStep.objects.filter(crm_id__isnull=False).select_related(
+                "owner", "opportunity", "account", "contact"
+            )
         ],
     }
 
 
 def _give_team_ids() -> int:
-    members = list(AccountTeamMember.objects.filter(crm_id__isnull=True, user__crm_id__isnull=False,
-                                                    account__crm_id__isnull=False).order_by("id"))
+    members = list(
+        AccountTeamMember.objects.filter(
+            crm_id__isnull=True, user__crm_id__isnull=False, account__crm_id__isnull=False
+        ).order_by("id")
+    )
     taken = set(AccountTeamMember.objects.filter(crm_id__isnull=False).values_list("crm_id", flat=True))
     number = 0
     for member in members:
@@ -167,66 +212,117 @@ def _give_team_ids() -> int:
 
 def _users(modified: dict) -> list[dict]:
     return [
-        {"Id": u.crm_id, "FirstName": u.first_name or None, "LastName": u.last_name or u.username,
-         "Email": u.email, "Username": u.email or f"{u.username}@{settings.BACKSTORY_INTERNAL_DOMAINS[0]}",
-         "Title": u.title or None, "IsActive": u.is_active,
-         "ManagerId": u.manager.crm_id if u.manager and u.manager.crm_id else None,
-         "TimeZoneSidKey": u.time_zone, "CreatedDate": _dt(u.date_joined), **modified}
+        {
+            "Id": u.crm_id,
+            "FirstName": u.first_name or None,
+            "LastName": u.last_name or u.username,
+            "Email": u.email,
+            "Username": u.email or f"{u.username}@{settings.BACKSTORY_INTERNAL_DOMAINS[0]}",
+            "Title": u.title or None,
+            "IsActive": u.is_active,
+            "ManagerId": u.manager.crm_id if u.manager and u.manager.crm_id else None,
+            "TimeZoneSidKey": u.time_zone,
+            "CreatedDate": _dt(u.date_joined),
+            **modified,
+        }
         for u in User.objects.filter(crm_id__isnull=False).select_related("manager").order_by("id")
     ]
 
 
 def _accounts(modified: dict) -> list[dict]:
     secondary: dict[int, list[str]] = {}
-    for account_id, domain in AccountDomain.objects.filter(is_primary=False).order_by("domain").values_list(
-            "account_id", "domain"):
+    for account_id, domain in (
+        AccountDomain.objects.filter(is_primary=False).order_by("domain").values_list("account_id", "domain")
+    ):
         secondary.setdefault(account_id, []).append(domain)
     return [
-        {"Id": a.crm_id, "Name": a.name, "Website": a.website or None, "Industry": a.industry or None,
-         "NumberOfEmployees": a.company_size, "AnnualRevenue": _money(a.annual_revenue), "Type": a.account_type or None,
-         "OwnerId": a.owner.crm_id if a.owner else None, settings.SALESFORCE_FIELD_ACCOUNT_TIER: a.tier or None,
-         settings.SALESFORCE_FIELD_SECONDARY_DOMAINS: ";".join(secondary.get(a.pk, [])) or None,
-         "CreatedDate": _dt(a.created_at), **modified}
+        {
+            "Id": a.crm_id,
+            "Name": a.name,
+            "Website": a.website or None,
+            "Industry": a.industry or None,
+            "NumberOfEmployees": a.company_size,
+            "AnnualRevenue": _money(a.annual_revenue),
+            "Type": a.account_type or None,
+            "OwnerId": a.owner.crm_id if a.owner else None,
+            settings.SALESFORCE_FIELD_ACCOUNT_TIER: a.tier or None,
+            settings.SALESFORCE_FIELD_SECONDARY_DOMAINS: ";".join(secondary.get(a.pk, [])) or None,
+            "CreatedDate": _dt(a.created_at),
+            **modified,
+        }
         for a in Account.objects.filter(crm_id__isnull=False).select_related("owner").order_by("id")
     ]
 
 
 def _contacts(modified: dict) -> list[dict]:
     return [
-        {"Id": c.crm_id, "FirstName": c.first_name or None, "LastName": c.last_name, "Email": c.email or None,
-         "Title": c.title or None, "Phone": c.phone or None, "Department": _label(DEPARTMENT_CHOICES, c.department),
-         "MailingCountry": c.mailing_country or None, "MailingState": c.mailing_state or None,
-         "AccountId": c.account.crm_id if c.account else None, "OwnerId": c.owner.crm_id if c.owner else None,
-         "LeadSource": c.lead_source or None,
-         settings.SALESFORCE_FIELD_BACKSTORY_ID: str(c.backstory_id) if c.created_by_backstory else None,
-         settings.SALESFORCE_FIELD_CREATED_BY_BACKSTORY: c.created_by_backstory,
-         settings.SALESFORCE_FIELD_DEPARTMENT: _label(DEPARTMENT_CHOICES, c.department),
-         settings.SALESFORCE_FIELD_SENIORITY: _label(SENIORITY_CHOICES, c.seniority),
-         settings.SALESFORCE_FIELD_PERSONA: _label(PERSONA_CHOICES, c.persona),
-         "CreatedDate": _dt(c.crm_created_at or c.created_at), **modified}
-        for c in Contact.objects.filter(crm_id__isnull=False).select_related("account", "owner").order_by("id")
+        {
+            "Id": c.crm_id,
+            "FirstName": c.first_name or None,
+            "LastName": c.last_name,
+            "Email": c.email or None,
+            "Title": c.title or None,
+            "Phone": c.phone or None,
+            "Department": _label(DEPARTMENT_CHOICES, c.department),
+            "MailingCountry": c.mailing_country or None,
+            "MailingState": c.mailing_state or None,
+            "AccountId": c.account.crm_id if c.account else None,
+            "OwnerId": c.owner.crm_id if c.owner else None,
+            "LeadSource": c.lead_source or None,
+            settings.SALESFORCE_FIELD_BACKSTORY_ID: str(c.backstory_id) if c.created_by_backstory else None,
+            settings.SALESFORCE_FIELD_CREATED_BY_BACKSTORY: c.created_by_backstory,
+            settings.SALESFORCE_FIELD_DEPARTMENT: _label(DEPARTMENT_CHOICES, c.department),
+            settings.SALESFORCE_FIELD_SENIORITY: _label(SENIORITY_CHOICES, c.seniority),
+            settings.SALESFORCE_FIELD_PERSONA: _label(PERSONA_CHOICES, c.persona),
+            "CreatedDate": _dt(c.crm_created_at or c.created_at),
+            **modified,
+        }
+        for c in Contact.objects.filter(crm_id__isnull=False)
+        .select_related("account", "owner")
+        .order_by("id")
     ]
 
 
 def _leads(modified: dict) -> list[dict]:
     return [
-        {"Id": lead.crm_id, "FirstName": lead.first_name or None, "LastName": lead.last_name,
-         "Email": lead.email or None, "Company": lead.company or lead.last_name, "Title": lead.title or None,
-         "Status": lead.status or None, "IsConverted": lead.is_converted,
-         "ConvertedContactId": lead.converted_contact.crm_id if lead.converted_contact else None,
-         "ConvertedAccountId": lead.converted_account.crm_id if lead.converted_account else None,
-         "OwnerId": lead.owner.crm_id if lead.owner else None, "CreatedDate": _dt(lead.created_at), **modified}
-        for lead in Lead.objects.filter(crm_id__isnull=False).select_related(
-            "converted_contact", "converted_account", "owner").order_by("id")
+        {
+            "Id": lead.crm_id,
+            "FirstName": lead.first_name or None,
+            "LastName": lead.last_name,
+            "Email": lead.email or None,
+            "Company": lead.company or lead.last_name,
+            "Title": lead.title or None,
+            "Status": lead.status or None,
+            "IsConverted": lead.is_converted,
+            "ConvertedContactId": lead.converted_contact.crm_id if lead.converted_contact else None,
+            "ConvertedAccountId": lead.converted_account.crm_id if lead.converted_account else None,
+            "OwnerId": lead.owner.crm_id if lead.owner else None,
+            "CreatedDate": _dt(lead.created_at),
+            **modified,
+        }
+        for lead in Lead.objects.filter(crm_id__isnull=False)
+        .select_related("converted_contact", "converted_account", "owner")
+        .order_by("id")
     ]
 
 
 def _opportunities(modified: dict) -> list[dict]:
     return [
-        {"Id": o.crm_id, "Name": o.name, "AccountId": o.account.crm_id, "OwnerId": o.owner.crm_id if o.owner else None,
-         "Amount": _money(o.amount), "StageName": o.stage, "Probability": float(o.probability),
-         "CloseDate": (o.close_date or clock.today()).isoformat(), "Type": o.opportunity_type or None,
-         "LeadSource": o.lead_source or None, "CreatedDate": _dt(o.created_date or o.created_at), **modified}
+        {
+            "Id": o.crm_id,
+            "Name": o.name,
+            "AccountId": o.account.crm_id,
+            "OwnerId": o.owner.crm_id if o.owner else None,
+            "Amount": _money(o.amount),
+            "StageName": o.stage,
+            "Probability": float(o.probability),
+            "CloseDate": (o.close_date or clock.today()).isoformat(),
+            "Type": o.opportunity_type or None,
+            "LeadSource": o.lead_source or None,
+            "CreatedDate": _dt(o.created_date or o.created_at),
+            **modified,
+        }
         for o in Opportunity.objects.filter(crm_id__isnull=False, account__crm_id__isnull=False)
-        .select_related("account", "owner").order_by("id")
+        .select_related("account", "owner")
+        .order_by("id")
     ]

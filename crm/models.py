@@ -1,4 +1,5 @@
 """Salesforce sync state: pull cursors and the push outbox."""
+
 from django.db import models
 
 
@@ -6,7 +7,9 @@ class SyncCursor(models.Model):
     """Where the incremental pull of one Salesforce object stands."""
 
     object_name = models.CharField(max_length=80, unique=True)
-    window_end = models.DateTimeField(null=True, blank=True, help_text="Everything modified before this is in.")
+    window_end = models.DateTimeField(
+        null=True, blank=True, help_text="Everything modified before this is in."
+    )
     last_full_sync_at = models.DateTimeField(null=True, blank=True)
     last_run_at = models.DateTimeField(null=True, blank=True)
     records_seen = models.PositiveIntegerField(default=0)
@@ -39,13 +42,17 @@ class OutboxEntry(models.Model):
     operation = models.CharField(max_length=10, choices=Operation.choices)
     record_type = models.CharField(max_length=80, help_text="The local model, e.g. contacts.contact.")
     record_id = models.BigIntegerField()
-    external_id = models.CharField(max_length=64, blank=True, help_text="Backstory_Id__c: makes creates idempotent.")
+    external_id = models.CharField(
+        max_length=64, blank=True, help_text="Backstory_Id__c: makes creates idempotent."
+    )
     payload = models.JSONField(default=dict, blank=True)
     crm_id = models.CharField(max_length=18, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(
-        null=True, blank=True, help_text="Not sent before this; while a drain holds the entry, the end of its lease."
+        null=True,
+        blank=True,
+        help_text="Not sent before this; while a drain holds the entry, the end of its lease.",
     )
     last_attempt_at = models.DateTimeField(null=True, blank=True)
     claim_token = models.CharField(

@@ -1,5 +1,6 @@
 """Writing to the push outbox. Every CRM-bound change is an outbox row written in the same
 transaction as the local change, so a crash can never lose one or push one that did not happen."""
+
 from django.db import transaction
 from django.db.models import Model
 

@@ -21,13 +21,15 @@ before contact roles, and a contact delete waits for the contact role changes wr
 Concurrent drains are safe: an entry is claimed with a token and a lease (next_attempt_at) before
 it is sent, so two workers never send the same entry, and a worker that dies only delays it.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import logging
 import uuid
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator
+from typing import Any
 from urllib.parse import quote
 
 from django.apps import apps
@@ -56,10 +58,19 @@ logger = logging.getLogger(__name__)
 
 CONTACT = "Contact"
 ROLE = "OpportunityContactRole"
-UPSERT, UPDATE, DELETE = OutboxEntry.Operation.UPSERT, OutboxEntry.Operation.UPDATE, OutboxEntry.Operation.DELETE
+UPSERT, UPDATE, DELETE = (
+    OutboxEntry.Operation.UPSERT,
+    OutboxEntry.Operation.UPDATE,
+    OutboxEntry.Operation.DELETE,
+)
 # Contacts before their roles; role changes before contact deletes (see the module docstring).
 PHASES: tuple[tuple[str, str], ...] = (
-    (CONTACT, UPSERT), (CONTACT, UPDATE), (ROLE, UPSERT), (ROLE, UPDATE), (ROLE, DELETE), (CONTACT, DELETE),
+    (CONTACT, UPSERT),
+    (CONTACT, UPDATE),
+    (ROLE, UPSERT),
+    (ROLE, UPDATE),
+    (ROLE, DELETE),
+    (CONTACT, DELETE),
 )
 COLLECTION_SIZE = 200  # the sObject Collections limit
 CLAIM_SIZE = COLLECTION_SIZE * 5
@@ -91,8 +102,10 @@ class DrainReport:
     def summary(self) -> str:
         if self.skipped:
             return f"nothing sent: {self.skipped}"
-        text = (f"{self.done} done ({self.linked} linked to existing records), {self.retrying} to retry, "
-                f"{self.failed} failed, {self.waiting} waiting, {self.calls} API calls")
+        text = (
+            f"{self.done} done ({self.linked} linked to existing records), {self.retrying} to retry, "
+            f"{self.failed} failed, {self.waiting} waiting, {self.calls} API calls"
+        )
         if self.paused_until:
             text += f"; paused until {self.paused_until:%H:%M:%S} UTC"
         return text
@@ -113,17 +126,22 @@ class _Result:
     error: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, raw: Any) -> "_Result":
+    def of(cls, raw: Any) -> _Result:
         if not isinstance(raw, dict):
             return cls(False, code="UNEXPECTED_RESPONSE", message=f"unexpected result {raw!r}"[:500])
         if raw.get("success"):
             return cls(True, crm_id=raw.get("id") or "")
         error = (raw.get("errors") or [{}])[0] or {}
-        return cls(False, crm_id=raw.get("id") or "", code=str(error.get("statusCode") or "UNKNOWN_ERROR"),
-                   message=str(error.get("message") or ""), error=error)
+        return cls(
+            False,
+            crm_id=raw.get("id") or "",
+            code=str(error.get("statusCode") or "UNKNOWN_ERROR"),
+            message=str(error.get("message") or ""),
+            error=error,
+        )
 
     @classmethod
-    def of_exception(cls, error: SalesforceError) -> "_Result":
+    def of_exception(cls, error: SalesforceError) -> _Result:
         code, message = error_details(error)
         details = error.content[0] if isinstance(error.content, list) and error.content else {}
         return cls(False, code=code, message=message, error=details if isinstance(details, dict) else {})
@@ -131,7 +149,7 @@ class _Result:
 
 def _chunks(items: list, size: int) -> Iterator[list]:
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 def _local_model(record_type: str):
@@ -213,7 +231,11 @@ class _Drainer:
     def _phases(self) -> list[tuple[str, str]]:
         # Objects other than contacts and roles (none today) go after them, in a stable order.
         others = sorted(
-            set(OutboxEntry.objects.filter(status=OutboxEntry.Status.PENDING).values_list("object_name", "operation"))
+            set(
+                OutboxEntry.objects.filter(status=OutboxEntry.Status.PENDING).values_list(
+                    "object_name", "operation"
+                )
+            )
             - set(PHASES)
         )
         return [*PHASES, *others]
@@ -239,7 +261,9 @@ class _Drainer:
         self.tokens.append(token)
         OutboxEntry.objects.filter(pk__in=[e.pk for e in ready], status=OutboxEntry.Status.PENDING).filter(
             Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
-        ).update(claim_token=token, next_attempt_at=now + LEASE, last_attempt_at=now, attempts=F("attempts") + 1)
+        ).update(
+            claim_token=token, next_attempt_at=now + LEASE, last_attempt_at=now, attempts=F("attempts") + 1
+        )
         claimed = list(OutboxEntry.objects.filter(claim_token=token).order_by("id"))
         self.report.claimed += len(claimed)
         return claimed
@@ -249,15 +273,20 @@ class _Drainer:
         first: dict[tuple[str, int], int] = {}
         for record_type in {e.record_type for e in batch}:
             rows = (
-                OutboxEntry.objects.filter(status=OutboxEntry.Status.PENDING, record_type=record_type,
-                                           record_id__in={e.record_id for e in batch if e.record_type == record_type})
-                .values("record_id").annotate(first=Min("id"))
+                OutboxEntry.objects.filter(
+                    status=OutboxEntry.Status.PENDING,
+                    record_type=record_type,
+                    record_id__in={e.record_id for e in batch if e.record_type == record_type},
+                )
+                .values("record_id")
+                .annotate(first=Min("id"))
             )
             first.update({(record_type, row["record_id"]): row["first"] for row in rows})
         entries = [e for e in batch if first.get((e.record_type, e.record_id)) == e.id]
         if object_name == CONTACT and operation == DELETE:
-            first_role = OutboxEntry.objects.filter(status=OutboxEntry.Status.PENDING, object_name=ROLE).aggregate(
-                first=Min("id"))["first"]
+            first_role = OutboxEntry.objects.filter(
+                status=OutboxEntry.Status.PENDING, object_name=ROLE
+            ).aggregate(first=Min("id"))["first"]
             entries = [e for e in entries if first_role is None or e.id < first_role]
         if object_name == ROLE and operation in (UPSERT, UPDATE):
             entries = self._roles_with_contacts(entries)
@@ -265,12 +294,19 @@ class _Drainer:
 
     def _roles_with_contacts(self, entries: list[OutboxEntry]) -> list[OutboxEntry]:
         """Roles whose contact is in Salesforce go; the others wait for it or fail."""
-        wanted = {str(e.payload.get("ContactBackstoryId")) for e in entries if e.payload.get("ContactBackstoryId")}
+        wanted = {
+            str(e.payload.get("ContactBackstoryId")) for e in entries if e.payload.get("ContactBackstoryId")
+        }
         self._load_contact_ids(wanted)
-        pending = set(
-            OutboxEntry.objects.filter(status=OutboxEntry.Status.PENDING, object_name=CONTACT, external_id__in=wanted)
-            .values_list("external_id", flat=True)
-        ) if wanted else set()
+        pending = (
+            set(
+                OutboxEntry.objects.filter(
+                    status=OutboxEntry.Status.PENDING, object_name=CONTACT, external_id__in=wanted
+                ).values_list("external_id", flat=True)
+            )
+            if wanted
+            else set()
+        )
         ready = []
         for entry in entries:
             backstory_id = entry.payload.get("ContactBackstoryId")
@@ -279,9 +315,12 @@ class _Drainer:
                     self.waiting.add(entry.pk)
                     self.report.waiting = len(self.waiting - self.finished)
                     continue
-                self._finish_unclaimed(entry, "CONTACT_NOT_IN_SALESFORCE",
-                                       f"The contact (Backstory id {backstory_id}) is not in Salesforce and nothing "
-                                       "in the outbox will put it there: retry the contact's own entry first.")
+                self._finish_unclaimed(
+                    entry,
+                    "CONTACT_NOT_IN_SALESFORCE",
+                    f"The contact (Backstory id {backstory_id}) is not in Salesforce and nothing "
+                    "in the outbox will put it there: retry the contact's own entry first.",
+                )
                 continue
             ready.append(entry)
         return ready
@@ -360,18 +399,32 @@ class _Drainer:
         for entry in entries:
             if not entry.external_id:
                 self._fail(entry, "NO_EXTERNAL_ID", "An upsert needs the record's Backstory id.")
-            elif object_name == ROLE and not entry.payload.get("OpportunityId") and not self._role_opportunity(entry):
-                self._fail(entry, "OPPORTUNITY_NOT_IN_SALESFORCE", "The contact role's opportunity has no Salesforce id.")
+            elif (
+                object_name == ROLE
+                and not entry.payload.get("OpportunityId")
+                and not self._role_opportunity(entry)
+            ):
+                self._fail(
+                    entry,
+                    "OPPORTUNITY_NOT_IN_SALESFORCE",
+                    "The contact role's opportunity has no Salesforce id.",
+                )
             else:
                 sendable.append(entry)
         if not sendable:
             return
         if float(self.conn.api_version) >= COLLECTION_UPSERT_FROM_VERSION:
-            records = [{"attributes": {"type": object_name}, **self._payload(e), field_name: e.external_id}
-                       for e in sendable]
-            raw = self._call(lambda sf: sf.restful(
-                f"composite/sobjects/{object_name}/{field_name}", method="PATCH",
-                json={"allOrNone": False, "records": records}))
+            records = [
+                {"attributes": {"type": object_name}, **self._payload(e), field_name: e.external_id}
+                for e in sendable
+            ]
+            raw = self._call(
+                lambda sf: sf.restful(
+                    f"composite/sobjects/{object_name}/{field_name}",
+                    method="PATCH",
+                    json={"allOrNone": False, "records": records},
+                )
+            )
             results = self._results(raw, len(sendable))
         else:
             results = [self._upsert_one(object_name, e, self._payload(e)) for e in sendable]
@@ -381,7 +434,9 @@ class _Drainer:
         model = _local_model(entry.record_type)
         crm_id = None
         if model is not None:
-            crm_id = model.objects.filter(pk=entry.record_id).values_list("opportunity__crm_id", flat=True).first()
+            crm_id = (
+                model.objects.filter(pk=entry.record_id).values_list("opportunity__crm_id", flat=True).first()
+            )
         if crm_id:
             entry.payload["OpportunityId"] = crm_id
         return bool(crm_id)
@@ -391,11 +446,16 @@ class _Drainer:
         204 without one (up to v45) updated."""
         field_name = self.backstory_id_field
         try:
-            response = self._call(lambda sf: getattr(sf, object_name).upsert(
-                f"{field_name}/{quote(entry.external_id, safe='')}", payload, raw_response=True))
+            response = self._call(
+                lambda sf: getattr(sf, object_name).upsert(
+                    f"{field_name}/{quote(entry.external_id, safe='')}", payload, raw_response=True
+                )
+            )
             if response.status_code != 204 and response.content:
                 return _Result.of(response.json())
-            record = self._call(lambda sf: getattr(sf, object_name).get_by_custom_id(field_name, entry.external_id))
+            record = self._call(
+                lambda sf: getattr(sf, object_name).get_by_custom_id(field_name, entry.external_id)
+            )
             return _Result(True, crm_id=record["Id"])
         except SalesforceLimitReached:
             raise
@@ -412,11 +472,18 @@ class _Drainer:
             elif entry.external_id:
                 by_external_id.append(entry)
             else:
-                self._fail(entry, "NO_SALESFORCE_ID", "The record has neither a Salesforce id nor a Backstory id.")
+                self._fail(
+                    entry, "NO_SALESFORCE_ID", "The record has neither a Salesforce id nor a Backstory id."
+                )
         if by_id:
-            records = [{"attributes": {"type": object_name}, "id": e.crm_id, **self._payload(e)} for e in by_id]
-            raw = self._call(lambda sf: sf.restful(
-                "composite/sobjects", method="PATCH", json={"allOrNone": False, "records": records}))
+            records = [
+                {"attributes": {"type": object_name}, "id": e.crm_id, **self._payload(e)} for e in by_id
+            ]
+            raw = self._call(
+                lambda sf: sf.restful(
+                    "composite/sobjects", method="PATCH", json={"allOrNone": False, "records": records}
+                )
+            )
             self._handle(object_name, UPDATE, by_id, self._results(raw, len(by_id)))
         if by_external_id:
             # Not pushed yet when it was queued, and still no id: upsert the change on the Backstory id.
@@ -444,29 +511,40 @@ class _Drainer:
             if entry.crm_id:
                 targets.append(entry)
             else:
-                self._done(entry, "", note=("NOT_IN_SALESFORCE", "Never reached Salesforce: nothing to delete."))
+                self._done(
+                    entry, "", note=("NOT_IN_SALESFORCE", "Never reached Salesforce: nothing to delete.")
+                )
         if not targets:
             return
         check = [field_name] + ([self.created_by_field] if object_name == CONTACT else [])
         ids = ", ".join(soql_quote(e.crm_id) for e in targets)
-        rows = {row["Id"][:15]: row for row in self._query(
-            f"SELECT Id, {', '.join(check)} FROM {object_name} WHERE Id IN ({ids})")}
+        rows = {
+            row["Id"][:15]: row
+            for row in self._query(f"SELECT Id, {', '.join(check)} FROM {object_name} WHERE Id IN ({ids})")
+        }
         deletable = []
         for entry in targets:
             row = rows.get(entry.crm_id[:15])
             if row is None:
                 self._done(entry, entry.crm_id, note=("ALREADY_DELETED", "Already deleted in Salesforce."))
             elif not self._created_by_backstory(object_name, row):
-                self._fail(entry, "NOT_CREATED_BY_BACKSTORY",
-                           f"Salesforce {object_name} {entry.crm_id} was not created by Backstory: Backstory "
-                           "only deletes records it created. Nothing was deleted.")
+                self._fail(
+                    entry,
+                    "NOT_CREATED_BY_BACKSTORY",
+                    f"Salesforce {object_name} {entry.crm_id} was not created by Backstory: Backstory "
+                    "only deletes records it created. Nothing was deleted.",
+                )
             else:
                 deletable.append(entry)
         if not deletable:
             return
-        raw = self._call(lambda sf: sf.restful(
-            "composite/sobjects", method="DELETE",
-            params={"ids": ",".join(e.crm_id for e in deletable), "allOrNone": "false"}))
+        raw = self._call(
+            lambda sf: sf.restful(
+                "composite/sobjects",
+                method="DELETE",
+                params={"ids": ",".join(e.crm_id for e in deletable), "allOrNone": "false"},
+            )
+        )
         self._handle(object_name, DELETE, deletable, self._results(raw, len(deletable)))
 
     def _created_by_backstory(self, object_name: str, row: dict[str, Any]) -> bool:
@@ -487,13 +565,25 @@ class _Drainer:
     @staticmethod
     def _results(raw: Any, expected: int) -> list[_Result]:
         if not isinstance(raw, list) or len(raw) != expected:
-            return [_Result(False, code="UNEXPECTED_RESPONSE",
-                            message=f"expected {expected} results, got {str(raw)[:300]}")] * expected
+            return [
+                _Result(
+                    False,
+                    code="UNEXPECTED_RESPONSE",
+                    message=f"expected {expected} results, got {str(raw)[:300]}",
+                )
+            ] * expected
         return [_Result.of(item) for item in raw]
 
     # -- outcomes ------------------------------------------------------------------------
-    def _handle(self, object_name: str, operation: str, entries: list[OutboxEntry], results: list[_Result], *,
-                resent: bool = False) -> None:
+    def _handle(
+        self,
+        object_name: str,
+        operation: str,
+        entries: list[OutboxEntry],
+        results: list[_Result],
+        *,
+        resent: bool = False,
+    ) -> None:
         completed: list[tuple[OutboxEntry, str]] = []
         duplicates: list[tuple[OutboxEntry, _Result]] = []
         existing: list[OutboxEntry] = []
@@ -516,8 +606,11 @@ class _Drainer:
     @staticmethod
     def _create_only_clash(object_name: str, result: _Result) -> bool:
         fields = set(result.error.get("fields") or [])
-        return result.code == "INVALID_FIELD_FOR_INSERT_UPDATE" and bool(fields) and \
-            fields <= CREATE_ONLY_FIELDS.get(object_name, frozenset())
+        return (
+            result.code == "INVALID_FIELD_FOR_INSERT_UPDATE"
+            and bool(fields)
+            and fields <= CREATE_ONLY_FIELDS.get(object_name, frozenset())
+        )
 
     def _upsert_existing(self, object_name: str, entries: list[OutboxEntry]) -> None:
         """The records exist already (an upsert sent twice): upsert again without the create-only fields."""
@@ -525,11 +618,17 @@ class _Drainer:
         create_only = CREATE_ONLY_FIELDS.get(object_name, frozenset())
         payloads = [{k: v for k, v in self._payload(e).items() if k not in create_only} for e in entries]
         if float(self.conn.api_version) >= COLLECTION_UPSERT_FROM_VERSION:
-            records = [{"attributes": {"type": object_name}, **payload, field_name: e.external_id}
-                       for e, payload in zip(entries, payloads)]
-            raw = self._call(lambda sf: sf.restful(
-                f"composite/sobjects/{object_name}/{field_name}", method="PATCH",
-                json={"allOrNone": False, "records": records}))
+            records = [
+                {"attributes": {"type": object_name}, **payload, field_name: e.external_id}
+                for e, payload in zip(entries, payloads)
+            ]
+            raw = self._call(
+                lambda sf: sf.restful(
+                    f"composite/sobjects/{object_name}/{field_name}",
+                    method="PATCH",
+                    json={"allOrNone": False, "records": records},
+                )
+            )
             results = self._results(raw, len(entries))
         else:
             results = [self._upsert_one(object_name, e, payload) for e, payload in zip(entries, payloads)]
@@ -563,22 +662,35 @@ class _Drainer:
         rows: dict[str, dict] = {}
         if all_ids and fields:
             try:
-                rows = {row["Id"]: row for row in self._query(
-                    f"SELECT Id, {fields} FROM {object_name} WHERE Id IN ({', '.join(map(soql_quote, all_ids))})")}
+                rows = {
+                    row["Id"]: row
+                    for row in self._query(
+                        f"SELECT Id, {fields} FROM {object_name} WHERE Id IN ({', '.join(map(soql_quote, all_ids))})"
+                    )
+                }
             except SalesforceError as error:
                 for entry, result in duplicates:
                     self._backoff(entry, result.code, f"{result.message} (could not read the match: {error})")
                 return []
         linked = []
         for entry, result in duplicates:
-            same = [i for i in matched[entry.pk] if not fields or self._same_record(object_name, entry, rows.get(i))]
+            same = [
+                i
+                for i in matched[entry.pk]
+                if not fields or self._same_record(object_name, entry, rows.get(i))
+            ]
             if same:
-                entry.link_note = f"Salesforce already had this record ({same[0]}): linked to it instead of creating one."
+                entry.link_note = (
+                    f"Salesforce already had this record ({same[0]}): linked to it instead of creating one."
+                )
                 linked.append((entry, same[0]))
             else:
-                self._backoff(entry, result.code,
-                              f"{result.message} The duplicate rule matched {', '.join(matched[entry.pk]) or 'nothing'}, "
-                              "which is not the same record: not linked.")
+                self._backoff(
+                    entry,
+                    result.code,
+                    f"{result.message} The duplicate rule matched {', '.join(matched[entry.pk]) or 'nothing'}, "
+                    "which is not the same record: not linked.",
+                )
         return linked
 
     def _same_record(self, object_name: str, entry: OutboxEntry, row: dict | None) -> bool:
@@ -587,8 +699,9 @@ class _Drainer:
         payload = self._payload(entry)
         if object_name == CONTACT:
             return bool(payload.get("Email")) and (row.get("Email") or "").lower() == payload["Email"].lower()
-        return (row.get("OpportunityId") or "")[:15] == (payload.get("OpportunityId") or "")[:15] and \
-            (row.get("ContactId") or "")[:15] == (payload.get("ContactId") or "")[:15]
+        return (row.get("OpportunityId") or "")[:15] == (payload.get("OpportunityId") or "")[:15] and (
+            row.get("ContactId") or ""
+        )[:15] == (payload.get("ContactId") or "")[:15]
 
     def _write_back(self, object_name: str, operation: str, completed: list[tuple[OutboxEntry, str]]) -> None:
         if not completed:
@@ -603,7 +716,9 @@ class _Drainer:
             if problem:
                 self._fail(entry, "CRM_ID_IN_USE", problem)
             else:
-                self._done(entry, crm_id, note=("DUPLICATES_DETECTED", note) if note else None, linked=bool(note))
+                self._done(
+                    entry, crm_id, note=("DUPLICATES_DETECTED", note) if note else None, linked=bool(note)
+                )
         if object_name == CONTACT:
             self._contact_times([crm_id for _, crm_id in completed if crm_id])
 
@@ -617,8 +732,10 @@ class _Drainer:
                 model.objects.filter(pk=entry.record_id).exclude(crm_id=crm_id).update(crm_id=crm_id)
         except IntegrityError:
             other = model.objects.filter(crm_id=crm_id).values_list("pk", flat=True).first()
-            return (f"Salesforce {entry.object_name} {crm_id} is already linked to {model._meta.verbose_name} "
-                    f"#{other}; the two local records are duplicates (the daily de-duplication merges contacts).")
+            return (
+                f"Salesforce {entry.object_name} {crm_id} is already linked to {model._meta.verbose_name} "
+                f"#{other}; the two local records are duplicates (the daily de-duplication merges contacts)."
+            )
         if entry.object_name == CONTACT and entry.external_id:
             self.contact_ids[entry.external_id] = crm_id
         return ""
@@ -630,8 +747,10 @@ class _Drainer:
             return
         contact_model = apps.get_model("contacts", "Contact")
         try:
-            rows = self._query("SELECT Id, CreatedDate, SystemModstamp FROM Contact WHERE Id IN "
-                               f"({', '.join(map(soql_quote, crm_ids))})")
+            rows = self._query(
+                "SELECT Id, CreatedDate, SystemModstamp FROM Contact WHERE Id IN "
+                f"({', '.join(map(soql_quote, crm_ids))})"
+            )
         except (SalesforceError, SalesforceUnreachable, SalesforceSessionRefused) as error:
             logger.info("could not read the times of %d pushed contacts: %s", len(crm_ids), error)
             return
@@ -641,12 +760,19 @@ class _Drainer:
                 crm_last_modified=parse_datetime(row.get("SystemModstamp")),
             )
 
-    def _done(self, entry: OutboxEntry, crm_id: str, *, note: tuple[str, str] | None = None, linked: bool = False) -> None:
+    def _done(
+        self, entry: OutboxEntry, crm_id: str, *, note: tuple[str, str] | None = None, linked: bool = False
+    ) -> None:
         code, message = note or ("", "")
         self.finished.add(entry.pk)
         OutboxEntry.objects.filter(pk=entry.pk).update(
-            status=OutboxEntry.Status.DONE, crm_id=crm_id or entry.crm_id, completed_at=clock.now(), claim_token="",
-            next_attempt_at=None, last_error=message, last_error_code=code,
+            status=OutboxEntry.Status.DONE,
+            crm_id=crm_id or entry.crm_id,
+            completed_at=clock.now(),
+            claim_token="",
+            next_attempt_at=None,
+            last_error=message,
+            last_error_code=code,
         )
         self.report.done += 1
         self.report.linked += int(linked)
@@ -657,24 +783,35 @@ class _Drainer:
             self._fail(entry, code, f"Gave up after {entry.attempts} attempts: {message}")
             return
         OutboxEntry.objects.filter(pk=entry.pk).update(
-            status=OutboxEntry.Status.PENDING, claim_token="", next_attempt_at=clock.now() + backoff_delay(entry.attempts),
-            last_error=message, last_error_code=code,
+            status=OutboxEntry.Status.PENDING,
+            claim_token="",
+            next_attempt_at=clock.now() + backoff_delay(entry.attempts),
+            last_error=message,
+            last_error_code=code,
         )
         self.report.retrying += 1
 
     def _fail(self, entry: OutboxEntry, code: str, message: str) -> None:
         self.finished.add(entry.pk)
         OutboxEntry.objects.filter(pk=entry.pk).update(
-            status=OutboxEntry.Status.FAILED, claim_token="", next_attempt_at=None, last_error=message,
+            status=OutboxEntry.Status.FAILED,
+            claim_token="",
+            next_attempt_at=None,
+            last_error=message,
             last_error_code=code[:60],
         )
         self.report.failed += 1
-        self.report.errors.append(f"entry {entry.pk} ({entry.object_name} {entry.operation}): {code} {message}"[:500])
+        self.report.errors.append(
+            f"entry {entry.pk} ({entry.object_name} {entry.operation}): {code} {message}"[:500]
+        )
 
     def _finish_unclaimed(self, entry: OutboxEntry, code: str, message: str) -> None:
         # Decided before claiming (a role whose contact will never be pushed): fail it right away.
         updated = OutboxEntry.objects.filter(pk=entry.pk, status=OutboxEntry.Status.PENDING).update(
-            status=OutboxEntry.Status.FAILED, next_attempt_at=None, last_error=message, last_error_code=code,
+            status=OutboxEntry.Status.FAILED,
+            next_attempt_at=None,
+            last_error=message,
+            last_error_code=code,
         )
         if updated:
             self.report.failed += 1

@@ -2,6 +2,7 @@
 
 The same table is in docs/salesforce.md; `test_push_retry.py` holds it to this code.
 """
+
 from __future__ import annotations
 
 import datetime as dt

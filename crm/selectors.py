@@ -1,4 +1,5 @@
 """Read-side queries over the sync state: the outbox and the pull cursors."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,7 +19,9 @@ def outbox_state_get() -> OutboxState:
 
 def outbox_paused_until(*, now: dt.datetime) -> dt.datetime | None:
     """When the current pause ends, or None when the outbox is not paused at `now`."""
-    paused_until = OutboxState.objects.filter(pk=OUTBOX_STATE_PK).values_list("paused_until", flat=True).first()
+    paused_until = (
+        OutboxState.objects.filter(pk=OUTBOX_STATE_PK).values_list("paused_until", flat=True).first()
+    )
     return paused_until if paused_until and paused_until > now else None
 
 
@@ -40,7 +43,7 @@ def outbox_next_attempt_at() -> dt.datetime | None:
 
 def outbox_counts() -> dict[str, int]:
     """How many entries are pending, done and failed."""
-    counts = {status: 0 for status in OutboxEntry.Status.values}
+    counts = dict.fromkeys(OutboxEntry.Status.values, 0)
     for row in OutboxEntry.objects.values("status").annotate(n=Count("id")):
         counts[row["status"]] = row["n"]
     return counts

@@ -1,4 +1,5 @@
 """Sync-state use cases an admin or the drain triggers: retry failed entries, pause and resume."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,7 +21,11 @@ def outbox_entries_retry(*, entries: QuerySet[OutboxEntry]) -> int:
     Entries already done are left alone. Returns how many entries were re-queued.
     """
     count = entries.exclude(status=OutboxEntry.Status.DONE).update(
-        status=OutboxEntry.Status.PENDING, attempts=0, next_attempt_at=None, claim_token="", completed_at=None,
+        status=OutboxEntry.Status.PENDING,
+        attempts=0,
+        next_attempt_at=None,
+        claim_token="",
+        completed_at=None,
     )
     if count:
         transaction.on_commit(_schedule_drain)

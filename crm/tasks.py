@@ -4,6 +4,7 @@ Both are idempotent and take no state but ids and names: a drain sends what is d
 runs, a pull continues from each object's checkpoint. Salesforce's own failures never fail a task
 (they become outbox retries or the pull's report); a database error is retried with backoff.
 """
+
 from __future__ import annotations
 
 import logging
@@ -27,36 +28,59 @@ logger = logging.getLogger(__name__)
 # are picked up by the beat safety net.
 FOLLOW_UP_WITHIN_SECONDS = 60
 
-app.conf.beat_schedule.update({
-    "crm-pull-salesforce": {
-        "task": "crm.pull_salesforce",
-        "schedule": float(settings.SALESFORCE_PULL_EVERY_SECONDS),
-        "options": {"queue": "crm", "expires": float(settings.SALESFORCE_PULL_EVERY_SECONDS)},
-    },
-    "crm-drain-outbox": {
-        "task": "crm.drain_outbox",
-        "schedule": 60.0,
-        "options": {"queue": "crm", "expires": 60.0},
-    },
-})
+app.conf.beat_schedule.update(
+    {
+        "crm-pull-salesforce": {
+            "task": "crm.pull_salesforce",
+            "schedule": float(settings.SALESFORCE_PULL_EVERY_SECONDS),
+            "options": {"queue": "crm", "expires": float(settings.SALESFORCE_PULL_EVERY_SECONDS)},
+        },
+        "crm-drain-outbox": {
+            "task": "crm.drain_outbox",
+            "schedule": 60.0,
+            "options": {"queue": "crm", "expires": 60.0},
+        },
+    }
+)
 
 
-@shared_task(name="crm.drain_outbox", queue="crm", autoretry_for=(DatabaseError,), retry_backoff=True,
-             retry_jitter=True, max_retries=5)
+@shared_task(
+    name="crm.drain_outbox",
+    queue="crm",
+    autoretry_for=(DatabaseError,),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=5,
+)
 def drain_outbox() -> dict:
     """Push the due outbox entries to Salesforce (see crm.push)."""
     if settings.SALESFORCE_MODE == "off":
         return {"skipped": "SALESFORCE_MODE is off"}
     report = outbox_drain()
-    if report.next_attempt_at is not None and not report.paused_until and not drain_outbox.app.conf.task_always_eager:
+    if (
+        report.next_attempt_at is not None
+        and not report.paused_until
+        and not drain_outbox.app.conf.task_always_eager
+    ):
         wait = (report.next_attempt_at - clock.now()).total_seconds()
         if wait <= FOLLOW_UP_WITHIN_SECONDS:
             drain_outbox.apply_async(countdown=max(wait, 0.5))
-    return {"summary": report.summary(), "done": report.done, "retrying": report.retrying, "failed": report.failed}
+    return {
+        "summary": report.summary(),
+        "done": report.done,
+        "retrying": report.retrying,
+        "failed": report.failed,
+    }
 
 
-@shared_task(name="crm.pull_salesforce", queue="crm", autoretry_for=(DatabaseError,), retry_backoff=True,
-             retry_jitter=True, max_retries=3)
+@shared_task(
+    name="crm.pull_salesforce",
+    queue="crm",
+    autoretry_for=(DatabaseError,),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=3,
+)
 def pull_salesforce(objects: list[str] | None = None, full: bool = False) -> dict:
     """Pull Salesforce changes (every object, or `objects`) into Backstory (see crm.sync)."""
     if settings.SALESFORCE_MODE == "off":

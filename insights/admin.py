@@ -20,7 +20,16 @@ class EngagementSnapshotAdmin(admin.ModelAdmin):
 
 @admin.register(PersonEngagement)
 class PersonEngagementAdmin(admin.ModelAdmin):
-    list_display = ["name", "email", "is_internal", "seniority", "engagement_score", "account", "opportunity", "last_activity_at"]
+    list_display = [
+        "name",
+        "email",
+        "is_internal",
+        "seniority",
+        "engagement_score",
+        "account",
+        "opportunity",
+        "last_activity_at",
+    ]
     list_filter = ["is_internal", "seniority", "department"]
     search_fields = ["name", "email", "account__name", "opportunity__name"]
     autocomplete_fields = ["account", "opportunity", "contact", "user"]
@@ -32,18 +41,21 @@ class InsightsConfigurationAdmin(admin.ModelAdmin):
     """One row: add it once, then edit it."""
 
     fieldsets = [
-        ("Deal warnings", {
-            "description": "Each warning can be switched off; its threshold decides when it fires on an open opportunity.",
-            "fields": [
-                ("no_activity_enabled", "no_activity_days"),
-                ("ghosted_enabled", "ghosted_days"),
-                ("overdue_close_date_enabled", "overdue_close_date_days"),
-                ("not_enough_contacts_enabled", "not_enough_contacts_min"),
-                ("no_power_enabled", "no_power_days"),
-                ("pricing_not_discussed_enabled", "pricing_not_discussed_from_stage"),
-                ("stalled_in_stage_enabled", "stalled_in_stage_days"),
-            ],
-        }),
+        (
+            "Deal warnings",
+            {
+                "description": "Each warning can be switched off; its threshold decides when it fires on an open opportunity.",
+                "fields": [
+                    ("no_activity_enabled", "no_activity_days"),
+                    ("ghosted_enabled", "ghosted_days"),
+                    ("overdue_close_date_enabled", "overdue_close_date_days"),
+                    ("not_enough_contacts_enabled", "not_enough_contacts_min"),
+                    ("no_power_enabled", "no_power_days"),
+                    ("pricing_not_discussed_enabled", "pricing_not_discussed_from_stage"),
+                    ("stalled_in_stage_enabled", "stalled_in_stage_days"),
+                ],
+            },
+        ),
         ("Potential risks", {"fields": ["stalled_thread_days"]}),
         ("Competition risk", {"fields": ["competitors"]}),
     ]

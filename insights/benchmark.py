@@ -7,6 +7,7 @@ id when they differ), and the opportunity of that account that was open at the t
 else the ones where a participant holds a contact role). It only touches activities that are still
 unmatched, and is meant for benchmark and test databases.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -58,17 +59,29 @@ def match_activities_by_contacts(*, progress: Progress | None = None) -> dict[st
     if progress:
         progress("accounts matched", matched)
 
-    far = dt.datetime.max.replace(tzinfo=dt.timezone.utc)
+    far = dt.datetime.max.replace(tzinfo=dt.UTC)
     windows: dict[int, list[tuple[int, dt.datetime, dt.datetime]]] = {}
-    for opportunity_id, account_id, created_date, created_at, is_closed, changed_at, close_date in Opportunity.objects.values_list(
+    for (
+        opportunity_id,
+        account_id,
+        created_date,
+        created_at,
+        is_closed,
+        changed_at,
+        close_date,
+    ) in Opportunity.objects.values_list(
         "id", "account_id", "created_date", "created_at", "is_closed", "stage_changed_at", "close_date"
     ):
         end = far
         if is_closed:
-            end = changed_at or dt.datetime.combine(close_date or dt.date.max, dt.time.max, tzinfo=dt.timezone.utc)
+            end = changed_at or dt.datetime.combine(
+                close_date or dt.date.max, dt.time.max, tzinfo=dt.UTC
+            )
         windows.setdefault(account_id, []).append((opportunity_id, created_date or created_at, end))
     roles: dict[int, set[int]] = {}
-    for opportunity_id, contact_id in OpportunityContactRole.objects.values_list("opportunity_id", "contact_id"):
+    for opportunity_id, contact_id in OpportunityContactRole.objects.values_list(
+        "opportunity_id", "contact_id"
+    ):
         roles.setdefault(contact_id, set()).add(opportunity_id)
     contacts: dict[int, set[int]] = {}
     linked = set(ActivityOpportunity.objects.values_list("activity_id", flat=True).distinct())
@@ -87,13 +100,17 @@ def match_activities_by_contacts(*, progress: Progress | None = None) -> dict[st
         for activity_id, account_id, occurred_at in chunk:
             if activity_id in linked:
                 continue
-            open_then = [o for o, start, end in windows.get(account_id, ()) if start and start <= occurred_at <= end]
+            open_then = [
+                o for o, start, end in windows.get(account_id, ()) if start and start <= occurred_at <= end
+            ]
             if len(open_then) == 1:
                 chosen, how = open_then, Activity.OpportunityMatch.SINGLE_OPEN
             else:
                 held = set().union(*(roles.get(c, set()) for c in contacts.get(activity_id, ())))
                 chosen, how = [o for o in open_then if o in held], Activity.OpportunityMatch.CONTACT_ROLE
-            buffer.extend(ActivityOpportunity(activity_id=activity_id, opportunity_id=o, match=how) for o in chosen)
+            buffer.extend(
+                ActivityOpportunity(activity_id=activity_id, opportunity_id=o, match=how) for o in chosen
+            )
         ActivityOpportunity.objects.bulk_create(buffer, batch_size=5_000, ignore_conflicts=True)
         written += len(buffer)
         buffer.clear()
@@ -141,23 +158,45 @@ def run_benchmark(*, summaries: bool = True, progress: Progress | None = None) -
     levels = {
         "engagement: all accounts": lambda: engagement_levels(kind="account", as_of=now),
         "engagement: all opportunities": lambda: engagement_levels(kind="opportunity", as_of=now),
-        "engagement: every person on every account": lambda: person_engagement_levels(kind="account", as_of=now),
-        "engagement: every person on every opportunity": lambda: person_engagement_levels(kind="opportunity", as_of=now),
-        "engagement: every contact (snapshot)": lambda: people_engagement_levels(subject="contact", as_of=now),
+        "engagement: every person on every account": lambda: person_engagement_levels(
+            kind="account", as_of=now
+        ),
+        "engagement: every person on every opportunity": lambda: person_engagement_levels(
+            kind="opportunity", as_of=now
+        ),
+        "engagement: every contact (snapshot)": lambda: people_engagement_levels(
+            subject="contact", as_of=now
+        ),
         "engagement: every user (snapshot)": lambda: people_engagement_levels(subject="user", as_of=now),
     }
     results = {name: _timed(figures, name, work) for name, work in levels.items()}
     figures.seconds["engagement: all levels"] = round(sum(figures.seconds[name] for name in levels), 2)
-    people = _timed(figures, "people metrics (12 months) on every account", lambda: people_facts(kind="account", record_ids=None, now=now))
-    _timed(figures, "people metrics (12 months) on every opportunity", lambda: people_facts(kind="opportunity", record_ids=None, now=now))
+    people = _timed(
+        figures,
+        "people metrics (12 months) on every account",
+        lambda: people_facts(kind="account", record_ids=None, now=now),
+    )
+    _timed(
+        figures,
+        "people metrics (12 months) on every opportunity",
+        lambda: people_facts(kind="opportunity", record_ids=None, now=now),
+    )
     figures.counts["accounts scored"] = len(results["engagement: all accounts"])
     figures.counts["opportunities scored"] = len(results["engagement: all opportunities"])
     figures.counts["people scored on accounts"] = len(results["engagement: every person on every account"])
-    figures.counts["people scored on opportunities"] = len(results["engagement: every person on every opportunity"])
+    figures.counts["people scored on opportunities"] = len(
+        results["engagement: every person on every opportunity"]
+    )
     figures.counts["people rows on accounts (12 months)"] = len(people)
     if summaries:
-        report = _timed(figures, "summaries: refresh all", lambda: summaries_refresh_all(progress=progress, backfill_weeks=0))
+        report = _timed(
+            figures,
+            "summaries: refresh all",
+            lambda: summaries_refresh_all(progress=progress, backfill_weeks=0),
+        )
         figures.counts["summaries written"] = report.accounts + report.opportunities
         figures.counts["people rows written"] = report.people
-        figures.details = {name: round(seconds, 2) for name, seconds in sorted(report.timings.items(), key=lambda kv: -kv[1])}
+        figures.details = {
+            name: round(seconds, 2) for name, seconds in sorted(report.timings.items(), key=lambda kv: -kv[1])
+        }
     return figures

@@ -1,4 +1,5 @@
 """What the insights engine computes; pages and the Query API only read these."""
+
 from django.conf import settings
 from django.db import models
 
@@ -28,7 +29,9 @@ class Summary(models.Model):
     latest_activity_at = models.DateTimeField(null=True, blank=True)
     is_stale = models.BooleanField(default=False, help_text="New activities arrived since it was generated.")
     stale_since = models.DateTimeField(
-        null=True, blank=True, help_text="When it was last marked stale; a refresh that started later clears it."
+        null=True,
+        blank=True,
+        help_text="When it was last marked stale; a refresh that started later clears it.",
     )
     engagement_level = models.PositiveSmallIntegerField(default=0)
     engagement_breakdown = models.JSONField(default=dict, blank=True)
@@ -85,7 +88,9 @@ class EngagementSnapshot(models.Model):
     class Meta:
         ordering = ["subject_type", "subject_id", "week_start"]
         constraints = [
-            models.UniqueConstraint(fields=["subject_type", "subject_id", "week_start"], name="snapshot_once_a_week")
+            models.UniqueConstraint(
+                fields=["subject_type", "subject_id", "week_start"], name="snapshot_once_a_week"
+            )
         ]
 
     def __str__(self) -> str:
@@ -95,18 +100,28 @@ class EngagementSnapshot(models.Model):
 class PersonEngagement(models.Model):
     """People metrics of one person (a contact or an internal user) on one account or opportunity."""
 
-    account = models.ForeignKey("accounts.Account", null=True, blank=True, on_delete=models.CASCADE, related_name="people")
+    account = models.ForeignKey(
+        "accounts.Account", null=True, blank=True, on_delete=models.CASCADE, related_name="people"
+    )
     opportunity = models.ForeignKey(
         "opportunities.Opportunity", null=True, blank=True, on_delete=models.CASCADE, related_name="people"
     )
-    contact = models.ForeignKey("contacts.Contact", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    contact = models.ForeignKey(
+        "contacts.Contact", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     email = models.EmailField(max_length=254)
     name = models.CharField(max_length=200, blank=True)
     is_internal = models.BooleanField(default=False)
     title = models.CharField(max_length=128, blank=True)
-    seniority = models.CharField(max_length=40, blank=True, help_text="The contact's, or inferred from the title.")
-    department = models.CharField(max_length=40, blank=True, help_text="The contact's, or inferred from the title.")
+    seniority = models.CharField(
+        max_length=40, blank=True, help_text="The contact's, or inferred from the title."
+    )
+    department = models.CharField(
+        max_length=40, blank=True, help_text="The contact's, or inferred from the title."
+    )
     engagement_score = models.PositiveSmallIntegerField(default=0)
     breakdown = models.JSONField(default=dict, blank=True)
     time_spent_minutes = models.PositiveIntegerField(default=0)
@@ -126,7 +141,9 @@ class PersonEngagement(models.Model):
             models.Index(fields=["opportunity", "is_internal", "engagement_score"], name="people_opp_idx"),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["account", "opportunity", "email"], name="person_once_per_record"),
+            models.UniqueConstraint(
+                fields=["account", "opportunity", "email"], name="person_once_per_record"
+            ),
             models.CheckConstraint(
                 condition=models.Q(account__isnull=False) | models.Q(opportunity__isnull=False),
                 name="person_on_a_record",
@@ -148,11 +165,14 @@ class InsightsConfiguration(models.Model):
     # Deal warnings: each can be switched off, each has its threshold.
     no_activity_enabled = models.BooleanField("warn: no activity", default=True)
     no_activity_days = models.PositiveSmallIntegerField(
-        "no activity for (days)", default=14, help_text="No matched activity on an open opportunity for this many days."
+        "no activity for (days)",
+        default=14,
+        help_text="No matched activity on an open opportunity for this many days.",
     )
     ghosted_enabled = models.BooleanField("warn: ghosted", default=True)
     ghosted_days = models.PositiveSmallIntegerField(
-        "ghosted for (days)", default=14,
+        "ghosted for (days)",
+        default=14,
         help_text="The buyer has not replied, called or attended a meeting for this many days while we kept reaching out.",
     )
     overdue_close_date_enabled = models.BooleanField("warn: overdue close date", default=True)
@@ -175,18 +195,23 @@ class InsightsConfiguration(models.Model):
     stalled_in_stage_days = models.PositiveSmallIntegerField("stalled in stage after (days)", default=30)
     # Potential risks
     stalled_thread_days = models.PositiveSmallIntegerField(
-        "stalled thread after (days)", default=7, help_text="An outbound email with no reply in its thread for this many days."
+        "stalled thread after (days)",
+        default=7,
+        help_text="An outbound email with no reply in its thread for this many days.",
     )
     # Competition risk
     competitors = models.TextField(
-        blank=True, help_text="One competitor per line; aliases after commas (e.g. \"Salesloft, SalesLoft Cadence\")."
+        blank=True,
+        help_text='One competitor per line; aliases after commas (e.g. "Salesloft, SalesLoft Cadence").',
     )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = "insights configuration"
         verbose_name_plural = "insights configuration"
-        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="insights_configuration_single_row")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="insights_configuration_single_row")
+        ]
 
     def save(self, *args, **kwargs):
         self.pk = 1

@@ -15,6 +15,7 @@ Backstory pages and the Query API's variations (``ootb_emails_sent_current_quart
     >>> period_range("current_quarter", today=date(2026, 11, 23))   # fiscal year from January
     (datetime(2026, 10, 1, 0, 0, tzinfo=UTC), datetime(2027, 1, 1, 0, 0, tzinfo=UTC))
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -5,6 +5,7 @@ them. Privacy: a summary's bullets keep activity ids and a ``private_only`` flag
 through ``summary_items_visible_to`` so nobody sees a private activity (or text taken only from
 private activities) that is not theirs.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -61,7 +62,11 @@ def summary_items_visible_to(*, user, items: list[dict]) -> list[dict]:
     see them: activity ids the user cannot see are dropped, and a ``private_only`` bullet is dropped
     unless the user can see at least one of its activities."""
     ids = {activity_id for item in items for activity_id in item.get("activity_ids", [])}
-    visible = set(activities_visible_to(user=user, queryset=Activity.objects.filter(id__in=ids)).values_list("id", flat=True))
+    visible = set(
+        activities_visible_to(user=user, queryset=Activity.objects.filter(id__in=ids)).values_list(
+            "id", flat=True
+        )
+    )
     shown = []
     for item in items:
         kept = [activity_id for activity_id in item.get("activity_ids", []) if activity_id in visible]
@@ -73,7 +78,10 @@ def summary_items_visible_to(*, user, items: list[dict]) -> list[dict]:
 
 def summary_visible_to(*, user, summary: Summary) -> dict[str, list[dict]]:
     """Every bullet list of a summary, filtered for ``user`` (see ``summary_items_visible_to``)."""
-    return {name: summary_items_visible_to(user=user, items=getattr(summary, name)) for name in SUMMARY_ITEM_FIELDS}
+    return {
+        name: summary_items_visible_to(user=user, items=getattr(summary, name))
+        for name in SUMMARY_ITEM_FIELDS
+    }
 
 
 def summary_item_activities(*, user, item: dict) -> QuerySet[Activity]:
@@ -138,11 +146,13 @@ def people_for_record(
     return queryset.order_by(*PEOPLE_ORDERINGS[order_by])
 
 
-def engagement_history(*, subject_type: str, subject_id: int, weeks: int = 12, today: dt.date | None = None) -> QuerySet[EngagementSnapshot]:
+def engagement_history(
+    *, subject_type: str, subject_id: int, weeks: int = 12, today: dt.date | None = None
+) -> QuerySet[EngagementSnapshot]:
     """The weekly engagement snapshots of an account, opportunity, contact or user for the trend
     chart: the last ``weeks`` weeks, oldest first."""
     today = today or clock.today()
     since = today - dt.timedelta(days=today.weekday()) - dt.timedelta(weeks=weeks - 1)
-    return EngagementSnapshot.objects.filter(subject_type=subject_type, subject_id=subject_id, week_start__gte=since).order_by(
-        "week_start"
-    )
+    return EngagementSnapshot.objects.filter(
+        subject_type=subject_type, subject_id=subject_id, week_start__gte=since
+    ).order_by("week_start")

@@ -3,6 +3,7 @@
 Schedules (declared here, run by ``celery beat``): every summary nightly at 02:30 UTC, and the
 weekly engagement snapshot on Monday at 03:30 UTC.
 """
+
 from celery import shared_task
 from celery.schedules import crontab
 

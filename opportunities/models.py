@@ -1,4 +1,5 @@
 """Opportunities, their stage history, contact roles and next steps (CRM tasks)."""
+
 import uuid
 
 from django.conf import settings
@@ -13,7 +14,11 @@ class Opportunity(models.Model):
     name = models.CharField(max_length=255)
     account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="opportunities")
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_opportunities"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_opportunities",
     )
     amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     stage = models.CharField(max_length=80, choices=STAGE_CHOICES, default="Prospecting")
@@ -38,7 +43,9 @@ class Opportunity(models.Model):
             models.Index(Lower("name"), name="opp_name_ci_idx"),
         ]
         constraints = [
-            models.CheckConstraint(condition=models.Q(is_won=False) | models.Q(is_closed=True), name="opp_won_is_closed"),
+            models.CheckConstraint(
+                condition=models.Q(is_won=False) | models.Q(is_closed=True), name="opp_won_is_closed"
+            ),
             models.CheckConstraint(condition=models.Q(probability__lte=100), name="opp_probability_max_100"),
         ]
 
@@ -83,7 +90,9 @@ class OpportunityContactRole(models.Model):
         OTHER = "Other", "Other"
 
     opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="contact_roles")
-    contact = models.ForeignKey("contacts.Contact", on_delete=models.CASCADE, related_name="opportunity_roles")
+    contact = models.ForeignKey(
+        "contacts.Contact", on_delete=models.CASCADE, related_name="opportunity_roles"
+    )
     role = models.CharField(max_length=40, choices=Role.choices, blank=True)
     is_primary = models.BooleanField(default=False)
     created_by_backstory = models.BooleanField(default=False)
@@ -95,9 +104,13 @@ class OpportunityContactRole(models.Model):
         ordering = ["opportunity", "-is_primary", "id"]
         verbose_name = "opportunity contact role"
         constraints = [
-            models.UniqueConstraint(fields=["opportunity", "contact"], name="ocr_one_per_contact_per_opportunity"),
             models.UniqueConstraint(
-                fields=["opportunity"], condition=models.Q(is_primary=True), name="ocr_one_primary_per_opportunity"
+                fields=["opportunity", "contact"], name="ocr_one_per_contact_per_opportunity"
+            ),
+            models.UniqueConstraint(
+                fields=["opportunity"],
+                condition=models.Q(is_primary=True),
+                name="ocr_one_primary_per_opportunity",
             ),
         ]
 
@@ -126,7 +139,9 @@ class NextStep(models.Model):
     opportunity = models.ForeignKey(
         Opportunity, null=True, blank=True, on_delete=models.CASCADE, related_name="next_steps"
     )
-    contact = models.ForeignKey("contacts.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="next_steps")
+    contact = models.ForeignKey(
+        "contacts.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="next_steps"
+    )
     completed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -1,4 +1,5 @@
 """Read-side queries over opportunities that pages share."""
+
 from django.db.models import F, QuerySet
 
 from accounts.selectors import user_may_open_records, with_summary_version
@@ -19,7 +20,11 @@ def opportunity_version_get_for_user(*, user, pk: int) -> Opportunity | None:
     and creation time, and which version of its summary exists; ``None`` if ``user`` may not open it."""
     if not user_may_open_records(user):
         return None
-    return with_summary_version(Opportunity.objects.only("id", "name", "created_at", "account_id")).filter(pk=pk).first()
+    return (
+        with_summary_version(Opportunity.objects.only("id", "name", "created_at", "account_id"))
+        .filter(pk=pk)
+        .first()
+    )
 
 
 def contact_roles_for_opportunity(*, opportunity: Opportunity) -> QuerySet[OpportunityContactRole]:

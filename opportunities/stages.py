@@ -1,4 +1,5 @@
 """The sales stages, and what each means, as Salesforce derives IsClosed and IsWon from StageName."""
+
 from dataclasses import dataclass
 
 

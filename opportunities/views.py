@@ -1,5 +1,6 @@
 """The opportunity Backstory page with its partials (htmx gets the partial; a plain request gets
 the whole page in that state)."""
+
 from django.views.decorators.http import require_GET
 
 from accounts.embed import backstory_page_view
@@ -46,4 +47,6 @@ def opportunity_person(request, pk: int, person_pk: int):
 @backstory_page_view
 def opportunity_bullet(request, pk: int, section: str, index: int):
     """A summary bullet's or a warning's sidebar: the activities behind it that the reader may see."""
-    return render_record_page(request, _opportunity_record(request, pk), part="bullet", section=section, index=index)
+    return render_record_page(
+        request, _opportunity_record(request, pk), part="bullet", section=section, index=index
+    )

@@ -1,4 +1,5 @@
 """Admin: custom and derived metrics (formula checked on save, values loaded from CSV) and Query API keys."""
+
 from django import forms
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
@@ -24,23 +25,33 @@ class CustomMetricForm(forms.ModelForm):
         if slug and query_object and kind:
             prefix = f"{'derived' if kind == CustomMetric.Kind.DERIVED else 'custom'}_{query_object}_"
             if not slug.startswith(prefix):
-                self.add_error("slug", f"A {kind} {query_object} metric's slug starts with {prefix}, e.g. {prefix}nps_score.")
+                self.add_error(
+                    "slug",
+                    f"A {kind} {query_object} metric's slug starts with {prefix}, e.g. {prefix}nps_score.",
+                )
         if kind == CustomMetric.Kind.DERIVED:
             if data.get("data_type") not in (None, CustomMetric.DataType.NUMBER):
                 self.add_error("data_type", "A derived metric is a number.")
             if not formula:
-                self.add_error("formula", "A derived metric needs a formula, e.g. ootb_emails_sent / ootb_meetings_held.")
+                self.add_error(
+                    "formula", "A derived metric needs a formula, e.g. ootb_emails_sent / ootb_meetings_held."
+                )
             elif query_object and slug:
                 problem = formula_problem(object=query_object, slug=slug, formula=formula)
                 if problem:
                     self.add_error("formula", problem)
         elif kind == CustomMetric.Kind.STORED and formula:
-            self.add_error("formula", "Only derived metrics have a formula; stored values come from a CSV file or the CRM.")
+            self.add_error(
+                "formula",
+                "Only derived metrics have a formula; stored values come from a CSV file or the CRM.",
+            )
         return data
 
 
 class CsvFileForm(forms.Form):
-    csv_file = forms.FileField(label="CSV file", help_text="Header row: value and crm_id (or id; for users also email or username).")
+    csv_file = forms.FileField(
+        label="CSV file", help_text="Header row: value and crm_id (or id; for users also email or username)."
+    )
 
 
 class CustomMetricValueInline(admin.TabularInline):
@@ -60,7 +71,9 @@ class CustomMetricAdmin(admin.ModelAdmin):
     @admin.action(description="Load values from a CSV file")
     def load_values_from_csv(self, request, queryset):
         if queryset.count() != 1:
-            self.message_user(request, "Select exactly one custom metric to load values into.", messages.WARNING)
+            self.message_user(
+                request, "Select exactly one custom metric to load values into.", messages.WARNING
+            )
             return None
         metric = queryset.get()
         form = CsvFileForm(request.POST, request.FILES) if "apply" in request.POST else CsvFileForm()
@@ -97,7 +110,10 @@ class QueryApiKeyForm(forms.ModelForm):
     class Meta:
         model = QueryApiKey
         fields = ["name", "user"]
-        help_texts = {"name": "Who uses it, e.g. \"Finance BI (Tableau)\".", "user": "The person responsible for this key (optional)."}
+        help_texts = {
+            "name": 'Who uses it, e.g. "Finance BI (Tableau)".',
+            "user": "The person responsible for this key (optional).",
+        }
 
 
 @admin.register(QueryApiKey)
@@ -131,7 +147,13 @@ class QueryApiKeyAdmin(admin.ModelAdmin):
 
     def response_add(self, request, obj, post_url_continue=None):
         # Shown in this response only (never stored in a message or the session).
-        context = {**self.admin_site.each_context(request), "title": "Query API key created", "key": obj, "secret": obj.plain_secret, "opts": self.model._meta}
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Query API key created",
+            "key": obj,
+            "secret": obj.plain_secret,
+            "opts": self.model._meta,
+        }
         return TemplateResponse(request, "admin/query_api/key_created.html", context)
 
     @admin.action(description="Revoke selected keys (delete them and their tokens)")
@@ -139,4 +161,6 @@ class QueryApiKeyAdmin(admin.ModelAdmin):
         names = ", ".join(queryset.values_list("name", flat=True))
         count = queryset.count()
         queryset.delete()
-        self.message_user(request, f"Revoked {count} key{'s' if count != 1 else ''}: {names}.", messages.SUCCESS)
+        self.message_user(
+            request, f"Revoked {count} key{'s' if count != 1 else ''}: {names}.", messages.SUCCESS
+        )

@@ -5,6 +5,7 @@ Every error answers ``{"errors": [{"path", "code", "message"}]}``: a 400 names e
 body by JSON path; 401 (with ``WWW-Authenticate``), 403, 405, 413 and 429 (with ``Retry-After``)
 use the same shape.
 """
+
 from __future__ import annotations
 
 import json
@@ -12,9 +13,6 @@ import json
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, RawPostDataException
 from django.views.decorators.csrf import csrf_exempt
-from oauth2_provider.oauth2_backends import OAuthLibCore
-from oauth2_provider.views import TokenView
-from oauthlib.oauth2 import BackendApplicationServer
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -23,6 +21,9 @@ from drf_spectacular.utils import (
     extend_schema_serializer,
     inline_serializer,
 )
+from oauth2_provider.oauth2_backends import OAuthLibCore
+from oauth2_provider.views import TokenView
+from oauthlib.oauth2 import BackendApplicationServer
 from rest_framework import exceptions, serializers, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.negotiation import BaseContentNegotiation
@@ -47,8 +48,12 @@ class AlwaysJSON(BaseContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
-def problems_response(problems: list[QueryProblem], status_code: int = status.HTTP_400_BAD_REQUEST, headers=None) -> Response:
-    return Response({"errors": [problem.as_dict() for problem in problems]}, status=status_code, headers=headers)
+def problems_response(
+    problems: list[QueryProblem], status_code: int = status.HTTP_400_BAD_REQUEST, headers=None
+) -> Response:
+    return Response(
+        {"errors": [problem.as_dict() for problem in problems]}, status=status_code, headers=headers
+    )
 
 
 def query_api_exception_handler(exc, context):
@@ -58,7 +63,13 @@ def query_api_exception_handler(exc, context):
     response = exception_handler(exc, context)
     if response is None:
         return None
-    codes = {401: "not_authenticated", 403: "permission_denied", 404: "not_found", 405: "method_not_allowed", 429: "throttled"}
+    codes = {
+        401: "not_authenticated",
+        403: "permission_denied",
+        404: "not_found",
+        405: "method_not_allowed",
+        429: "throttled",
+    }
     code = codes.get(response.status_code, getattr(exc, "default_code", "error"))
     detail = getattr(exc, "detail", "")
     message = str(detail) if not isinstance(detail, (list, dict)) else json.dumps(detail)
@@ -100,12 +111,32 @@ class QueryApiView(APIView):
         except RequestDataTooBig:
             raise _TooLarge()
         except RawPostDataException:
-            raise QueryInvalid([QueryProblem("", "invalid_body", "Send the query as a JSON object (Content-Type: application/json), not a form.")])
+            raise QueryInvalid(
+                [
+                    QueryProblem(
+                        "",
+                        "invalid_body",
+                        "Send the query as a JSON object (Content-Type: application/json), not a form.",
+                    )
+                ]
+            )
         try:
             return json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
         except (UnicodeDecodeError, ValueError, RecursionError) as error:
-            where = f" (line {error.lineno}, column {error.colno})" if isinstance(error, json.JSONDecodeError) else ""
-            raise QueryInvalid([QueryProblem("", "invalid_json", f"The body is not valid JSON{where}: send a JSON object like {{\"columns\": [...]}}.")])
+            where = (
+                f" (line {error.lineno}, column {error.colno})"
+                if isinstance(error, json.JSONDecodeError)
+                else ""
+            )
+            raise QueryInvalid(
+                [
+                    QueryProblem(
+                        "",
+                        "invalid_json",
+                        f'The body is not valid JSON{where}: send a JSON object like {{"columns": [...]}}.',
+                    )
+                ]
+            )
 
 
 class _TooLarge(exceptions.APIException):
@@ -126,8 +157,12 @@ ERROR_SCHEMA = inline_serializer(
             child=inline_serializer(
                 "QueryError",
                 {
-                    "path": serializers.CharField(help_text="JSON path of the problem, e.g. columns[2].variation_id; \"\" for the whole body."),
-                    "code": serializers.CharField(help_text="unknown_slug, invalid_variation, operator_not_supported, invalid_value, malformed_node, ..."),
+                    "path": serializers.CharField(
+                        help_text='JSON path of the problem, e.g. columns[2].variation_id; "" for the whole body.'
+                    ),
+                    "code": serializers.CharField(
+                        help_text="unknown_slug, invalid_variation, operator_not_supported, invalid_value, malformed_node, ..."
+                    ),
                     "message": serializers.CharField(help_text="What is wrong and how to fix it."),
                 },
             )
@@ -147,7 +182,15 @@ SEED_EXAMPLES = [
     ),
     OpenApiExample(
         "Time-based metric syntax (the reference's example)",
-        value={"object": "user", "columns": [{"slug": "ootb_user_count_emails_sent", "variation_id": "ootb_user_count_emails_sent_last_30_days"}]},
+        value={
+            "object": "user",
+            "columns": [
+                {
+                    "slug": "ootb_user_count_emails_sent",
+                    "variation_id": "ootb_user_count_emails_sent_last_30_days",
+                }
+            ],
+        },
         request_only=True,
     ),
     OpenApiExample(
@@ -162,7 +205,13 @@ SEED_EXAMPLES = [
             "filter": {
                 "$and": [
                     {"attribute": {"slug": "industry"}, "clause": {"$in": ["Technology", "Healthcare"]}},
-                    {"attribute": {"slug": "ootb_emails_sent", "variation_id": "ootb_emails_sent_last_30_days"}, "clause": {"$gte": 10, "$lte": 20}},
+                    {
+                        "attribute": {
+                            "slug": "ootb_emails_sent",
+                            "variation_id": "ootb_emails_sent_last_30_days",
+                        },
+                        "clause": {"$gte": 10, "$lte": 20},
+                    },
                     {"attribute": {"slug": "crm_account_owner"}, "clause": {"$exists": True}},
                 ]
             },
@@ -174,7 +223,15 @@ SEED_EXAMPLES = [
     ),
     OpenApiExample(
         "The mistake the reference warns about",
-        value={"errors": [{"path": "columns[0].variation_id", "code": "invalid_variation", "message": 'Use the full slug + period: "ootb_emails_sent_last_30_days", not "last_30_days".'}]},
+        value={
+            "errors": [
+                {
+                    "path": "columns[0].variation_id",
+                    "code": "invalid_variation",
+                    "message": 'Use the full slug + period: "ootb_emails_sent_last_30_days", not "last_30_days".',
+                }
+            ]
+        },
         response_only=True,
         status_codes=["400"],
     ),
@@ -182,11 +239,26 @@ SEED_EXAMPLES = [
 QUERY_REQUEST = inline_serializer(
     "QueryRequest",
     {
-        "object": serializers.ChoiceField(choices=[o.value for o in QueryObject], required=False, help_text="Inferred from the slugs when they leave one choice."),
-        "columns": serializers.ListField(child=serializers.DictField(), help_text='[{"slug": "...", "variation_id": "{slug}_{period}"}]'),
-        "filter": serializers.DictField(required=False, help_text='{"attribute": {...}, "clause": {"$gte": 10}} or {"$and"|"$or": [...]} or {"$not": {...}}'),
-        "sort": serializers.ListField(child=serializers.DictField(), required=False, help_text='[{"attribute": {"slug": "..."}, "direction": "asc"|"desc"}]'),
-        "limit": serializers.IntegerField(required=False, min_value=0, max_value=MAX_LIMIT, default=DEFAULT_LIMIT),
+        "object": serializers.ChoiceField(
+            choices=[o.value for o in QueryObject],
+            required=False,
+            help_text="Inferred from the slugs when they leave one choice.",
+        ),
+        "columns": serializers.ListField(
+            child=serializers.DictField(), help_text='[{"slug": "...", "variation_id": "{slug}_{period}"}]'
+        ),
+        "filter": serializers.DictField(
+            required=False,
+            help_text='{"attribute": {...}, "clause": {"$gte": 10}} or {"$and"|"$or": [...]} or {"$not": {...}}',
+        ),
+        "sort": serializers.ListField(
+            child=serializers.DictField(),
+            required=False,
+            help_text='[{"attribute": {"slug": "..."}, "direction": "asc"|"desc"}]',
+        ),
+        "limit": serializers.IntegerField(
+            required=False, min_value=0, max_value=MAX_LIMIT, default=DEFAULT_LIMIT
+        ),
         "offset": serializers.IntegerField(required=False, min_value=0, default=0),
     },
 )
@@ -209,7 +281,9 @@ class QueryApi(QueryApiView):
                 },
             )
         )
-        rows = serializers.ListField(child=serializers.DictField(), help_text="One object per record, keyed by column id.")
+        rows = serializers.ListField(
+            child=serializers.DictField(), help_text="One object per record, keyed by column id."
+        )
         total = serializers.IntegerField(help_text="How many records pass the filter, in all.")
         limit = serializers.IntegerField()
         offset = serializers.IntegerField()
@@ -232,8 +306,21 @@ class QueryExportApi(QueryApiView):
     @extend_schema(
         operation_id="query_export",
         request=QUERY_REQUEST,
-        parameters=[OpenApiParameter("header", str, enum=list(CSV_HEADERS), default="slugs", description="What the header row names.")],
-        responses={(200, "text/csv"): OpenApiResponse(description="CSV with a header row."), 400: ERROR_SCHEMA, 401: ERROR_SCHEMA, 429: ERROR_SCHEMA},
+        parameters=[
+            OpenApiParameter(
+                "header",
+                str,
+                enum=list(CSV_HEADERS),
+                default="slugs",
+                description="What the header row names.",
+            )
+        ],
+        responses={
+            (200, "text/csv"): OpenApiResponse(description="CSV with a header row."),
+            400: ERROR_SCHEMA,
+            401: ERROR_SCHEMA,
+            429: ERROR_SCHEMA,
+        },
         examples=SEED_EXAMPLES[:3],
         tags=["Query API"],
     )
@@ -241,15 +328,25 @@ class QueryExportApi(QueryApiView):
         header = request.query_params.get("header", "slugs")
         body = self.read_body(request)
         if header not in CSV_HEADERS:
-            problems = [QueryProblem("query.header", "invalid_value", f'"header" is one of {", ".join(CSV_HEADERS)}, not "{header}".')]
+            problems = [
+                QueryProblem(
+                    "query.header",
+                    "invalid_value",
+                    f'"header" is one of {", ".join(CSV_HEADERS)}, not "{header}".',
+                )
+            ]
             try:
                 parse_query(body, catalog=load_catalog())
             except QueryInvalid as error:
                 problems += error.problems
             raise QueryInvalid(problems)
         result = query_run(body=body)
-        response = HttpResponse(query_result_csv(result=result, header=header), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="backstory-{result.columns[0].metric.object.value}s.csv"'
+        response = HttpResponse(
+            query_result_csv(result=result, header=header), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="backstory-{result.columns[0].metric.object.value}s.csv"'
+        )
         response["X-Total-Count"] = str(result.total)
         return response
 
@@ -283,15 +380,31 @@ class MetricListApi(QueryApiView):
 
     @extend_schema(
         operation_id="metrics_list",
-        parameters=[OpenApiParameter("object", str, enum=[o.value for o in QueryObject], description="Only this object's metrics.")],
-        responses={200: inline_serializer("MetricList", {"metrics": OutputSerializer(many=True)}), 400: ERROR_SCHEMA, 401: ERROR_SCHEMA},
+        parameters=[
+            OpenApiParameter(
+                "object", str, enum=[o.value for o in QueryObject], description="Only this object's metrics."
+            )
+        ],
+        responses={
+            200: inline_serializer("MetricList", {"metrics": OutputSerializer(many=True)}),
+            400: ERROR_SCHEMA,
+            401: ERROR_SCHEMA,
+        },
         tags=["Query API"],
     )
     def get(self, request):
         name = request.query_params.get("object")
         names = [o.value for o in QueryObject]
         if name is not None and name not in names:
-            raise QueryInvalid([QueryProblem("query.object", "unknown_object", f'"object" is one of {", ".join(names)}, not "{name}".')])
+            raise QueryInvalid(
+                [
+                    QueryProblem(
+                        "query.object",
+                        "unknown_object",
+                        f'"object" is one of {", ".join(names)}, not "{name}".',
+                    )
+                ]
+            )
         metrics = load_catalog().metrics(QueryObject(name) if name else None)
         return Response({"metrics": self.OutputSerializer(metrics, many=True).data})
 
@@ -331,7 +444,9 @@ class _ClientCredentialsTokenView(TokenView):
             except ValueError:
                 body = {}
             error = body.get("error", "invalid_request")
-            description = body.get("error_description") or _TOKEN_ERRORS.get(error, "The token request was refused.")
+            description = body.get("error_description") or _TOKEN_ERRORS.get(
+                error, "The token request was refused."
+            )
             body.update({"error": error, "errors": [QueryProblem("", error, description).as_dict()]})
             response.content = json.dumps(body).encode()
             response["Content-Type"] = "application/json"
@@ -365,7 +480,8 @@ class TokenApi(APIView):
                 },
             ),
             "application/json": inline_serializer(
-                "TokenRequestJSON", {"client_id": serializers.CharField(), "client_secret": serializers.CharField()}
+                "TokenRequestJSON",
+                {"client_id": serializers.CharField(), "client_secret": serializers.CharField()},
             ),
         },
         responses={
@@ -378,8 +494,12 @@ class TokenApi(APIView):
                     "scope": serializers.CharField(),
                 },
             ),
-            400: OpenApiResponse(description="invalid_request, unsupported_grant_type, invalid_scope (RFC 6749 §5.2)"),
-            401: OpenApiResponse(description="invalid_client: unknown client id, wrong secret, or a revoked key"),
+            400: OpenApiResponse(
+                description="invalid_request, unsupported_grant_type, invalid_scope (RFC 6749 §5.2)"
+            ),
+            401: OpenApiResponse(
+                description="invalid_client: unknown client id, wrong secret, or a revoked key"
+            ),
         },
         tags=["Authentication"],
         auth=[],

@@ -1,6 +1,7 @@
 """Who may call the Query API: a Query API key's bearer token (OAuth 2 client credentials), or a
 signed-in person's session (the Metrics Library page); and how often (per key).
 """
+
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
@@ -52,7 +53,9 @@ class QueryApiKeyAuthentication(OAuth2Authentication):
     """A valid, unexpired access token of a Query API key, presented as ``Authorization: Bearer ...``."""
 
     def authenticate(self, request):
-        server = oauth2_settings.OAUTH2_SERVER_CLASS(oauth2_settings.OAUTH2_VALIDATOR_CLASS(), **oauth2_settings.server_kwargs)
+        server = oauth2_settings.OAUTH2_SERVER_CLASS(
+            oauth2_settings.OAUTH2_VALIDATOR_CLASS(), **oauth2_settings.server_kwargs
+        )
         valid, oauth_request = _BearerHeaderOnly(server).verify_request(request, scopes=[])
         if not valid:
             request.oauth2_error = getattr(oauth_request, "oauth2_error", {}) if oauth_request else {}
@@ -64,7 +67,9 @@ class QueryApiKeyAuthentication(OAuth2Authentication):
 class HasQueryAccess(BasePermission):
     """A token with the ``query`` scope, or a signed-in person (session)."""
 
-    message = "The Query API needs a token with the query scope (POST /api/v3/auth/tokens), or a signed-in session."
+    message = (
+        "The Query API needs a token with the query scope (POST /api/v3/auth/tokens), or a signed-in session."
+    )
 
     def has_permission(self, request, view) -> bool:
         if isinstance(request.auth, AbstractAccessToken):

@@ -1,6 +1,7 @@
 """Organisation-specific metrics: stored custom metrics and derived formulas."""
-from django.db import models
+
 from django.core.validators import RegexValidator
+from django.db import models
 from oauth2_provider.models import Application
 
 
@@ -23,7 +24,11 @@ class CustomMetric(models.Model):
     slug = models.CharField(
         max_length=120,
         unique=True,
-        validators=[RegexValidator(r"^(custom_(account|opportunity|user)|derived_(account|opportunity|user))_[a-z0-9_]+$")],
+        validators=[
+            RegexValidator(
+                r"^(custom_(account|opportunity|user)|derived_(account|opportunity|user))_[a-z0-9_]+$"
+            )
+        ],
         help_text="custom_account_nps_score, derived_account_emails_per_meeting, ...",
     )
     object = models.CharField(max_length=12, choices=Object.choices)
@@ -32,9 +37,13 @@ class CustomMetric(models.Model):
     label = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     formula = models.CharField(
-        max_length=500, blank=True, help_text="Derived metrics only, e.g. ootb_emails_sent / ootb_meetings_held"
+        max_length=500,
+        blank=True,
+        help_text="Derived metrics only, e.g. ootb_emails_sent / ootb_meetings_held",
     )
-    crm_field = models.CharField(max_length=120, blank=True, help_text="Load values from this CRM field on sync.")
+    crm_field = models.CharField(
+        max_length=120, blank=True, help_text="Load values from this CRM field on sync."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -54,7 +63,9 @@ class CustomMetricValue(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["metric", "object_id"], name="custom_value_once_per_object")]
+        constraints = [
+            models.UniqueConstraint(fields=["metric", "object_id"], name="custom_value_once_per_object")
+        ]
         indexes = [models.Index(fields=["metric", "object_id"], name="custom_value_lookup_idx")]
 
     def __str__(self) -> str:

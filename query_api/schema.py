@@ -1,4 +1,5 @@
 """OpenAPI: how Query API requests authenticate (OAuth 2 client credentials, or a session)."""
+
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 
@@ -10,5 +11,10 @@ class QueryApiKeyScheme(OpenApiAuthenticationExtension):
         return {
             "type": "oauth2",
             "description": "A Query API key's client id and secret (created by an admin) exchanged for a bearer token.",
-            "flows": {"clientCredentials": {"tokenUrl": "/api/v3/auth/tokens", "scopes": {"query": "Run Query API queries"}}},
+            "flows": {
+                "clientCredentials": {
+                    "tokenUrl": "/api/v3/auth/tokens",
+                    "scopes": {"query": "Run Query API queries"},
+                }
+            },
         }

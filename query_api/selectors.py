@@ -1,4 +1,5 @@
 """The records each Query API object answers about (read only)."""
+
 from django.db.models import QuerySet
 
 from accounts.models import Account
@@ -33,9 +34,16 @@ def metrics_library(*, search: str = "", query_object: str = "") -> list[dict]:
     for obj in objects:
         families: dict[str, list] = {}
         for metric in catalog.metrics(obj):
-            text = " ".join((metric.slug, metric.label, metric.family, metric.definition, metric.alias_of or "")).lower()
+            text = " ".join(
+                (metric.slug, metric.label, metric.family, metric.definition, metric.alias_of or "")
+            ).lower()
             if all(word in text for word in words):
                 families.setdefault(metric.family, []).append(metric)
         if families:
-            groups.append({"object": obj.value, "families": [{"name": name, "metrics": items} for name, items in families.items()]})
+            groups.append(
+                {
+                    "object": obj.value,
+                    "families": [{"name": name, "metrics": items} for name, items in families.items()],
+                }
+            )
     return groups

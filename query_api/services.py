@@ -1,4 +1,5 @@
 """Query API use cases: run a query, write its result as CSV, load a custom metric's values."""
+
 from __future__ import annotations
 
 import csv
@@ -10,7 +11,6 @@ from typing import Any
 from django.db import transaction
 
 from backstory.spreadsheets import formula_safe
-
 from query_api.models import CustomMetric, CustomMetricValue
 from query_api.query import QueryResult, get_query_runner, parse_query
 from query_api.registry import MODELS, QueryObject, load_catalog
@@ -57,7 +57,11 @@ class CustomMetricLoadError(Exception):
         super().__init__("\n".join(problems))
 
 
-IDENTIFIER_COLUMNS = {"account": ("crm_id", "id"), "opportunity": ("crm_id", "id"), "user": ("crm_id", "email", "username", "id")}
+IDENTIFIER_COLUMNS = {
+    "account": ("crm_id", "id"),
+    "opportunity": ("crm_id", "id"),
+    "user": ("crm_id", "email", "username", "id"),
+}
 TRUE_WORDS, FALSE_WORDS = {"true", "yes", "1", "y"}, {"false", "no", "0", "n"}
 
 
@@ -70,14 +74,20 @@ def custom_metric_load_values(*, metric: CustomMetric, csv_text: str) -> int:
     load with every problem listed. An empty value stores "no value" (null). Returns rows stored.
     """
     if metric.kind != CustomMetric.Kind.STORED:
-        raise CustomMetricLoadError([f"{metric.slug} is a derived metric: its values come from its formula, not from a file."])
+        raise CustomMetricLoadError(
+            [f"{metric.slug} is a derived metric: its values come from its formula, not from a file."]
+        )
     reader = csv.DictReader(io.StringIO(csv_text.lstrip("\ufeff")))
     header = [name.strip().lower() for name in reader.fieldnames or []]
     reader.fieldnames = header
     identifier = next((name for name in IDENTIFIER_COLUMNS[metric.object] if name in header), None)
     if identifier is None or "value" not in header:
         choices = " or ".join(IDENTIFIER_COLUMNS[metric.object])
-        raise CustomMetricLoadError([f"Line 1: the header needs a value column and an identifier column ({choices}); it has {', '.join(header) or 'nothing'}."])
+        raise CustomMetricLoadError(
+            [
+                f"Line 1: the header needs a value column and an identifier column ({choices}); it has {', '.join(header) or 'nothing'}."
+            ]
+        )
     model = MODELS[QueryObject(metric.object)]
     rows = list(reader)
     keys = [(row.get(identifier) or "").strip() for row in rows]
@@ -85,7 +95,12 @@ def custom_metric_load_values(*, metric: CustomMetric, csv_text: str) -> int:
     wanted = [key.lower() if identifier == "email" else key for key in keys if key]
     if identifier == "id":
         wanted = [int(key) for key in wanted if key.isdigit()]
-    found = {str(value).lower() if identifier == "email" else str(value): pk for value, pk in model._base_manager.filter(**{f"{lookup_field}__in": wanted}).values_list(lookup_field, "pk")}
+    found = {
+        str(value).lower() if identifier == "email" else str(value): pk
+        for value, pk in model._base_manager.filter(**{f"{lookup_field}__in": wanted}).values_list(
+            lookup_field, "pk"
+        )
+    }
     problems, values, seen = [], [], {}
     for line, (row, key) in enumerate(zip(rows, keys), start=2):
         pk = found.get(key.lower() if identifier == "email" else key)
@@ -100,14 +115,24 @@ def custom_metric_load_values(*, metric: CustomMetric, csv_text: str) -> int:
             continue
         seen[pk] = line
         try:
-            values.append(CustomMetricValue(metric=metric, object_id=pk, **_typed_value(metric.data_type, (row.get("value") or "").strip())))
+            values.append(
+                CustomMetricValue(
+                    metric=metric,
+                    object_id=pk,
+                    **_typed_value(metric.data_type, (row.get("value") or "").strip()),
+                )
+            )
         except ValueError as error:
             problems.append(f"Line {line}: {error}")
     if problems:
         raise CustomMetricLoadError(problems)
     fields = ["value_number", "value_string", "value_boolean", "value_date"]
     CustomMetricValue.objects.bulk_create(
-        values, batch_size=2_000, update_conflicts=True, unique_fields=["metric", "object_id"], update_fields=fields
+        values,
+        batch_size=2_000,
+        update_conflicts=True,
+        unique_fields=["metric", "object_id"],
+        update_fields=fields,
     )
     return len(values)
 

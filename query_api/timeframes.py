@@ -16,6 +16,7 @@ Meaning of each period (dates in the project time zone, both ends included):
   week, month, fiscal quarter and fiscal year (the same windows as ``current_*``; today for daily).
 * ``current`` and ``total``: no window (everything up to now).
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,4 +1,5 @@
 """The Metrics Library page (Reports → Metrics Library): browse and search every metric, and try a query."""
+
 import json
 
 from django.contrib.auth.decorators import login_required
@@ -35,7 +36,11 @@ def metrics_library_page(request):
 @login_required
 def try_query(request):
     """Run a query body with the signed-in session and show the rows (or every problem) as a table."""
-    body_text = request.POST.get("body") if request.method == "POST" else _example(request.GET.get("slug", ""), request.GET.get("object", ""))
+    body_text = (
+        request.POST.get("body")
+        if request.method == "POST"
+        else _example(request.GET.get("slug", ""), request.GET.get("object", ""))
+    )
     context = {"body": body_text, "result": None, "problems": []}
     if request.method == "POST":
         try:
@@ -44,10 +49,16 @@ def try_query(request):
             context["columns"] = [column.id for column in result.columns]
             context["table"] = [[row[column.id] for column in result.columns] for row in result.rows]
         except (ValueError, RecursionError):
-            context["problems"] = [{"path": "", "code": "invalid_json", "message": "The body is not valid JSON."}]
+            context["problems"] = [
+                {"path": "", "code": "invalid_json", "message": "The body is not valid JSON."}
+            ]
         except QueryInvalid as error:
             context["problems"] = [problem.as_dict() for problem in error.problems]
-    template = "query_api/try_query.html#outcome" if request.htmx and request.method == "POST" else "query_api/try_query.html"
+    template = (
+        "query_api/try_query.html#outcome"
+        if request.htmx and request.method == "POST"
+        else "query_api/try_query.html"
+    )
     return render(request, template, context)
 
 
@@ -64,13 +75,19 @@ def _example(slug: str, query_object: str) -> str:
             ]
         }
     else:
-        name_slug = {"account": "ootb_account_name", "opportunity": "crm_opportunity_name", "user": "user_name"}[metric.object.value]
+        name_slug = {
+            "account": "ootb_account_name",
+            "opportunity": "crm_opportunity_name",
+            "user": "user_name",
+        }[metric.object.value]
         column = {"slug": metric.slug}
         if metric.has_variations:
             column["variation_id"] = metric.variation_id(metric.default_period)
         columns = [{"slug": name_slug}] + ([column] if metric.slug != name_slug else [])
-        body = {"object": metric.object.value, "columns": columns, "sort": [{"attribute": column, "direction": "desc"}], "limit": 20}
+        body = {
+            "object": metric.object.value,
+            "columns": columns,
+            "sort": [{"attribute": column, "direction": "desc"}],
+            "limit": 20,
+        }
     return json.dumps(body, indent=2)
-
-
-

@@ -22,7 +22,11 @@ class SupportAttachmentInline(admin.TabularInline):
 
     @admin.display(description="file")
     def screenshot(self, obj):
-        return format_html('<a href="{}" target="_blank" rel="noopener">open</a>', obj.file.url) if obj.file else "-"
+        return (
+            format_html('<a href="{}" target="_blank" rel="noopener">open</a>', obj.file.url)
+            if obj.file
+            else "-"
+        )
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -34,8 +38,15 @@ class SupportRequestAdmin(admin.ModelAdmin):
     list_filter = ["status", "sent_during_support_hours"]
     search_fields = ["reference", "description", "workspace", "user__username", "user__email"]
     readonly_fields = [
-        "reference", "user", "description", "steps_to_reproduce", "workspace", "activity", "page_url",
-        "created_at", "sent_during_support_hours",
+        "reference",
+        "user",
+        "description",
+        "steps_to_reproduce",
+        "workspace",
+        "activity",
+        "page_url",
+        "created_at",
+        "sent_during_support_hours",
     ]
     fields = readonly_fields[:4] + ["status"] + readonly_fields[4:]
     inlines = [SupportAttachmentInline]

@@ -1,4 +1,5 @@
 """The support request form. Validation rules live in support.services; the form only calls them."""
+
 from django import forms
 
 from .services import MAX_SCREENSHOTS, activity_for_support_request, screenshot_problems
@@ -18,15 +19,22 @@ class ScreenshotsField(forms.FileField):
 
 class SupportRequestForm(forms.Form):
     description = forms.CharField(
-        label="What happened?", widget=forms.Textarea(attrs={"rows": 4}), max_length=10_000,
+        label="What happened?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=10_000,
         help_text="A brief description of the issue, with any error message.",
     )
     steps_to_reproduce = forms.CharField(
-        label="Steps to reproduce", required=False, widget=forms.Textarea(attrs={"rows": 4}), max_length=10_000
+        label="Steps to reproduce",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=10_000,
     )
     workspace = forms.CharField(label="Account or workspace", required=False, max_length=255)
     activity_id = forms.CharField(
-        label="Activity ID", required=False, max_length=40,
+        label="Activity ID",
+        required=False,
+        max_length=40,
         help_text="If the issue is about one email, meeting or call: its ID from the Engagement Log.",
     )
     screenshots = ScreenshotsField(

@@ -1,5 +1,6 @@
 """Render an article body (Markdown-ish plain text) to HTML safely: everything is escaped first,
 then only a fixed set of structures is produced. Raw HTML in a body shows as text."""
+
 from __future__ import annotations
 
 import re

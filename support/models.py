@@ -1,4 +1,5 @@
 """Help center articles, and the support requests users send with their screenshots."""
+
 from django.conf import settings
 from django.db import models
 
@@ -17,9 +18,15 @@ class HelpArticle(models.Model):
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=120, unique=True)
     topic = models.CharField(max_length=30, choices=Topic.choices)
-    summary = models.CharField(max_length=300, blank=True, help_text="One sentence shown in lists and search results.")
-    body = models.TextField(help_text="Plain text with light Markdown: ## heading, - bullet, 1. step, **bold**, [text](url).")
-    keywords = models.CharField(max_length=500, blank=True, help_text="Extra words people search with, comma-separated.")
+    summary = models.CharField(
+        max_length=300, blank=True, help_text="One sentence shown in lists and search results."
+    )
+    body = models.TextField(
+        help_text="Plain text with light Markdown: ## heading, - bullet, 1. step, **bold**, [text](url)."
+    )
+    keywords = models.CharField(
+        max_length=500, blank=True, help_text="Extra words people search with, comma-separated."
+    )
     is_faq = models.BooleanField("frequently asked question", default=False)
     position = models.PositiveSmallIntegerField(default=100, help_text="Order within the topic.")
     is_published = models.BooleanField(default=True)
@@ -42,12 +49,18 @@ class SupportRequest(models.Model):
         RESOLVED = "resolved", "Resolved"
 
     reference = models.CharField(max_length=20, unique=True, null=True, blank=True, editable=False)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="support_requests")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="support_requests"
+    )
     description = models.TextField()
     steps_to_reproduce = models.TextField(blank=True)
     workspace = models.CharField("account or workspace", max_length=255, blank=True)
     activity = models.ForeignKey(
-        "activities.Activity", null=True, blank=True, on_delete=models.SET_NULL, related_name="support_requests"
+        "activities.Activity",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="support_requests",
     )
     page_url = models.CharField(max_length=500, blank=True, help_text="The page the request was sent from.")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.NEW)
@@ -67,7 +80,9 @@ class SupportAttachment(models.Model):
     request = models.ForeignKey(SupportRequest, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(upload_to="support/%Y/%m/")
     original_name = models.CharField(max_length=255)
-    image_type = models.CharField(max_length=10, help_text="What the file's first bytes say it is: png, jpeg, gif or webp.")
+    image_type = models.CharField(
+        max_length=10, help_text="What the file's first bytes say it is: png, jpeg, gif or webp."
+    )
     size = models.PositiveIntegerField(help_text="Bytes.")
 
     class Meta:

@@ -2,6 +2,7 @@
 
 ``search_tokens`` is the one tokenizer for product text; the assistant's retrieval uses it too.
 """
+
 from __future__ import annotations
 
 import re
@@ -14,7 +15,21 @@ from .models import HelpArticle
 
 _WORD = re.compile(r"[a-z0-9][a-z0-9_\-]*[a-z0-9]|[a-z0-9]")
 # Words that carry meaning in sales and product questions even though scikit-learn lists them as stop words.
-_KEEP = {"first", "last", "next", "new", "empty", "show", "call", "find", "part", "least", "top", "own", "name"}
+_KEEP = {
+    "first",
+    "last",
+    "next",
+    "new",
+    "empty",
+    "show",
+    "call",
+    "find",
+    "part",
+    "least",
+    "top",
+    "own",
+    "name",
+}
 _STOP = (ENGLISH_STOP_WORDS - _KEEP) | {"backstory", "does", "did", "doe", "ha", "wa"}
 _SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "ed", "es", "s")
 
@@ -43,7 +58,11 @@ def search_tokens(text: str) -> list[str]:
             continue
         tokens.append(stem(token))
         if "_" in token:
-            tokens += [stem(part) for part in token.split("_") if part and part not in _STOP and (len(part) > 1 or part.isdigit())]
+            tokens += [
+                stem(part)
+                for part in token.split("_")
+                if part and part not in _STOP and (len(part) > 1 or part.isdigit())
+            ]
     return tokens
 
 

@@ -1,4 +1,5 @@
 """Read-side queries of the help center."""
+
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 

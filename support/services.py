@@ -1,4 +1,5 @@
 """Help center seeding, support hours, and support requests with their screenshots."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -116,7 +117,9 @@ def screenshot_problems(*, files: list[UploadedFile]) -> list[str]:
     empty when they are fine. The type comes from the file's first bytes, not only its name."""
     problems = []
     if len(files) > MAX_SCREENSHOTS:
-        problems.append(f"You attached {len(files)} files; the limit is {MAX_SCREENSHOTS} screenshots per request.")
+        problems.append(
+            f"You attached {len(files)} files; the limit is {MAX_SCREENSHOTS} screenshots per request."
+        )
     for upload in files:
         name = upload.name or "unnamed file"
         extension = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
@@ -179,8 +182,13 @@ def support_request_create(
         raise ValidationError(problems)
     now = clock.now()
     request = SupportRequest.objects.create(
-        user=user, description=description.strip(), steps_to_reproduce=steps_to_reproduce.strip(),
-        workspace=workspace.strip(), activity=activity, page_url=page_url[:500], created_at=now,
+        user=user,
+        description=description.strip(),
+        steps_to_reproduce=steps_to_reproduce.strip(),
+        workspace=workspace.strip(),
+        activity=activity,
+        page_url=page_url[:500],
+        created_at=now,
         sent_during_support_hours=support_hours_status(now=now).is_open,
     )
     request.reference = support_reference(request=request)
@@ -190,7 +198,11 @@ def support_request_create(
         kind = sniff_image_type(upload.read(16))
         upload.seek(0)
         SupportAttachment.objects.create(
-            request=request, file=upload, original_name=upload.name[:255], image_type=kind or "", size=upload.size
+            request=request,
+            file=upload,
+            original_name=upload.name[:255],
+            image_type=kind or "",
+            size=upload.size,
         )
     transaction.on_commit(lambda: support_request_notify(request_id=request.pk))
     return request

@@ -1,4 +1,5 @@
 """The help center (browse, read, search) and the support request form."""
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -30,7 +31,11 @@ def article_detail(request, slug: str):
     return render(
         request,
         "support/article_detail.html",
-        {"article": article, "body": render_help_markup(article.body), "related": related[0]["articles"] if related else []},
+        {
+            "article": article,
+            "body": render_help_markup(article.body),
+            "related": related[0]["articles"] if related else [],
+        },
     )
 
 
@@ -71,13 +76,20 @@ def support_request_new(request):
     else:
         form = SupportRequestForm(
             user=request.user,
-            initial={"workspace": request.GET.get("workspace", ""), "activity_id": request.GET.get("activity", "")},
+            initial={
+                "workspace": request.GET.get("workspace", ""),
+                "activity_id": request.GET.get("activity", ""),
+            },
         )
         status = 200
     return render(
         request,
         "support/support_form.html",
-        {"form": form, "hours": support_hours_status(), "page_url": request.GET.get("from", request.POST.get("page_url", ""))},
+        {
+            "form": form,
+            "hours": support_hours_status(),
+            "page_url": request.GET.get("from", request.POST.get("page_url", "")),
+        },
         status=status,
     )
 
@@ -87,6 +99,7 @@ def support_request_new(request):
 def support_request_sent(request, reference: str):
     sent = get_object_or_404(SupportRequest, reference=reference, user=request.user)
     return render(
-        request, "support/support_sent.html",
+        request,
+        "support/support_sent.html",
         {"sent": sent, "hours": support_hours_status(), "help_url": reverse("support:index")},
     )

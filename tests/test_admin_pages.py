@@ -1,4 +1,5 @@
 """Every admin changelist and add page renders for a superuser, on an org with data in it."""
+
 import io
 
 import pytest
@@ -29,7 +30,9 @@ def test_changelist_and_add_pages_render(admin_client_with_org, model):
         assert add.status_code == 200
     first = model.objects.first()
     if first is not None:
-        change = admin_client_with_org.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[first.pk]))
+        change = admin_client_with_org.get(
+            reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[first.pk])
+        )
         assert change.status_code == 200
 
 

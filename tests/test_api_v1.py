@@ -1,4 +1,5 @@
 """The capture API answers at its public address, /api/v1/activities."""
+
 import pytest
 from rest_framework.test import APIClient
 

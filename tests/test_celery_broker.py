@@ -1,5 +1,6 @@
 """Tasks really travel through the broker to a worker: Redis when CELERY_BROKER_URL is set (CI's
 second run), Celery's in-memory transport otherwise."""
+
 import os
 
 import pytest
@@ -12,8 +13,10 @@ from backstory.tasks import healthcheck
 @pytest.mark.django_db(transaction=True)
 def test_a_task_goes_through_the_broker_to_a_worker():
     broker = os.environ.get("CELERY_BROKER_URL") or "memory://localhost/"
-    with tasks_through_broker(broker), start_worker(app, pool="solo", perform_ping_check=False,
-                                                     queues=["default"], loglevel="WARNING"):
+    with (
+        tasks_through_broker(broker),
+        start_worker(app, pool="solo", perform_ping_check=False, queues=["default"], loglevel="WARNING"),
+    ):
         result = healthcheck.apply_async(queue="default")
         assert result.get(timeout=30) == {"database": True}
     assert result.successful(), f"the task did not complete through {broker}"

@@ -1,4 +1,5 @@
 """The database refuses what would corrupt the org: duplicates the CRM would not allow."""
+
 import pytest
 from django.db import IntegrityError, transaction
 
@@ -53,13 +54,21 @@ def test_the_same_domain_is_listed_once_per_account_and_stored_lower_case():
 
 def test_one_contact_role_per_contact_per_opportunity():
     role = OpportunityContactRoleFactory()
-    refused(lambda: OpportunityContactRole.objects.create(opportunity=role.opportunity, contact=role.contact, role="Champion"))
+    refused(
+        lambda: OpportunityContactRole.objects.create(
+            opportunity=role.opportunity, contact=role.contact, role="Champion"
+        )
+    )
 
 
 def test_one_primary_contact_role_per_opportunity():
     role = OpportunityContactRoleFactory(is_primary=True)
     other = ContactFactory(account=role.opportunity.account)
-    refused(lambda: OpportunityContactRole.objects.create(opportunity=role.opportunity, contact=other, is_primary=True))
+    refused(
+        lambda: OpportunityContactRole.objects.create(
+            opportunity=role.opportunity, contact=other, is_primary=True
+        )
+    )
 
 
 def test_a_won_opportunity_is_closed():

@@ -1,4 +1,5 @@
 """Every page reaches the Engagement Log, the Metrics Library and Help, and the assistant knows the record."""
+
 import pytest
 from django.urls import reverse
 

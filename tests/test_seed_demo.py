@@ -1,4 +1,5 @@
 """seed_demo writes a consistent, believable org, the same one for the same seed."""
+
 import io
 
 import pytest
@@ -82,14 +83,18 @@ def test_the_org_has_what_the_rules_need(demo_org):
 def test_the_same_seed_gives_the_same_org(frozen_now):
     call_command("seed_demo", "--accounts", "5", "--activities", "80", "--no-progress", stdout=io.StringIO())
     first = list(Activity.objects.order_by("source_id").values_list("source_id", "subject", "occurred_at"))
-    call_command("seed_demo", "--reset", "--accounts", "5", "--activities", "80", "--no-progress", stdout=io.StringIO())
+    call_command(
+        "seed_demo", "--reset", "--accounts", "5", "--activities", "80", "--no-progress", stdout=io.StringIO()
+    )
     second = list(Activity.objects.order_by("source_id").values_list("source_id", "subject", "occurred_at"))
     assert first == second
 
 
 def test_seeding_twice_is_refused_with_a_clear_message_unless_if_empty(demo_org):
     with pytest.raises(CommandError, match="already holds an org"):
-        call_command("seed_demo", "--accounts", "2", "--activities", "1", "--no-progress", stdout=io.StringIO())
+        call_command(
+            "seed_demo", "--accounts", "2", "--activities", "1", "--no-progress", stdout=io.StringIO()
+        )
     out = io.StringIO()
     call_command("seed_demo", "--if-empty", "--no-progress", stdout=out)
     assert "already seeded" in out.getvalue()
@@ -106,5 +111,8 @@ def test_the_pipeline_matches_activities_creates_contacts_and_builds_summaries(f
     assert matched > 0.8 * Activity.objects.count()
     assert not Activity.objects.filter(account_match="none").exclude(match_explanation__gt="").exists()
     assert Contact.objects.filter(created_by_backstory=True).exists()
-    assert ContactDecision.objects.filter(action="contact_created").count() == Contact.objects.filter(created_by_backstory=True).count()
+    assert (
+        ContactDecision.objects.filter(action="contact_created").count()
+        == Contact.objects.filter(created_by_backstory=True).count()
+    )
     assert Summary.objects.filter(account__isnull=False).count() == Account.objects.count()

@@ -1,4 +1,5 @@
 """Login, the home page, search as you type, and the production settings."""
+
 import io
 import os
 import subprocess
@@ -74,7 +75,10 @@ def test_production_settings_pass_check_deploy():
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -102,7 +106,10 @@ def test_home_puts_the_most_engaged_accounts_first_and_counts_each_open_deal_onc
     rows = page.split("<h2>Your accounts</h2>", 1)[1].split("</table>", 1)[0].split("<tr>")[2:]
 
     assert [next(n for n in ("Zebra Busy", "Aardvark Quiet", "Middle New") if n in row) for row in rows] == [
-        "Zebra Busy", "Aardvark Quiet", "Middle New"]
+        "Zebra Busy",
+        "Aardvark Quiet",
+        "Middle New",
+    ]
     assert 'class="band band-high"' in rows[0] and ">83<" in rows[0] and "Nov 23" in rows[0]
     assert '<td class="num">2</td>' in rows[0]
     assert 'class="band band-low"' in rows[1] and "Jul 23" in rows[1] and "SMB" in rows[1]

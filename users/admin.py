@@ -12,7 +12,17 @@ class QuotaInline(admin.TabularInline):
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    list_display = ["username", "get_full_name", "email", "title", "team", "manager", "crm_id", "is_staff", "is_active"]
+    list_display = [
+        "username",
+        "get_full_name",
+        "email",
+        "title",
+        "team",
+        "manager",
+        "crm_id",
+        "is_staff",
+        "is_active",
+    ]
     list_filter = ["team", "is_staff", "is_active", "is_integration_user", "configuration_profile"]
     search_fields = ["username", "first_name", "last_name", "email", "crm_id", "title"]
     autocomplete_fields = ["manager", "team"]

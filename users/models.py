@@ -1,4 +1,5 @@
 """Internal people: reps, managers, admins and the integration user."""
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Lower
@@ -6,7 +7,9 @@ from django.db.models.functions import Lower
 
 class Team(models.Model):
     name = models.CharField(max_length=120, unique=True)
-    manager = models.ForeignKey("users.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="managed_teams")
+    manager = models.ForeignKey(
+        "users.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="managed_teams"
+    )
 
     class Meta:
         ordering = ["name"]
@@ -21,7 +24,9 @@ class User(AbstractUser):
     crm_id = models.CharField("CRM user id", max_length=18, null=True, blank=True, unique=True)
     title = models.CharField("title / role", max_length=120, blank=True)
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="members")
-    manager = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports")
+    manager = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
+    )
     hire_date = models.DateField(null=True, blank=True)
     time_zone = models.CharField(max_length=64, default="UTC")
     is_integration_user = models.BooleanField(
@@ -33,13 +38,19 @@ class User(AbstractUser):
         help_text="Every activity captured from this user's mailbox and calendar is private: counted, shown only to them and admins.",
     )
     configuration_profile = models.ForeignKey(
-        "contacts.ConfigurationProfile", null=True, blank=True, on_delete=models.SET_NULL, related_name="users"
+        "contacts.ConfigurationProfile",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="users",
     )
 
     class Meta:
         ordering = ["first_name", "last_name"]
         constraints = [
-            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique", condition=~models.Q(email="")),
+            models.UniqueConstraint(
+                Lower("email"), name="user_email_ci_unique", condition=~models.Q(email="")
+            ),
         ]
 
     def save(self, *args, **kwargs):
@@ -72,7 +83,9 @@ class Quota(models.Model):
         ordering = ["user", "start_date"]
         constraints = [
             models.UniqueConstraint(fields=["user", "period", "start_date"], name="quota_unique_per_period"),
-            models.CheckConstraint(condition=models.Q(end_date__gte=models.F("start_date")), name="quota_end_after_start"),
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("start_date")), name="quota_end_after_start"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,4 +1,5 @@
 """Small template helpers of the Backstory pages."""
+
 import re
 
 from django import template
@@ -16,9 +17,11 @@ def highlight(text, query):
     if len(query) < 2:
         return escape(text)
     parts = re.split(f"({re.escape(query)})", text, flags=re.IGNORECASE)
-    return mark_safe("".join(
-        format_html("<mark>{}</mark>", part) if i % 2 else escape(part) for i, part in enumerate(parts)
-    ))
+    return mark_safe(
+        "".join(
+            format_html("<mark>{}</mark>", part) if i % 2 else escape(part) for i, part in enumerate(parts)
+        )
+    )
 
 
 @register.filter

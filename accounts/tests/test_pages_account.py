@@ -1,4 +1,5 @@
 """The account Backstory page and its partials: what a rep sees, and what they may not."""
+
 import datetime as dt
 import re
 
@@ -72,7 +73,13 @@ def test_bullets_are_coloured_by_recency_with_a_legend(rep_client, account, page
     body = text_of(rep_client.get(url("detail", account.pk)))
     for css in ("recency-7", "recency-14", "recency-30", "recency-old"):
         assert f'<li class="{css}"><span class="dot" aria-hidden="true"></span>' in body  # legend
-    bands = dict(re.findall(r'<li class="bullet (recency-[a-z0-9]+)"> <a [^>]*> <span class="dot" aria-hidden="true"></span><span class="bullet-text">([^<]+)</span>', body)[i][::-1] for i in range(6))
+    bands = dict(
+        re.findall(
+            r'<li class="bullet (recency-[a-z0-9]+)"> <a [^>]*> <span class="dot" aria-hidden="true"></span><span class="bullet-text">([^<]+)</span>',
+            body,
+        )[i][::-1]
+        for i in range(6)
+    )
     assert bands["SSO and security review"] == "recency-7"
     assert bands["Renewal timeline for Q1"] == "recency-14"
     assert bands["Budget planning for next year"] == "recency-30"
@@ -81,14 +88,20 @@ def test_bullets_are_coloured_by_recency_with_a_legend(rep_client, account, page
 
 def test_summary_label_says_when_it_was_generated_and_its_latest_activity(rep_client, account, page):
     body = text_of(rep_client.get(url("detail", account.pk)))
-    assert re.search(r'class="summary-label">Generated <time datetime="2026-11-23T07:00:00\+00:00">Nov 23, 2026</time>', body)
+    assert re.search(
+        r'class="summary-label">Generated <time datetime="2026-11-23T07:00:00\+00:00">Nov 23, 2026</time>',
+        body,
+    )
     assert "latest activity <time" in body and ">Nov 21</time>" in body
 
 
 def test_recency_is_measured_in_the_users_time_zone(client, frozen_now, account, rep):
     # Nov 15 23:00 UTC is 8 days before Nov 23 in London, but Nov 16 08:00 in Tokyo, where it is
     # already Nov 23 21:00: 7 days.
-    SummaryFactory(account=account, key_topics=[topic("Edge of the week", [], latest=NOW - dt.timedelta(days=7, hours=13))])
+    SummaryFactory(
+        account=account,
+        key_topics=[topic("Edge of the week", [], latest=NOW - dt.timedelta(days=7, hours=13))],
+    )
     client.force_login(rep)
     assert '<li class="bullet recency-14">' in text_of(client.get(url("detail", account.pk)))
     rep.time_zone = "Asia/Tokyo"
@@ -144,7 +157,9 @@ def test_private_only_bullet_is_hidden_from_other_reps(rep_client, account, page
     body = text_of(rep_client.get(url("detail", account.pk)))
     assert "Confidential discount request" not in body
     # The mixed topic shows, counting only the activity Dana may see.
-    assert re.search(r"SSO and security review</span> </a> <span class=\"bullet-meta\">.*?· 1 activity</span>", body)
+    assert re.search(
+        r"SSO and security review</span> </a> <span class=\"bullet-meta\">.*?· 1 activity</span>", body
+    )
 
 
 def test_private_only_bullet_shows_to_its_owner_and_to_admins(client, account, page, other_rep):
@@ -165,7 +180,7 @@ def test_sidebar_lists_only_visible_activities_most_recent_first(rep_client, acc
     assert "<html" not in body
     assert "Security review follow-up" in body
     assert "Confidential pricing exception" not in body
-    assert "Activities behind it <span class=\"muted\">(1)</span>" in body
+    assert 'Activities behind it <span class="muted">(1)</span>' in body
 
 
 def test_sidebar_orders_activities_by_recency(client, account, page, rep, frozen_now):
@@ -180,13 +195,17 @@ def test_sidebar_orders_activities_by_recency(client, account, page, rep, frozen
     assert body.index("Latest word") < body.index("Renewal timeline") < body.index("Earliest word")
 
 
-def test_the_owner_sees_their_private_activity_in_the_sidebar_marked_private(client, account, page, other_rep):
+def test_the_owner_sees_their_private_activity_in_the_sidebar_marked_private(
+    client, account, page, other_rep
+):
     client.force_login(other_rep)
     body = text_of(client.get(url("bullet", account.pk, "key_topics", 0), **HTMX))
     assert "Confidential pricing exception" in body and "Private</span>" in body
 
 
-def test_people_seen_only_on_someone_elses_private_activity_are_not_listed(rep_client, account, page, other_rep, client):
+def test_people_seen_only_on_someone_elses_private_activity_are_not_listed(
+    rep_client, account, page, other_rep, client
+):
     assert "Hidden Person" not in text_of(rep_client.get(url("detail", account.pk)))
     hidden = account.people.get(email=page["hidden"].email)
     assert rep_client.get(url("person", account.pk, hidden.pk), **HTMX).status_code == 404
@@ -194,7 +213,9 @@ def test_people_seen_only_on_someone_elses_private_activity_are_not_listed(rep_c
     assert "Hidden Person" in text_of(client.get(url("detail", account.pk)))
 
 
-def test_wheel_says_the_score_counts_activity_the_user_cannot_see(rep_client, account, page, other_rep, client):
+def test_wheel_says_the_score_counts_activity_the_user_cannot_see(
+    rep_client, account, page, other_rep, client
+):
     assert "including private ones you can't see" in text_of(rep_client.get(url("detail", account.pk)))
     client.force_login(other_rep)
     assert "including private ones you can't see" not in text_of(client.get(url("detail", account.pk)))
@@ -259,7 +280,9 @@ def test_people_filter_by_seniority_and_department(rep_client, account, page):
     body = text_of(rep_client.get(url("people", account.pk, department="finance"), **HTMX))
     assert vp.name in body and director.name not in body
     assert '<option value="finance" selected>Finance</option>' in body
-    body = text_of(rep_client.get(url("people", account.pk, seniority="director", department="finance"), **HTMX))
+    body = text_of(
+        rep_client.get(url("people", account.pk, seniority="director", department="finance"), **HTMX)
+    )
     assert "No one matches these filters." in body
 
 
@@ -283,11 +306,15 @@ def test_people_show_more_pages_through_a_long_list(rep_client, frozen_now, acco
     assert "Showing 25 of 25 external people" in more and "Show more people" not in more
 
 
-def test_person_sidebar_shows_contact_score_meeting_and_benchmarks(rep_client, account, page, rep, frozen_now):
+def test_person_sidebar_shows_contact_score_meeting_and_benchmarks(
+    rep_client, account, page, rep, frozen_now
+):
     from accounts.tests.page_fixtures import activity_on, with_participant
 
     vp = page["contacts"][0]
-    meeting = activity_on(account, owner=rep, days=-3, subject="Quarterly business review", kind="meeting", duration_minutes=60)
+    meeting = activity_on(
+        account, owner=rep, days=-3, subject="Quarterly business review", kind="meeting", duration_minutes=60
+    )
     with_participant(meeting, email=vp.email, name=vp.name, contact=vp)
     person = account.people.get(email=vp.email)
     body = text_of(rep_client.get(url("person", account.pk, person.pk), **HTMX))
@@ -337,7 +364,9 @@ def test_partial_routes_vary_on_the_htmx_header(rep_client, account, page):
 
 
 def test_history_restore_gets_the_full_page(rep_client, account, page):
-    body = rep_client.get(url("people", account.pk), HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true")
+    body = rep_client.get(
+        url("people", account.pk), HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
+    )
     assert "<html" in body.content.decode()
 
 
@@ -354,7 +383,10 @@ def _account_with(n: int, *, rep, other_rep):
     from accounts.tests.page_fixtures import activity_on, with_participant
 
     account = AccountFactory(owner=rep)
-    activities = [activity_on(account, owner=rep if i % 3 else other_rep, days=i % 40, private=i % 5 == 0) for i in range(n)]
+    activities = [
+        activity_on(account, owner=rep if i % 3 else other_rep, days=i % 40, private=i % 5 == 0)
+        for i in range(n)
+    ]
     contacts = []
     for i in range(n):
         contact = ContactFactory(account=account)
@@ -364,14 +396,23 @@ def _account_with(n: int, *, rep, other_rep):
     SummaryFactory(
         account=account,
         key_topics=[topic(f"Topic {i}", activities[i::5], latest=days_ago(i)) for i in range(5)],
-        risks=[{"title": "Gap", "severity": "high", "date": days_ago(3).isoformat(), "activity_ids": [a.pk for a in activities]}],
+        risks=[
+            {
+                "title": "Gap",
+                "severity": "high",
+                "date": days_ago(3).isoformat(),
+                "activity_ids": [a.pk for a in activities],
+            }
+        ],
         metrics={"last_30_days": {"meetings": n}},
     )
     return account, activities
 
 
 @pytest.mark.parametrize("part", ["detail", "people", "metrics"])
-def test_query_count_does_not_grow_with_activities_and_people(client, frozen_now, rep, other_rep, django_assert_max_num_queries, part):
+def test_query_count_does_not_grow_with_activities_and_people(
+    client, frozen_now, rep, other_rep, django_assert_max_num_queries, part
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -415,6 +456,7 @@ def test_a_second_view_reuses_the_rendered_sections(client, account, page, rep):
     from django.test.utils import CaptureQueriesContext
 
     client.force_login(rep)
+
     def main_of(response):  # the shell around it carries a fresh CSRF token each time
         return response.content.decode().split("<main", 1)[1]
 
@@ -457,9 +499,10 @@ def test_no_caching_when_the_setting_is_zero(client, account, page, rep, setting
 def _admin_change_form_data(response) -> dict:
     """What the admin change form would post back unchanged: the main form and every inline."""
     data = {}
-    for form in [response.context["adminform"].form, *(
-        f for inline in response.context["inline_admin_formsets"] for f in inline.formset.forms
-    )]:
+    for form in [
+        response.context["adminform"].form,
+        *(f for inline in response.context["inline_admin_formsets"] for f in inline.formset.forms),
+    ]:
         for bound in form:
             value = bound.value()
             if value is None or value is False:
@@ -485,7 +528,9 @@ def test_an_activity_made_private_in_the_admin_leaves_other_readers_pages_at_onc
     page["summary"].save()
     client.force_login(other_rep)
     before = text_of(client.get(url("detail", account.pk)))  # rendered and cached for Sam
-    assert re.search(r"Renewal timeline for Q1</span> </a> <span class=\"bullet-meta\">.*?· 1 activity</span>", before)
+    assert re.search(
+        r"Renewal timeline for Q1</span> </a> <span class=\"bullet-meta\">.*?· 1 activity</span>", before
+    )
 
     admin = UserFactory(admin=True)
     client.force_login(admin)
@@ -500,7 +545,10 @@ def test_an_activity_made_private_in_the_admin_leaves_other_readers_pages_at_onc
     cache.set(REFRESH_LOCK_KEY, True)
     with django_capture_on_commit_callbacks(execute=True):
         saved = client.post(change, data)
-    assert saved.status_code == 302, (saved.context["adminform"].form.errors, [f.errors for i in saved.context["inline_admin_formsets"] for f in i.formset.forms])
+    assert saved.status_code == 302, (
+        saved.context["adminform"].form.errors,
+        [f.errors for i in saved.context["inline_admin_formsets"] for f in i.formset.forms],
+    )
     page["mid"].refresh_from_db()
     assert page["mid"].is_private
 

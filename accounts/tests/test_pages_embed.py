@@ -1,4 +1,5 @@
 """Backstory pages inside Salesforce: framing headers, the embed token, and the Canvas signed request."""
+
 import datetime as dt
 import time
 
@@ -27,8 +28,13 @@ def salesforce_settings(settings):
 
 @pytest.fixture
 def rep(db):
-    return UserFactory(username="dana", first_name="Dana", last_name="Rivera", crm_id=crm_id("005", 41),
-                       email="dana.rivera@lumen-analytics.com")
+    return UserFactory(
+        username="dana",
+        first_name="Dana",
+        last_name="Rivera",
+        crm_id=crm_id("005", 41),
+        email="dana.rivera@lumen-analytics.com",
+    )
 
 
 @pytest.fixture
@@ -54,7 +60,11 @@ def assert_framable(response):
 
 def test_normal_pages_refuse_framing(client, rep, account):
     client.force_login(rep)
-    for path in (reverse("home"), reverse("accounts:detail", args=[account.pk]), reverse("accounts:search") + "?q=no"):
+    for path in (
+        reverse("home"),
+        reverse("accounts:detail", args=[account.pk]),
+        reverse("accounts:search") + "?q=no",
+    ):
         response = client.get(path)
         assert response["X-Frame-Options"] == "DENY", path
         assert "Content-Security-Policy" not in response, path
@@ -103,7 +113,12 @@ def test_embed_route_for_an_unknown_record_says_it_is_not_in_backstory_yet(clien
 
 
 def test_frame_ancestors_drop_entries_that_would_inject_directives(settings):
-    settings.BACKSTORY_FRAME_ANCESTORS = ["https://ok.force.com", "https://x.com; script-src *", "", "https://a.com,https://b.com"]
+    settings.BACKSTORY_FRAME_ANCESTORS = [
+        "https://ok.force.com",
+        "https://x.com; script-src *",
+        "",
+        "https://a.com,https://b.com",
+    ]
     assert embed.frame_ancestors() == "frame-ancestors 'self' https://ok.force.com"
 
 
@@ -114,10 +129,16 @@ def test_token_signs_in_page_and_partial_gets_without_a_session(rep, account):
     token = embed.embed_token_for(rep)
     client = Client()
     for name, args in (("detail", []), ("metrics", []), ("people", []), ("bullet", ["key_topics", 0])):
-        response = client.get(reverse(f"accounts:{name}", args=[account.pk, *args]), HTTP_X_BACKSTORY_EMBED=token, HTTP_HX_REQUEST="true")
+        response = client.get(
+            reverse(f"accounts:{name}", args=[account.pk, *args]),
+            HTTP_X_BACKSTORY_EMBED=token,
+            HTTP_HX_REQUEST="true",
+        )
         assert response.status_code == 200, name
         assert_framable(response)
-    response = client.get(reverse("accounts:people", args=[account.pk]), {"people": "internal", "embed": token})
+    response = client.get(
+        reverse("accounts:people", args=[account.pk]), {"people": "internal", "embed": token}
+    )
     assert response.status_code == 200 and "<html" in response.content.decode()
     assert "sessionid" not in response.cookies
 
@@ -134,7 +155,11 @@ def test_token_links_keep_the_token(rep, account):
 
 def test_token_keeps_the_privacy_of_its_user(rep, account):
     token = embed.embed_token_for(rep)
-    body = Client().get(reverse("accounts:detail", args=[account.pk]), HTTP_X_BACKSTORY_EMBED=token).content.decode()
+    body = (
+        Client()
+        .get(reverse("accounts:detail", args=[account.pk]), HTTP_X_BACKSTORY_EMBED=token)
+        .content.decode()
+    )
     assert "Confidential discount request" not in body
 
 
@@ -167,7 +192,9 @@ def test_the_token_opens_nothing_but_backstory_pages(rep, account):
 def test_the_token_is_read_only(rep, account):
     token = embed.embed_token_for(rep)
     for name in ("detail", "people", "metrics"):
-        response = Client().post(reverse(f"accounts:{name}", args=[account.pk]), {"embed": token}, HTTP_X_BACKSTORY_EMBED=token)
+        response = Client().post(
+            reverse(f"accounts:{name}", args=[account.pk]), {"embed": token}, HTTP_X_BACKSTORY_EMBED=token
+        )
         assert response.status_code == 405
 
 
@@ -178,8 +205,11 @@ def test_a_signed_in_page_gets_no_token(client, rep, account):
 
 
 def test_htmx_request_without_a_session_redirects_the_whole_page_to_login(client, account):
-    response = client.get(reverse("accounts:metrics", args=[account.pk]), HTTP_HX_REQUEST="true",
-                          HTTP_HX_CURRENT_URL=f"http://testserver/accounts/{account.pk}/")
+    response = client.get(
+        reverse("accounts:metrics", args=[account.pk]),
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL=f"http://testserver/accounts/{account.pk}/",
+    )
     assert response["HX-Redirect"].startswith(reverse("login"))
 
 
@@ -198,18 +228,26 @@ def test_canvas_with_a_good_signature_opens_the_record_for_the_salesforce_user(r
 
 
 def test_canvas_accepts_the_15_character_user_and_record_ids(rep, account):
-    response = canvas_post(Client(), signed_canvas_request(user_id=rep.crm_id[:15], record_id=account.crm_id[:15]))
+    response = canvas_post(
+        Client(), signed_canvas_request(user_id=rep.crm_id[:15], record_id=account.crm_id[:15])
+    )
     assert response.status_code == 200 and "<h1>Northwind Logistics</h1>" in response.content.decode()
 
 
 def test_canvas_maps_by_email_when_the_salesforce_user_id_is_unknown(rep, account):
-    signed = signed_canvas_request(user_id=crm_id("005", 77), email="Dana.Rivera@lumen-analytics.com", record_id=account.crm_id)
+    signed = signed_canvas_request(
+        user_id=crm_id("005", 77), email="Dana.Rivera@lumen-analytics.com", record_id=account.crm_id
+    )
     assert canvas_post(Client(), signed).status_code == 200
 
 
 def test_canvas_refuses_an_unlinked_salesforce_user(rep, account):
-    response = canvas_post(Client(), signed_canvas_request(user_id=crm_id("005", 77), email="stranger@example.com",
-                                                           record_id=account.crm_id))
+    response = canvas_post(
+        Client(),
+        signed_canvas_request(
+            user_id=crm_id("005", 77), email="stranger@example.com", record_id=account.crm_id
+        ),
+    )
     assert response.status_code == 403 and "not linked to Backstory" in response.content.decode()
     assert_framable(response)
 
@@ -234,7 +272,11 @@ def test_canvas_for_a_record_not_synced_yet(rep, account):
 def test_canvas_rejects_a_tampered_context(rep, account):
     signature, context = signed_canvas_request(user_id=rep.crm_id, record_id=account.crm_id).split(".")
     other = signed_canvas_request(user_id=crm_id("005", 1), record_id=account.crm_id).split(".")[1]
-    for tampered in (f"{signature}.{other}", f"{signature}.{context[:-4]}AAAA", f"{signature[:-4]}AAA=.{context}"):
+    for tampered in (
+        f"{signature}.{other}",
+        f"{signature}.{context[:-4]}AAAA",
+        f"{signature[:-4]}AAA=.{context}",
+    ):
         response = canvas_post(Client(), tampered)
         assert response.status_code == 403
         assert "signature does not match" in response.content.decode()
@@ -242,27 +284,41 @@ def test_canvas_rejects_a_tampered_context(rep, account):
 
 
 def test_canvas_rejects_a_request_signed_with_another_secret(rep, account):
-    response = canvas_post(Client(), signed_canvas_request(user_id=rep.crm_id, record_id=account.crm_id, secret="not-ours"))
+    response = canvas_post(
+        Client(), signed_canvas_request(user_id=rep.crm_id, record_id=account.crm_id, secret="not-ours")
+    )
     assert response.status_code == 403
 
 
 def test_canvas_rejects_an_expired_request(rep, account):
     old = time.time() - 16 * 60
-    response = canvas_post(Client(), signed_canvas_request(user_id=rep.crm_id, record_id=account.crm_id, issued_at=old))
+    response = canvas_post(
+        Client(), signed_canvas_request(user_id=rep.crm_id, record_id=account.crm_id, issued_at=old)
+    )
     assert response.status_code == 403 and "has expired" in response.content.decode()
     recent = time.time() - 14 * 60
-    assert canvas_post(Client(), signed_canvas_request(user_id=rep.crm_id, record_id=account.crm_id, issued_at=recent)).status_code == 200
+    assert (
+        canvas_post(
+            Client(), signed_canvas_request(user_id=rep.crm_id, record_id=account.crm_id, issued_at=recent)
+        ).status_code
+        == 200
+    )
 
 
 def test_canvas_rejects_a_request_from_the_future(rep, account):
     future = time.time() + 5 * 60
-    response = canvas_post(Client(), signed_canvas_request(user_id=rep.crm_id, record_id=account.crm_id, issued_at=future))
+    response = canvas_post(
+        Client(), signed_canvas_request(user_id=rep.crm_id, record_id=account.crm_id, issued_at=future)
+    )
     assert response.status_code == 403 and "in the future" in response.content.decode()
 
 
 def test_canvas_accepts_issued_at_in_milliseconds(rep, account):
-    envelope = {"algorithm": "HMACSHA256", "issuedAt": int(time.time() * 1000),
-                "context": {"user": {"userId": rep.crm_id}, "environment": {"record": {"Id": account.crm_id}}}}
+    envelope = {
+        "algorithm": "HMACSHA256",
+        "issuedAt": int(time.time() * 1000),
+        "context": {"user": {"userId": rep.crm_id}, "environment": {"record": {"Id": account.crm_id}}},
+    }
     assert canvas_post(Client(), signed_canvas_request(envelope=envelope)).status_code == 200
 
 
@@ -283,13 +339,17 @@ def test_canvas_rejects_a_request_without_issued_at_or_with_another_algorithm(re
     base = {"context": {"user": {"userId": rep.crm_id}, "environment": {"record": {"Id": account.crm_id}}}}
     response = canvas_post(Client(), signed_canvas_request(envelope={**base, "algorithm": "HMACSHA256"}))
     assert response.status_code == 403 and "does not say when it was issued" in response.content.decode()
-    response = canvas_post(Client(), signed_canvas_request(envelope={**base, "algorithm": "NONE", "issuedAt": int(time.time())}))
+    response = canvas_post(
+        Client(), signed_canvas_request(envelope={**base, "algorithm": "NONE", "issuedAt": int(time.time())})
+    )
     assert response.status_code == 403 and "algorithm" in response.content.decode()
 
 
 def test_canvas_refuses_everything_when_no_secret_is_configured(settings, rep, account):
     settings.SALESFORCE_CANVAS_CONSUMER_SECRET = ""
-    response = canvas_post(Client(), signed_canvas_request(user_id=rep.crm_id, record_id=account.crm_id, secret=""))
+    response = canvas_post(
+        Client(), signed_canvas_request(user_id=rep.crm_id, record_id=account.crm_id, secret="")
+    )
     assert response.status_code == 403 and "not configured" in response.content.decode()
 
 
@@ -301,15 +361,21 @@ def test_verify_uses_a_constant_time_comparison(monkeypatch, rep, account):
     calls = []
     real = embed.hmac.compare_digest
     monkeypatch.setattr(embed.hmac, "compare_digest", lambda a, b: calls.append((a, b)) or real(a, b))
-    embed.verify_canvas_request(signed_canvas_request(user_id=rep.crm_id, record_id=account.crm_id), secret=CANVAS_SECRET)
+    embed.verify_canvas_request(
+        signed_canvas_request(user_id=rep.crm_id, record_id=account.crm_id), secret=CANVAS_SECRET
+    )
     assert len(calls) == 1 and isinstance(calls[0][0], bytes)
 
 
 def test_verify_measures_freshness_against_the_given_time(rep, account):
-    issued = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.timezone.utc)
+    issued = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
     signed = signed_canvas_request(user_id=rep.crm_id, record_id=account.crm_id, issued_at=issued.timestamp())
-    assert embed.verify_canvas_request(signed, secret=CANVAS_SECRET, now=issued + dt.timedelta(minutes=15))["issuedAt"]
+    assert embed.verify_canvas_request(signed, secret=CANVAS_SECRET, now=issued + dt.timedelta(minutes=15))[
+        "issuedAt"
+    ]
     with pytest.raises(embed.CanvasRequestInvalid):
-        embed.verify_canvas_request(signed, secret=CANVAS_SECRET, now=issued + dt.timedelta(minutes=15, seconds=1))
+        embed.verify_canvas_request(
+            signed, secret=CANVAS_SECRET, now=issued + dt.timedelta(minutes=15, seconds=1)
+        )
     with pytest.raises(embed.CanvasRequestInvalid):
         embed.verify_canvas_request(signed, secret=CANVAS_SECRET, now=issued - dt.timedelta(minutes=1))

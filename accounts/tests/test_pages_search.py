@@ -1,4 +1,5 @@
 """Search as you type: an accessible listbox of accounts and opportunities, matches highlighted."""
+
 import re
 
 import pytest
@@ -33,9 +34,15 @@ def test_results_are_a_listbox_of_options_grouped_by_kind(rep_client, records):
     body = search(rep_client, "north", HTTP_HX_REQUEST="true")
     assert '<ul id="search-listbox" class="search-list" role="listbox" aria-label="Search results">' in body
     assert body.count('role="option"') == 2
-    assert f'id="search-option-a{records["northwind"].pk}"' in body and f'id="search-option-o{records["deal"].pk}"' in body
+    assert (
+        f'id="search-option-a{records["northwind"].pk}"' in body
+        and f'id="search-option-o{records["deal"].pk}"' in body
+    )
     assert body.index(">Accounts</li>") < body.index(">Opportunities</li>")
-    assert f'href="/accounts/{records["northwind"].pk}/"' in body and f'href="/opportunities/{records["deal"].pk}/"' in body
+    assert (
+        f'href="/accounts/{records["northwind"].pk}/"' in body
+        and f'href="/opportunities/{records["deal"].pk}/"' in body
+    )
 
 
 def test_matches_are_highlighted_and_names_escaped(rep_client, records):
@@ -47,7 +54,12 @@ def test_matches_are_highlighted_and_names_escaped(rep_client, records):
 
 def test_the_search_box_is_a_combobox(rep_client, records):
     page = rep_client.get(reverse("home")).content.decode()
-    for attribute in ('role="combobox"', 'aria-controls="search-listbox"', 'aria-expanded="false"', 'aria-autocomplete="list"'):
+    for attribute in (
+        'role="combobox"',
+        'aria-controls="search-listbox"',
+        'aria-expanded="false"',
+        'aria-autocomplete="list"',
+    ):
         assert attribute in page
     assert 'role="status"' in page  # the result count is announced
 

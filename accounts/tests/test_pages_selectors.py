@@ -1,4 +1,5 @@
 """Table-driven tests for the small rules of the Backstory pages (no database)."""
+
 import datetime as dt
 
 import pytest
@@ -23,7 +24,7 @@ from accounts.selectors import salesforce_id_forms
 from accounts.templatetags.backstory_pages import highlight, initials
 
 TODAY = dt.date(2026, 11, 23)
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 @pytest.mark.parametrize(
@@ -87,7 +88,15 @@ def test_bullet_visibility(item, visible, shown):
 
 @pytest.mark.parametrize(
     "minutes, text",
-    [(0, "0 min"), (45, "45 min"), (60, "1 h"), (95, "1 h 35 min"), (None, "0 min"), ("x", "0 min"), (750, "12 h 30 min")],
+    [
+        (0, "0 min"),
+        (45, "45 min"),
+        (60, "1 h"),
+        (95, "1 h 35 min"),
+        (None, "0 min"),
+        ("x", "0 min"),
+        (750, "12 h 30 min"),
+    ],
 )
 def test_format_minutes(minutes, text):
     assert format_minutes(minutes) == text
@@ -142,8 +151,16 @@ def test_sparkline_needs_two_weeks_and_scales_to_the_box():
 
 
 def test_trend_chart_bars():
-    chart = trend_chart([{"week_start": "2026-11-02", "activities": 4}, {"week_start": "2026-11-09", "activities": 0},
-                         {"week_start": "2026-11-16", "activities": 8}, "junk"], width=300, height=74)
+    chart = trend_chart(
+        [
+            {"week_start": "2026-11-02", "activities": 4},
+            {"week_start": "2026-11-09", "activities": 0},
+            {"week_start": "2026-11-16", "activities": 8},
+            "junk",
+        ],
+        width=300,
+        height=74,
+    )
     assert [bar.activities for bar in chart.bars] == [4, 0, 8]
     assert (chart.bars[2].height, chart.bars[0].height, chart.bars[1].height) == ("60", "30", "0")
     assert chart.total == 12 and chart.first_week == dt.date(2026, 11, 2)
@@ -188,7 +205,13 @@ def test_highlight(text, query, html):
 
 @pytest.mark.parametrize(
     "name, letters",
-    [("Dana Rivera", "DR"), ("jordan.lee@acme.com", "JL"), ("Cher", "C"), ("", "?"), ("Mary Ann Smith", "MA")],
+    [
+        ("Dana Rivera", "DR"),
+        ("jordan.lee@acme.com", "JL"),
+        ("Cher", "C"),
+        ("", "?"),
+        ("Mary Ann Smith", "MA"),
+    ],
 )
 def test_initials(name, letters):
     assert initials(name) == letters

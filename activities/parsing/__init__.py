@@ -15,14 +15,15 @@ Errors are values, not exceptions: one bad message in a mailbox is a ``ParseErro
 position, and the rest still parse. What was repaired or guessed on a good item (an unknown
 charset, a derived id, a floating time) is listed in ``ParsedActivity.warnings``.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import replace
 import tempfile
+from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
-from typing import Iterator
 
 from .body import AuthorHint, SplitText, html_to_text, split_message_text
 from .ics import parse_calendar_bytes, parse_ics_path
@@ -40,10 +41,24 @@ from .results import (
 from .signature import extract_signature_details
 
 __all__ = [
-    "AuthorHint", "InvalidActivity", "ParseError", "ParseResult", "ParsedActivity",
-    "ParsedParticipant", "PersonName", "SignatureDetails", "SplitText", "SUPPORTED_SUFFIXES",
-    "extract_signature_details", "html_to_text", "name_from_address", "parse_api_item",
-    "parse_bytes", "parse_path", "parse_person_name", "split_message_text",
+    "AuthorHint",
+    "InvalidActivity",
+    "ParseError",
+    "ParseResult",
+    "ParsedActivity",
+    "ParsedParticipant",
+    "PersonName",
+    "SignatureDetails",
+    "SplitText",
+    "SUPPORTED_SUFFIXES",
+    "extract_signature_details",
+    "html_to_text",
+    "name_from_address",
+    "parse_api_item",
+    "parse_bytes",
+    "parse_path",
+    "parse_person_name",
+    "split_message_text",
 ]
 
 SUPPORTED_SUFFIXES = (".eml", ".mbox", ".ics", ".jsonl", ".ndjson")
@@ -73,8 +88,7 @@ def parse_path(
         found = []
         for root, directories, files in os.walk(path):
             directories[:] = [name for name in directories if not name.startswith(".")]
-            found.extend(Path(root) / name for name in files
-                         if not name.startswith(".") and _kind_of(name))
+            found.extend(Path(root) / name for name in files if not name.startswith(".") and _kind_of(name))
         # Sorted by path parts, so "a/x.ics" comes before "b.eml" and every run is the same.
         for file in sorted(found, key=lambda item: item.relative_to(path).parts):
             yield from _parse_file(file, calendar_options)
@@ -83,9 +97,12 @@ def parse_path(
         yield ParseError(source=str(path), position="", reason="no such file or directory")
         return
     if not _kind_of(path.name):
-        yield ParseError(source=str(path), position="",
-                         reason=f"unsupported file type {path.suffix or '(none)'!r}; expected one "
-                                f"of {', '.join(SUPPORTED_SUFFIXES)}")
+        yield ParseError(
+            source=str(path),
+            position="",
+            reason=f"unsupported file type {path.suffix or '(none)'!r}; expected one "
+            f"of {', '.join(SUPPORTED_SUFFIXES)}",
+        )
         return
     yield from _parse_file(path, calendar_options)
 
@@ -118,8 +135,9 @@ def parse_bytes(
     if kind == ".eml":
         yield parse_email_bytes(data, source=filename)
     elif kind == ".ics":
-        yield from parse_calendar_bytes(data, source=filename, now=now, expand_from=expand_from,
-                                        expand_until=expand_until)
+        yield from parse_calendar_bytes(
+            data, source=filename, now=now, expand_from=expand_from, expand_until=expand_until
+        )
     elif kind in (".jsonl", ".ndjson"):
         yield from parse_jsonl_bytes(data, source=filename)
     elif kind == ".mbox":
@@ -131,8 +149,9 @@ def parse_bytes(
                 yield _relabel(result, str(temporary), filename)
     else:
         expected = ", ".join(SUPPORTED_SUFFIXES)
-        yield ParseError(source=filename, position="",
-                         reason=f"unsupported file type; expected one of {expected}")
+        yield ParseError(
+            source=filename, position="", reason=f"unsupported file type; expected one of {expected}"
+        )
 
 
 def _relabel(result: ParseResult, old: str, new: str) -> ParseResult:

@@ -1,4 +1,5 @@
 """Email address checks and the Exchange/Notes ``X-To``-style address lists of the Enron corpus."""
+
 from __future__ import annotations
 
 import re
@@ -24,7 +25,7 @@ def normalize_email(value: str | None, *, lenient: bool = False) -> str | None:
         return None
     candidate = value.strip().strip("<>").strip()
     if candidate.lower().startswith("mailto:"):
-        candidate = candidate[len("mailto:"):]
+        candidate = candidate[len("mailto:") :]
     pattern = _LENIENT_EMAIL if lenient else _EMAIL
     if "'." in candidate or ".'" in candidate or not pattern.match(candidate):
         return None

@@ -19,6 +19,7 @@ Classifying a message, top to bottom:
    followed by contact details, within the last 20 lines. A P.S. below it goes back to the
    body; a tagline stays with it. When in doubt there is no signature: the body keeps the text.
 """
+
 from __future__ import annotations
 
 import functools
@@ -41,8 +42,28 @@ from .names import PersonName
 # --- HTML -------------------------------------------------------------------------------------
 
 _BLOCK_TAGS = (
-    "p", "div", "br", "tr", "li", "ul", "ol", "table", "h1", "h2", "h3", "h4", "h5", "h6",
-    "pre", "hr", "blockquote", "section", "article", "header", "footer", "address",
+    "p",
+    "div",
+    "br",
+    "tr",
+    "li",
+    "ul",
+    "ol",
+    "table",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "pre",
+    "hr",
+    "blockquote",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "address",
 )
 
 
@@ -76,8 +97,12 @@ def _blocks_to_text(root) -> str:
             tag.insert_before("\n")
             tag.insert_after("\n")
     text = root.get_text()
-    lines = [" ".join(line.replace("\xa0", " ").split()) if not line.startswith(">")
-             else line.replace("\xa0", " ").rstrip() for line in text.split("\n")]
+    lines = [
+        " ".join(line.replace("\xa0", " ").split())
+        if not line.startswith(">")
+        else line.replace("\xa0", " ").rstrip()
+        for line in text.split("\n")
+    ]
     return _collapse_blank_lines("\n".join(lines)).strip()
 
 
@@ -143,7 +168,7 @@ def _hard_cut(lines: list[str]) -> int | None:
         if _ORIGINAL.match(line) or _FORWARDED.match(line):
             return index
         if _FROM_LINE.match(line):
-            window = lines[index + 1:index + 6]
+            window = lines[index + 1 : index + 6]
             if any(_SENT_LINE.match(item) for item in window) and any(
                 _TO_OR_SUBJECT.match(item) for item in window
             ):
@@ -166,7 +191,7 @@ def _notes_header_start(lines: list[str], to_index: int) -> int | None:
     The block also owns the "Sender on 10/31/01 09:19 AM" or column-layout lines right above
     its To: line, so those are walked back over.
     """
-    after = lines[to_index:to_index + 7]
+    after = lines[to_index : to_index + 7]
     has_cc = any(_NOTES_CC.search(item) for item in after[:4])
     has_subject = any(_NOTES_SUBJECT.search(item) for item in after)
     if not (has_cc and has_subject):
@@ -204,7 +229,7 @@ def _split_quotes(lines: list[str]) -> tuple[list[str], list[str]]:
     while index < len(head):
         end = _attribution_end(head, index)
         if end is not None:
-            quoted.extend(head[index:end + 1])
+            quoted.extend(head[index : end + 1])
             index = end + 1
             continue
         if _is_quote_line(head[index]):
@@ -251,14 +276,15 @@ def _disclaimer_lines(lines: list[str]) -> set[int]:
         end = index
         while end + 1 < len(lines) and lines[end + 1].strip() and not is_rule(lines[end + 1]):
             end += 1
-        paragraph = " ".join(lines[index:end + 1])
+        paragraph = " ".join(lines[index : end + 1])
         words = {match.lower() for match in _DISCLAIMER_WORDS.findall(paragraph)}
         if len(words) >= 2 or _UNSUBSCRIBE.search(paragraph):
             marked.update(range(index, end + 1))
             # The rules and "X made the following annotations" lines framing it go too.
             before = index - 1
-            while before >= 0 and (is_rule(lines[before]) or _ANNOTATION.search(lines[before])
-                                   or not lines[before].strip()):
+            while before >= 0 and (
+                is_rule(lines[before]) or _ANNOTATION.search(lines[before]) or not lines[before].strip()
+            ):
                 if lines[before].strip():
                     marked.add(before)
                 before -= 1
@@ -304,7 +330,7 @@ class AuthorHint:
     domain: str | None = None
 
     @classmethod
-    def from_person(cls, name: PersonName | None, email: str | None = None) -> "AuthorHint":
+    def from_person(cls, name: PersonName | None, email: str | None = None) -> AuthorHint:
         local, _, domain = (email or "").lower().partition("@")
         name = name or PersonName(None, None, None)
         return cls(name.first, name.last, local or None, domain or None)
@@ -312,7 +338,9 @@ class AuthorHint:
     @functools.cached_property
     def _name_words(self) -> tuple[str, list[str]]:
         # Asked once per line of every signature window: worked out once per author.
-        return "".join(_LETTERS.findall((self.first or "").lower())), _LETTERS.findall((self.last or "").lower())
+        return "".join(_LETTERS.findall((self.first or "").lower())), _LETTERS.findall(
+            (self.last or "").lower()
+        )
 
     def matches(self, line: str) -> bool:
         """Is this line the author's name, alone or followed by a title?
@@ -374,13 +402,12 @@ def _signature_start(lines: list[str], author: AuthorHint) -> int | None:
         # The first candidate with only short lines after it; else the last one, so a
         # signature repeated mid-message or followed by a tagline still starts at its name.
         for index in candidates:
-            if not any(is_prose(line) for line in lines[index + 1:]):
+            if not any(is_prose(line) for line in lines[index + 1 :]):
                 return index
         return candidates[-1] if candidates else None
 
     # 1. The author's own name opening a block of short lines.
-    found = pick([index for index in window
-                  if author.matches(lines[index]) and _opens_block(lines, index)])
+    found = pick([index for index in window if author.matches(lines[index]) and _opens_block(lines, index)])
     if found is not None:
         return found
     # 2. After the last sign-off ("Regards," / "Thanks, Brian"): a name, title or contact details.
@@ -390,12 +417,15 @@ def _signature_start(lines: list[str], author: AuthorHint) -> int | None:
             if first is None:
                 break
             block = []
-            for line in lines[first:first + 8]:
+            for line in lines[first : first + 8]:
                 if not _is_signature_like(line):
                     break
                 block.append(line)
-            if block and (looks_like_name(block[0]) or has_contact_details(block)
-                          or any(is_title(line) for line in block)):
+            if block and (
+                looks_like_name(block[0])
+                or has_contact_details(block)
+                or any(is_title(line) for line in block)
+            ):
                 return first
             break
     # 3. A name-like line ("Name" or "Name - Title") followed, through short lines, by a job
@@ -406,12 +436,14 @@ def _signature_start(lines: list[str], author: AuthorHint) -> int | None:
         if not (looks_like_name(line) or split_name_and_title(line)):
             continue
         block = []
-        for following in lines[index + 1:index + 6]:
+        for following in lines[index + 1 : index + 6]:
             if following.strip() and not _is_signature_like(following):
                 break
             block.append(following)
-        if split_name_and_title(line) or has_contact_details(block) or any(
-            is_title(item) for item in block[:3]
+        if (
+            split_name_and_title(line)
+            or has_contact_details(block)
+            or any(is_title(item) for item in block[:3])
         ):
             candidates.append(index)
     return pick(candidates)

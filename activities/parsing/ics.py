@@ -12,13 +12,14 @@
 - A file icalendar cannot read is one ParseError; a VEVENT without a usable DTSTART (or with
   a broken DTEND, DURATION or RRULE) is a ParseError for that event, the others still parse.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import icalendar
@@ -29,8 +30,12 @@ from .names import parse_person_name
 from .participants import collapse_participants
 from .results import ParsedActivity, ParsedParticipant, ParseError, ParseResult
 
-_PARTSTAT = {"ACCEPTED": "accepted", "DECLINED": "declined", "TENTATIVE": "tentative",
-             "NEEDS-ACTION": "needs_action"}
+_PARTSTAT = {
+    "ACCEPTED": "accepted",
+    "DECLINED": "declined",
+    "TENTATIVE": "tentative",
+    "NEEDS-ACTION": "needs_action",
+}
 _PRIVATE_CLASSES = {"PRIVATE", "CONFIDENTIAL"}
 _NOT_PEOPLE = {"ROOM", "RESOURCE"}  # meeting rooms and projectors are not participants
 _TIME_PROPERTIES = ("DTSTART", "DTEND", "DURATION", "RECURRENCE-ID", "RRULE", "EXDATE", "RDATE")
@@ -60,12 +65,12 @@ def parse_calendar_bytes(
     meetings: from two years before ``now`` up to ``now``. Pass ``expand_from``/``expand_until``
     to choose another window; single meetings are always returned, whatever their date.
     """
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     expand_until = expand_until or now
     expand_from = expand_from or (expand_until - dt.timedelta(days=DEFAULT_LOOKBACK_DAYS))
     try:
         calendar = icalendar.Calendar.from_ical(data)
-    except Exception as error:  # noqa: BLE001 - icalendar raises several kinds on bad input
+    except Exception as error:
         yield ParseError(source=source, position="", reason=f"unparseable calendar: {error}")
         return
     if calendar.name != "VCALENDAR":
@@ -85,8 +90,7 @@ def parse_calendar_bytes(
         by_uid[uid].append((number, event))
 
     for uid in order:
-        yield from _parse_series(calendar, uid, by_uid[uid], source, floating_zone,
-                                 expand_from, expand_until)
+        yield from _parse_series(calendar, uid, by_uid[uid], source, floating_zone, expand_from, expand_until)
 
 
 def _calendar_zone(calendar: icalendar.Calendar) -> dt.tzinfo | None:
@@ -123,29 +127,49 @@ def _parse_series(calendar, uid, numbered_events, source, floating_zone, expand_
         try:
             _check_event(event)
         except _EventError as error:
-            results.append((number, ParseError(source=source, position=_position(number, uid),
-                                               reason=str(error))))
+            results.append(
+                (number, ParseError(source=source, position=_position(number, uid), reason=str(error)))
+            )
             continue
         recurrence = event.get("RECURRENCE-ID")
         key = _recurrence_key(recurrence.dt) if recurrence is not None else ""
         if key in seen:
             reason = "duplicate UID" + (f" and RECURRENCE-ID {key}" if key else "")
-            results.append((number, ParseError(source=source, position=_position(number, uid),
-                                               reason=f"{reason}: the first one was kept")))
+            results.append(
+                (
+                    number,
+                    ParseError(
+                        source=source,
+                        position=_position(number, uid),
+                        reason=f"{reason}: the first one was kept",
+                    ),
+                )
+            )
             continue
         seen.add(key)
         valid.append((number, event))
-    master = next(((number, event) for number, event in valid
-                   if event.get("RECURRENCE-ID") is None and event.get("RRULE") is not None), None)
+    master = next(
+        (
+            (number, event)
+            for number, event in valid
+            if event.get("RECURRENCE-ID") is None and event.get("RRULE") is not None
+        ),
+        None,
+    )
     if master is None:
         for number, event in valid:
             recurrence = event.get("RECURRENCE-ID")
             source_id = uid if recurrence is None else f"{uid}#{_recurrence_key(recurrence.dt)}"
-            results.append((number, _meeting(event, source_id, uid, f"{source} VEVENT {number}",
-                                             floating_zone)))
+            results.append(
+                (number, _meeting(event, source_id, uid, f"{source} VEVENT {number}", floating_zone))
+            )
     else:
-        results.extend((master[0], result) for result in _expand(
-            calendar, uid, master[0], valid, source, floating_zone, expand_from, expand_until))
+        results.extend(
+            (master[0], result)
+            for result in _expand(
+                calendar, uid, master[0], valid, source, floating_zone, expand_from, expand_until
+            )
+        )
     # Stable sort: errors and meetings in file order, a series' occurrences in time order.
     yield from (result for _, result in sorted(results, key=lambda item: item[0]))
 
@@ -159,15 +183,21 @@ def _expand(calendar, uid, number, valid, source, floating_zone, expand_from, ex
         series.add_component(event)
     try:
         occurrences = recurring_ical_events.of(series).between(expand_from, expand_until)
-    except Exception as error:  # noqa: BLE001 - a bad RRULE must not stop the other events
-        return [ParseError(source=source, position=_position(number, uid),
-                           reason=f"cannot expand recurrence: {error}")]
+    except Exception as error:
+        return [
+            ParseError(
+                source=source, position=_position(number, uid), reason=f"cannot expand recurrence: {error}"
+            )
+        ]
     results = []
     for occurrence in occurrences:
         recurrence = occurrence.get("RECURRENCE-ID") or occurrence.get("DTSTART")
         key = _recurrence_key(recurrence.dt, floating_zone)
-        results.append(_meeting(occurrence, f"{uid}#{key}", uid,
-                                f"{source} VEVENT {number} occurrence {key}", floating_zone))
+        results.append(
+            _meeting(
+                occurrence, f"{uid}#{key}", uid, f"{source} VEVENT {number} occurrence {key}", floating_zone
+            )
+        )
     # recurring-ical-events yields in its own order; sort so output is deterministic.
     return sorted(results, key=lambda activity: (activity.occurred_at, activity.source_id))
 
@@ -175,18 +205,19 @@ def _expand(calendar, uid, number, valid, source, floating_zone, expand_from, ex
 # --- times ------------------------------------------------------------------------------------
 
 
-def _to_utc(value: dt.datetime | dt.date, floating_zone: dt.tzinfo | None,
-            warnings: list[str] | None = None) -> dt.datetime:
+def _to_utc(
+    value: dt.datetime | dt.date, floating_zone: dt.tzinfo | None, warnings: list[str] | None = None
+) -> dt.datetime:
     if not isinstance(value, dt.datetime):
-        return dt.datetime(value.year, value.month, value.day, tzinfo=dt.timezone.utc)
+        return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
     if value.tzinfo is None:
         if floating_zone is not None:
             value = value.replace(tzinfo=floating_zone)
         else:
             if warnings is not None and "floating time read as UTC" not in warnings:
                 warnings.append("floating time read as UTC")
-            value = value.replace(tzinfo=dt.timezone.utc)
-    return value.astimezone(dt.timezone.utc)
+            value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC)
 
 
 def _recurrence_key(value: dt.datetime | dt.date, floating_zone: dt.tzinfo | None = None) -> str:
@@ -239,15 +270,23 @@ def _participants(event: icalendar.Event) -> tuple[ParsedParticipant, ...]:
         name = parse_person_name(params.get("CN"))
         partstat = str(params.get("PARTSTAT", "")).upper()
         response = _PARTSTAT.get(partstat) if role == "attendee" else None
-        found.append(ParsedParticipant(email=email, role=role, name=name.full,
-                                       first_name=name.first, last_name=name.last,
-                                       response=response))
+        found.append(
+            ParsedParticipant(
+                email=email,
+                role=role,
+                name=name.full,
+                first_name=name.first,
+                last_name=name.last,
+                response=response,
+            )
+        )
     # The organizer is usually listed again as an attendee, with their response.
     return collapse_participants(found)
 
 
-def _meeting(event: icalendar.Event, source_id: str, uid: str, origin: str,
-             floating_zone: dt.tzinfo | None) -> ParsedActivity:
+def _meeting(
+    event: icalendar.Event, source_id: str, uid: str, origin: str, floating_zone: dt.tzinfo | None
+) -> ParsedActivity:
     warnings: list[str] = []
     start = event.get("DTSTART").dt
     is_all_day = not isinstance(start, dt.datetime)

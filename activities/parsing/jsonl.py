@@ -28,12 +28,14 @@ An email needs one participant with role ``from``; its body is split into new te
 history and signature like a mailed message. Unknown fields are refused, so a typo such as
 ``"privat"`` is reported instead of silently ignored.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from .addresses import normalize_email
 from .body import AuthorHint, split_message_text
@@ -52,8 +54,20 @@ from .results import (
 )
 from .signature import extract_signature_details
 
-_FIELDS = {"kind", "source_id", "occurred_at", "subject", "body", "duration_minutes", "private",
-           "cancelled", "location", "thread_id", "in_reply_to", "participants"}
+_FIELDS = {
+    "kind",
+    "source_id",
+    "occurred_at",
+    "subject",
+    "body",
+    "duration_minutes",
+    "private",
+    "cancelled",
+    "location",
+    "thread_id",
+    "in_reply_to",
+    "participants",
+}
 _PARTICIPANT_FIELDS = {"email", "name", "role", "response"}
 
 
@@ -138,7 +152,7 @@ def _occurred_at(item: dict) -> dt.datetime:
         raise _Invalid(f"occurred_at: not an ISO 8601 date-time: {text!r}") from None
     if value.tzinfo is None:
         raise _Invalid(f"occurred_at: needs a time zone offset or Z: {text!r}")
-    return value.astimezone(dt.timezone.utc)
+    return value.astimezone(dt.UTC)
 
 
 def _duration(item: dict, kind: str) -> int | None:
@@ -176,8 +190,9 @@ def _participant(entry: Any, position: int, kind: str) -> ParsedParticipant:
     if display is not None and not isinstance(display, str):
         raise _Invalid(f"{where}.name: expected a string")
     name = parse_person_name(display)
-    return ParsedParticipant(email=email, role=role, name=name.full, first_name=name.first,
-                             last_name=name.last, response=response)
+    return ParsedParticipant(
+        email=email, role=role, name=name.full, first_name=name.first, last_name=name.last, response=response
+    )
 
 
 def _activity(item: Any, *, origin: str) -> ParsedActivity:

@@ -1,5 +1,6 @@
 """Small classifiers for one line of message text, shared by the body splitter and the
 signature reader: is it prose, a rule, a name, a job title, does it hold a phone number?"""
+
 from __future__ import annotations
 
 import re
@@ -25,10 +26,24 @@ def is_prose(line: str) -> bool:
     return len(words) >= 9 and lower >= 0.5
 
 
-_NAME_SUFFIXES = {"Ph.D.", "PhD", "Jr.", "Jr", "Sr.", "Sr", "MD", "M.D.", "Esq.", "Esq", "II",
-                  "III", "IV", "CPA", "P.E."}
-_NAME_PARTICLES = {"van", "der", "den", "de", "la", "le", "von", "du", "di", "da", "del", "bin",
-                   "al", "y"}
+_NAME_SUFFIXES = {
+    "Ph.D.",
+    "PhD",
+    "Jr.",
+    "Jr",
+    "Sr.",
+    "Sr",
+    "MD",
+    "M.D.",
+    "Esq.",
+    "Esq",
+    "II",
+    "III",
+    "IV",
+    "CPA",
+    "P.E.",
+}
+_NAME_PARTICLES = {"van", "der", "den", "de", "la", "le", "von", "du", "di", "da", "del", "bin", "al", "y"}
 
 
 def _is_name_token(token: str) -> bool:
@@ -63,8 +78,22 @@ _TITLE_WORDS = (
 )
 _TITLE = re.compile(rf"(?<![\w-])(?:{_TITLE_WORDS})(?!\w)", re.I)
 # Acronyms count only in capitals: "rep" or "coo" in lower case may be anything.
-_CASE_SENSITIVE = {"vp", "svp", "evp", "avp", "ceo", "cfo", "coo", "cto", "cio", "cmo", "cro",
-                   "cco", "ciso", "rep"}
+_CASE_SENSITIVE = {
+    "vp",
+    "svp",
+    "evp",
+    "avp",
+    "ceo",
+    "cfo",
+    "coo",
+    "cto",
+    "cio",
+    "cmo",
+    "cro",
+    "cco",
+    "ciso",
+    "rep",
+}
 LEGAL_SUFFIX = re.compile(
     r"(?<![\w-])(?:inc|incorporated|llc|l\.l\.c|llp|l\.l\.p|lp|l\.p|ltd|limited|corp|corporation"
     r"|company|co|plc|gmbh|ag|s\.a|n\.a|pllc|p\.c)(?![\w-])\.?",

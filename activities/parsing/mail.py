@@ -14,6 +14,7 @@ Decisions worth knowing:
   Names come from the display name, else from the ``X-From``/``X-To``/``X-cc`` entry of the same
   address or (when the lists line up one to one and the surname is in the address) position.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -22,11 +23,11 @@ import email
 import hashlib
 import mailbox
 import re
+from collections.abc import Iterator
 from email import policy
 from email.message import EmailMessage
 from email.utils import getaddresses, parsedate_to_datetime
 from pathlib import Path
-from typing import Iterator
 
 from .addresses import normalize_email, parse_display_list
 from .body import AuthorHint, html_to_text, split_message_text
@@ -35,16 +36,43 @@ from .participants import collapse_participants
 from .results import ParsedActivity, ParsedParticipant, ParseError, ParseResult
 from .signature import extract_signature_details
 
-_KNOWN_HEADERS = {"from", "to", "cc", "date", "subject", "message-id", "received", "sender",
-                  "reply-to", "mime-version", "content-type", "return-path"}
+_KNOWN_HEADERS = {
+    "from",
+    "to",
+    "cc",
+    "date",
+    "subject",
+    "message-id",
+    "received",
+    "sender",
+    "reply-to",
+    "mime-version",
+    "content-type",
+    "return-path",
+}
 # Headers kept on the activity for the ingest service (threading, privacy, bulk-mail hints).
 HEADERS_OF_INTEREST = (
-    "Message-ID", "In-Reply-To", "References", "Sensitivity", "Importance", "Priority",
-    "X-Priority", "Auto-Submitted", "Precedence", "List-Id", "List-Unsubscribe", "Reply-To",
-    "X-Folder", "X-Origin",
+    "Message-ID",
+    "In-Reply-To",
+    "References",
+    "Sensitivity",
+    "Importance",
+    "Priority",
+    "X-Priority",
+    "Auto-Submitted",
+    "Precedence",
+    "List-Id",
+    "List-Unsubscribe",
+    "Reply-To",
+    "X-Folder",
+    "X-Origin",
 )
-_ADDRESS_ROLES = (("From", "from", "X-From"), ("To", "to", "X-To"), ("Cc", "cc", "X-cc"),
-                  ("Bcc", "bcc", "X-bcc"))
+_ADDRESS_ROLES = (
+    ("From", "from", "X-From"),
+    ("To", "to", "X-To"),
+    ("Cc", "cc", "X-cc"),
+    ("Bcc", "bcc", "X-bcc"),
+)
 _MESSAGE_ID = re.compile(r"<([^<>]+)>")
 
 
@@ -59,9 +87,10 @@ def parse_email_bytes(raw: bytes, *, source: str = "<bytes>", position: str = ""
         return _parse_message(raw, origin)
     except _MessageError as error:
         return ParseError(source=source, position=position, reason=str(error))
-    except Exception as error:  # noqa: BLE001 - the email package can trip on hostile input
-        return ParseError(source=source, position=position,
-                          reason=f"unreadable message: {type(error).__name__}: {error}")
+    except Exception as error:
+        return ParseError(
+            source=source, position=position, reason=f"unreadable message: {type(error).__name__}: {error}"
+        )
 
 
 def parse_eml_path(path: Path) -> Iterator[ParseResult]:
@@ -74,8 +103,7 @@ def parse_mbox_path(path: Path) -> Iterator[ParseResult]:
     box = mailbox.mbox(str(path), create=False)
     try:
         for number, key in enumerate(box.iterkeys(), start=1):
-            yield parse_email_bytes(box.get_bytes(key), source=str(path),
-                                    position=f"message {number}")
+            yield parse_email_bytes(box.get_bytes(key), source=str(path), position=f"message {number}")
     finally:
         box.close()
 
@@ -102,8 +130,9 @@ def _parse_message(raw: bytes, origin: str) -> ParsedActivity:
         raise _MessageError("missing or invalid From address")
 
     text = _body_text(message, warnings)
-    author = AuthorHint.from_person(PersonName(sender.name, sender.first_name, sender.last_name),
-                                    sender.email)
+    author = AuthorHint.from_person(
+        PersonName(sender.name, sender.first_name, sender.last_name), sender.email
+    )
     split = split_message_text(text, author)
     details = extract_signature_details(split.signature, author)
 
@@ -127,8 +156,9 @@ def _parse_message(raw: bytes, origin: str) -> ParsedActivity:
         is_private=sensitivity == "private",
         participants=tuple(participants),
         signature_details=details,
-        raw_headers={name: value for name in HEADERS_OF_INTEREST
-                     if (value := _header(message, name)) is not None},
+        raw_headers={
+            name: value for name in HEADERS_OF_INTEREST if (value := _header(message, name)) is not None
+        },
         warnings=tuple(warnings),
         origin=origin,
     )
@@ -138,7 +168,7 @@ def _header(message: EmailMessage, name: str) -> str | None:
     """A header's decoded text; falls back to the raw text if the header class trips on it."""
     try:
         value = message[name]
-    except Exception:  # noqa: BLE001 - a malformed header must not lose the whole message
+    except Exception:
         value = next((raw for key, raw in message.raw_items() if key.lower() == name.lower()), None)
     if value is None:
         return None
@@ -169,8 +199,8 @@ def _date(message: EmailMessage, warnings: list[str]) -> dt.datetime:
         raise _MessageError(f"unparseable Date header: {value!r}")
     if parsed.tzinfo is None:
         warnings.append("Date header has no time zone: read as UTC")
-        parsed = parsed.replace(tzinfo=dt.timezone.utc)
-    return parsed.astimezone(dt.timezone.utc)
+        parsed = parsed.replace(tzinfo=dt.UTC)
+    return parsed.astimezone(dt.UTC)
 
 
 # --- participants -----------------------------------------------------------------------------
@@ -182,7 +212,7 @@ def _header_addresses(message: EmailMessage, name: str) -> list[tuple[str, str]]
     for value in message.get_all(name) or []:
         try:
             found.extend((address.display_name, address.addr_spec) for address in value.addresses)
-        except Exception:  # noqa: BLE001 - fall back to the lenient parser
+        except Exception:
             found.extend(getaddresses([str(value)]))
     return found
 
@@ -208,9 +238,7 @@ def _participants(message: EmailMessage, warnings: list[str]) -> list[ParsedPart
             display, address = written[0]
             if normalize_email(address, lenient=True):
                 valid[0] = (display, normalize_email(address, lenient=True))
-                warnings.append(
-                    f"sender address {address!r} is not a valid mailbox: kept as written"
-                )
+                warnings.append(f"sender address {address!r} is not a valid mailbox: kept as written")
         mangled = [address for (_, address), (_, email) in zip(written, valid) if not email]
         line_up = len(x_entries) == len(written)
         for position, (display, address) in enumerate(valid):
@@ -221,13 +249,15 @@ def _participants(message: EmailMessage, warnings: list[str]) -> list[ParsedPart
                 name = parse_person_name(x_names[address])
             if name is NO_NAME and line_up:
                 x_name, x_address = x_entries[position]
-                if x_name and (x_address == address or
-                               (x_address is None and _plausible_name_for(x_name, address))):
+                if x_name and (
+                    x_address == address or (x_address is None and _plausible_name_for(x_name, address))
+                ):
                     name = parse_person_name(x_name)
             collected.append(_participant(address, role, name))
         if mangled:
-            recovered = [_participant(address, role, parse_person_name(name))
-                         for name, address in x_entries if address]
+            recovered = [
+                _participant(address, role, parse_person_name(name)) for name, address in x_entries if address
+            ]
             note = f"skipped invalid {header} address(es) {', '.join(mangled)}"
             if recovered:
                 note += f"; recovered {len(recovered)} from {x_header}"
@@ -237,8 +267,9 @@ def _participants(message: EmailMessage, warnings: list[str]) -> list[ParsedPart
 
 
 def _participant(email: str, role: str, name: PersonName) -> ParsedParticipant:
-    return ParsedParticipant(email=email, role=role, name=name.full, first_name=name.first,
-                             last_name=name.last)
+    return ParsedParticipant(
+        email=email, role=role, name=name.full, first_name=name.first, last_name=name.last
+    )
 
 
 # --- body -------------------------------------------------------------------------------------
@@ -278,7 +309,7 @@ def _body_text(message: EmailMessage, warnings: list[str]) -> str:
     """Plain text of the message: text/plain preferred, else text/html stripped of markup."""
     try:
         part = message.get_body(preferencelist=("plain", "html"))
-    except Exception:  # noqa: BLE001 - a broken MIME tree still may have headers worth keeping
+    except Exception:
         part = None
         warnings.append("unreadable MIME structure: no body")
     if part is None:

@@ -3,6 +3,7 @@
 A name is only ever read from what a person or their mail client wrote; we never invent one
 from an address. ``name_from_address`` exists for callers that want a guess, and says so.
 """
+
 from __future__ import annotations
 
 import functools
@@ -62,8 +63,13 @@ def parse_person_name(display_name: str | None) -> PersonName:
     if not text or "@" in text or not re.search(r"[^\W\d_]", text):
         return NO_NAME
     words = [word.lower().strip(".,()") for word in text.split()]
-    if (len(words) > 5 or re.search(r"\d", text) or LEGAL_SUFFIX.search(text)
-            or _CONNECTORS & set(words) or _GROUP_WORDS & set(words)):
+    if (
+        len(words) > 5
+        or re.search(r"\d", text)
+        or LEGAL_SUFFIX.search(text)
+        or _CONNECTORS & set(words)
+        or _GROUP_WORDS & set(words)
+    ):
         return PersonName(text, None, None)
     human = HumanName(text)
     # "Bransgrove. Alan" is a typo for "Bransgrove, Alan"; nameparser would read a title.

@@ -1,8 +1,9 @@
 """One participant per address: the rule shared by mail, calendar and API items."""
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
-from typing import Iterable
 
 from .results import ROLE_PRIORITY, ParsedParticipant
 
@@ -26,8 +27,7 @@ def collapse_participants(
         else:
             better, other = participant, kept
         if better.name is None and other.name is not None:
-            better = replace(better, name=other.name, first_name=other.first_name,
-                             last_name=other.last_name)
+            better = replace(better, name=other.name, first_name=other.first_name, last_name=other.last_name)
         if better.response is None and other.response is not None:
             better = replace(better, response=other.response)
         merged[participant.email] = better

@@ -3,6 +3,7 @@
 Everything here is plain data: no Django, no database. Dataclasses are frozen so a parsed
 activity can be passed around (and compared in tests) without anyone changing it in place.
 """
+
 from __future__ import annotations
 
 import datetime as dt

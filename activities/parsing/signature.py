@@ -14,6 +14,7 @@ the first sentence (a tagline or a quote below the block is not read):
 - location: "Houston, TX 77002" / "Austin, Texas 78712" / "Raleigh, NC" / "Calgary, Alberta
   T2P 3H7", or a line naming a country.
 """
+
 from __future__ import annotations
 
 import re
@@ -47,33 +48,110 @@ _BUSINESS_ENDING = re.compile(
 # --- places -----------------------------------------------------------------------------------
 
 US_STATES = {
-    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
-    "CO": "Colorado", "CT": "Connecticut", "DE": "Delaware", "DC": "District of Columbia",
-    "FL": "Florida", "GA": "Georgia", "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois",
-    "IN": "Indiana", "IA": "Iowa", "KS": "Kansas", "KY": "Kentucky", "LA": "Louisiana",
-    "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts", "MI": "Michigan", "MN": "Minnesota",
-    "MS": "Mississippi", "MO": "Missouri", "MT": "Montana", "NE": "Nebraska", "NV": "Nevada",
-    "NH": "New Hampshire", "NJ": "New Jersey", "NM": "New Mexico", "NY": "New York",
-    "NC": "North Carolina", "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma", "OR": "Oregon",
-    "PA": "Pennsylvania", "RI": "Rhode Island", "SC": "South Carolina", "SD": "South Dakota",
-    "TN": "Tennessee", "TX": "Texas", "UT": "Utah", "VT": "Vermont", "VA": "Virginia",
-    "WA": "Washington", "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming",
+    "AL": "Alabama",
+    "AK": "Alaska",
+    "AZ": "Arizona",
+    "AR": "Arkansas",
+    "CA": "California",
+    "CO": "Colorado",
+    "CT": "Connecticut",
+    "DE": "Delaware",
+    "DC": "District of Columbia",
+    "FL": "Florida",
+    "GA": "Georgia",
+    "HI": "Hawaii",
+    "ID": "Idaho",
+    "IL": "Illinois",
+    "IN": "Indiana",
+    "IA": "Iowa",
+    "KS": "Kansas",
+    "KY": "Kentucky",
+    "LA": "Louisiana",
+    "ME": "Maine",
+    "MD": "Maryland",
+    "MA": "Massachusetts",
+    "MI": "Michigan",
+    "MN": "Minnesota",
+    "MS": "Mississippi",
+    "MO": "Missouri",
+    "MT": "Montana",
+    "NE": "Nebraska",
+    "NV": "Nevada",
+    "NH": "New Hampshire",
+    "NJ": "New Jersey",
+    "NM": "New Mexico",
+    "NY": "New York",
+    "NC": "North Carolina",
+    "ND": "North Dakota",
+    "OH": "Ohio",
+    "OK": "Oklahoma",
+    "OR": "Oregon",
+    "PA": "Pennsylvania",
+    "RI": "Rhode Island",
+    "SC": "South Carolina",
+    "SD": "South Dakota",
+    "TN": "Tennessee",
+    "TX": "Texas",
+    "UT": "Utah",
+    "VT": "Vermont",
+    "VA": "Virginia",
+    "WA": "Washington",
+    "WV": "West Virginia",
+    "WI": "Wisconsin",
+    "WY": "Wyoming",
     "PR": "Puerto Rico",
 }
 CA_PROVINCES = {
-    "AB": "Alberta", "BC": "British Columbia", "MB": "Manitoba", "NB": "New Brunswick",
-    "NL": "Newfoundland and Labrador", "NS": "Nova Scotia", "NT": "Northwest Territories",
-    "NU": "Nunavut", "ON": "Ontario", "PE": "Prince Edward Island", "QC": "Quebec",
-    "SK": "Saskatchewan", "YT": "Yukon",
+    "AB": "Alberta",
+    "BC": "British Columbia",
+    "MB": "Manitoba",
+    "NB": "New Brunswick",
+    "NL": "Newfoundland and Labrador",
+    "NS": "Nova Scotia",
+    "NT": "Northwest Territories",
+    "NU": "Nunavut",
+    "ON": "Ontario",
+    "PE": "Prince Edward Island",
+    "QC": "Quebec",
+    "SK": "Saskatchewan",
+    "YT": "Yukon",
 }
 _COUNTRIES = {
-    "usa": "US", "u.s.a.": "US", "u.s.a": "US", "us": "US", "u.s.": "US", "united states": "US",
-    "united states of america": "US", "canada": "CA", "uk": "GB", "u.k.": "GB",
-    "united kingdom": "GB", "england": "GB", "scotland": "GB", "ireland": "IE", "germany": "DE",
-    "france": "FR", "netherlands": "NL", "the netherlands": "NL", "belgium": "BE", "spain": "ES",
-    "italy": "IT", "switzerland": "CH", "norway": "NO", "sweden": "SE", "denmark": "DK",
-    "japan": "JP", "australia": "AU", "mexico": "MX", "brazil": "BR", "argentina": "AR",
-    "india": "IN", "singapore": "SG", "hong kong": "HK", "china": "CN", "korea": "KR",
+    "usa": "US",
+    "u.s.a.": "US",
+    "u.s.a": "US",
+    "us": "US",
+    "u.s.": "US",
+    "united states": "US",
+    "united states of america": "US",
+    "canada": "CA",
+    "uk": "GB",
+    "u.k.": "GB",
+    "united kingdom": "GB",
+    "england": "GB",
+    "scotland": "GB",
+    "ireland": "IE",
+    "germany": "DE",
+    "france": "FR",
+    "netherlands": "NL",
+    "the netherlands": "NL",
+    "belgium": "BE",
+    "spain": "ES",
+    "italy": "IT",
+    "switzerland": "CH",
+    "norway": "NO",
+    "sweden": "SE",
+    "denmark": "DK",
+    "japan": "JP",
+    "australia": "AU",
+    "mexico": "MX",
+    "brazil": "BR",
+    "argentina": "AR",
+    "india": "IN",
+    "singapore": "SG",
+    "hong kong": "HK",
+    "china": "CN",
+    "korea": "KR",
     "saudi arabia": "SA",
 }
 
@@ -88,24 +166,18 @@ def _state_code(name: str, table: dict[str, str]) -> str | None:
     return None
 
 
-_STATE_NAMES = "|".join(
-    sorted((re.escape(full) for full in US_STATES.values()), key=len, reverse=True)
-)
+_STATE_NAMES = "|".join(sorted((re.escape(full) for full in US_STATES.values()), key=len, reverse=True))
 # "Houston, TX 77002", "1221 Houston, TX 77010", "Austin, Texas  78712-1179".
 _US_PLACE = re.compile(
     rf"(?:[A-Za-z]\.?,?\s+|,\s*)(?P<state>[A-Z]{{2}}|{_STATE_NAMES})\.?,?\s+"
     r"(?P<zip>\d{5})(?:\s*-\s*\d{4})?(?!\d)"
 )
 # "Austin, Tx  78701", "Washington, D.C. 20004": after a comma the code may be in any case.
-_US_PLACE_AFTER_COMMA = re.compile(
-    r",\s*(?P<state>[A-Za-z]{2}|D\.C)\.?,?\s+\d{5}(?:\s*-\s*\d{4})?(?!\d)"
-)
+_US_PLACE_AFTER_COMMA = re.compile(r",\s*(?P<state>[A-Za-z]{2}|D\.C)\.?,?\s+\d{5}(?:\s*-\s*\d{4})?(?!\d)")
 # A line that is only "Raleigh, NC" (no zip code): the city must be plain capitalised words.
 _US_CITY_STATE = re.compile(r"^[A-Z][a-z]+(?:[ '-][A-Z][a-z]+){0,3},\s*(?P<state>[A-Z]{2})\.?$")
 _PROVINCE_NAMES = "|".join(re.escape(full) for full in CA_PROVINCES.values())
-_CA_PLACE = re.compile(
-    rf"\b(?P<province>[A-Z]{{2}}|{_PROVINCE_NAMES})\.?,?\s+[A-Z]\d[A-Z]\s?\d[A-Z]\d\b"
-)
+_CA_PLACE = re.compile(rf"\b(?P<province>[A-Z]{{2}}|{_PROVINCE_NAMES})\.?,?\s+[A-Z]\d[A-Z]\s?\d[A-Z]\d\b")
 
 # --- phones -----------------------------------------------------------------------------------
 
@@ -149,12 +221,12 @@ def phones_in(line: str) -> list[tuple[str, str]]:
     matches = list(PHONE.finditer(line))
     if not matches:
         return []
-    prefix_style = _labels(line[:matches[0].start()]) is not None
+    prefix_style = _labels(line[: matches[0].start()]) is not None
     found = []
     for position, match in enumerate(matches):
-        before = line[matches[position - 1].end() if position else 0:match.start()]
+        before = line[matches[position - 1].end() if position else 0 : match.start()]
         following = matches[position + 1].start() if position + 1 < len(matches) else len(line)
-        after = line[match.end():following]
+        after = line[match.end() : following]
         label = _labels(before) if prefix_style else _labels(after[:25])
         found.append((" ".join(match.group(0).split()), _phone_kind(label)))
     return found
@@ -178,8 +250,7 @@ def _find_name_line(lines: list[str], author: AuthorHint) -> int | None:
     return None
 
 
-def _find_title(lines: list[str], name_at: int | None,
-                author: AuthorHint) -> tuple[str | None, int | None]:
+def _find_title(lines: list[str], name_at: int | None, author: AuthorHint) -> tuple[str | None, int | None]:
     """The title and its line index: on the name line, or in the few lines below it that
     come before any address or contact details (a company or department may come first)."""
     if name_at is None:
@@ -282,12 +353,18 @@ def _matches_domain(line: str, domain: str | None) -> bool:
     return (len(label) >= 3 and (label in letters or letters in label)) or initials == label
 
 
-def _find_company(lines: list[str], name_at: int | None, title_at: int | None,
-                  domain: str | None) -> str | None:
+def _find_company(
+    lines: list[str], name_at: int | None, title_at: int | None, domain: str | None
+) -> str | None:
     first = name_at if name_at is not None else 0
-    candidates = [clean(line) for index, line in enumerate(lines)
-                  if index >= first and index not in (name_at, title_at)
-                  and not is_columns(line) and not ATTACHMENT.match(line)]
+    candidates = [
+        clean(line)
+        for index, line in enumerate(lines)
+        if index >= first
+        and index not in (name_at, title_at)
+        and not is_columns(line)
+        and not ATTACHMENT.match(line)
+    ]
     candidates = [line for line in candidates if _is_plain(line)]
     for line in candidates:
         if LEGAL_SUFFIX.search(line) and not is_title(line):

@@ -5,7 +5,13 @@
 - ``rematching``: match stored activities again, in bulk and after CRM changes.
 - ``engagement_log``: Edit Match and remove-from-sync.
 """
-from .engagement_log import Removal, activity_match_automatically, activity_match_manually, activity_remove_from_sync
+
+from .engagement_log import (
+    Removal,
+    activity_match_automatically,
+    activity_match_manually,
+    activity_remove_from_sync,
+)
 from .ingest import IngestReport, IngestSession, ItemOutcome, Status, activities_ingest
 from .rematching import (
     MatchReport,

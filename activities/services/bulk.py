@@ -6,6 +6,7 @@ volumes; on PostgreSQL the rows are streamed with COPY instead. Other databases 
 use bulk_create. Either way the ids come back in row order, and a unique violation surfaces as
 Django's IntegrityError.
 """
+
 from __future__ import annotations
 
 import zlib
@@ -72,7 +73,9 @@ def _copy(model: type[Model], rows: Sequence[dict]) -> list[int]:
     return ids
 
 
-def update_rows(model: type[Model], rows: Sequence[dict], fields: Sequence[str], *, batch_size: int = 1_000) -> None:
+def update_rows(
+    model: type[Model], rows: Sequence[dict], fields: Sequence[str], *, batch_size: int = 1_000
+) -> None:
     """Set ``fields`` (attnames) on the rows identified by ``row["id"]``.
 
     PostgreSQL: the new values are streamed with COPY into a temporary table, then one UPDATE joins
@@ -95,10 +98,14 @@ def update_rows(model: type[Model], rows: Sequence[dict], fields: Sequence[str],
     with connection.cursor() as cursor, connection.wrap_database_errors:
         cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {temporary} ({definition})")
         cursor.execute(f"TRUNCATE {temporary}")
-        with cursor.cursor.copy(f"COPY {temporary} ({', '.join(quote(f.column) for f in columns)}) FROM STDIN") as copy:
+        with cursor.cursor.copy(
+            f"COPY {temporary} ({', '.join(quote(f.column) for f in columns)}) FROM STDIN"
+        ) as copy:
             for row in rows:
                 copy.write_row([row["id"], *(row[name] for name in fields)])
-        cursor.execute(f"UPDATE {quote(meta.db_table)} AS t SET {assignments} FROM {temporary} AS v WHERE t.{pk} = v.{pk}")
+        cursor.execute(
+            f"UPDATE {quote(meta.db_table)} AS t SET {assignments} FROM {temporary} AS v WHERE t.{pk} = v.{pk}"
+        )
 
 
 def in_chunk_size() -> int:

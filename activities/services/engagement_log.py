@@ -1,4 +1,5 @@
 """What a person does from the Engagement Log: Edit Match, and (admins) remove an activity from sync."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -53,18 +54,27 @@ def activity_match_manually(
     activity.account = account
     activity.lead = None
     activity.account_match = Activity.AccountMatch.MANUAL
-    activity.opportunity_match = Activity.OpportunityMatch.MANUAL if opportunities else Activity.OpportunityMatch.NONE
+    activity.opportunity_match = (
+        Activity.OpportunityMatch.MANUAL if opportunities else Activity.OpportunityMatch.NONE
+    )
     activity.is_manually_matched = True
     activity.matched_at = now
-    activity.match_explanation = (
-        f"Matched by hand to {target} by {_who(user)} on {now:%d %b %Y}. Automatic re-matching leaves it as it is."
-    )
+    activity.match_explanation = f"Matched by hand to {target} by {_who(user)} on {now:%d %b %Y}. Automatic re-matching leaves it as it is."
     activity.save(
-        update_fields=["account", "lead", "account_match", "opportunity_match", "is_manually_matched", "matched_at", "match_explanation"]
+        update_fields=[
+            "account",
+            "lead",
+            "account_match",
+            "opportunity_match",
+            "is_manually_matched",
+            "matched_at",
+            "match_explanation",
+        ]
     )
     ActivityOpportunity.objects.filter(activity=activity).delete()
     ActivityOpportunity.objects.bulk_create(
-        ActivityOpportunity(activity=activity, opportunity=o, match=Activity.OpportunityMatch.MANUAL) for o in opportunities
+        ActivityOpportunity(activity=activity, opportunity=o, match=Activity.OpportunityMatch.MANUAL)
+        for o in opportunities
     )
     enqueue_after_capture([activity.pk])
     return activity
@@ -109,12 +119,16 @@ def activity_remove_from_sync(*, activity: Activity, user) -> Removal:
     activity.save(update_fields=["removed_from_sync_at", "removed_by"])
 
     decisions = ContactDecision.objects.filter(activity=activity)
-    created_ids = decisions.filter(action=ContactDecision.Action.CONTACT_CREATED, contact__isnull=False).values("contact_id")
+    created_ids = decisions.filter(
+        action=ContactDecision.Action.CONTACT_CREATED, contact__isnull=False
+    ).values("contact_id")
     elsewhere = Participant.objects.filter(contact=OuterRef("pk")).exclude(activity=activity)
     # Design: "Nothing that came from the CRM is deleted by this project, except contacts and contact
     # roles that it created itself."
     contacts = list(
-        Contact.objects.filter(pk__in=created_ids, created_by_backstory=True).filter(~Exists(elsewhere)).order_by("pk")
+        Contact.objects.filter(pk__in=created_ids, created_by_backstory=True)
+        .filter(~Exists(elsewhere))
+        .order_by("pk")
     )
     removed_contacts = []
     for contact in contacts:
@@ -135,18 +149,25 @@ def activity_remove_from_sync(*, activity: Activity, user) -> Removal:
             activity=activity,
             user=user,
             account_id=contact.account_id,
-            details={"contact_id": contact.pk, "backstory_id": str(contact.backstory_id), "crm_id": contact.crm_id or ""},
+            details={
+                "contact_id": contact.pk,
+                "backstory_id": str(contact.backstory_id),
+                "crm_id": contact.crm_id or "",
+            },
         )
         removed_contacts.append(contact.name or contact.email)
     deleted_contact_ids = [c.pk for c in contacts]
 
     role_pairs = set(
-        decisions.filter(action=ContactDecision.Action.OCR_CREATED, contact__isnull=False, opportunity__isnull=False)
-        .values_list("contact_id", "opportunity_id")
+        decisions.filter(
+            action=ContactDecision.Action.OCR_CREATED, contact__isnull=False, opportunity__isnull=False
+        ).values_list("contact_id", "opportunity_id")
     )
     removed_roles = []
     roles = (
-        OpportunityContactRole.objects.filter(created_by_backstory=True, contact_id__in={c for c, _ in role_pairs})
+        OpportunityContactRole.objects.filter(
+            created_by_backstory=True, contact_id__in={c for c, _ in role_pairs}
+        )
         .exclude(contact_id__in=deleted_contact_ids)
         .select_related("contact", "opportunity")
         .order_by("pk")
@@ -173,7 +194,11 @@ def activity_remove_from_sync(*, activity: Activity, user) -> Removal:
             contact=role.contact,
             opportunity=role.opportunity,
             account_id=role.opportunity.account_id,
-            details={"contact_role_id": role.pk, "backstory_id": str(role.backstory_id), "crm_id": role.crm_id or ""},
+            details={
+                "contact_role_id": role.pk,
+                "backstory_id": str(role.backstory_id),
+                "crm_id": role.crm_id or "",
+            },
         )
         removed_roles.append(f"{role.contact} on {role.opportunity}")
         role.delete()

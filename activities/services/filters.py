@@ -1,4 +1,5 @@
 """Local filters: domains, addresses and subject keywords whose activities are never captured."""
+
 from __future__ import annotations
 
 import re
@@ -41,7 +42,9 @@ class LocalFilterSet:
 
     def __init__(self, rules: Iterable[FilterRule]):
         self.rules = list(rules)
-        self._keywords = [(r, _keyword_pattern(r.value)) for r in self.rules if r.kind == LocalFilter.Kind.SUBJECT_KEYWORD]
+        self._keywords = [
+            (r, _keyword_pattern(r.value)) for r in self.rules if r.kind == LocalFilter.Kind.SUBJECT_KEYWORD
+        ]
         self._addresses: dict[str, list[FilterRule]] = {}
         self._domain_rules: list[FilterRule] = []
         for rule in self.rules:
@@ -59,7 +62,9 @@ class LocalFilterSet:
 
     @classmethod
     def load(cls) -> LocalFilterSet:
-        return cls(FilterRule(p, k, v) for p, k, v in LocalFilter.objects.values_list("profile_id", "kind", "value"))
+        return cls(
+            FilterRule(p, k, v) for p, k, v in LocalFilter.objects.values_list("profile_id", "kind", "value")
+        )
 
     def _rules_for_email(self, email: str) -> list[FilterRule]:
         host = email.rsplit("@", 1)[-1]

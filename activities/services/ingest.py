@@ -6,6 +6,7 @@ every address, the accounts holding every domain, their open opportunities and c
 then one bulk insert each for activities, participants and opportunity links, in one transaction.
 After commit the new activities go to the contact engine and the insights engine (a Celery task).
 """
+
 from __future__ import annotations
 
 import functools
@@ -101,7 +102,7 @@ def fit_source_id(source_id: str) -> str:
     if len(source_id) <= limit:
         return source_id
     digest = hashlib.sha256(source_id.encode()).hexdigest()
-    return f"{source_id[:limit - len(digest) - 8]}#sha256:{digest}"
+    return f"{source_id[: limit - len(digest) - 8]}#sha256:{digest}"
 
 
 def _text(value: str | None) -> str:
@@ -126,7 +127,9 @@ class IngestSession:
     ``hand_off`` sends the new activities to the contact and insights engines after commit.
     """
 
-    def __init__(self, *, owner: User | None = None, batch_size: int = DEFAULT_BATCH_SIZE, hand_off: bool = True):
+    def __init__(
+        self, *, owner: User | None = None, batch_size: int = DEFAULT_BATCH_SIZE, hand_off: bool = True
+    ):
         self.owner = owner
         self.batch_size = batch_size
         self.hand_off = hand_off
@@ -157,7 +160,11 @@ class IngestSession:
             return
         # Design: "An activity is stored once: its source id ... is unique."
         if source_id in self._seen:
-            self._record(ItemOutcome(key, Status.DUPLICATE, source_id, reason="appears twice in this import", order=order))
+            self._record(
+                ItemOutcome(
+                    key, Status.DUPLICATE, source_id, reason="appears twice in this import", order=order
+                )
+            )
             return
         self._seen.add(source_id)
         self._pending.append(_Pending(key, source, item, source_id, order))
@@ -180,13 +187,21 @@ class IngestSession:
             return
         started = time.perf_counter()
         existing = set(
-            Activity.objects.filter(among("source_id", [p.source_id for p in batch])).values_list("source_id", flat=True)
+            Activity.objects.filter(among("source_id", [p.source_id for p in batch])).values_list(
+                "source_id", flat=True
+            )
         )
         fresh = []
         for pending in batch:
             if pending.source_id in existing:
                 self._record(
-                    ItemOutcome(pending.key, Status.DUPLICATE, pending.source_id, reason="already captured", order=pending.order)
+                    ItemOutcome(
+                        pending.key,
+                        Status.DUPLICATE,
+                        pending.source_id,
+                        reason="already captured",
+                        order=pending.order,
+                    )
                 )
             else:
                 fresh.append(pending)
@@ -212,11 +227,19 @@ class IngestSession:
             owner_id = self._owner_id(participants)
             profile_id = self._profiles.profile_id_for(owner_id)
             # Seed (LocalFilter): "Something never to capture: a domain, an address, or a subject keyword."
-            hit = self._filters.hit(profile_id=profile_id, subject=parsed.subject, emails=[p.email for p in people])
+            hit = self._filters.hit(
+                profile_id=profile_id, subject=parsed.subject, emails=[p.email for p in people]
+            )
             if hit is not None:
                 self.report.excluded_by[hit.rule.describe()] += 1
                 self._record(
-                    ItemOutcome(pending.key, Status.EXCLUDED, pending.source_id, reason=hit.reason, order=pending.order)
+                    ItemOutcome(
+                        pending.key,
+                        Status.EXCLUDED,
+                        pending.source_id,
+                        reason=hit.reason,
+                        order=pending.order,
+                    )
                 )
                 continue
             staged.append((pending, participants, people, owner_id))
@@ -245,7 +268,8 @@ class IngestSession:
                 "direction": _direction(people),
                 "owner_id": owner_id,
                 # Design: "A private activity is counted in every score but shown only to its owner and admins."
-                "is_private": parsed.is_private or bool(owner_id and self._profiles.private_by_default.get(owner_id)),
+                "is_private": parsed.is_private
+                or bool(owner_id and self._profiles.private_by_default.get(owner_id)),
                 "thread_id": _cut(parsed.thread_id, Activity, "thread_id"),
                 "in_reply_to": _cut(parsed.in_reply_to, Activity, "in_reply_to"),
                 "location": _cut(parsed.location, Activity, "location"),
@@ -260,7 +284,9 @@ class IngestSession:
             rows.append(_Row(pending, activity, participants, outcome.opportunities))
         return rows
 
-    def _participants(self, parsed: ParsedActivity, directory: PeopleDirectory) -> tuple[list[dict], list[Person]]:
+    def _participants(
+        self, parsed: ParsedActivity, directory: PeopleDirectory
+    ) -> tuple[list[dict], list[Person]]:
         """Participant rows (one per address) and the people matching reads."""
         rows: list[dict] = []
         people: list[Person] = []
@@ -329,7 +355,9 @@ class IngestSession:
                     participant["activity_id"] = row.activity_id
                     participants.append(participant)
                 for opportunity_id, match in row.opportunities:
-                    links.append({"activity_id": row.activity_id, "opportunity_id": opportunity_id, "match": match})
+                    links.append(
+                        {"activity_id": row.activity_id, "opportunity_id": opportunity_id, "match": match}
+                    )
             insert_rows(Participant, participants)
             insert_rows(ActivityOpportunity, links)
             created_ids = [row.activity_id for row in rows]
@@ -339,7 +367,11 @@ class IngestSession:
                 enqueue_after_capture(created_ids)
         for row in rows:
             pending = row.pending
-            self._record(ItemOutcome(pending.key, Status.CREATED, pending.source_id, row.activity_id, order=pending.order))
+            self._record(
+                ItemOutcome(
+                    pending.key, Status.CREATED, pending.source_id, row.activity_id, order=pending.order
+                )
+            )
             self.report.created_ids.append(row.activity_id)
             self.report.account_matches[row.activity["account_match"]] += 1
             self.report.opportunity_matched += bool(row.opportunities)
@@ -363,7 +395,13 @@ class IngestSession:
                 pending = row.pending
                 if pending.source_id in taken:
                     self._record(
-                        ItemOutcome(pending.key, Status.DUPLICATE, pending.source_id, reason="already captured", order=pending.order)
+                        ItemOutcome(
+                            pending.key,
+                            Status.DUPLICATE,
+                            pending.source_id,
+                            reason="already captured",
+                            order=pending.order,
+                        )
                     )
                 else:
                     kept.append(row)

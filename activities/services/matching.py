@@ -14,6 +14,7 @@ configuration profile enables multi-opportunity matching.
 ``match_one`` is pure: it reads a ``MatchContext`` that was loaded for a whole batch with a fixed
 number of queries, so matching never queries per participant.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,10 +30,11 @@ from users.models import User
 from ..models import Activity
 from .bulk import among, in_chunk_size
 
+
 def _chunks(values: Sequence) -> Iterable[Sequence]:
     size = in_chunk_size()
     for start in range(0, len(values), size):
-        yield values[start:start + size]
+        yield values[start : start + size]
 
 
 # --- what matching reads ----------------------------------------------------------------------
@@ -123,12 +125,14 @@ class MatchContext:
             contact_accounts = {}
             ids = sorted(contact_ids)
             for chunk in _chunks(ids):
-                contact_accounts.update(Contact.objects.filter(among("id", chunk)).values_list("id", "account_id"))
+                contact_accounts.update(
+                    Contact.objects.filter(among("id", chunk)).values_list("id", "account_id")
+                )
         ctx.contact_accounts = {c: a for c, a in contact_accounts.items() if c in contact_ids and a}
         for chunk in _chunks(sorted(domains)):
-            for domain, account_id, is_primary in AccountDomain.objects.filter(among("domain", chunk)).values_list(
-                "domain", "account_id", "is_primary"
-            ):
+            for domain, account_id, is_primary in AccountDomain.objects.filter(
+                among("domain", chunk)
+            ).values_list("domain", "account_id", "is_primary"):
                 ctx.domain_holders.setdefault(domain, []).append((account_id, is_primary))
         account_ids = set(ctx.contact_accounts.values())
         for holders in ctx.domain_holders.values():
@@ -141,7 +145,9 @@ class MatchContext:
         ids = sorted(set(account_ids) - set(self.accounts))
         opportunity_ids: list[int] = []
         for chunk in _chunks(ids):
-            for account_id, name, created_at in Account.objects.filter(among("id", chunk)).values_list("id", "name", "created_at"):
+            for account_id, name, created_at in Account.objects.filter(among("id", chunk)).values_list(
+                "id", "name", "created_at"
+            ):
                 self.accounts[account_id] = AccountFacts(account_id, name, created_at)
             # Seed: "Backstory will not add participants as Contact Roles on a closed Opportunity."
             for opp_id, account_id, name in (
@@ -231,10 +237,14 @@ class MatchOutcome:
 
     def same_as(self, *, account_id, lead_id, account_match, opportunity_match, explanation, links) -> bool:
         return (
-            (self.account_id, self.lead_id, self.account_match, self.opportunity_match, self.explanation)
-            == (account_id, lead_id, account_match, opportunity_match, explanation)
-            and set(self.opportunities) == set(links)
-        )
+            self.account_id,
+            self.lead_id,
+            self.account_match,
+            self.opportunity_match,
+            self.explanation,
+        ) == (account_id, lead_id, account_match, opportunity_match, explanation) and set(
+            self.opportunities
+        ) == set(links)
 
 
 def choose_domain_holder(holders: Sequence[DomainHolder]) -> tuple[DomainHolder, str]:
@@ -290,11 +300,18 @@ def match_opportunities(
     if with_roles:
         if len(with_roles) == 1 or multi:
             who = {
-                o.id: [p.label for p in people if p.contact_id in ctx.role_holders.get(o.id, set())] for o in with_roles
+                o.id: [p.label for p in people if p.contact_id in ctx.role_holders.get(o.id, set())]
+                for o in with_roles
             }
             parts = [f"“{o.name}”, where {', '.join(who[o.id])} holds a contact role" for o in with_roles]
-            prefix = "Opportunity" if len(with_roles) == 1 else "Opportunities (multi-opportunity matching is on)"
-            return M.CONTACT_ROLE, tuple((o.id, M.CONTACT_ROLE) for o in with_roles), f"{prefix}: {'; '.join(parts)}."
+            prefix = (
+                "Opportunity" if len(with_roles) == 1 else "Opportunities (multi-opportunity matching is on)"
+            )
+            return (
+                M.CONTACT_ROLE,
+                tuple((o.id, M.CONTACT_ROLE) for o in with_roles),
+                f"{prefix}: {'; '.join(parts)}.",
+            )
         return (
             M.NONE,
             (),
@@ -305,7 +322,11 @@ def match_opportunities(
     # Seed: "otherwise the single open opportunity when there is exactly one".
     if len(open_opps) == 1:
         only = open_opps[0]
-        return M.SINGLE_OPEN, ((only.id, M.SINGLE_OPEN),), f"Opportunity: “{only.name}”, the only open opportunity of {account.name}."
+        return (
+            M.SINGLE_OPEN,
+            ((only.id, M.SINGLE_OPEN),),
+            f"Opportunity: “{only.name}”, the only open opportunity of {account.name}.",
+        )
     # Seed: "several only when the profile enables multi-opportunity matching".
     if multi:
         return (

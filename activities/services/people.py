@@ -3,6 +3,7 @@
 Resolution works on a whole batch at once: all the addresses of a batch are looked up with one
 query per table (users, contacts, leads), never one query per participant.
 """
+
 from __future__ import annotations
 
 import functools
@@ -17,7 +18,6 @@ from contacts.models import Contact, Lead
 from users.models import User
 
 from .bulk import among, in_chunk_size
-
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ def _is_internal_host(host: str, internal_domains: tuple[str, ...]) -> bool:
 def _chunks(values: list[str]) -> Iterable[list[str]]:
     size = in_chunk_size()
     for start in range(0, len(values), size):
-        yield values[start:start + size]
+        yield values[start : start + size]
 
 
 class PeopleDirectory:
@@ -69,7 +69,9 @@ class PeopleDirectory:
         for chunk in _chunks(wanted):
             # Seed: "any User with that exact email" is one of us, whatever the domain.
             for user_id, email in (
-                User.objects.annotate(email_ci=Lower("email")).filter(among("email_ci", chunk)).values_list("id", "email_ci")
+                User.objects.annotate(email_ci=Lower("email"))
+                .filter(among("email_ci", chunk))
+                .values_list("id", "email_ci")
             ):
                 users[email] = user_id
             # The CRM allows two contacts with one email: prefer one on an account, then the oldest.

@@ -3,6 +3,7 @@
 A manual match never changes: every query here skips ``is_manually_matched`` activities, and the
 write re-checks it under a row lock so an Edit Match made meanwhile wins.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -47,14 +48,20 @@ def _id_batches(activity_ids: Iterable[int] | None, batch_size: int) -> Iterator
     if activity_ids is None:
         last = 0
         while True:
-            chunk = list(automatic.filter(id__gt=last).order_by("id").values_list("id", flat=True)[:batch_size])
+            chunk = list(
+                automatic.filter(id__gt=last).order_by("id").values_list("id", flat=True)[:batch_size]
+            )
             if not chunk:
                 return
             yield chunk
             last = chunk[-1]
     ids = sorted(set(activity_ids))
     for start in range(0, len(ids), batch_size):
-        chunk = list(automatic.filter(among("id", ids[start:start + batch_size])).order_by("id").values_list("id", flat=True))
+        chunk = list(
+            automatic.filter(among("id", ids[start : start + batch_size]))
+            .order_by("id")
+            .values_list("id", flat=True)
+        )
         if chunk:
             yield chunk
 
@@ -79,17 +86,27 @@ def match_activities(
     return report
 
 
-def _match_batch(ids: list[int], profiles: ProfileBook, report: MatchReport, *, resolve_people: bool, hand_off: bool) -> None:
+def _match_batch(
+    ids: list[int], profiles: ProfileBook, report: MatchReport, *, resolve_people: bool, hand_off: bool
+) -> None:
     activities = {
         row["id"]: row
         for row in Activity.objects.filter(among("id", ids)).values(
-            "id", "owner_id", "account_id", "lead_id", "account_match", "opportunity_match", "match_explanation"
+            "id",
+            "owner_id",
+            "account_id",
+            "lead_id",
+            "account_match",
+            "opportunity_match",
+            "match_explanation",
         )
     }
     participant_rows = list(
         Participant.objects.filter(among("activity_id", ids))
         .order_by("activity_id", "id")
-        .values("id", "activity_id", "email", "name", "role", "is_internal", "user_id", "contact_id", "lead_id")
+        .values(
+            "id", "activity_id", "email", "name", "role", "is_internal", "user_id", "contact_id", "lead_id"
+        )
     )
     if resolve_people:
         report.people_updated += _resolve_again(participant_rows)
@@ -106,9 +123,9 @@ def _match_batch(ids: list[int], profiles: ProfileBook, report: MatchReport, *, 
             )
         )
     links: dict[int, set[tuple[int, str]]] = {pk: set() for pk in activities}
-    for activity_id, opportunity_id, match in ActivityOpportunity.objects.filter(among("activity_id", ids)).values_list(
-        "activity_id", "opportunity_id", "match"
-    ):
+    for activity_id, opportunity_id, match in ActivityOpportunity.objects.filter(
+        among("activity_id", ids)
+    ).values_list("activity_id", "opportunity_id", "match"):
         links[activity_id].add((opportunity_id, match))
     profiles.add_users(row["owner_id"] for row in activities.values())
     ctx = MatchContext.load(people=[p for group in people.values() for p in group])
@@ -156,12 +173,20 @@ def _match_batch(ids: list[int], profiles: ProfileBook, report: MatchReport, *, 
                 }
             )
             new_links.extend(
-                {"activity_id": pk, "opportunity_id": opp_id, "match": match} for opp_id, match in outcome.opportunities
+                {"activity_id": pk, "opportunity_id": opp_id, "match": match}
+                for opp_id, match in outcome.opportunities
             )
         update_rows(
             Activity,
             updates,
-            ["account_id", "lead_id", "account_match", "opportunity_match", "match_explanation", "matched_at"],
+            [
+                "account_id",
+                "lead_id",
+                "account_match",
+                "opportunity_match",
+                "match_explanation",
+                "matched_at",
+            ],
         )
         ActivityOpportunity.objects.filter(among("activity_id", sorted(writable))).delete()
         insert_rows(ActivityOpportunity, new_links)
@@ -182,7 +207,15 @@ def _resolve_again(rows: list[dict]) -> int:
         new = (resolved.is_internal, resolved.user_id, resolved.contact_id, resolved.lead_id)
         if new != (row["is_internal"], row["user_id"], row["contact_id"], row["lead_id"]):
             row["is_internal"], row["user_id"], row["contact_id"], row["lead_id"] = new
-            updated.append({"id": row["id"], "is_internal": new[0], "user_id": new[1], "contact_id": new[2], "lead_id": new[3]})
+            updated.append(
+                {
+                    "id": row["id"],
+                    "is_internal": new[0],
+                    "user_id": new[1],
+                    "contact_id": new[2],
+                    "lead_id": new[3],
+                }
+            )
     update_rows(Participant, updated, ["is_internal", "user_id", "contact_id", "lead_id"])
     return len(updated)
 
@@ -215,7 +248,9 @@ def rematch_activities_for_account(*, account_id: int, hand_off: bool = True) ->
     domains = list(AccountDomain.objects.filter(account_id=account_id).values_list("domain", flat=True))
     ids = set(Activity.objects.filter(account_id=account_id).values_list("id", flat=True))
     ids |= _activity_ids_with_participants(Q(contact__account_id=account_id))
-    emails = Contact.objects.filter(account_id=account_id).exclude(email="").annotate(e=Lower("email")).values("e")
+    emails = (
+        Contact.objects.filter(account_id=account_id).exclude(email="").annotate(e=Lower("email")).values("e")
+    )
     ids |= _activity_ids_with_participants(Q(email__in=emails))
     ids |= _activity_ids_with_participants(_domain_filter(domains))
     return match_activities(activity_ids=ids, resolve_people=True, hand_off=hand_off)
@@ -226,7 +261,7 @@ def rematch_activities_for_emails(*, emails: Sequence[str], hand_off: bool = Tru
     wanted = sorted({e.strip().lower() for e in emails if e and e.strip()})
     ids: set[int] = set()
     for start in range(0, len(wanted), 900):
-        ids |= _activity_ids_with_participants(Q(email__in=wanted[start:start + 900]))
+        ids |= _activity_ids_with_participants(Q(email__in=wanted[start : start + 900]))
     return match_activities(activity_ids=ids, resolve_people=True, hand_off=hand_off)
 
 
@@ -275,7 +310,11 @@ def activities_rematch_after_crm_change(
 
 
 def rematch_after_crm_change(
-    *, account_ids: Sequence[int] = (), emails: Sequence[str] = (), domains: Sequence[str] = (), contact_ids: Sequence[int] = ()
+    *,
+    account_ids: Sequence[int] = (),
+    emails: Sequence[str] = (),
+    domains: Sequence[str] = (),
+    contact_ids: Sequence[int] = (),
 ) -> MatchReport:
     """Run the re-matches ``activities_rematch_after_crm_change`` queued; returns the combined report."""
     total = MatchReport()

@@ -1,4 +1,5 @@
 """An org to capture into: Lumen Analytics (internal) sells to Acme; Jane is a contact there."""
+
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,8 +33,15 @@ class Org:
 
 @pytest.fixture
 def org(db, frozen_now) -> Org:
-    dana = UserFactory(username="dana", email="dana.rivera@lumen-analytics.com", first_name="Dana", last_name="Rivera")
-    chris = UserFactory(username="chris", email="chris.colleague@lumen-analytics.com", first_name="Chris", last_name="Colleague")
+    dana = UserFactory(
+        username="dana", email="dana.rivera@lumen-analytics.com", first_name="Dana", last_name="Rivera"
+    )
+    chris = UserFactory(
+        username="chris",
+        email="chris.colleague@lumen-analytics.com",
+        first_name="Chris",
+        last_name="Colleague",
+    )
     admin = UserFactory(username="admin", email="admin@lumen-analytics.com", admin=True)
     acme = AccountFactory(name="Acme", domain="acme.com", owner=dana)
     jane = ContactFactory(account=acme, first_name="Jane", last_name="Doe", email="jane.doe@acme.com")

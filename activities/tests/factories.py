@@ -15,7 +15,7 @@ class ActivityFactory(DjangoModelFactory):
     source_id = factory.Sequence(lambda n: f"message-{n}@lumen-analytics.com")
     subject = "Pricing proposal"
     body = "Attached is the pricing proposal we discussed."
-    occurred_at = factory.LazyFunction(lambda: dt.datetime(2026, 11, 20, 15, 0, tzinfo=dt.timezone.utc))
+    occurred_at = factory.LazyFunction(lambda: dt.datetime(2026, 11, 20, 15, 0, tzinfo=dt.UTC))
     direction = Activity.Direction.OUTBOUND
     owner = factory.SubFactory(UserFactory)
 

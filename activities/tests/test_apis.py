@@ -1,4 +1,5 @@
 """POST /api/v1/activities (mounted in this app at /activities/api/): batches, per-item errors, auth."""
+
 import pytest
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
@@ -24,7 +25,9 @@ def test_url_name():
 
 
 def test_all_good_is_201_and_stored(api, org):
-    response = api.post(URL, {"activities": [api_item(source_id="a"), api_item(source_id="b")]}, format="json")
+    response = api.post(
+        URL, {"activities": [api_item(source_id="a"), api_item(source_id="b")]}, format="json"
+    )
     assert response.status_code == 201
     body = response.json()
     assert (body["created"], body["duplicates"], body["excluded"], body["errors"]) == (2, 0, 0, [])
@@ -50,7 +53,9 @@ def test_mixed_batch_stores_the_good_ones_and_lists_each_bad_one(api):
     missing_field = api_item(source_id="missing")
     del missing_field["occurred_at"]
     typo = api_item(source_id="typo", privat=True)
-    response = api.post(URL, {"activities": [api_item(source_id="ok"), bad_email, missing_field, typo]}, format="json")
+    response = api.post(
+        URL, {"activities": [api_item(source_id="ok"), bad_email, missing_field, typo]}, format="json"
+    )
     assert response.status_code == 207
     body = response.json()
     assert body["created"] == 1
@@ -90,7 +95,9 @@ def test_over_a_thousand_items_says_the_limit_and_how_to_split(api):
     assert Activity.objects.count() == 0
 
 
-@pytest.mark.parametrize("payload, message", [({"activities": []}, "empty"), ({"items": []}, '{"activities": [...]}')])
+@pytest.mark.parametrize(
+    "payload, message", [({"activities": []}, "empty"), ({"items": []}, '{"activities": [...]}')]
+)
 def test_bad_batches(api, payload, message):
     response = api.post(URL, payload, format="json")
     assert response.status_code == 400
@@ -128,7 +135,10 @@ def test_the_schema_documents_the_endpoint_and_its_statuses(api, org):
 @pytest.mark.parametrize(
     "reason, expected",
     [
-        ("participants[1].email: not a valid email address: 'x'", ("participants[1].email", "not a valid email address: 'x'")),
+        (
+            "participants[1].email: not a valid email address: 'x'",
+            ("participants[1].email", "not a valid email address: 'x'"),
+        ),
         ("source_id: missing", ("source_id", "missing")),
         ("unknown field 'privat'", ("privat", "unknown field 'privat'")),
         ("expected a JSON object, got str", ("", "expected a JSON object, got str")),

@@ -1,4 +1,5 @@
 """manage.py benchmark_capture: runs the real ingest path on generated activities and prints figures."""
+
 import io
 
 import pytest

@@ -1,5 +1,6 @@
 """manage.py import_activities on real files: the closing report, idempotency, --owner, exit codes,
 and the public Enron sample."""
+
 import io
 
 import pytest
@@ -25,7 +26,10 @@ def counts():
 
 def test_import_reports_what_it_stored_excluded_and_could_not_read(org):
     out, _ = run(INGEST_DATA)
-    assert "Read 18 items from 3 files: 14 new activities stored, 0 already captured, 2 excluded by local filters, 2 could not be read." in out
+    assert (
+        "Read 18 items from 3 files: 14 new activities stored, 0 already captured, 2 excluded by local filters, 2 could not be read."
+        in out
+    )
     assert "Excluded by local filters:" in out and "subject keyword “out of office”" in out
     assert "calls.jsonl line 3: source_id: missing" in out
     assert "private" in out
@@ -62,7 +66,14 @@ def test_missing_paths_and_empty_directories_are_reported(org, tmp_path):
     err = io.StringIO()
     (tmp_path / "notes.txt").write_text("not mail")
     with pytest.raises(CommandError, match="Nothing could be read"):
-        call_command("import_activities", str(tmp_path / "nope.mbox"), str(tmp_path), "--no-progress", stdout=io.StringIO(), stderr=err)
+        call_command(
+            "import_activities",
+            str(tmp_path / "nope.mbox"),
+            str(tmp_path),
+            "--no-progress",
+            stdout=io.StringIO(),
+            stderr=err,
+        )
     assert f"{tmp_path / 'nope.mbox'}: no such file or directory" in err.getvalue()
     assert f"{tmp_path}: no .eml, .mbox, .ics, .jsonl, .ndjson files in this directory" in err.getvalue()
 
@@ -81,7 +92,9 @@ def test_enron_sample_imports_once_and_matches_by_domain(db, settings, frozen_no
     assert set(from_haas.values_list("account", flat=True)) == {berkeley.pk}
     assert set(from_haas.values_list("account_match", flat=True)) == {Activity.AccountMatch.DOMAIN}
     # Free mail never matches an account.
-    hotmail = Activity.objects.filter(participants__email__endswith="@hotmail.com", participants__role="from").distinct()
+    hotmail = Activity.objects.filter(
+        participants__email__endswith="@hotmail.com", participants__role="from"
+    ).distinct()
     assert hotmail.exists() and not hotmail.filter(account__isnull=False).exists()
     # Direction from enron.com as the internal domain: the sample's own counts.
     assert Activity.objects.filter(direction=Activity.Direction.INBOUND).count() == 263

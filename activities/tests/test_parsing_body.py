@@ -1,10 +1,12 @@
 """The body splitter: new text, quoted history, signature and disclaimers; HTML to text."""
+
 import pytest
 
 from activities.parsing import AuthorHint, PersonName, html_to_text, split_message_text
 
-DANA = AuthorHint.from_person(PersonName("Dana Whitfield", "Dana", "Whitfield"),
-                              "dana.whitfield@northwind-logistics.com")
+DANA = AuthorHint.from_person(
+    PersonName("Dana Whitfield", "Dana", "Whitfield"), "dana.whitfield@northwind-logistics.com"
+)
 
 
 def split(text, author=DANA):

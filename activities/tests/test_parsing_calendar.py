@@ -1,4 +1,5 @@
 """iCalendar into meetings: attendees, time zones, privacy, recurrence, broken input."""
+
 import datetime as dt
 from pathlib import Path
 
@@ -6,7 +7,7 @@ from activities.parsing import ParsedActivity, ParseError, parse_path
 from activities.parsing.ics import parse_calendar_bytes
 
 DATA = Path(__file__).parent / "data"
-UTC = dt.timezone.utc
+UTC = dt.UTC
 NOW = dt.datetime(2024, 6, 1, tzinfo=UTC)
 SERIES = "pipeline-sync-weekly@brightlane.io"
 
@@ -72,8 +73,11 @@ def test_recurrence_is_expanded_only_up_to_now_by_default():
 
 
 def test_recurrence_window_can_be_chosen():
-    results = meetings("team_calendar.ics", expand_from=dt.datetime(2024, 1, 20, tzinfo=UTC),
-                       expand_until=dt.datetime(2024, 2, 1, tzinfo=UTC))
+    results = meetings(
+        "team_calendar.ics",
+        expand_from=dt.datetime(2024, 1, 20, tzinfo=UTC),
+        expand_until=dt.datetime(2024, 2, 1, tzinfo=UTC),
+    )
     series = [r.source_id for r in results if r.source_id.startswith(SERIES)]
 
     assert series == [f"{SERIES}#20240122T160000Z", f"{SERIES}#20240129T160000Z"]
@@ -160,8 +164,9 @@ def test_override_without_its_series_keeps_the_recurrence_id():
 
 def test_duplicate_uid_is_reported_and_the_first_kept():
     event = "BEGIN:VEVENT\nUID:dup\nDTSTART:20240305T150000Z\nSUMMARY:{}\nEND:VEVENT"
-    results = list(parse_calendar_bytes(calendar(event.format("First") + "\n" + event.format("Second")),
-                                        now=NOW))
+    results = list(
+        parse_calendar_bytes(calendar(event.format("First") + "\n" + event.format("Second")), now=NOW)
+    )
 
     assert results[0].subject == "First"
     assert results[1].reason == "duplicate UID: the first one was kept"

@@ -1,4 +1,5 @@
 """The parser on real mail: the 453 public Enron messages in shared/data/enron-sample."""
+
 import datetime as dt
 from pathlib import Path
 
@@ -19,7 +20,7 @@ def test_every_enron_message_parses_once_and_deterministically():
     assert all(isinstance(result, ParsedActivity) for result in results)
     assert len({result.source_id for result in results}) == 453
     assert all(result.source_id.endswith(".JavaMail.evans@thyme") for result in results)
-    assert all(result.occurred_at.tzinfo == dt.timezone.utc for result in results)
+    assert all(result.occurred_at.tzinfo == dt.UTC for result in results)
     assert all(result.author is not None and result.author.role == "from" for result in results)
     assert results == list(parse_path(ENRON))
 
@@ -30,8 +31,9 @@ def test_mangled_to_addresses_are_recovered_from_x_to():
 
     assert "'pp'@enron.com" not in emails and "laughlin'.'scott@enron.com" not in emails
     assert {"psellers@pacbell.net", "scottwl@hotmail.com", "jeff.dasovich@enron.com"} <= emails
-    assert activity.warnings == ("skipped invalid To address(es) 'pp'@enron.com, "
-                                 "laughlin'.'scott@enron.com; recovered 2 from X-To",)
+    assert activity.warnings == (
+        "skipped invalid To address(es) 'pp'@enron.com, laughlin'.'scott@enron.com; recovered 2 from X-To",
+    )
 
 
 def test_names_come_from_x_from_when_from_has_none():
@@ -43,8 +45,9 @@ def test_sender_with_mangled_address_is_kept_with_a_warning():
     activity = enron("0003")
 
     assert activity.author.email == "a..shankman@enron.com"
-    assert activity.warnings == ("sender address 'a..shankman@enron.com' is not a valid mailbox: "
-                                 "kept as written",)
+    assert activity.warnings == (
+        "sender address 'a..shankman@enron.com' is not a valid mailbox: kept as written",
+    )
 
 
 def test_outlook_reply_on_top_of_original_message():

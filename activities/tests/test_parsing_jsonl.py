@@ -1,4 +1,5 @@
 """API items and JSON Lines: the schema, and errors that name the line and the field."""
+
 import datetime as dt
 from pathlib import Path
 
@@ -8,7 +9,7 @@ from activities.parsing import InvalidActivity, ParsedActivity, ParseError, pars
 from activities.parsing.jsonl import parse_jsonl_bytes
 
 DATA = Path(__file__).parent / "data"
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def call(**changes):
@@ -25,8 +26,7 @@ def call(**changes):
 def test_jsonl_file_good_and_bad_lines():
     results = list(parse_path(DATA / "activities.jsonl"))
 
-    summary = [(r.source_id if isinstance(r, ParsedActivity) else (r.position, r.reason))
-               for r in results]
+    summary = [(r.source_id if isinstance(r, ParsedActivity) else (r.position, r.reason)) for r in results]
     assert summary == [
         "dialer-88121",
         "crm-email-5521",
@@ -56,8 +56,11 @@ def test_jsonl_call_and_meeting_items():
 
 
 def test_jsonl_email_item_is_split_like_mail():
-    email = next(r for r in parse_path(DATA / "activities.jsonl")
-                 if isinstance(r, ParsedActivity) and r.kind == "email")
+    email = next(
+        r
+        for r in parse_path(DATA / "activities.jsonl")
+        if isinstance(r, ParsedActivity) and r.kind == "email"
+    )
 
     assert email.body == "Legal accepts the 12-month liability cap.\n\nThanks,"
     assert email.quoted_text == "> Can legal accept the cap?"
@@ -85,8 +88,10 @@ def test_parse_api_item_valid():
         (call(source_id=" "), "source_id: empty"),
         (call(source_id=7), "source_id: expected a string, got int"),
         (call(occurred_at="yesterday"), "occurred_at: not an ISO 8601 date-time: 'yesterday'"),
-        (call(occurred_at="2024-03-22T15:00:00"),
-         "occurred_at: needs a time zone offset or Z: '2024-03-22T15:00:00'"),
+        (
+            call(occurred_at="2024-03-22T15:00:00"),
+            "occurred_at: needs a time zone offset or Z: '2024-03-22T15:00:00'",
+        ),
         (call(duration_minutes=-5), "duration_minutes: expected a whole number >= 0, got -5"),
         (call(duration_minutes=True), "duration_minutes: expected a whole number >= 0, got True"),
         (call(private="yes"), "private: expected true or false, got 'yes'"),
@@ -94,17 +99,28 @@ def test_parse_api_item_valid():
         (call(participants=[]), "participants: expected a non-empty list"),
         (call(participants=None), "participants: missing"),
         (call(participants=[{"name": "Dana"}]), "participants[0].email: missing"),
-        (call(participants=[{"email": "dana@northwind-logistics.com", "role": "boss"}]),
-         "participants[0].role: expected one of from, organizer, to, cc, bcc, attendee, got 'boss'"),
-        (call(participants=[{"email": "d@northwind-logistics.com", "response": "maybe"}]),
-         "participants[0].response: expected one of accepted, declined, tentative, needs_action, "
-         "got 'maybe'"),
-        (call(participants=[{"email": "d@northwind-logistics.com", "phone": "1"}]),
-         "participants[0]: unknown field 'phone'"),
+        (
+            call(participants=[{"email": "dana@northwind-logistics.com", "role": "boss"}]),
+            "participants[0].role: expected one of from, organizer, to, cc, bcc, attendee, got 'boss'",
+        ),
+        (
+            call(participants=[{"email": "d@northwind-logistics.com", "response": "maybe"}]),
+            "participants[0].response: expected one of accepted, declined, tentative, needs_action, "
+            "got 'maybe'",
+        ),
+        (
+            call(participants=[{"email": "d@northwind-logistics.com", "phone": "1"}]),
+            "participants[0]: unknown field 'phone'",
+        ),
         (call(kind="email"), "participants: an email needs a participant with role 'from'"),
-        (call(kind="email", duration_minutes=5,
-              participants=[{"email": "d@northwind-logistics.com", "role": "from"}]),
-         "duration_minutes: an email has no duration"),
+        (
+            call(
+                kind="email",
+                duration_minutes=5,
+                participants=[{"email": "d@northwind-logistics.com", "role": "from"}],
+            ),
+            "duration_minutes: an email has no duration",
+        ),
     ],
 )
 def test_parse_api_item_errors_name_the_field(item, reason):

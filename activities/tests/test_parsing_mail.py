@@ -1,4 +1,5 @@
 """Mail (.eml / .mbox) into email activities: MIME, charsets, participants, threading, errors."""
+
 import datetime as dt
 import hashlib
 from pathlib import Path
@@ -7,7 +8,7 @@ from activities.parsing import ParsedActivity, ParseError, parse_path
 from activities.parsing.mail import decode_text, parse_email_bytes
 
 DATA = Path(__file__).parent / "data"
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def parse_one(name: str):
@@ -155,9 +156,11 @@ def test_sensitivity_private_marks_the_email_private():
 
 
 def test_company_confidential_is_not_private():
-    raw = (b"Message-ID: <cc-1@acme.com>\nDate: Mon, 1 Apr 2024 10:00:00 +0000\n"
-           b"From: ana@acme.com\nTo: bo@brightlane.io\nSensitivity: Company-Confidential\n"
-           b"Subject: Internal pricing\n\nSee the floor price.\n")
+    raw = (
+        b"Message-ID: <cc-1@acme.com>\nDate: Mon, 1 Apr 2024 10:00:00 +0000\n"
+        b"From: ana@acme.com\nTo: bo@brightlane.io\nSensitivity: Company-Confidential\n"
+        b"Subject: Internal pricing\n\nSee the floor price.\n"
+    )
 
     assert parse_email_bytes(raw).is_private is False
 
@@ -192,8 +195,10 @@ def test_broken_date_is_an_error_with_the_reason():
 
 
 def test_date_without_zone_is_read_as_utc_with_a_warning():
-    raw = (b"Message-ID: <tz-1@acme.com>\nDate: Mon, 1 Apr 2024 10:00:00 -0000\n"
-           b"From: ana@acme.com\nTo: bo@brightlane.io\nSubject: x\n\nHello\n")
+    raw = (
+        b"Message-ID: <tz-1@acme.com>\nDate: Mon, 1 Apr 2024 10:00:00 -0000\n"
+        b"From: ana@acme.com\nTo: bo@brightlane.io\nSubject: x\n\nHello\n"
+    )
     activity = parse_email_bytes(raw)
 
     assert activity.occurred_at == dt.datetime(2024, 4, 1, 10, 0, tzinfo=UTC)
@@ -207,13 +212,19 @@ def test_missing_sender_is_an_error():
 
 
 def test_bcc_is_a_participant_and_role_priority_wins():
-    raw = (b"Message-ID: <bcc-1@acme.com>\nDate: Mon, 1 Apr 2024 10:00:00 +0000\n"
-           b"From: Ana Ruiz <ana@acme.com>\nTo: bo@brightlane.io, not-an-address\n"
-           b"Cc: ana@acme.com, cy@acme.com\nBcc: cy@acme.com, dee@acme.com\nSubject: x\n\nHi\n")
+    raw = (
+        b"Message-ID: <bcc-1@acme.com>\nDate: Mon, 1 Apr 2024 10:00:00 +0000\n"
+        b"From: Ana Ruiz <ana@acme.com>\nTo: bo@brightlane.io, not-an-address\n"
+        b"Cc: ana@acme.com, cy@acme.com\nBcc: cy@acme.com, dee@acme.com\nSubject: x\n\nHi\n"
+    )
     activity = parse_email_bytes(raw)
 
-    assert roles(activity) == {"ana@acme.com": "from", "bo@brightlane.io": "to",
-                               "cy@acme.com": "cc", "dee@acme.com": "bcc"}
+    assert roles(activity) == {
+        "ana@acme.com": "from",
+        "bo@brightlane.io": "to",
+        "cy@acme.com": "cc",
+        "dee@acme.com": "bcc",
+    }
     assert [p.role for p in activity.participants] == ["from", "to", "cc", "bcc"]
     assert any("not-an-address" in warning for warning in activity.warnings)
 
@@ -240,7 +251,7 @@ def test_same_input_same_output():
 
 def test_decode_text_fallbacks():
     warnings: list[str] = []
-    assert decode_text("Grüße".encode("utf-8"), None, warnings) == "Grüße"
+    assert decode_text("Grüße".encode(), None, warnings) == "Grüße"
     assert decode_text(b"caf\xe9", "us-ascii", warnings) == "café"  # read as Windows-1252
     assert decode_text(b"\x81\x8d", "utf-8", warnings) == "\x81\x8d"  # last resort: Latin-1
     assert warnings == ["text is not valid utf-8: decoded by guessing"]
@@ -292,10 +303,12 @@ def test_nested_multipart_finds_the_plain_body_and_ignores_attachments():
 
 
 def test_attachment_only_mail_has_no_body_and_says_so():
-    raw = (b"Message-ID: <att-1@acme.com>\nDate: Mon, 1 Apr 2024 10:00:00 +0000\n"
-           b"From: ana@acme.com\nTo: bo@brightlane.io\nSubject: deck\nMIME-Version: 1.0\n"
-           b"Content-Type: application/pdf\nContent-Disposition: attachment; filename=deck.pdf\n"
-           b"Content-Transfer-Encoding: base64\n\nJVBERi0xLjQK\n")
+    raw = (
+        b"Message-ID: <att-1@acme.com>\nDate: Mon, 1 Apr 2024 10:00:00 +0000\n"
+        b"From: ana@acme.com\nTo: bo@brightlane.io\nSubject: deck\nMIME-Version: 1.0\n"
+        b"Content-Type: application/pdf\nContent-Disposition: attachment; filename=deck.pdf\n"
+        b"Content-Transfer-Encoding: base64\n\nJVBERi0xLjQK\n"
+    )
     activity = parse_email_bytes(raw)
 
     assert activity.body == ""

@@ -1,4 +1,5 @@
 """Names from display names, address checks and Exchange X-To lists: pure rules, in tables."""
+
 import pytest
 
 from activities.parsing import PersonName, name_from_address, parse_person_name
@@ -21,8 +22,12 @@ from activities.parsing.addresses import normalize_email, parse_display_list
         ("Vince", "Vince", "Vince", None),
         # Not people: no first or last name is invented.
         ("Sales Team", "Sales Team", None, None),
-        ("Center for Research in Regulated Industries", "Center for Research in Regulated Industries",
-         None, None),
+        (
+            "Center for Research in Regulated Industries",
+            "Center for Research in Regulated Industries",
+            None,
+            None,
+        ),
         ("Steward Analytics, Inc", "Steward Analytics, Inc", None, None),
         ("1-800-Flowers.Com", "1-800-Flowers.Com", None, None),
     ],
@@ -77,8 +82,10 @@ def test_lenient_email_keeps_a_sender_with_stray_dots():
 
 
 def test_parse_display_list_splits_exchange_lists():
-    value = ("'PP' <psellers@pacbell.net>, Dasovich, Jeff </O=ENRON/OU=NA/CN=RECIPIENTS/CN=JDASOVIC>, "
-             "'Scott Laughlin' <scottwl@hotmail.com>")
+    value = (
+        "'PP' <psellers@pacbell.net>, Dasovich, Jeff </O=ENRON/OU=NA/CN=RECIPIENTS/CN=JDASOVIC>, "
+        "'Scott Laughlin' <scottwl@hotmail.com>"
+    )
 
     assert parse_display_list(value) == [
         ("'PP'", "psellers@pacbell.net"),
@@ -92,8 +99,10 @@ def test_parse_display_list_splits_exchange_lists():
     [
         ("Kaminski, Vince J", [("Kaminski, Vince J", None)]),
         ("KCarter@simmonsco-intl.com", [("", "kcarter@simmonsco-intl.com")]),
-        ('"Bransgrove. Alan" <Alan.Bransgrove@xemkt.com>@ENRON',
-         [('"Bransgrove. Alan"', "alan.bransgrove@xemkt.com")]),
+        (
+            '"Bransgrove. Alan" <Alan.Bransgrove@xemkt.com>@ENRON',
+            [('"Bransgrove. Alan"', "alan.bransgrove@xemkt.com")],
+        ),
         ("", []),
         (None, []),
     ],

@@ -1,4 +1,5 @@
 """parse_path and parse_bytes: file types, directory walks, uploads, determinism."""
+
 import datetime as dt
 import shutil
 from pathlib import Path
@@ -6,7 +7,7 @@ from pathlib import Path
 from activities.parsing import ParsedActivity, ParseError, parse_bytes, parse_path
 
 DATA = Path(__file__).parent / "data"
-NOW = dt.datetime(2024, 6, 1, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2024, 6, 1, tzinfo=dt.UTC)
 
 
 def test_directory_is_walked_recursively_in_sorted_order(tmp_path):
@@ -19,8 +20,10 @@ def test_directory_is_walked_recursively_in_sorted_order(tmp_path):
     shutil.copy(DATA / "forward_outlook.eml", tmp_path / ".hidden" / "skipped.eml")
     (tmp_path / "notes.txt").write_text("not an activity")
 
-    origins = [r.origin if isinstance(r, ParsedActivity) else f"{r.source} {r.position}"
-               for r in parse_path(tmp_path, now=NOW)]
+    origins = [
+        r.origin if isinstance(r, ParsedActivity) else f"{r.source} {r.position}"
+        for r in parse_path(tmp_path, now=NOW)
+    ]
 
     assert origins == [
         f"{tmp_path}/a/calendar.ics VEVENT 1",
@@ -66,7 +69,9 @@ def test_parse_bytes_for_each_kind():
     assert eml[0].source_id == "BN7PR11MB2601.namprd11.prod.outlook.com"
     assert eml[0].origin == "forward.eml"
     assert [r.origin if isinstance(r, ParsedActivity) else (r.source, r.position) for r in mbox] == [
-        "inbox.mbox message 1", ("inbox.mbox", "message 2"), "inbox.mbox message 3",
+        "inbox.mbox message 1",
+        ("inbox.mbox", "message 2"),
+        "inbox.mbox message 3",
     ]
     assert len(ics) == 6
     assert len(jsonl) == 6
@@ -76,6 +81,8 @@ def test_parse_bytes_for_each_kind():
 def test_parse_bytes_unsupported():
     (error,) = parse_bytes(b"%PDF-1.4", "deck.pdf")
 
-    assert error == ParseError(source="deck.pdf", position="",
-                               reason="unsupported file type; expected one of .eml, .mbox, .ics, "
-                                      ".jsonl, .ndjson")
+    assert error == ParseError(
+        source="deck.pdf",
+        position="",
+        reason="unsupported file type; expected one of .eml, .mbox, .ics, .jsonl, .ndjson",
+    )

@@ -1,4 +1,5 @@
 """Signature details: title, phone, company and location, table-driven; plus the Enron check."""
+
 from pathlib import Path
 
 import pytest
@@ -26,8 +27,9 @@ def author(first=None, last=None, email=None):
             "Dana Whitfield\nNorthwind Logistics, Inc.\nDirector of Procurement\n"
             "1200 Main Street\nHouston, TX 77002\nFax: (713) 555-0199\nPhone: +1 713 555 0142",
             author("Dana", "Whitfield"),
-            SignatureDetails("Director of Procurement", "+1 713 555 0142", "Northwind Logistics, Inc.",
-                             "US", "TX"),
+            SignatureDetails(
+                "Director of Procurement", "+1 713 555 0142", "Northwind Logistics, Inc.", "US", "TX"
+            ),
         ),
         (  # title on the name line, mobile only as a last resort
             "Jonah Feld - Sr. Counsel\nContoso Energy LLC\nmobile 415.555.0199\n",
@@ -88,10 +90,11 @@ def test_extract_signature_details(signature, hint, expected):
     [
         ("(713) 624-4100  Telephone", [("(713) 624-4100", "office")]),
         ("650.858.1095 (fax)", [("650.858.1095", "fax")]),
-        ("Phone: (212) 332-2578   Fax: (212) 332-1212",
-         [("(212) 332-2578", "office"), ("(212) 332-1212", "fax")]),
-        ("713.348.5387 (voice) 713.348.5251 (fax)",
-         [("713.348.5387", "office"), ("713.348.5251", "fax")]),
+        (
+            "Phone: (212) 332-2578   Fax: (212) 332-1212",
+            [("(212) 332-2578", "office"), ("(212) 332-1212", "fax")],
+        ),
+        ("713.348.5387 (voice) 713.348.5251 (fax)", [("713.348.5387", "office"), ("713.348.5251", "fax")]),
         ("(720)956-3572FAX", [("(720)956-3572", "fax")]),
         ("T (514) 861-8851    F (514) 866-4863", [("(514) 861-8851", "office"), ("(514) 866-4863", "fax")]),
         ("Mobile Phone: 713-545-3751", [("713-545-3751", "mobile")]),

@@ -1,4 +1,5 @@
 """Fast inserts and updates (COPY on PostgreSQL, the ORM elsewhere) behave like the ORM."""
+
 import datetime as dt
 
 import pytest
@@ -8,7 +9,7 @@ from activities.models import Activity, Participant
 from activities.services.bulk import among, insert_rows, update_rows
 
 pytestmark = pytest.mark.django_db
-WHEN = dt.datetime(2026, 11, 20, 15, 0, tzinfo=dt.timezone.utc)
+WHEN = dt.datetime(2026, 11, 20, 15, 0, tzinfo=dt.UTC)
 
 
 def activity_row(source_id, **extra):
@@ -35,7 +36,11 @@ def test_a_duplicate_source_id_is_an_integrity_error():
 def test_update_rows_sets_only_the_named_fields():
     ids = insert_rows(Activity, [activity_row("a", subject="keep"), activity_row("b", subject="keep")])
     with transaction.atomic():
-        update_rows(Activity, [{"id": ids[0], "match_explanation": "one", "lead_id": None}], ["match_explanation", "lead_id"])
+        update_rows(
+            Activity,
+            [{"id": ids[0], "match_explanation": "one", "lead_id": None}],
+            ["match_explanation", "lead_id"],
+        )
     first, second = Activity.objects.get(pk=ids[0]), Activity.objects.get(pk=ids[1])
     assert (first.match_explanation, first.subject) == ("one", "keep")
     assert second.match_explanation == ""
@@ -43,5 +48,8 @@ def test_update_rows_sets_only_the_named_fields():
 
 def test_among_filters_like_in():
     ids = insert_rows(Activity, [activity_row(s) for s in "abc"])
-    assert sorted(Activity.objects.filter(among("id", ids[:2])).values_list("source_id", flat=True)) == ["a", "b"]
+    assert sorted(Activity.objects.filter(among("id", ids[:2])).values_list("source_id", flat=True)) == [
+        "a",
+        "b",
+    ]
     assert list(Activity.objects.filter(among("source_id", []))) == []

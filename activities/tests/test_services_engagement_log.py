@@ -1,4 +1,5 @@
 """Edit Match and remove-from-sync, as services."""
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -20,7 +21,9 @@ from users.tests.factories import UserFactory
 
 
 def capture(source_id="call-1", **kwargs):
-    report = activities_ingest(items=[parsed_item(source_id=source_id, **kwargs)], source="api", hand_off=False)
+    report = activities_ingest(
+        items=[parsed_item(source_id=source_id, **kwargs)], source="api", hand_off=False
+    )
     return Activity.objects.get(pk=report.created_ids[0])
 
 
@@ -72,17 +75,27 @@ def test_match_automatically_again_undoes_a_manual_match(org):
 @pytest.fixture
 def created_from_activity(org):
     """What the contact engine created from one activity: a contact, and a contact role for Jane."""
-    activity = capture(participants=[
-        {"email": "dana.rivera@lumen-analytics.com", "role": "from"},
-        {"email": "jane.doe@acme.com"},
-        {"email": "new.person@acme.com", "name": "New Person"},
-    ])
+    activity = capture(
+        participants=[
+            {"email": "dana.rivera@lumen-analytics.com", "role": "from"},
+            {"email": "jane.doe@acme.com"},
+            {"email": "new.person@acme.com", "name": "New Person"},
+        ]
+    )
     created = ContactFactory(account=org.acme, email="new.person@acme.com", by_backstory=True)
     activity.participants.filter(email=created.email).update(contact=created)
-    ContactDecisionFactory(action="contact_created", reason="created", activity=activity, contact=created, email=created.email)
-    jane_role = OpportunityContactRoleFactory(opportunity=org.pilot, contact=org.jane, created_by_backstory=True)
-    ContactDecisionFactory(action="ocr_created", reason="created", activity=activity, contact=org.jane, opportunity=org.pilot)
-    kept_role = OpportunityContactRoleFactory(opportunity=org.expansion, contact=created, created_by_backstory=True)
+    ContactDecisionFactory(
+        action="contact_created", reason="created", activity=activity, contact=created, email=created.email
+    )
+    jane_role = OpportunityContactRoleFactory(
+        opportunity=org.pilot, contact=org.jane, created_by_backstory=True
+    )
+    ContactDecisionFactory(
+        action="ocr_created", reason="created", activity=activity, contact=org.jane, opportunity=org.pilot
+    )
+    kept_role = OpportunityContactRoleFactory(
+        opportunity=org.expansion, contact=created, created_by_backstory=True
+    )
     return activity, created, jane_role, kept_role
 
 
@@ -109,14 +122,19 @@ def test_remove_from_sync_deletes_what_backstory_created_and_queues_crm_deletes(
         ("OpportunityContactRole", str(jane_role.backstory_id)),
     }
     removed = ContactDecision.objects.filter(action="contact_removed", activity=activity)
-    assert set(removed.values_list("reason", flat=True)) == {"activity_removed_from_sync", "contact_role_removed"}
+    assert set(removed.values_list("reason", flat=True)) == {
+        "activity_removed_from_sync",
+        "contact_role_removed",
+    }
     # The activity stays for the audit; its participants too, no longer linked to the deleted contact.
     assert activity.participants.get(email="new.person@acme.com").contact is None
 
 
 def test_a_created_contact_on_another_activity_is_kept(org, created_from_activity):
     activity, created, *_ = created_from_activity
-    ParticipantFactory(activity=capture(source_id="other"), email="new.person@acme.com", contact=created, role="cc")
+    ParticipantFactory(
+        activity=capture(source_id="other"), email="new.person@acme.com", contact=created, role="cc"
+    )
     removal = activity_remove_from_sync(activity=activity, user=org.admin)
     assert Contact.objects.filter(pk=created.pk).exists()
     assert removal.contacts_removed == []
@@ -137,11 +155,15 @@ def test_a_rep_who_is_staff_only_is_enough(org, created_from_activity):
     assert activity_remove_from_sync(activity=activity, user=staff).activity.removed_by == staff
 
 
-def test_edit_match_marks_the_summaries_of_the_old_and_the_new_account_stale(org, monkeypatch, django_capture_on_commit_callbacks):
+def test_edit_match_marks_the_summaries_of_the_old_and_the_new_account_stale(
+    org, monkeypatch, django_capture_on_commit_callbacks
+):
     accounts_seen = []
 
     def summaries_mark_stale(*, activity_ids):
-        accounts_seen.append(set(Activity.objects.filter(pk__in=activity_ids).values_list("account__name", flat=True)))
+        accounts_seen.append(
+            set(Activity.objects.filter(pk__in=activity_ids).values_list("account__name", flat=True))
+        )
 
     monkeypatch.setattr("insights.services.summaries_mark_stale", summaries_mark_stale)
     globex = AccountFactory(name="Globex", domain="globex.com")

@@ -1,4 +1,5 @@
 """Local filters, pure: which rule excludes which activity."""
+
 import pytest
 
 from activities.services.filters import FilterRule, LocalFilterSet
@@ -38,5 +39,10 @@ def test_no_filters_never_exclude():
 
 
 def test_the_reason_names_the_filter_and_what_matched():
-    hit = filters((GLOBAL, "domain", "linkedin.com")).hit(profile_id=None, subject="", emails=["x@linkedin.com"])
-    assert hit.reason == "excluded by the local filter on domain “linkedin.com” (every profile): matched x@linkedin.com"
+    hit = filters((GLOBAL, "domain", "linkedin.com")).hit(
+        profile_id=None, subject="", emails=["x@linkedin.com"]
+    )
+    assert (
+        hit.reason
+        == "excluded by the local filter on domain “linkedin.com” (every profile): matched x@linkedin.com"
+    )

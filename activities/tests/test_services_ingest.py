@@ -1,5 +1,6 @@
 """The ingest service on real files: stored once, people resolved, direction, privacy, local filters,
 signatures on the author's row, and every matching rule including where it must not match."""
+
 import datetime as dt
 
 import pytest
@@ -12,7 +13,7 @@ from contacts.tests.factories import ConfigurationProfileFactory, LocalFilterFac
 
 from .conftest import DATA, INGEST_DATA
 
-NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
 A = Activity.AccountMatch
 O = Activity.OpportunityMatch
 
@@ -49,7 +50,11 @@ def test_reimporting_the_same_mailbox_adds_nothing_and_says_so(mailbox):
     assert again.duplicates == 8
     assert again.excluded == 2  # filtered items are filtered again, never stored
     assert all(o.reason == "already captured" for o in again.outcomes if o.status == Status.DUPLICATE)
-    assert (Activity.objects.count(), Participant.objects.count(), ActivityOpportunity.objects.count()) == counts
+    assert (
+        Activity.objects.count(),
+        Participant.objects.count(),
+        ActivityOpportunity.objects.count(),
+    ) == counts
 
 
 def test_known_contact_matches_the_contacts_account_and_the_opportunity_where_she_holds_a_role(mailbox):
@@ -69,7 +74,10 @@ def test_subdomain_matches_the_registrable_domain_but_two_open_opportunities_sta
     activity = by_source("domain-match-2@lumen-analytics.com")
     assert activity.account == org.acme
     assert activity.account_match == A.DOMAIN
-    assert "bob.stone@mail.acme.com" in activity.match_explanation and "is at acme.com" in activity.match_explanation
+    assert (
+        "bob.stone@mail.acme.com" in activity.match_explanation
+        and "is at acme.com" in activity.match_explanation
+    )
     # Two open opportunities, nobody in a contact role, multi-opportunity matching off: no opportunity.
     assert activity.opportunity_match == O.NONE
     assert not activity.opportunities.exists()
@@ -101,7 +109,9 @@ def test_a_lead_with_the_exact_email_wins_over_the_domain(mailbox):
 
 def test_local_filters_exclude_by_keyword_and_domain(mailbox):
     _, report = mailbox
-    assert not Activity.objects.filter(source_id__in=["keyword-6@acme.com", "filtered-domain-7@linkedin.com"]).exists()
+    assert not Activity.objects.filter(
+        source_id__in=["keyword-6@acme.com", "filtered-domain-7@linkedin.com"]
+    ).exists()
     reasons = {o.source_id: o.reason for o in report.outcomes if o.status == Status.EXCLUDED}
     assert "subject keyword “out of office”" in reasons["keyword-6@acme.com"]
     assert "domain “linkedin.com”" in reasons["filtered-domain-7@linkedin.com"]
@@ -123,7 +133,10 @@ def test_inbound_reply_keeps_the_signature_on_the_authors_row(mailbox):
     assert activity.owner == org.dana
     jane = activity.participants.get(email="jane.doe@acme.com")
     assert (jane.title, jane.phone, jane.mailing_state, jane.mailing_country) == (
-        "Director of Procurement", "(713) 555-0142", "TX", "US"
+        "Director of Procurement",
+        "(713) 555-0142",
+        "TX",
+        "US",
     )
     assert jane.contact == org.jane and jane.role == Participant.Role.FROM
     assert "Original Message" in activity.quoted_text
@@ -148,7 +161,11 @@ def test_every_participant_is_resolved(mailbox):
     org, _ = mailbox
     activity = by_source("lead-wins-5@lumen-analytics.com")
     resolved = {p.email: p.resolved_as for p in activity.participants.all()}
-    assert resolved == {"dana.rivera@lumen-analytics.com": "user", "lee.lead@prospect.io": "lead", "carl.buyer@acme.com": "external"}
+    assert resolved == {
+        "dana.rivera@lumen-analytics.com": "user",
+        "lee.lead@prospect.io": "lead",
+        "carl.buyer@acme.com": "external",
+    }
 
 
 def test_every_stored_activity_says_how_it_matched(mailbox):
@@ -226,7 +243,10 @@ def test_profile_specific_filter_applies_only_to_its_users(org):
 def test_keyword_filter_matches_whole_words_only(org):
     LocalFilterFactory(kind="subject_keyword", value="sale")
     report = activities_ingest(
-        items=[parsed_item(source_id="a", subject="Wholesale pricing"), parsed_item(source_id="b", subject="SALE ends")],
+        items=[
+            parsed_item(source_id="a", subject="Wholesale pricing"),
+            parsed_item(source_id="b", subject="SALE ends"),
+        ],
         source="api",
     )
     assert [o.status for o in report.outcomes] == [Status.CREATED, Status.EXCLUDED]
@@ -234,7 +254,12 @@ def test_keyword_filter_matches_whole_words_only(org):
 
 def test_domain_filter_covers_subdomains(org):
     LocalFilterFactory(kind="domain", value="acme.com")
-    item = parsed_item(participants=[{"email": "dana.rivera@lumen-analytics.com", "role": "from"}, {"email": "x@eu.acme.com"}])
+    item = parsed_item(
+        participants=[
+            {"email": "dana.rivera@lumen-analytics.com", "role": "from"},
+            {"email": "x@eu.acme.com"},
+        ]
+    )
     assert activities_ingest(items=[item], source="api").excluded == 1
 
 
@@ -247,7 +272,8 @@ def test_the_same_source_id_twice_in_one_batch_is_stored_once(org):
 def test_over_long_values_are_cut_to_fit_and_long_ids_stay_unique(org):
     long_id = "x" * 600
     report = activities_ingest(
-        items=[parsed_item(source_id=long_id, subject="s" * 900), parsed_item(source_id=long_id + "y")], source="api"
+        items=[parsed_item(source_id=long_id, subject="s" * 900), parsed_item(source_id=long_id + "y")],
+        source="api",
     )
     assert report.created == 2
     assert all(len(a.source_id) <= 512 for a in Activity.objects.all())
@@ -270,11 +296,15 @@ def test_session_batches_store_everything(org):
     assert {o.key for o in report.outcomes} == set(range(5))
 
 
-def test_new_activities_are_handed_to_the_engines_after_commit(org, monkeypatch, django_capture_on_commit_callbacks):
+def test_new_activities_are_handed_to_the_engines_after_commit(
+    org, monkeypatch, django_capture_on_commit_callbacks
+):
     seen = []
     monkeypatch.setattr("activities.tasks.after_capture.delay", lambda ids: seen.append(ids))
     with django_capture_on_commit_callbacks(execute=True):
-        report = activities_ingest(items=[parsed_item(source_id="a"), parsed_item(source_id="b")], source="api")
+        report = activities_ingest(
+            items=[parsed_item(source_id="a"), parsed_item(source_id="b")], source="api"
+        )
     assert seen == [report.created_ids]
 
 
@@ -308,7 +338,9 @@ def test_an_activity_stored_meanwhile_by_another_import_counts_as_a_duplicate(or
         session.add(parsed_item(source_id=source_id), source="api")
     report = session.finish()
     assert [(o.source_id, o.status) for o in report.outcomes] == [
-        ("a", Status.CREATED), ("b", Status.DUPLICATE), ("c", Status.CREATED)
+        ("a", Status.CREATED),
+        ("b", Status.DUPLICATE),
+        ("c", Status.CREATED),
     ]
     assert Activity.objects.filter(source_id__in=["a", "c"]).count() == 2
     assert Activity.objects.get(source_id="a").participants.count() == 2

@@ -1,4 +1,5 @@
 """The matching rules: pure tables first, then each rule through the ingest service."""
+
 import datetime as dt
 
 import pytest
@@ -23,8 +24,8 @@ from opportunities.tests.factories import OpportunityContactRoleFactory, Opportu
 
 A = Activity.AccountMatch
 O = Activity.OpportunityMatch
-OLD = dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc)
-NEW = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
+OLD = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+NEW = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
 
 
 def holder(account_id, *, primary=False, open_opp=False, created=NEW):
@@ -55,7 +56,10 @@ def context(**overrides) -> MatchContext:
         contact_accounts={10: 1},
         domain_holders={"acme.com": [(1, True)], "globex.com": [(2, True)]},
         accounts={1: AccountFacts(1, "Acme", OLD), 2: AccountFacts(2, "Globex", OLD)},
-        open_opportunities={1: [OpenOpportunity(100, "Expansion"), OpenOpportunity(101, "Pilot")], 2: [OpenOpportunity(200, "Deal")]},
+        open_opportunities={
+            1: [OpenOpportunity(100, "Expansion"), OpenOpportunity(101, "Pilot")],
+            2: [OpenOpportunity(200, "Deal")],
+        },
         role_holders={100: {10}},
     )
     for key, value in overrides.items():
@@ -127,7 +131,9 @@ def ingest(*items, owner=None):
 
 
 def call_with(*emails, source_id="call-1"):
-    people = [{"email": "dana.rivera@lumen-analytics.com", "role": "from"}] + [{"email": e, "role": "to"} for e in emails]
+    people = [{"email": "dana.rivera@lumen-analytics.com", "role": "from"}] + [
+        {"email": e, "role": "to"} for e in emails
+    ]
     return parsed_item(source_id=source_id, participants=people)
 
 

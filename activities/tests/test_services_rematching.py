@@ -1,4 +1,5 @@
 """Matching stored activities again: in bulk (the demo), after CRM changes, and never a manual match."""
+
 import pytest
 
 from accounts.tests.factories import AccountDomainFactory, AccountFactory
@@ -23,8 +24,12 @@ O = Activity.OpportunityMatch
 
 
 def capture(*emails, source_id="call-1", owner=None):
-    people = [{"email": "dana.rivera@lumen-analytics.com", "role": "from"}] + [{"email": e, "role": "to"} for e in emails]
-    report = activities_ingest(items=[parsed_item(source_id=source_id, participants=people)], source="api", owner=owner)
+    people = [{"email": "dana.rivera@lumen-analytics.com", "role": "from"}] + [
+        {"email": e, "role": "to"} for e in emails
+    ]
+    report = activities_ingest(
+        items=[parsed_item(source_id=source_id, participants=people)], source="api", owner=owner
+    )
     return Activity.objects.get(pk=report.created_ids[0])
 
 
@@ -119,15 +124,21 @@ def test_removed_activities_are_not_rematched(org):
     assert match_activities(activity_ids=[activity.pk]).examined == 0
 
 
-def test_crm_change_service_queues_one_task_after_commit(org, monkeypatch, django_capture_on_commit_callbacks):
+def test_crm_change_service_queues_one_task_after_commit(
+    org, monkeypatch, django_capture_on_commit_callbacks
+):
     calls = []
     monkeypatch.setattr("activities.tasks.rematch_after_crm_change.delay", lambda **kw: calls.append(kw))
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        activities_rematch_after_crm_change(account_ids=[org.acme.pk], emails=["A@x.com"], domains=["mail.newco.com"])
+        activities_rematch_after_crm_change(
+            account_ids=[org.acme.pk], emails=["A@x.com"], domains=["mail.newco.com"]
+        )
     assert calls == []  # nothing before commit
     for callback in callbacks:
         callback()
-    assert calls == [{"account_ids": [org.acme.pk], "emails": ["a@x.com"], "domains": ["newco.com"], "contact_ids": []}]
+    assert calls == [
+        {"account_ids": [org.acme.pk], "emails": ["a@x.com"], "domains": ["newco.com"], "contact_ids": []}
+    ]
 
 
 def test_crm_change_task_rematches_end_to_end(org, django_capture_on_commit_callbacks):
@@ -155,7 +166,7 @@ def test_rematch_replaces_opportunity_links_when_an_opportunity_closes(org, size
     match_activities(activity_ids=[activity.pk], batch_size=size)
     activity.refresh_from_db()
     # Jane's opportunity closed: the account's only open opportunity left is the pilot.
-    assert list(ActivityOpportunity.objects.filter(activity=activity).values_list("opportunity", "match")) == [
-        (org.pilot.pk, O.SINGLE_OPEN)
-    ]
+    assert list(
+        ActivityOpportunity.objects.filter(activity=activity).values_list("opportunity", "match")
+    ) == [(org.pilot.pk, O.SINGLE_OPEN)]
     assert activity.opportunity_match == O.SINGLE_OPEN

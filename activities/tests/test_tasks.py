@@ -1,4 +1,5 @@
 """Capture's Celery tasks: the hand-off to the other engines, and its one allowed fallback."""
+
 import logging
 import sys
 import types
@@ -27,7 +28,11 @@ def test_a_missing_engine_is_logged_at_info_and_skipped(fake_engines, monkeypatc
     monkeypatch.setattr(
         tasks,
         "_AFTER_CAPTURE",
-        (("no_such_engine_module", "process"), ("fake_engine_module", "missing_function"), ("fake_engine_module", "process")),
+        (
+            ("no_such_engine_module", "process"),
+            ("fake_engine_module", "missing_function"),
+            ("fake_engine_module", "process"),
+        ),
     )
     with caplog.at_level(logging.INFO, logger="activities.tasks"):
         called = tasks.after_capture.apply(args=([7],)).get()

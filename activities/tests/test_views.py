@@ -1,4 +1,5 @@
 """The Engagement Log pages: list, filters, privacy, drawer partial, Edit Match, remove-from-sync."""
+
 import pytest
 from django.urls import reverse
 
@@ -14,7 +15,9 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 def capture(source_id, **kwargs):
-    report = activities_ingest(items=[parsed_item(source_id=source_id, **kwargs)], source="api", hand_off=False)
+    report = activities_ingest(
+        items=[parsed_item(source_id=source_id, **kwargs)], source="api", hand_off=False
+    )
     return Activity.objects.get(pk=report.created_ids[0])
 
 
@@ -26,13 +29,23 @@ def activities(org):
         kind="meeting",
         subject="Discovery with Bob",
         occurred_at="2026-10-01T15:00:00Z",
-        participants=[{"email": "dana.rivera@lumen-analytics.com", "role": "organizer"}, {"email": "bob@acme.com"}],
+        participants=[
+            {"email": "dana.rivera@lumen-analytics.com", "role": "organizer"},
+            {"email": "bob@acme.com"},
+        ],
     )
     private = capture("private-1", subject="Confidential pricing", private=True)
     unmatched = capture(
-        "gmail-1", subject="Lunch", participants=[{"email": "dana.rivera@lumen-analytics.com", "role": "from"}, {"email": "sam@gmail.com"}]
+        "gmail-1",
+        subject="Lunch",
+        participants=[
+            {"email": "dana.rivera@lumen-analytics.com", "role": "from"},
+            {"email": "sam@gmail.com"},
+        ],
     )
-    ContactDecisionFactory(activity=call, message="Not created: a lead with this exact email exists.", reason="lead_exists")
+    ContactDecisionFactory(
+        activity=call, message="Not created: a lead with this exact email exists.", reason="lead_exists"
+    )
     return {"call": call, "meeting": meeting, "private": private, "unmatched": unmatched}
 
 
@@ -137,10 +150,15 @@ def test_drawer_partial_and_full_page(dana, activities):
     assert "Remove from sync" not in partial  # a rep cannot
     full = dana.get(url).content.decode()
     assert "<html" in full and 'id="drawer-content"' in full
-    assert f'hx-get="{url}"' in dana.get(LOG).content.decode() and f'href="{url}"' in dana.get(LOG).content.decode()
+    assert (
+        f'hx-get="{url}"' in dana.get(LOG).content.decode()
+        and f'href="{url}"' in dana.get(LOG).content.decode()
+    )
 
 
-def test_edit_match_recommends_accounts_sharing_a_domain_and_the_accounts_open_opportunities(dana, org, activities):
+def test_edit_match_recommends_accounts_sharing_a_domain_and_the_accounts_open_opportunities(
+    dana, org, activities
+):
     sibling = AccountFactory(name="Acme Holdings", domain=False)
     sibling.domains.create(domain="acme.com", is_primary=False)
     url = reverse("activities:detail", args=[activities["meeting"].pk])
@@ -148,7 +166,9 @@ def test_edit_match_recommends_accounts_sharing_a_domain_and_the_accounts_open_o
     recommended = drawer.split('<optgroup label="Recommended">')[1].split("</optgroup>")[0]
     assert "Acme Holdings — has the domain acme.com" in recommended
     assert "Acme Expansion" in drawer and "Acme Pilot" in drawer
-    choices = dana.get(url, {"account": sibling.pk}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="match-opportunities")
+    choices = dana.get(
+        url, {"account": sibling.pk}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="match-opportunities"
+    )
     body = choices.content.decode()
     assert body.strip().startswith('<fieldset id="match-opportunities"')
     assert "Acme Holdings has no open opportunity" in body
@@ -159,7 +179,9 @@ def test_edit_match_with_htmx_sticks_and_updates_the_row(dana, org, activities):
     deal = OpportunityFactory(account=globex, name="Globex Deal")
     activity = activities["call"]
     response = dana.post(
-        reverse("activities:edit-match", args=[activity.pk]), {"account": globex.pk, "opportunities": [deal.pk]}, **HTMX
+        reverse("activities:edit-match", args=[activity.pk]),
+        {"account": globex.pk, "opportunities": [deal.pk]},
+        **HTMX,
     )
     body = response.content.decode()
     assert response.status_code == 200
@@ -215,7 +237,10 @@ def test_remove_from_sync_is_forbidden_for_a_rep(dana, activities):
 
 def test_admin_removes_from_sync_and_the_row_goes(admin, org, activities):
     activity = activities["call"]
-    assert "Remove from sync" in admin.get(reverse("activities:detail", args=[activity.pk]), **HTMX).content.decode()
+    assert (
+        "Remove from sync"
+        in admin.get(reverse("activities:detail", args=[activity.pk]), **HTMX).content.decode()
+    )
     response = admin.post(reverse("activities:remove", args=[activity.pk]), **HTMX)
     body = response.content.decode()
     assert "Removed from sync" in body

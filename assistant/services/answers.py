@@ -4,6 +4,7 @@ Every fact carries a [n] marker (see citations.py). When the data has no answer,
 plainly instead of guessing. Aggregate numbers that include other reps' private activities (as the
 pages' metrics do) say so; those activities never contribute words or citations.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -41,11 +42,23 @@ DECISION_ROLES = [
 QUIET_AFTER_DAYS = 30
 AWAITING_REPLY_DAYS = 30
 DEFAULT_COMPETITORS = [
-    "Gong", "Clari", "Outreach", "Salesloft", "Chorus", "People.ai", "InsightSquared", "Aviso", "BoostUp", "Revenue.io",
+    "Gong",
+    "Clari",
+    "Outreach",
+    "Salesloft",
+    "Chorus",
+    "People.ai",
+    "InsightSquared",
+    "Aviso",
+    "BoostUp",
+    "Revenue.io",
 ]
 TOPICS = {
     "pricing": (r"pric(e|es|ing)|discount|quote|budget|cost|per year|\$\d|multi-year", "pricing"),
-    "security": (r"security|soc ?2|sso|saml|encrypt|infosec|penetration|data residency|sub-processor", "security"),
+    "security": (
+        r"security|soc ?2|sso|saml|encrypt|infosec|penetration|data residency|sub-processor",
+        "security",
+    ),
     "legal": (r"legal|msa|redline|contract|indemnif|liability|data processing addendum", "legal terms"),
     "timeline": (r"timeline|go-live|kickoff|implementation|project plan|migration", "the timeline"),
     "renewal": (r"renewal|renew|expansion|qbr|seats", "the renewal"),
@@ -70,7 +83,12 @@ class Answer:
 
 
 def _finish(intent: str, lines: list[str], cites: Citations, has_data: bool = True) -> Answer:
-    return Answer(intent=intent, text="\n".join(line for line in lines if line is not None), citations=cites.items, has_data=has_data)
+    return Answer(
+        intent=intent,
+        text="\n".join(line for line in lines if line is not None),
+        citations=cites.items,
+        has_data=has_data,
+    )
 
 
 def _private_note(hidden: int, noun: str = "activity") -> str:
@@ -107,7 +125,11 @@ def _clip(period: Period, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
 
 
 def _last_visible(context: RecordContext):
-    return _with_participants(context.visible_activities().filter(occurred_at__lte=context.now)).order_by("-occurred_at").first()
+    return (
+        _with_participants(context.visible_activities().filter(occurred_at__lte=context.now))
+        .order_by("-occurred_at")
+        .first()
+    )
 
 
 def _contact_line(contact: Contact, cites: Citations, extra: str = "") -> str:
@@ -118,7 +140,10 @@ def _contact_line(contact: Contact, cites: Citations, extra: str = "") -> str:
 def _last_touch_by_contact(context: RecordContext) -> dict[int, tuple[dt.datetime, int]]:
     """For each contact on the visible activities: when we last had an activity with them, and which."""
     rows = (
-        Participant.objects.filter(activity__in=context.visible_activities().filter(occurred_at__lte=context.now), contact__isnull=False)
+        Participant.objects.filter(
+            activity__in=context.visible_activities().filter(occurred_at__lte=context.now),
+            contact__isnull=False,
+        )
         .values_list("contact_id", "activity__occurred_at", "activity_id")
         .order_by("contact_id", "-activity__occurred_at")
     )
@@ -133,7 +158,9 @@ def answer_decision_makers(*, context: RecordContext, understanding: Understandi
     """Contacts holding Decision Maker, Economic Buyer or Executive Sponsor roles; else senior contacts."""
     cites = Citations(tz=context.tz, record=context.record)
     roles = (
-        OpportunityContactRole.objects.filter(opportunity__in=context.opportunities(), role__in=DECISION_ROLES)
+        OpportunityContactRole.objects.filter(
+            opportunity__in=context.opportunities(), role__in=DECISION_ROLES
+        )
         .select_related("contact", "opportunity")
         .order_by("-is_primary", "contact__last_name")
     )
@@ -147,20 +174,30 @@ def answer_decision_makers(*, context: RecordContext, understanding: Understandi
         for contact_roles in by_contact.values():
             contact = contact_roles[0].contact
             what = ", ".join(
-                sorted({r.role for r in contact_roles}) if context.is_opportunity
-                else sorted({f"{r.role} on {r.opportunity.name}{' (closed)' if r.opportunity.is_closed else ''}" for r in contact_roles})
+                sorted({r.role for r in contact_roles})
+                if context.is_opportunity
+                else sorted(
+                    {
+                        f"{r.role} on {r.opportunity.name}{' (closed)' if r.opportunity.is_closed else ''}"
+                        for r in contact_roles
+                    }
+                )
             )
             extra = f" ({what})"
             touch = touches.get(contact.pk)
             line = _contact_line(contact, cites, extra)
             if touch:
                 activity = Activity.objects.get(pk=touch[1])
-                line += f"; last activity with them {format_day(touch[0], context.tz)} {cites.activity(activity)}"
+                line += (
+                    f"; last activity with them {format_day(touch[0], context.tz)} {cites.activity(activity)}"
+                )
             else:
                 line += "; no activity with them that you can see"
             lines.append(line)
         return _finish("decision_makers", lines, cites)
-    seniors = Contact.objects.filter(account=context.account, seniority__in=["c_level", "vp"]).order_by("seniority", "last_name")[:5]
+    seniors = Contact.objects.filter(account=context.account, seniority__in=["c_level", "vp"]).order_by(
+        "seniority", "last_name"
+    )[:5]
     if seniors:
         lines.append(
             f"No contact on {context.record.name} holds a Decision Maker, Economic Buyer or Executive Sponsor role in the CRM. "
@@ -170,18 +207,20 @@ def answer_decision_makers(*, context: RecordContext, understanding: Understandi
         return _finish("decision_makers", lines, cites)
     return _finish(
         "decision_makers",
-        [f"The data doesn't say: no contact on {context.record.name} holds a decision-maker role, and no C-level or VP contact is on the account."],
-        cites, has_data=False,
+        [
+            f"The data doesn't say: no contact on {context.record.name} holds a decision-maker role, and no C-level or VP contact is on the account."
+        ],
+        cites,
+        has_data=False,
     )
 
 
 def answer_champion(*, context: RecordContext, understanding: Understanding) -> Answer:
     """The contact with the Champion role; else the most engaged external contact the user can see."""
     cites = Citations(tz=context.tz, record=context.record)
-    champions = (
-        OpportunityContactRole.objects.filter(opportunity__in=context.opportunities(), role=OpportunityContactRole.Role.CHAMPION)
-        .select_related("contact", "opportunity")
-    )
+    champions = OpportunityContactRole.objects.filter(
+        opportunity__in=context.opportunities(), role=OpportunityContactRole.Role.CHAMPION
+    ).select_related("contact", "opportunity")
     if champions:
         lines = [f"The champion on {context.record.name}, from the CRM contact roles:"]
         seen = set()
@@ -190,12 +229,19 @@ def answer_champion(*, context: RecordContext, understanding: Understanding) -> 
                 seen.add(role.contact_id)
                 lines.append(_contact_line(role.contact, cites, f" (Champion on {role.opportunity.name})"))
         return _finish("champion", lines, cites)
-    people = [p for p in external_people_activity(context=context, since=context.now - dt.timedelta(days=90)) if p["contact_id"]]
+    people = [
+        p
+        for p in external_people_activity(context=context, since=context.now - dt.timedelta(days=90))
+        if p["contact_id"]
+    ]
     if not people:
         return _finish(
             "champion",
-            [f"No contact has the Champion role on {context.record.name}, and no contact has been active in the last 90 days, so the data names no champion."],
-            cites, has_data=False,
+            [
+                f"No contact has the Champion role on {context.record.name}, and no contact has been active in the last 90 days, so the data names no champion."
+            ],
+            cites,
+            has_data=False,
         )
     top = people[0]
     contact = Contact.objects.get(pk=top["contact_id"])
@@ -214,23 +260,46 @@ def answer_people(*, context: RecordContext, understanding: Understanding) -> An
     since = context.now - dt.timedelta(days=90)
     people = external_people_activity(context=context, since=since)[:6]
     if not people:
-        return _finish("people", [f"No activity you can see on {context.record.name} in the last 90 days involves anyone at the customer."], cites, has_data=False)
+        return _finish(
+            "people",
+            [
+                f"No activity you can see on {context.record.name} in the last 90 days involves anyone at the customer."
+            ],
+            cites,
+            has_data=False,
+        )
     contacts = Contact.objects.in_bulk([p["contact_id"] for p in people if p["contact_id"]])
     names = dict(
-        Participant.objects.filter(email__in=[p["email"] for p in people]).exclude(name="").values_list("email", "name")
+        Participant.objects.filter(email__in=[p["email"] for p in people])
+        .exclude(name="")
+        .values_list("email", "name")
     )
-    lines = [f"The most engaged people at the customer on {context.record.name} in the last 90 days (activities you can see):"]
+    lines = [
+        f"The most engaged people at the customer on {context.record.name} in the last 90 days (activities you can see):"
+    ]
     for p in people:
         contact = contacts.get(p["contact_id"])
         label = f"{p['count']} activit{'y' if p['count'] == 1 else 'ies'}, last {format_day(p['last'], context.tz)}"
         if contact:
             lines.append(_contact_line(contact, cites, f" ({label})"))
         else:
-            last = context.visible_activities().filter(participants__email=p["email"]).order_by("-occurred_at").first()
-            lines.append(f"- {names.get(p['email'], p['email'])} ({label}; not a CRM contact yet) {cites.activity(last)}")
+            last = (
+                context.visible_activities()
+                .filter(participants__email=p["email"])
+                .order_by("-occurred_at")
+                .first()
+            )
+            lines.append(
+                f"- {names.get(p['email'], p['email'])} ({label}; not a CRM contact yet) {cites.activity(last)}"
+            )
     colleagues = (
-        Participant.objects.filter(activity__in=context.visible_activities().filter(occurred_at__gte=since), is_internal=True)
-        .exclude(name="").order_by("name").values_list("name", flat=True).distinct()[:6]
+        Participant.objects.filter(
+            activity__in=context.visible_activities().filter(occurred_at__gte=since), is_internal=True
+        )
+        .exclude(name="")
+        .order_by("name")
+        .values_list("name", flat=True)
+        .distinct()[:6]
     )
     if colleagues:
         lines.append("Colleagues on these activities: " + ", ".join(sorted(colleagues)) + ".")
@@ -247,19 +316,42 @@ def answer_quiet_contacts(*, context: RecordContext, understanding: Understandin
         contacts = list(Contact.objects.filter(account=context.record))
         scope = "contacts"
     if not contacts:
-        return _finish("quiet_contacts", [f"{context.record.name} has no {scope} in the CRM, so there is no one to check."], cites, has_data=False)
+        return _finish(
+            "quiet_contacts",
+            [f"{context.record.name} has no {scope} in the CRM, so there is no one to check."],
+            cites,
+            has_data=False,
+        )
     touches = _last_touch_by_contact(context)
     cutoff = context.now - dt.timedelta(days=QUIET_AFTER_DAYS)
-    quiet = [(touches.get(c.pk), c) for c in contacts if touches.get(c.pk) is None or touches[c.pk][0] < cutoff]
+    quiet = [
+        (touches.get(c.pk), c) for c in contacts if touches.get(c.pk) is None or touches[c.pk][0] < cutoff
+    ]
     if not quiet:
-        return _finish("quiet_contacts", [f"Every one of the {len(contacts)} {scope} on {context.record.name} has had an activity in the last {QUIET_AFTER_DAYS} days."], cites)
-    quiet.sort(key=lambda pair: (pair[0] is not None, pair[0][0] if pair[0] else dt.datetime.min.replace(tzinfo=dt.timezone.utc), pair[1].last_name))
-    lines = [f"{len(quiet)} of the {len(contacts)} {scope} on {context.record.name} {'has' if len(quiet) == 1 else 'have'} had no activity you can see in the last {QUIET_AFTER_DAYS} days:"]
+        return _finish(
+            "quiet_contacts",
+            [
+                f"Every one of the {len(contacts)} {scope} on {context.record.name} has had an activity in the last {QUIET_AFTER_DAYS} days."
+            ],
+            cites,
+        )
+    quiet.sort(
+        key=lambda pair: (
+            pair[0] is not None,
+            pair[0][0] if pair[0] else dt.datetime.min.replace(tzinfo=dt.UTC),
+            pair[1].last_name,
+        )
+    )
+    lines = [
+        f"{len(quiet)} of the {len(contacts)} {scope} on {context.record.name} {'has' if len(quiet) == 1 else 'have'} had no activity you can see in the last {QUIET_AFTER_DAYS} days:"
+    ]
     for touch, contact in quiet[:8]:
         if touch:
             line = _contact_line(contact, cites)
             days = (context.now - touch[0]).days
-            lines.append(f"{line}: last activity {format_day(touch[0], context.tz)}, {days} days ago {cites.activity(Activity.objects.get(pk=touch[1]))}")
+            lines.append(
+                f"{line}: last activity {format_day(touch[0], context.tz)}, {days} days ago {cites.activity(Activity.objects.get(pk=touch[1]))}"
+            )
         else:
             lines.append(_contact_line(contact, cites, ": no activity with them that you can see"))
     if len(quiet) > 8:
@@ -271,22 +363,30 @@ def answer_quiet_contacts(*, context: RecordContext, understanding: Understandin
 def answer_recent_discussion(*, context: RecordContext, understanding: Understanding) -> Answer:
     """What was discussed in the period (default: the last 14 days), newest first."""
     cites = Citations(tz=context.tz, record=context.record)
-    period = understanding.period or default_period(now=context.now, tz=context.tz, days=14, label="in the last 14 days")
+    period = understanding.period or default_period(
+        now=context.now, tz=context.tz, days=14, label="in the last 14 days"
+    )
     start, end = _clip(period, context.now)
     activities = list(
-        _with_participants(context.visible_activities().filter(occurred_at__gte=start, occurred_at__lt=end)).order_by("-occurred_at")[:6]
+        _with_participants(
+            context.visible_activities().filter(occurred_at__gte=start, occurred_at__lt=end)
+        ).order_by("-occurred_at")[:6]
     )
     counts = count_activities(context=context, start=start, end=end)
     if not activities:
         lines = [f"No activity you can see on {context.record.name} {period.label}."]
         if counts.hidden:
-            lines[0] += f" ({counts.hidden} private activit{'y' if counts.hidden == 1 else 'ies'} of a colleague fall in that period; only their owner can read them.)"
+            lines[0] += (
+                f" ({counts.hidden} private activit{'y' if counts.hidden == 1 else 'ies'} of a colleague fall in that period; only their owner can read them.)"
+            )
         last = _last_visible(context)
         if last:
             lines.append("The latest activity you can see before that:")
             lines.append(_activity_line(last, cites, tz=context.tz))
         return _finish("recent_discussion", lines, cites, has_data=False)
-    lines = [f"What was discussed on {context.record.name} {period.label}: {counts.visible} activit{'y' if counts.visible == 1 else 'ies'} you can see, newest first.{_private_note(counts.hidden)}"]
+    lines = [
+        f"What was discussed on {context.record.name} {period.label}: {counts.visible} activit{'y' if counts.visible == 1 else 'ies'} you can see, newest first.{_private_note(counts.hidden)}"
+    ]
     lines += [_activity_line(a, cites, tz=context.tz) for a in activities]
     if counts.visible > len(activities):
         lines.append(f"…and {counts.visible - len(activities)} more in the Engagement Log.")
@@ -296,7 +396,9 @@ def answer_recent_discussion(*, context: RecordContext, understanding: Understan
 def answer_changes_since(*, context: RecordContext, understanding: Understanding) -> Answer:
     """What changed in the period (default: the last 7 days): activities, stages, contacts, roles, next steps."""
     cites = Citations(tz=context.tz, record=context.record)
-    period = understanding.period or default_period(now=context.now, tz=context.tz, days=7, label="in the last 7 days")
+    period = understanding.period or default_period(
+        now=context.now, tz=context.tz, days=7, label="in the last 7 days"
+    )
     start, end = _clip(period, context.now)
     lines = [f"What changed on {context.record.name} {period.label}:"]
     found = False
@@ -310,30 +412,63 @@ def answer_changes_since(*, context: RecordContext, understanding: Understanding
     if by_kind:
         found = True
         lines.append(f"- Activity you can see: {', '.join(by_kind)}.{_private_note(hidden)}")
-        for activity in _with_participants(context.visible_activities().filter(occurred_at__gte=start, occurred_at__lt=end)).order_by("-occurred_at")[:3]:
+        for activity in _with_participants(
+            context.visible_activities().filter(occurred_at__gte=start, occurred_at__lt=end)
+        ).order_by("-occurred_at")[:3]:
             lines.append("  " + _activity_line(activity, cites, tz=context.tz, with_snippet=False))
     elif hidden:
         lines.append(f"- No activity you can see.{_private_note(hidden)}")
-    for change in OpportunityStageHistory.objects.filter(opportunity__in=context.opportunities(), changed_at__gte=start, changed_at__lt=end).select_related("opportunity").order_by("changed_at"):
+    for change in (
+        OpportunityStageHistory.objects.filter(
+            opportunity__in=context.opportunities(), changed_at__gte=start, changed_at__lt=end
+        )
+        .select_related("opportunity")
+        .order_by("changed_at")
+    ):
         found = True
-        lines.append(f"- {change.opportunity.name} moved to {change.stage} on {format_day(change.changed_at, context.tz)} {cites.opportunity(change.opportunity)}")
-    new_contacts = Contact.objects.filter(account=context.account, created_at__gte=start, created_at__lt=end).order_by("created_at")
+        lines.append(
+            f"- {change.opportunity.name} moved to {change.stage} on {format_day(change.changed_at, context.tz)} {cites.opportunity(change.opportunity)}"
+        )
+    new_contacts = Contact.objects.filter(
+        account=context.account, created_at__gte=start, created_at__lt=end
+    ).order_by("created_at")
     for contact in new_contacts[:5]:
         found = True
         how = "created by Backstory" if contact.created_by_backstory else "added"
-        lines.append(_contact_line(contact, cites, f": new contact, {how} on {format_day(contact.created_at, context.tz)}"))
-    for role in OpportunityContactRole.objects.filter(opportunity__in=context.opportunities(), created_at__gte=start, created_at__lt=end).select_related("contact", "opportunity")[:5]:
+        lines.append(
+            _contact_line(
+                contact, cites, f": new contact, {how} on {format_day(contact.created_at, context.tz)}"
+            )
+        )
+    for role in OpportunityContactRole.objects.filter(
+        opportunity__in=context.opportunities(), created_at__gte=start, created_at__lt=end
+    ).select_related("contact", "opportunity")[:5]:
         found = True
-        lines.append(_contact_line(role.contact, cites, f": new contact role {role.role or ''} on {role.opportunity.name}".rstrip()))
+        lines.append(
+            _contact_line(
+                role.contact,
+                cites,
+                f": new contact role {role.role or ''} on {role.opportunity.name}".rstrip(),
+            )
+        )
     steps = NextStep.objects.filter(**_next_step_scope(context))
     for step in steps.filter(completed_at__gte=start, completed_at__lt=end).order_by("completed_at")[:5]:
         found = True
-        lines.append(f"- Next step completed: {step.subject} ({format_day(step.completed_at, context.tz)}) {cites.next_step(step)}")
+        lines.append(
+            f"- Next step completed: {step.subject} ({format_day(step.completed_at, context.tz)}) {cites.next_step(step)}"
+        )
     for step in steps.filter(status=NextStep.Status.OPEN, created_at__gte=start, created_at__lt=end)[:5]:
         found = True
         lines.append(f"- New next step: {step.subject}{_due(step)} {cites.next_step(step)}")
     if not found:
-        return _finish("changes_since", [f"Nothing changed on {context.record.name} {period.label} that you can see: no activities, stage changes, new contacts or next steps."], cites, has_data=False)
+        return _finish(
+            "changes_since",
+            [
+                f"Nothing changed on {context.record.name} {period.label} that you can see: no activities, stage changes, new contacts or next steps."
+            ],
+            cites,
+            has_data=False,
+        )
     return _finish("changes_since", lines, cites)
 
 
@@ -341,11 +476,19 @@ def answer_next_meeting(*, context: RecordContext, understanding: Understanding)
     """The next meeting on the calendar that the user can see."""
     cites = Citations(tz=context.tz, record=context.record)
     upcoming = list(
-        _with_participants(context.visible_activities().filter(kind=Activity.Kind.MEETING, occurred_at__gt=context.now)).order_by("occurred_at")[:3]
+        _with_participants(
+            context.visible_activities().filter(kind=Activity.Kind.MEETING, occurred_at__gt=context.now)
+        ).order_by("occurred_at")[:3]
     )
     if not upcoming:
         lines = [f"No upcoming meeting you can see is on the calendar for {context.record.name}."]
-        last = _with_participants(context.visible_activities().filter(kind=Activity.Kind.MEETING, occurred_at__lte=context.now)).order_by("-occurred_at").first()
+        last = (
+            _with_participants(
+                context.visible_activities().filter(kind=Activity.Kind.MEETING, occurred_at__lte=context.now)
+            )
+            .order_by("-occurred_at")
+            .first()
+        )
         if last:
             lines.append(f"The last meeting was on {format_day(last.occurred_at, context.tz)}:")
             lines.append(_activity_line(last, cites, tz=context.tz))
@@ -369,29 +512,58 @@ def answer_awaiting_reply(*, context: RecordContext, understanding: Understandin
     """Email threads whose latest message is from the customer (we owe a reply), and ours still unanswered."""
     cites = Citations(tz=context.tz, record=context.record)
     emails = (
-        context.visible_activities().filter(kind=Activity.Kind.EMAIL, occurred_at__lte=context.now, occurred_at__gte=context.now - dt.timedelta(days=AWAITING_REPLY_DAYS))
+        context.visible_activities()
+        .filter(
+            kind=Activity.Kind.EMAIL,
+            occurred_at__lte=context.now,
+            occurred_at__gte=context.now - dt.timedelta(days=AWAITING_REPLY_DAYS),
+        )
         .order_by("occurred_at")
     )
     latest: dict[str, Activity] = {}
     for email in _with_participants(emails):
         latest[email.thread_id or email.source_id] = email
-    ours = sorted((e for e in latest.values() if e.direction == Activity.Direction.INBOUND), key=lambda e: e.occurred_at)
+    ours = sorted(
+        (e for e in latest.values() if e.direction == Activity.Direction.INBOUND), key=lambda e: e.occurred_at
+    )
     theirs = sorted(
-        (e for e in latest.values() if e.direction == Activity.Direction.OUTBOUND and e.occurred_at < context.now - dt.timedelta(days=3)),
-        key=lambda e: e.occurred_at, reverse=True,
+        (
+            e
+            for e in latest.values()
+            if e.direction == Activity.Direction.OUTBOUND
+            and e.occurred_at < context.now - dt.timedelta(days=3)
+        ),
+        key=lambda e: e.occurred_at,
+        reverse=True,
     )
     if not ours and not theirs:
-        return _finish("awaiting_reply", [f"No email thread on {context.record.name} in the last {AWAITING_REPLY_DAYS} days is waiting on a reply, among the emails you can see."], cites, has_data=False)
+        return _finish(
+            "awaiting_reply",
+            [
+                f"No email thread on {context.record.name} in the last {AWAITING_REPLY_DAYS} days is waiting on a reply, among the emails you can see."
+            ],
+            cites,
+            has_data=False,
+        )
     lines = []
     if ours:
-        lines.append(f"{len(ours)} email thread{'s' if len(ours) != 1 else ''} on {context.record.name} in the last {AWAITING_REPLY_DAYS} days end{'s' if len(ours) == 1 else ''} with a message from the customer that has no reply yet, longest waiting first:")
+        lines.append(
+            f"{len(ours)} email thread{'s' if len(ours) != 1 else ''} on {context.record.name} in the last {AWAITING_REPLY_DAYS} days end{'s' if len(ours) == 1 else ''} with a message from the customer that has no reply yet, longest waiting first:"
+        )
         for email in ours[:6]:
             days = (context.now - email.occurred_at).days
-            lines.append(_activity_line(email, cites, tz=context.tz).replace(f" {cites.activity(email)}", f" (waiting {days} day{'s' if days != 1 else ''}) {cites.activity(email)}"))
+            lines.append(
+                _activity_line(email, cites, tz=context.tz).replace(
+                    f" {cites.activity(email)}",
+                    f" (waiting {days} day{'s' if days != 1 else ''}) {cites.activity(email)}",
+                )
+            )
     else:
         lines.append(f"No customer email on {context.record.name} is waiting for our reply.")
     if theirs:
-        lines.append(f"{len(theirs)} of our emails have had no answer from the customer for more than 3 days; the latest:")
+        lines.append(
+            f"{len(theirs)} of our emails have had no answer from the customer for more than 3 days; the latest:"
+        )
         lines += [_activity_line(e, cites, tz=context.tz, with_snippet=False) for e in theirs[:3]]
     return _finish("awaiting_reply", lines, cites)
 
@@ -400,9 +572,21 @@ def answer_last_activity(*, context: RecordContext, understanding: Understanding
     cites = Citations(tz=context.tz, record=context.record)
     last = _last_visible(context)
     if not last:
-        return _finish("recent_discussion", [f"There is no activity you can see on {context.record.name}."], cites, has_data=False)
+        return _finish(
+            "recent_discussion",
+            [f"There is no activity you can see on {context.record.name}."],
+            cites,
+            has_data=False,
+        )
     days = (context.now - last.occurred_at).days
-    return _finish("recent_discussion", [f"The latest activity on {context.record.name} was {days} days ago:", _activity_line(last, cites, tz=context.tz)], cites)
+    return _finish(
+        "recent_discussion",
+        [
+            f"The latest activity on {context.record.name} was {days} days ago:",
+            _activity_line(last, cites, tz=context.tz),
+        ],
+        cites,
+    )
 
 
 # --- counts --------------------------------------------------------------------------------------
@@ -415,8 +599,15 @@ def answer_activity_count(*, context: RecordContext, understanding: Understandin
     noun = {"meeting": "meeting", "email": "email", "call": "call"}.get(kind, "activity")
     counts = count_activities(context=context, start=start, end=end, kind=kind)
     plural = (noun + "s") if noun != "activity" else "activities"
-    metric = cites.metric(slug=f"{plural}_{start:%Y%m%d}_{end:%Y%m%d}", label=f"{plural.capitalize()} {period.label}", value=counts.total, anchor="engagement")
-    lines = [f"{counts.visible} {noun if counts.visible == 1 else plural} on {context.record.name} {period.label} {metric}."]
+    metric = cites.metric(
+        slug=f"{plural}_{start:%Y%m%d}_{end:%Y%m%d}",
+        label=f"{plural.capitalize()} {period.label}",
+        value=counts.total,
+        anchor="engagement",
+    )
+    lines = [
+        f"{counts.visible} {noun if counts.visible == 1 else plural} on {context.record.name} {period.label} {metric}."
+    ]
     if counts.hidden:
         lines[0] = (
             f"{counts.total} {plural} on {context.record.name} {period.label} {metric}: {counts.visible} you can see, and "
@@ -425,9 +616,21 @@ def answer_activity_count(*, context: RecordContext, understanding: Understandin
         )
     if kind == "email":
         sent = count_activities(context=context, start=start, end=end, kind="email")
-        out = context.visible_activities().filter(kind="email", occurred_at__gte=start, occurred_at__lt=end, direction="outbound").count()
-        lines.append(f"Of the ones you can see, {out} were sent and {sent.visible - out} received or internal.")
-    recent = list(_with_participants(context.visible_activities().filter(occurred_at__gte=start, occurred_at__lt=end, **({"kind": kind} if kind else {}))).order_by("-occurred_at")[:3])
+        out = (
+            context.visible_activities()
+            .filter(kind="email", occurred_at__gte=start, occurred_at__lt=end, direction="outbound")
+            .count()
+        )
+        lines.append(
+            f"Of the ones you can see, {out} were sent and {sent.visible - out} received or internal."
+        )
+    recent = list(
+        _with_participants(
+            context.visible_activities().filter(
+                occurred_at__gte=start, occurred_at__lt=end, **({"kind": kind} if kind else {})
+            )
+        ).order_by("-occurred_at")[:3]
+    )
     if recent:
         lines.append("The latest:")
         lines += [_activity_line(a, cites, tz=context.tz, with_snippet=False) for a in recent]
@@ -437,21 +640,47 @@ def answer_activity_count(*, context: RecordContext, understanding: Understandin
 def answer_time_spent(*, context: RecordContext, understanding: Understanding) -> Answer:
     """Minutes in meetings and calls in the period (default: the last 12 weeks), by colleague."""
     cites = Citations(tz=context.tz, record=context.record)
-    period = understanding.period or default_period(now=context.now, tz=context.tz, days=84, label="in the last 12 weeks")
+    period = understanding.period or default_period(
+        now=context.now, tz=context.tz, days=84, label="in the last 12 weeks"
+    )
     start, end = _clip(period, context.now)
     visible, hidden = minutes_spent(context=context, start=start, end=end)
     if not visible and not hidden:
-        return _finish("time_spent", [f"No meeting or call time on {context.record.name} {period.label}."], cites, has_data=False)
-    metric = cites.metric(slug=f"time_spent_{start:%Y%m%d}_{end:%Y%m%d}", label=f"Time in meetings and calls {period.label}", value=f"{visible + hidden} minutes", anchor="people")
-    lines = [f"The team spent {_hours(visible + hidden)} in meetings and calls on {context.record.name} {period.label} {metric}."]
+        return _finish(
+            "time_spent",
+            [f"No meeting or call time on {context.record.name} {period.label}."],
+            cites,
+            has_data=False,
+        )
+    metric = cites.metric(
+        slug=f"time_spent_{start:%Y%m%d}_{end:%Y%m%d}",
+        label=f"Time in meetings and calls {period.label}",
+        value=f"{visible + hidden} minutes",
+        anchor="people",
+    )
+    lines = [
+        f"The team spent {_hours(visible + hidden)} in meetings and calls on {context.record.name} {period.label} {metric}."
+    ]
     if hidden:
-        lines[0] += f" {_hours(hidden)} of it was in private activities of a colleague that you can't open (the page's people metrics count them too)."
+        lines[0] += (
+            f" {_hours(hidden)} of it was in private activities of a colleague that you can't open (the page's people metrics count them too)."
+        )
     by_owner = defaultdict(int)
-    activities = context.visible_activities().filter(kind__in=["meeting", "call"], occurred_at__gte=start, occurred_at__lt=end).select_related("owner")
+    activities = (
+        context.visible_activities()
+        .filter(kind__in=["meeting", "call"], occurred_at__gte=start, occurred_at__lt=end)
+        .select_related("owner")
+    )
     for activity in activities:
-        by_owner[activity.owner.get_full_name() if activity.owner else "Unknown"] += activity.duration_minutes or 0
+        by_owner[activity.owner.get_full_name() if activity.owner else "Unknown"] += (
+            activity.duration_minutes or 0
+        )
     if by_owner:
-        lines.append("By colleague, in the activities you can see: " + ", ".join(f"{name} {_hours(m)}" for name, m in sorted(by_owner.items(), key=lambda i: -i[1])) + ".")
+        lines.append(
+            "By colleague, in the activities you can see: "
+            + ", ".join(f"{name} {_hours(m)}" for name, m in sorted(by_owner.items(), key=lambda i: -i[1]))
+            + "."
+        )
     longest = activities.order_by("-duration_minutes", "-occurred_at").first()
     if longest:
         lines.append("The longest:")
@@ -474,7 +703,9 @@ def _summary_missing(context: RecordContext, what: str) -> str:
     )
 
 
-def _item_line(item: dict, readable: list[int], cites: Citations, context: RecordContext, text_key: str = "text") -> str:
+def _item_line(
+    item: dict, readable: list[int], cites: Citations, context: RecordContext, text_key: str = "text"
+) -> str:
     activities = Activity.objects.in_bulk(readable[:3])
     markers = " ".join(cites.activity(activities[i]) for i in readable[:3] if i in activities)
     when = item.get("date") or item.get("latest_at")
@@ -494,13 +725,26 @@ def answer_risks(*, context: RecordContext, understanding: Understanding) -> Ans
     if summary is None:
         return _finish("risks", [_summary_missing(context, "potential risks")], cites, has_data=False)
     severity = {"high": 0, "medium": 1, "low": 2}
-    risks = sorted(visible_items(context=context, items=summary.risks or []), key=lambda pair: severity.get(pair[0].get("severity"), 3))
+    risks = sorted(
+        visible_items(context=context, items=summary.risks or []),
+        key=lambda pair: severity.get(pair[0].get("severity"), 3),
+    )
     if not risks:
-        return _finish("risks", [f"No potential risks are flagged on {context.record.name} in its summary of {format_day(summary.generated_at, context.tz)}."], cites)
+        return _finish(
+            "risks",
+            [
+                f"No potential risks are flagged on {context.record.name} in its summary of {format_day(summary.generated_at, context.tz)}."
+            ],
+            cites,
+        )
     lines = [f"Potential risks on {context.record.name}:"]
     for item, readable in risks:
         label = f"{item.get('title')}" + (f": {item['detail']}" if item.get("detail") else "")
-        sev = f" [{item['severity']} severity]".replace("[", "(").replace("]", ")") if item.get("severity") else ""
+        sev = (
+            f" [{item['severity']} severity]".replace("[", "(").replace("]", ")")
+            if item.get("severity")
+            else ""
+        )
         lines.append(_item_line({**item, "text": label + sev}, readable, cites, context))
     return _finish("risks", lines, cites)
 
@@ -515,15 +759,36 @@ def answer_key_topics(*, context: RecordContext, understanding: Understanding) -
         lines = [f"Key topics on {context.record.name}:"]
         lines += [_item_line(item, readable, cites, context) for item, readable in topics[:6]]
         return _finish("key_topics", lines, cites)
-    recent = list(context.visible_activities().filter(occurred_at__lte=context.now, occurred_at__gte=context.now - dt.timedelta(days=30)).order_by("-occurred_at"))
+    recent = list(
+        context.visible_activities()
+        .filter(occurred_at__lte=context.now, occurred_at__gte=context.now - dt.timedelta(days=30))
+        .order_by("-occurred_at")
+    )
     if not recent:
-        return _finish("key_topics", [_summary_missing(context, "key topics") + " There is no activity you can see in the last 30 days either."], cites, has_data=False)
+        return _finish(
+            "key_topics",
+            [
+                _summary_missing(context, "key topics")
+                + " There is no activity you can see in the last 30 days either."
+            ],
+            cites,
+            has_data=False,
+        )
     groups: dict[str, list[Activity]] = defaultdict(list)
     for activity in recent:
-        groups[re.sub(r"^(re|fw|fwd):\s*", "", activity.subject, flags=re.I).strip() or "(no subject)"].append(activity)
-    lines = [_summary_missing(context, "key topics") + " The subjects of the last 30 days you can see, most frequent first:"]
-    for subject, items in sorted(groups.items(), key=lambda g: (-len(g[1]), -g[1][0].occurred_at.timestamp()))[:5]:
-        lines.append(f"- {subject} ({len(items)} activit{'y' if len(items) == 1 else 'ies'}) {cites.activity(items[0])}")
+        groups[
+            re.sub(r"^(re|fw|fwd):\s*", "", activity.subject, flags=re.I).strip() or "(no subject)"
+        ].append(activity)
+    lines = [
+        _summary_missing(context, "key topics")
+        + " The subjects of the last 30 days you can see, most frequent first:"
+    ]
+    for subject, items in sorted(
+        groups.items(), key=lambda g: (-len(g[1]), -g[1][0].occurred_at.timestamp())
+    )[:5]:
+        lines.append(
+            f"- {subject} ({len(items)} activit{'y' if len(items) == 1 else 'ies'}) {cites.activity(items[0])}"
+        )
     return _finish("key_topics", lines, cites)
 
 
@@ -538,7 +803,11 @@ def _due(step: NextStep) -> str:
 def answer_next_steps(*, context: RecordContext, understanding: Understanding) -> Answer:
     """Open CRM next steps by due date, then next steps the summary found in activities."""
     cites = Citations(tz=context.tz, record=context.record)
-    steps = list(NextStep.objects.filter(status=NextStep.Status.OPEN, **_next_step_scope(context)).select_related("owner", "opportunity").order_by("due_date", "id")[:8])
+    steps = list(
+        NextStep.objects.filter(status=NextStep.Status.OPEN, **_next_step_scope(context))
+        .select_related("owner", "opportunity")
+        .order_by("due_date", "id")[:8]
+    )
     lines = []
     today = context.now.astimezone(context.tz).date()
     if steps:
@@ -550,14 +819,22 @@ def answer_next_steps(*, context: RecordContext, understanding: Understanding) -
             lines.append(f"- {step.subject}{where}{_due(step)}{overdue}{owner} {cites.next_step(step)}")
     summary = context.summary()
     from_activities = [
-        (item, readable) for item, readable in visible_items(context=context, items=summary.next_steps if summary else [])
+        (item, readable)
+        for item, readable in visible_items(context=context, items=summary.next_steps if summary else [])
         if item.get("source") != "crm" and not item.get("next_step_id")
     ]
     if from_activities:
         lines.append("Next steps mentioned in activities:")
         lines += [_item_line(item, readable, cites, context) for item, readable in from_activities[:5]]
     if not lines:
-        return _finish("next_steps", [f"No open next steps are logged on {context.record.name}, and none were found in its activities."], cites, has_data=False)
+        return _finish(
+            "next_steps",
+            [
+                f"No open next steps are logged on {context.record.name}, and none were found in its activities."
+            ],
+            cites,
+            has_data=False,
+        )
     return _finish("next_steps", lines, cites)
 
 
@@ -568,17 +845,28 @@ def answer_engagement(*, context: RecordContext, understanding: Understanding) -
     start = context.now - dt.timedelta(weeks=12)
     lines = []
     if summary is not None:
-        metric = cites.metric(slug="engagement_level", label="Engagement level", value=summary.engagement_level)
-        trend = f", and the trend is {summary.get_engagement_trend_display().lower()}" if summary.engagement_trend else ""
-        lines.append(f"The engagement level of {context.record.name} is {summary.engagement_level} out of 100{trend} {metric}.")
-        lines.append("It is based on the volume, type, and recency of matched activities over the last 12 weeks, counting every matched activity, private ones included.")
+        metric = cites.metric(
+            slug="engagement_level", label="Engagement level", value=summary.engagement_level
+        )
+        trend = (
+            f", and the trend is {summary.get_engagement_trend_display().lower()}"
+            if summary.engagement_trend
+            else ""
+        )
+        lines.append(
+            f"The engagement level of {context.record.name} is {summary.engagement_level} out of 100{trend} {metric}."
+        )
+        lines.append(
+            "It is based on the volume, type, and recency of matched activities over the last 12 weeks, counting every matched activity, private ones included."
+        )
         breakdown = summary.engagement_breakdown or {}
         explanation = breakdown.get("explanation")
         if isinstance(explanation, str) and explanation.strip():
             lines.append(f"Why: {explanation.strip().rstrip('.')}.")
         else:
             parts = [
-                f"{str(k).replace('_', ' ')} {v}" for k, v in breakdown.items()
+                f"{str(k).replace('_', ' ')} {v}"
+                for k, v in breakdown.items()
                 if isinstance(v, (int, float)) and not isinstance(v, bool) and k != "score"
             ][:6]
             if parts:
@@ -593,13 +881,22 @@ def answer_engagement(*, context: RecordContext, understanding: Understanding) -
         if c.total:
             by_kind.append(f"{c.total} {label.lower()}{'' if c.total == 1 else 's'}")
     if by_kind:
-        counts = cites.metric(slug="activity_last_12_weeks", label="Activities in the last 12 weeks", value=", ".join(by_kind))
+        counts = cites.metric(
+            slug="activity_last_12_weeks", label="Activities in the last 12 weeks", value=", ".join(by_kind)
+        )
         lines.append(f"In the last 12 weeks: {', '.join(by_kind)} {counts}.{_private_note(hidden)}")
         last = _last_visible(context)
         if last:
-            lines.append(f"The latest activity you can see was on {format_day(last.occurred_at, context.tz)} {cites.activity(last)}.")
+            lines.append(
+                f"The latest activity you can see was on {format_day(last.occurred_at, context.tz)} {cites.activity(last)}."
+            )
     elif summary is None:
-        return _finish("engagement", lines + ["There were no matched activities in the last 12 weeks."], cites, has_data=False)
+        return _finish(
+            "engagement",
+            lines + ["There were no matched activities in the last 12 weeks."],
+            cites,
+            has_data=False,
+        )
     return _finish("engagement", lines, cites)
 
 
@@ -619,16 +916,27 @@ def answer_opportunities(*, context: RecordContext, understanding: Understanding
         lines = [line]
         history = list(opp.stage_history.order_by("-changed_at")[:4])
         if history:
-            lines.append("Recent stage changes: " + "; ".join(f"{h.stage} on {format_day(h.changed_at, context.tz)}" for h in history) + ".")
+            lines.append(
+                "Recent stage changes: "
+                + "; ".join(f"{h.stage} on {format_day(h.changed_at, context.tz)}" for h in history)
+                + "."
+            )
         return _finish("opportunities", lines, cites)
     opps = list(context.record.opportunities.select_related("owner").order_by("close_date", "name"))
     open_opps = [o for o in opps if not o.is_closed]
     if not opps:
-        return _finish("opportunities", [f"{context.record.name} has no opportunities in the CRM."], cites, has_data=False)
+        return _finish(
+            "opportunities",
+            [f"{context.record.name} has no opportunities in the CRM."],
+            cites,
+            has_data=False,
+        )
     lines = []
     if open_opps:
         total = sum((o.amount or 0) for o in open_opps)
-        lines.append(f"{context.record.name} has {len(open_opps)} open opportunit{'y' if len(open_opps) == 1 else 'ies'}, ${total:,.0f} in total:")
+        lines.append(
+            f"{context.record.name} has {len(open_opps)} open opportunit{'y' if len(open_opps) == 1 else 'ies'}, ${total:,.0f} in total:"
+        )
         for o in open_opps:
             owner = f", owner {o.owner.get_full_name()}" if o.owner else ""
             lines.append(
@@ -653,7 +961,14 @@ def answer_competitors(*, context: RecordContext, understanding: Understanding) 
     pattern = re.compile(r"\b(" + "|".join(re.escape(n) for n in names) + r")\b")
     found = mentions(context=context, pattern=pattern)
     if not found:
-        return _finish("competitors", [f"No competitor ({', '.join(names[:5])}, …) is mentioned in the activities you can see on {context.record.name}."], cites, has_data=False)
+        return _finish(
+            "competitors",
+            [
+                f"No competitor ({', '.join(names[:5])}, …) is mentioned in the activities you can see on {context.record.name}."
+            ],
+            cites,
+            has_data=False,
+        )
     per_name: dict[str, list[tuple[Activity, str]]] = defaultdict(list)
     for activity, sentence in found:
         for name in set(pattern.findall(f"{activity.subject}\n{activity.body}")):
@@ -691,10 +1006,21 @@ def answer_topic_discussed(*, context: RecordContext, understanding: Understandi
     found = mentions(context=context, pattern=re.compile(regex, re.I), since=since)
     when = understanding.period.label if understanding.period else ""
     if not found:
-        return _finish("topic_discussed", [f"No. {label.capitalize()} doesn't come up in the activities you can see on {context.record.name}{' ' + when if when else ''}."], cites, has_data=False)
-    lines = [f"Yes: {label} came up in {len(found)} activit{'y' if len(found) == 1 else 'ies'} you can see on {context.record.name}{' ' + when if when else ''}. The latest:"]
+        return _finish(
+            "topic_discussed",
+            [
+                f"No. {label.capitalize()} doesn't come up in the activities you can see on {context.record.name}{' ' + when if when else ''}."
+            ],
+            cites,
+            has_data=False,
+        )
+    lines = [
+        f"Yes: {label} came up in {len(found)} activit{'y' if len(found) == 1 else 'ies'} you can see on {context.record.name}{' ' + when if when else ''}. The latest:"
+    ]
     for activity, sentence in found[:4]:
-        lines.append(f"- {format_day(activity.occurred_at, context.tz)}, {activity.get_kind_display().lower()} “{activity.subject}”: {_shorten(sentence)} {cites.activity(activity)}")
+        lines.append(
+            f"- {format_day(activity.occurred_at, context.tz)}, {activity.get_kind_display().lower()} “{activity.subject}”: {_shorten(sentence)} {cites.activity(activity)}"
+        )
     return _finish("topic_discussed", lines, cites)
 
 
@@ -703,13 +1029,24 @@ def answer_search(*, context: RecordContext, understanding: Understanding) -> An
     cites = Citations(tz=context.tz, record=context.record)
     hits = search_activities(context=context, query=understanding.question)
     if understanding.period:
-        hits = [h for h in hits if understanding.period.start <= h.activity.occurred_at < understanding.period.end]
+        hits = [
+            h for h in hits if understanding.period.start <= h.activity.occurred_at < understanding.period.end
+        ]
     if not hits:
-        return _finish("search", [f"I couldn't find anything about that in the activities you can see on {context.record.name}. Try other words, or ask about decision makers, risks, next steps or the next meeting."], cites, has_data=False)
+        return _finish(
+            "search",
+            [
+                f"I couldn't find anything about that in the activities you can see on {context.record.name}. Try other words, or ask about decision makers, risks, next steps or the next meeting."
+            ],
+            cites,
+            has_data=False,
+        )
     lines = [f"What the activities on {context.record.name} say, best match first:"]
     for hit in hits[:4]:
         a = hit.activity
-        lines.append(f"- {format_day(a.occurred_at, context.tz)}, {a.get_kind_display().lower()} “{a.subject}”: {hit.snippet} {cites.activity(a)}")
+        lines.append(
+            f"- {format_day(a.occurred_at, context.tz)}, {a.get_kind_display().lower()} “{a.subject}”: {hit.snippet} {cites.activity(a)}"
+        )
     return _finish("search", lines, cites)
 
 
@@ -721,7 +1058,9 @@ def answer_manager_summary(*, context: RecordContext, understanding: Understandi
     lines = [f"Summary of {context.record.name} for your manager:"]
     if summary is not None:
         trend = f", {summary.get_engagement_trend_display().lower()}" if summary.engagement_trend else ""
-        lines.append(f"- Engagement level {summary.engagement_level}/100{trend} {cites.metric(slug='engagement_level', label='Engagement level', value=summary.engagement_level)}")
+        lines.append(
+            f"- Engagement level {summary.engagement_level}/100{trend} {cites.metric(slug='engagement_level', label='Engagement level', value=summary.engagement_level)}"
+        )
     if context.is_opportunity:
         opp = context.record
         lines.append(
@@ -733,27 +1072,55 @@ def answer_manager_summary(*, context: RecordContext, understanding: Understandi
         open_opps = list(context.record.opportunities.filter(is_closed=False).order_by("close_date"))
         if open_opps:
             total = sum((o.amount or 0) for o in open_opps)
-            lines.append(f"- {len(open_opps)} open opportunit{'y' if len(open_opps) == 1 else 'ies'}, ${total:,.0f}: " + "; ".join(f"{o.name} ({o.stage}) {cites.opportunity(o)}" for o in open_opps[:3]))
+            lines.append(
+                f"- {len(open_opps)} open opportunit{'y' if len(open_opps) == 1 else 'ies'}, ${total:,.0f}: "
+                + "; ".join(f"{o.name} ({o.stage}) {cites.opportunity(o)}" for o in open_opps[:3])
+            )
         else:
             lines.append("- No open opportunities.")
     if summary is not None:
-        topics = sorted(visible_items(context=context, items=summary.key_topics or []), key=lambda p: -(p[0].get("score") or 0))[:3]
+        topics = sorted(
+            visible_items(context=context, items=summary.key_topics or []),
+            key=lambda p: -(p[0].get("score") or 0),
+        )[:3]
         if topics:
-            lines.append("- Key topics: " + "; ".join(_item_line(i, r, cites, context)[2:] for i, r in topics))
+            lines.append(
+                "- Key topics: " + "; ".join(_item_line(i, r, cites, context)[2:] for i, r in topics)
+            )
         risks = visible_items(context=context, items=summary.risks or [])[:3]
         if risks:
-            lines.append("- Risks: " + "; ".join(_item_line({**i, "text": i.get("title")}, r, cites, context)[2:] for i, r in risks))
+            lines.append(
+                "- Risks: "
+                + "; ".join(
+                    _item_line({**i, "text": i.get("title")}, r, cites, context)[2:] for i, r in risks
+                )
+            )
         else:
             lines.append("- No potential risks flagged.")
-    steps = list(NextStep.objects.filter(status=NextStep.Status.OPEN, **_next_step_scope(context)).order_by("due_date")[:3])
+    steps = list(
+        NextStep.objects.filter(status=NextStep.Status.OPEN, **_next_step_scope(context)).order_by(
+            "due_date"
+        )[:3]
+    )
     if steps:
-        lines.append("- Next steps: " + "; ".join(f"{s.subject}{_due(s)} {cites.next_step(s)}" for s in steps))
+        lines.append(
+            "- Next steps: " + "; ".join(f"{s.subject}{_due(s)} {cites.next_step(s)}" for s in steps)
+        )
     last = _last_visible(context)
     if last:
-        lines.append(f"- Last activity: {format_day(last.occurred_at, context.tz)}, {last.get_kind_display().lower()} “{last.subject}” {cites.activity(last)}")
-    upcoming = context.visible_activities().filter(kind=Activity.Kind.MEETING, occurred_at__gt=context.now).order_by("occurred_at").first()
+        lines.append(
+            f"- Last activity: {format_day(last.occurred_at, context.tz)}, {last.get_kind_display().lower()} “{last.subject}” {cites.activity(last)}"
+        )
+    upcoming = (
+        context.visible_activities()
+        .filter(kind=Activity.Kind.MEETING, occurred_at__gt=context.now)
+        .order_by("occurred_at")
+        .first()
+    )
     if upcoming:
-        lines.append(f"- Next meeting: {format_day(upcoming.occurred_at, context.tz)}, “{upcoming.subject}” {cites.activity(upcoming)}")
+        lines.append(
+            f"- Next meeting: {format_day(upcoming.occurred_at, context.tz)}, “{upcoming.subject}” {cites.activity(upcoming)}"
+        )
     else:
         lines.append("- No upcoming meeting on the calendar.")
     return _finish("manager_summary", lines, cites, has_data=len(lines) > 2)
@@ -784,6 +1151,13 @@ ANSWERS = {
 
 def answer_record_question(*, context: RecordContext, understanding: Understanding) -> Answer:
     """The offline answer to a question about the record, by intent."""
-    if understanding.intent == "recent_discussion" and re.search(r"\b(last|latest|most recent)(ly)? (time |activity|touch|contact)|when did we last\b", understanding.question.lower()) and not understanding.period:
+    if (
+        understanding.intent == "recent_discussion"
+        and re.search(
+            r"\b(last|latest|most recent)(ly)? (time |activity|touch|contact)|when did we last\b",
+            understanding.question.lower(),
+        )
+        and not understanding.period
+    ):
         return answer_last_activity(context=context, understanding=understanding)
     return ANSWERS[understanding.intent](context=context, understanding=understanding)

@@ -1,4 +1,5 @@
 """Citations: every fact in an answer carries a [n] marker that maps to a record a link opens."""
+
 from __future__ import annotations
 
 from zoneinfo import ZoneInfo
@@ -35,27 +36,44 @@ class Citations:
     def cite(self, *, kind: str, id, label: str, url: str, detail: str = "") -> str:
         key = (kind, str(id))
         if key not in self._numbers:
-            self.items.append({"n": len(self.items) + 1, "kind": kind, "id": id, "label": label, "url": url, "detail": detail})
+            self.items.append(
+                {
+                    "n": len(self.items) + 1,
+                    "kind": kind,
+                    "id": id,
+                    "label": label,
+                    "url": url,
+                    "detail": detail,
+                }
+            )
             self._numbers[key] = len(self.items)
         return f"[{self._numbers[key]}]"
 
     def activity(self, activity) -> str:
         return self.cite(
-            kind="activity", id=activity.pk,
+            kind="activity",
+            id=activity.pk,
             label=f"{activity.get_kind_display()}: {activity.subject or '(no subject)'}",
-            url=activity_url(activity.pk), detail=format_day(activity.occurred_at, self.tz),
+            url=activity_url(activity.pk),
+            detail=format_day(activity.occurred_at, self.tz),
         )
 
     def contact(self, contact) -> str:
         base = record_url(self.record) if self.record is not None else "#"
         return self.cite(
-            kind="contact", id=contact.pk, label=contact.name or contact.email,
-            url=f"{base}#person-{contact.pk}", detail=contact.title,
+            kind="contact",
+            id=contact.pk,
+            label=contact.name or contact.email,
+            url=f"{base}#person-{contact.pk}",
+            detail=contact.title,
         )
 
     def opportunity(self, opportunity) -> str:
         return self.cite(
-            kind="opportunity", id=opportunity.pk, label=opportunity.name, url=record_url(opportunity),
+            kind="opportunity",
+            id=opportunity.pk,
+            label=opportunity.name,
+            url=record_url(opportunity),
             detail=opportunity.stage,
         )
 
@@ -65,7 +83,10 @@ class Citations:
     def next_step(self, step) -> str:
         base = record_url(self.record) if self.record is not None else "#"
         return self.cite(
-            kind="next_step", id=step.pk, label=step.subject, url=f"{base}#next-steps",
+            kind="next_step",
+            id=step.pk,
+            label=step.subject,
+            url=f"{base}#next-steps",
             detail=f"due {format_day(step.due_date)}" if step.due_date else "",
         )
 
@@ -75,6 +96,9 @@ class Citations:
 
     def article(self, article) -> str:
         return self.cite(
-            kind="article", id=article.slug, label=article.title,
-            url=reverse("support:article", args=[article.slug]), detail=article.get_topic_display(),
+            kind="article",
+            id=article.slug,
+            label=article.title,
+            url=reverse("support:article", args=[article.slug]),
+            detail=article.get_topic_display(),
         )

@@ -1,4 +1,5 @@
 """Asking the assistant: one question in, one stored answer out, per user and record."""
+
 from __future__ import annotations
 
 import logging
@@ -65,7 +66,9 @@ def conversation_for(*, user, record) -> Conversation:
 def conversation_messages(*, user, record, limit: int = 40) -> list[Message]:
     """The latest messages of the user's conversation about ``record``, oldest first."""
     lookup = _record_lookup(record)
-    messages = Message.objects.filter(conversation__user=user, **{f"conversation__{k}": v for k, v in lookup.items()})
+    messages = Message.objects.filter(
+        conversation__user=user, **{f"conversation__{k}": v for k, v in lookup.items()}
+    )
     return list(reversed(messages.order_by("-created_at", "-id")[:limit]))
 
 
@@ -86,7 +89,11 @@ def _compose(*, user, record, question: str) -> tuple[Answer, bool, bool, str]:
                 draft = help_answer
     if not llm_is_configured():
         return draft, False, False, ""
-    label = f"{'Opportunity' if isinstance(record, Opportunity) else 'Account'} {record.name}" if record else "Backstory help"
+    label = (
+        f"{'Opportunity' if isinstance(record, Opportunity) else 'Account'} {record.name}"
+        if record
+        else "Backstory help"
+    )
     try:
         return llm_answer(question=question, record_label=label, draft=draft), True, False, ""
     except LlmUnavailable as error:
@@ -103,11 +110,20 @@ def assistant_ask(*, user, record, question: str) -> tuple[Message, Message]:
         raise ValueError("Ask a question first.")
     conversation = conversation_for(user=user, record=record)
     asked_at = clock.now()
-    asked = Message.objects.create(conversation=conversation, role=Message.Role.USER, text=question, created_at=asked_at)
+    asked = Message.objects.create(
+        conversation=conversation, role=Message.Role.USER, text=question, created_at=asked_at
+    )
     answer, used_llm, fell_back, notice = _compose(user=user, record=record, question=question)
     answered = Message.objects.create(
-        conversation=conversation, role=Message.Role.ASSISTANT, text=answer.text, citations=answer.citations,
-        intent=answer.intent, used_llm=used_llm, fell_back=fell_back, notice=notice, created_at=clock.now(),
+        conversation=conversation,
+        role=Message.Role.ASSISTANT,
+        text=answer.text,
+        citations=answer.citations,
+        intent=answer.intent,
+        used_llm=used_llm,
+        fell_back=fell_back,
+        notice=notice,
+        created_at=clock.now(),
     )
     conversation.updated_at = answered.created_at
     conversation.save(update_fields=["updated_at"])

@@ -1,4 +1,5 @@
 """Time phrases in questions: "last week", "since March 3", "this quarter", "in the last 30 days"."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -11,7 +12,17 @@ from django.conf import settings
 
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 MONTHS = [
-    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
     "december",
 ]
 _UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
@@ -48,8 +59,8 @@ def _fmt(day: dt.date) -> str:
 
 
 def _span(start: dt.date, end_exclusive: dt.date, tz: ZoneInfo, label: str) -> Period:
-    start_at = dt.datetime.combine(start, dt.time.min, tzinfo=tz).astimezone(dt.timezone.utc)
-    end_at = dt.datetime.combine(end_exclusive, dt.time.min, tzinfo=tz).astimezone(dt.timezone.utc)
+    start_at = dt.datetime.combine(start, dt.time.min, tzinfo=tz).astimezone(dt.UTC)
+    end_at = dt.datetime.combine(end_exclusive, dt.time.min, tzinfo=tz).astimezone(dt.UTC)
     return Period(start_at, end_at, label)
 
 
@@ -104,7 +115,9 @@ def parse_period(*, text: str, now: dt.datetime, tz: ZoneInfo) -> Period | None:
             start = _add_months(month_start, -1)
             return _span(start, tomorrow, tz, f"since {_fmt(start)}")
         if rest.startswith(("last quarter", "the start of the quarter", "the beginning of the quarter")):
-            start = quarter_start if "start" in rest or "beginning" in rest else _add_months(quarter_start, -3)
+            start = (
+                quarter_start if "start" in rest or "beginning" in rest else _add_months(quarter_start, -3)
+            )
             return _span(start, tomorrow, tz, f"since {_fmt(start)}")
         day = _parse_day(rest, today)
         if day:
@@ -118,12 +131,16 @@ def parse_period(*, text: str, now: dt.datetime, tz: ZoneInfo) -> Period | None:
         return _span(start, tomorrow, tz, f"in the last {count} {last_n.group(2)}{'s' if count != 1 else ''}")
 
     if re.search(r"\byesterday\b", text):
-        return _span(today - dt.timedelta(days=1), today, tz, f"yesterday ({_fmt(today - dt.timedelta(days=1))})")
+        return _span(
+            today - dt.timedelta(days=1), today, tz, f"yesterday ({_fmt(today - dt.timedelta(days=1))})"
+        )
     if re.search(r"\b(today|this morning|this afternoon)\b", text):
         return _span(today, tomorrow, tz, f"today ({_fmt(today)})")
     if re.search(r"\b(last|previous|past) week\b", text):
         start = week_start - dt.timedelta(days=7)
-        return _span(start, week_start, tz, f"last week ({_fmt(start)} to {_fmt(week_start - dt.timedelta(days=1))})")
+        return _span(
+            start, week_start, tz, f"last week ({_fmt(start)} to {_fmt(week_start - dt.timedelta(days=1))})"
+        )
     if re.search(r"\bthis week\b", text):
         return _span(week_start, tomorrow, tz, f"this week (since {_fmt(week_start)})")
     if re.search(r"\b(last|previous|past) month\b", text):
@@ -133,7 +150,12 @@ def parse_period(*, text: str, now: dt.datetime, tz: ZoneInfo) -> Period | None:
         return _span(month_start, tomorrow, tz, f"this month (since {_fmt(month_start)})")
     if re.search(r"\b(last|previous|past) (fiscal )?quarter\b", text):
         start = _add_months(quarter_start, -3)
-        return _span(start, quarter_start, tz, f"last quarter ({_fmt(start)} to {_fmt(quarter_start - dt.timedelta(days=1))})")
+        return _span(
+            start,
+            quarter_start,
+            tz,
+            f"last quarter ({_fmt(start)} to {_fmt(quarter_start - dt.timedelta(days=1))})",
+        )
     if re.search(r"\b(this|current) (fiscal )?quarter\b|\bthis qtr\b|\bqtd\b", text):
         return _span(quarter_start, tomorrow, tz, f"this quarter (since {_fmt(quarter_start)})")
     if re.search(r"\b(last|previous|past) year\b", text):
@@ -172,7 +194,7 @@ def user_time_zone(user) -> ZoneInfo:
 
 
 def format_day(value: dt.datetime | dt.date, tz: ZoneInfo | None = None) -> str:
-    """"Nov 20, 2026" in the user's time zone."""
+    """ "Nov 20, 2026" in the user's time zone."""
     if isinstance(value, dt.datetime):
-        value = value.astimezone(tz or dt.timezone.utc).date()
+        value = value.astimezone(tz or dt.UTC).date()
     return _fmt(value)

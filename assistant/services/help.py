@@ -1,4 +1,5 @@
 """Help questions: answered from the help center articles, at any hour, with a link to the article."""
+
 from __future__ import annotations
 
 from zoneinfo import ZoneInfo
@@ -17,7 +18,9 @@ def _best_passage(body: str, question: str, limit: int = 2) -> list[str]:
     """The lines of an article that share the most words with the question, in article order."""
     wanted = set(search_tokens(question))
     lines = [line for line in plain_text(body).split("\n") if len(line) > 20]
-    scored = sorted(((len(wanted & set(search_tokens(line))), -i, line) for i, line in enumerate(lines)), reverse=True)
+    scored = sorted(
+        ((len(wanted & set(search_tokens(line))), -i, line) for i, line in enumerate(lines)), reverse=True
+    )
     best = [(-neg_i, line) for score, neg_i, line in scored[:limit] if score > 0]
     return [line for _, line in sorted(best)] or lines[:1]
 
@@ -47,7 +50,9 @@ def answer_help_question(*, question: str, tz: ZoneInfo) -> Answer:
             lines.append(f"{passage} {marker}")
             said |= words
     if top.topic == top.Topic.SUPPORT:
-        lines.append(f"Right now: {support_hours_status().message} The assistant answers product questions at any hour.")
+        lines.append(
+            f"Right now: {support_hours_status().message} The assistant answers product questions at any hour."
+        )
     others = [h.article for h in hits[1:] if h.score >= MIN_HELP_SCORE]
     if others:
         lines.append("See also: " + "; ".join(f"{a.title} {cites.article(a)}" for a in others[:2]))

@@ -5,6 +5,7 @@ ASSISTANT_LLM_TIMEOUT). The model sees only the numbered sources the offline ans
 this user (so privacy holds), must cite them as [n], and unknown markers are dropped. Any failure
 raises LlmUnavailable and the caller falls back to the offline answer.
 """
+
 from __future__ import annotations
 
 import json
@@ -50,9 +51,13 @@ def keep_known_markers(*, text: str, known: set[int]) -> tuple[str, set[int]]:
 
 
 def build_messages(*, question: str, record_label: str, draft: Answer) -> list[dict]:
-    sources = "\n".join(
-        f"[{c['n']}] {c['kind']}: {c['label']}{' (' + str(c['detail']) + ')' if c.get('detail') else ''}" for c in draft.citations
-    ) or "(no sources)"
+    sources = (
+        "\n".join(
+            f"[{c['n']}] {c['kind']}: {c['label']}{' (' + str(c['detail']) + ')' if c.get('detail') else ''}"
+            for c in draft.citations
+        )
+        or "(no sources)"
+    )
     return [
         {"role": "system", "content": SYSTEM_PROMPT},
         {
@@ -95,4 +100,9 @@ def llm_answer(*, question: str, record_label: str, draft: Answer) -> Answer:
     text, used = keep_known_markers(text=content, known=known)
     if known and not used:
         raise LlmUnavailable("answered without citing any source")
-    return Answer(intent=draft.intent, text=text, citations=[c for c in draft.citations if c["n"] in used], has_data=draft.has_data)
+    return Answer(
+        intent=draft.intent,
+        text=text,
+        citations=[c for c in draft.citations if c["n"] in used],
+        has_data=draft.has_data,
+    )

@@ -1,5 +1,6 @@
 """Retrieval over one record's data for one user: the activities they may see (privacy through
 activities.selectors), the aggregates the pages count, and a small TF-IDF for open questions."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,7 +21,9 @@ from support.search import search_tokens
 # Enough recent history for an open question, small enough for a request.
 SEARCH_WINDOW = 3_000
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
-_GREETING = re.compile(r"^(hi|hello|hey|dear|thanks|thank you|best|regards|cheers)\b[ ,!]*[\w' ]{0,30}[,!.]?$")
+_GREETING = re.compile(
+    r"^(hi|hello|hey|dear|thanks|thank you|best|regards|cheers)\b[ ,!]*[\w' ]{0,30}[,!.]?$"
+)
 
 
 @dataclass
@@ -79,8 +82,11 @@ class CountWithPrivate:
         return self.visible + self.hidden
 
 
-def count_activities(*, context: RecordContext, start: dt.datetime | None, end: dt.datetime | None, kind: str = "") -> CountWithPrivate:
+def count_activities(
+    *, context: RecordContext, start: dt.datetime | None, end: dt.datetime | None, kind: str = ""
+) -> CountWithPrivate:
     """How many activities fall in [start, end): the ones this user sees, and the others the pages count."""
+
     def narrow(queryset: QuerySet[Activity]) -> QuerySet[Activity]:
         if start:
             queryset = queryset.filter(occurred_at__gte=start)
@@ -95,6 +101,7 @@ def count_activities(*, context: RecordContext, start: dt.datetime | None, end: 
 
 def minutes_spent(*, context: RecordContext, start: dt.datetime | None, end: dt.datetime) -> tuple[int, int]:
     """Minutes in meetings and calls in the period: (visible to this user, in private activities of others)."""
+
     def total(queryset: QuerySet[Activity]) -> int:
         queryset = queryset.filter(kind__in=[Activity.Kind.MEETING, Activity.Kind.CALL], occurred_at__lt=end)
         if start:
@@ -150,13 +157,17 @@ class ActivityHit:
     snippet: str
 
 
-def search_activities(*, context: RecordContext, query: str, limit: int = 5, min_score: float = 0.08) -> list[ActivityHit]:
+def search_activities(
+    *, context: RecordContext, query: str, limit: int = 5, min_score: float = 0.08
+) -> list[ActivityHit]:
     """Visible activities of the record ranked by TF-IDF similarity of subject + body to ``query``."""
     terms = search_tokens(query)
     if not terms:
         return []
     activities = list(
-        context.visible_activities().filter(occurred_at__lte=context.now).order_by("-occurred_at")[:SEARCH_WINDOW]
+        context.visible_activities()
+        .filter(occurred_at__lte=context.now)
+        .order_by("-occurred_at")[:SEARCH_WINDOW]
     )
     if not activities:
         return []
@@ -166,16 +177,22 @@ def search_activities(*, context: RecordContext, query: str, limit: int = 5, min
     except ValueError:  # every document was empty after stop words
         return []
     scores = linear_kernel(vectorizer.transform([query]), matrix).ravel()
-    ranked = sorted(range(len(activities)), key=lambda i: (-scores[i], -activities[i].occurred_at.timestamp()))
+    ranked = sorted(
+        range(len(activities)), key=lambda i: (-scores[i], -activities[i].occurred_at.timestamp())
+    )
     hits = []
     for i in ranked[:limit]:
         if scores[i] < min_score:
             break
-        hits.append(ActivityHit(activities[i], float(scores[i]), activity_snippet(activities[i], terms=terms)))
+        hits.append(
+            ActivityHit(activities[i], float(scores[i]), activity_snippet(activities[i], terms=terms))
+        )
     return hits
 
 
-def mentions(*, context: RecordContext, pattern: re.Pattern, since: dt.datetime | None = None) -> list[tuple[Activity, str]]:
+def mentions(
+    *, context: RecordContext, pattern: re.Pattern, since: dt.datetime | None = None
+) -> list[tuple[Activity, str]]:
     """Visible activities whose subject or body matches ``pattern``, newest first, with the matching sentence."""
     queryset = context.visible_activities().filter(occurred_at__lte=context.now).order_by("-occurred_at")
     if since:
@@ -194,7 +211,9 @@ def visible_items(*, context: RecordContext, items: list[dict]) -> list[tuple[di
     """Summary bullets (key topics, next steps, risks) this user may read, each with the activity ids
     they may open. An item built only from private activities shows only to who can see one of them."""
     ids = {int(i) for item in items for i in item.get("activity_ids") or []}
-    visible_ids = set(activities_visible_to(user=context.user).filter(pk__in=ids).values_list("pk", flat=True))
+    visible_ids = set(
+        activities_visible_to(user=context.user).filter(pk__in=ids).values_list("pk", flat=True)
+    )
     kept = []
     for item in items:
         item_ids = [int(i) for i in item.get("activity_ids") or []]
@@ -203,4 +222,3 @@ def visible_items(*, context: RecordContext, items: list[dict]) -> list[tuple[di
             continue
         kept.append((item, readable))
     return kept
-

@@ -1,4 +1,5 @@
 """Render an assistant answer: escaped text, "- " lines as a list, [n] markers as links to their sources."""
+
 import re
 
 from django import template
@@ -19,7 +20,12 @@ def _link_markers(line: str, citations: dict[int, dict], *, new_tab: bool) -> st
         title = citation["label"] + (f" · {citation['detail']}" if citation.get("detail") else "")
         return format_html(
             '<a class="cite" href="{}" title="{}" data-kind="{}" data-id="{}"{}>[{}]</a>',
-            citation["url"], title, citation["kind"], citation["id"], target, citation["n"],
+            citation["url"],
+            title,
+            citation["kind"],
+            citation["id"],
+            target,
+            citation["n"],
         )
 
     return _MARKER.sub(link, escape(line))
@@ -48,8 +54,13 @@ def assistant_answer(message, embedded: bool = False) -> str:
 
 
 KIND_LABELS = {
-    "activity": "Activity", "contact": "Person", "opportunity": "Opportunity", "account": "Account",
-    "metric": "Metric", "next_step": "Next step", "article": "Help article",
+    "activity": "Activity",
+    "contact": "Person",
+    "opportunity": "Opportunity",
+    "account": "Account",
+    "metric": "Metric",
+    "next_step": "Next step",
+    "article": "Help article",
 }
 
 

@@ -1,5 +1,6 @@
 """The demo org is seeded once per test module and rolled back at its end: each test runs in its
 own savepoint inside that transaction, so tests stay independent and the suite stays fast."""
+
 import datetime as dt
 
 import pytest
@@ -46,7 +47,12 @@ def account(frozen_now):
     """Globex, owned by its rep, with one email about pricing (its subject holds markup, to show
     activity text is escaped)."""
     account = AccountFactory(name="Globex Corporation")
-    email = ActivityFactory(account=account, owner=account.owner, subject="Pricing proposal for Globex <b>now</b>",
-                            body="Attached is the pricing proposal: $40,000 per year.", occurred_at=frozen_now - dt.timedelta(days=1))
+    email = ActivityFactory(
+        account=account,
+        owner=account.owner,
+        subject="Pricing proposal for Globex <b>now</b>",
+        body="Attached is the pricing proposal: $40,000 per year.",
+        occurred_at=frozen_now - dt.timedelta(days=1),
+    )
     ParticipantFactory(activity=email, email="ana@globex.com", name="Ana Buyer")
     return account

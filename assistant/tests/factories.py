@@ -7,7 +7,7 @@ from accounts.tests.factories import AccountFactory
 from assistant.models import Conversation, Message
 from users.tests.factories import UserFactory
 
-NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
 
 
 class ConversationFactory(DjangoModelFactory):
@@ -40,5 +40,14 @@ class MessageFactory(DjangoModelFactory):
             role=Message.Role.ASSISTANT,
             text="Chloe Rossi is the decision maker [1].",
             intent="decision_makers",
-            citations=[{"n": 1, "kind": "contact", "id": 1, "label": "Chloe Rossi", "url": "/accounts/1/#person-1", "detail": ""}],
+            citations=[
+                {
+                    "n": 1,
+                    "kind": "contact",
+                    "id": 1,
+                    "label": "Chloe Rossi",
+                    "url": "/accounts/1/#person-1",
+                    "detail": "",
+                }
+            ],
         )

@@ -1,4 +1,5 @@
 """A local OpenAI-compatible chat completions endpoint for tests: a tiny http.server in a thread."""
+
 from __future__ import annotations
 
 import json
@@ -34,7 +35,11 @@ class LlmStandIn:
                 if stand_in.mode == "slow":
                     time.sleep(1.0)
                 content = "The data shows activity." if stand_in.mode == "no_citations" else stand_in.reply
-                payload = {"id": "x", "object": "chat.completion", "choices": [{"index": 0, "message": {"role": "assistant", "content": content}}]}
+                payload = {
+                    "id": "x",
+                    "object": "chat.completion",
+                    "choices": [{"index": 0, "message": {"role": "assistant", "content": content}}],
+                }
                 return self._send(200, json.dumps(payload).encode())
 
             def _send(self, status, body):
@@ -49,7 +54,9 @@ class LlmStandIn:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     @property
     def url(self) -> str:

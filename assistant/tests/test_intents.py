@@ -1,4 +1,5 @@
 """Question understanding: the intent and the period, table-driven."""
+
 import datetime as dt
 from zoneinfo import ZoneInfo
 
@@ -7,7 +8,7 @@ import pytest
 from assistant.services.dates import fiscal_quarter_start, parse_period
 from assistant.services.intents import understand_question
 
-NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.timezone.utc)  # a Monday
+NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)  # a Monday
 UTC = ZoneInfo("UTC")
 
 
@@ -70,19 +71,42 @@ def test_question_intent(question, intent):
 
 def test_without_a_record_an_unclear_question_is_a_help_question():
     assert understand_question(question="what about SSO?", now=NOW, tz=UTC, has_record=False).intent == "help"
-    assert understand_question(question="Who are the decision makers?", now=NOW, tz=UTC, has_record=False).intent == "help"
+    assert (
+        understand_question(question="Who are the decision makers?", now=NOW, tz=UTC, has_record=False).intent
+        == "help"
+    )
 
 
 @pytest.mark.parametrize(
     ("text", "start", "end", "label"),
     [
-        ("what was discussed last week", dt.date(2026, 11, 16), dt.date(2026, 11, 23), "last week (Nov 16, 2026 to Nov 22, 2026)"),
+        (
+            "what was discussed last week",
+            dt.date(2026, 11, 16),
+            dt.date(2026, 11, 23),
+            "last week (Nov 16, 2026 to Nov 22, 2026)",
+        ),
         ("what changed since March 3", dt.date(2026, 3, 3), dt.date(2026, 11, 24), "since Mar 3, 2026"),
         ("since 2026-10-01", dt.date(2026, 10, 1), dt.date(2026, 11, 24), "since Oct 1, 2026"),
-        ("since Dec 20", dt.date(2025, 12, 20), dt.date(2026, 11, 24), "since Dec 20, 2025"),  # a future day means last year
+        (
+            "since Dec 20",
+            dt.date(2025, 12, 20),
+            dt.date(2026, 11, 24),
+            "since Dec 20, 2025",
+        ),  # a future day means last year
         ("since last Monday", dt.date(2026, 11, 16), dt.date(2026, 11, 24), "since Nov 16, 2026"),
-        ("meetings this quarter", dt.date(2026, 10, 1), dt.date(2026, 11, 24), "this quarter (since Oct 1, 2026)"),
-        ("last quarter", dt.date(2026, 7, 1), dt.date(2026, 10, 1), "last quarter (Jul 1, 2026 to Sep 30, 2026)"),
+        (
+            "meetings this quarter",
+            dt.date(2026, 10, 1),
+            dt.date(2026, 11, 24),
+            "this quarter (since Oct 1, 2026)",
+        ),
+        (
+            "last quarter",
+            dt.date(2026, 7, 1),
+            dt.date(2026, 10, 1),
+            "last quarter (Jul 1, 2026 to Sep 30, 2026)",
+        ),
         ("in the last 30 days", dt.date(2026, 10, 25), dt.date(2026, 11, 24), "in the last 30 days"),
         ("emails last month", dt.date(2026, 10, 1), dt.date(2026, 11, 1), "last month (October 2026)"),
         ("what happened yesterday", dt.date(2026, 11, 22), dt.date(2026, 11, 23), "yesterday (Nov 22, 2026)"),
@@ -100,11 +124,22 @@ def test_no_period_named():
 
 def test_periods_follow_the_users_time_zone():
     # 02:00 UTC on Monday is still Sunday evening in Los Angeles: "last week" is the week before.
-    period = parse_period(text="last week", now=dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.timezone.utc), tz=ZoneInfo("America/Los_Angeles"))
+    period = parse_period(
+        text="last week",
+        now=dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.UTC),
+        tz=ZoneInfo("America/Los_Angeles"),
+    )
     assert period.label == "last week (Nov 9, 2026 to Nov 15, 2026)"
-    assert period.start == dt.datetime(2026, 11, 9, 8, 0, tzinfo=dt.timezone.utc)
+    assert period.start == dt.datetime(2026, 11, 9, 8, 0, tzinfo=dt.UTC)
 
 
-@pytest.mark.parametrize(("start_month", "day", "expected"), [(1, dt.date(2026, 11, 23), dt.date(2026, 10, 1)), (2, dt.date(2026, 11, 23), dt.date(2026, 11, 1)), (2, dt.date(2026, 1, 15), dt.date(2025, 11, 1))])
+@pytest.mark.parametrize(
+    ("start_month", "day", "expected"),
+    [
+        (1, dt.date(2026, 11, 23), dt.date(2026, 10, 1)),
+        (2, dt.date(2026, 11, 23), dt.date(2026, 11, 1)),
+        (2, dt.date(2026, 1, 15), dt.date(2025, 11, 1)),
+    ],
+)
 def test_fiscal_quarters_follow_the_fiscal_year(start_month, day, expected):
     assert fiscal_quarter_start(day=day, start_month=start_month) == expected

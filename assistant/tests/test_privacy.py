@@ -1,5 +1,6 @@
 """Another rep's private meeting never contributes words or citations to an answer; its owner and
 admins get it. Aggregates say when they include private activities, as the pages' metrics do."""
+
 import pytest
 
 from assistant.services import assistant_ask
@@ -41,7 +42,9 @@ def test_the_owner_of_the_private_meeting_gets_its_content(demo_world, frozen_no
     _, answer = assistant_ask(user=demo_world.colleague, record=northwind, question=f"Tell me about {SECRET}")
     assert SECRET in answer.text
     assert demo_world.private_meeting.pk in _cited_activities(answer)
-    _, upcoming = assistant_ask(user=demo_world.colleague, record=northwind, question="When is the next meeting?")
+    _, upcoming = assistant_ask(
+        user=demo_world.colleague, record=northwind, question="When is the next meeting?"
+    )
     assert f"{SECRET} board prep" in upcoming.text
 
 
@@ -55,16 +58,22 @@ def test_an_admin_sees_the_risk_raised_only_in_a_private_meeting(demo_world, fro
 
 def test_counts_include_private_meetings_only_as_numbers_and_say_so(demo_world, frozen_now):
     opportunity = demo_world.opportunity
-    _, answer = assistant_ask(user=demo_world.rep, record=opportunity, question="How many meetings this month?")
+    _, answer = assistant_ask(
+        user=demo_world.rep, record=opportunity, question="How many meetings this month?"
+    )
     assert "private meeting of a colleague" in answer.text
     assert "engagement metrics count private activities too" in answer.text
     assert SECRET not in answer.text
     assert demo_world.extra["private_opp_meeting"].pk not in _cited_activities(answer)
 
 
-def test_the_private_meeting_is_not_sent_to_the_language_model(demo_world, frozen_now, settings, llm_stand_in):
+def test_the_private_meeting_is_not_sent_to_the_language_model(
+    demo_world, frozen_now, settings, llm_stand_in
+):
     settings.ASSISTANT_LLM_BASE_URL = llm_stand_in.url
-    _, answer = assistant_ask(user=demo_world.rep, record=demo_world.accounts["northwind"], question="What was discussed last week?")
+    _, answer = assistant_ask(
+        user=demo_world.rep, record=demo_world.accounts["northwind"], question="What was discussed last week?"
+    )
     assert answer.used_llm
     prompt = llm_stand_in.requests[-1]["messages"][-1]["content"]
     assert "Sources:\n[1] activity:" in prompt

@@ -1,5 +1,6 @@
 """The assistant inside Salesforce: the embed token (``X-Backstory-Embed``) opens the panel and asks a
 question without our cookies, and opens no other POST."""
+
 import re
 
 import pytest
@@ -35,7 +36,9 @@ def iframe():
 
 
 def urls(account):
-    return reverse("assistant:panel", args=["account", account.pk]), reverse("assistant:ask", args=["account", account.pk])
+    return reverse("assistant:panel", args=["account", account.pk]), reverse(
+        "assistant:ask", args=["account", account.pk]
+    )
 
 
 def test_the_embedded_page_sends_its_token_to_the_assistant(account, token):
@@ -64,14 +67,24 @@ def test_with_a_token_and_no_cookies_the_panel_opens_and_a_question_is_answered(
     assert Conversation.objects.get().user == account.owner
     assert "sessionid" not in answer.cookies
     # The cited activity needs a Backstory login and refuses framing: it opens in a new tab.
-    assert re.search(r'<a class="cite" href="/activities/log/\?activity=\d+"[^>]* target="_blank" rel="noopener">\[1\]</a>', body)
+    assert re.search(
+        r'<a class="cite" href="/activities/log/\?activity=\d+"[^>]* target="_blank" rel="noopener">\[1\]</a>',
+        body,
+    )
     reopened = iframe.get(panel_url, HTTP_X_BACKSTORY_EMBED=token, HTTP_HX_REQUEST="true").content.decode()
-    assert 'class="cite"' in reopened and 'target="_blank"' in reopened.split('class="cite"', 1)[1].split(">", 1)[0]
+    assert (
+        'class="cite"' in reopened
+        and 'target="_blank"' in reopened.split('class="cite"', 1)[1].split(">", 1)[0]
+    )
 
 
 def test_a_token_opens_the_help_panel_too(iframe, account, token, help_articles):
-    body = iframe.post(reverse("assistant:help_ask"), {"question": "How long does it take for a contact to appear in Salesforce?"},
-                       HTTP_X_BACKSTORY_EMBED=token, HTTP_HX_REQUEST="true").content.decode()
+    body = iframe.post(
+        reverse("assistant:help_ask"),
+        {"question": "How long does it take for a contact to appear in Salesforce?"},
+        HTTP_X_BACKSTORY_EMBED=token,
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
     assert "up to 2 hours" in body.lower()
 
 
@@ -124,8 +137,10 @@ def test_a_bad_or_expired_token_is_refused(iframe, account, token, monkeypatch, 
 
 def test_a_token_for_another_user_cannot_be_forged_by_editing_it(iframe, account, token):
     other = UserFactory()
-    forged = token.replace(embed.signing.b64_encode(f'{{"u":{account.owner.pk}}}'.encode()).decode(),
-                           embed.signing.b64_encode(f'{{"u":{other.pk}}}'.encode()).decode())
+    forged = token.replace(
+        embed.signing.b64_encode(f'{{"u":{account.owner.pk}}}'.encode()).decode(),
+        embed.signing.b64_encode(f'{{"u":{other.pk}}}'.encode()).decode(),
+    )
     assert forged != token
     response = iframe.post(urls(account)[1], QUESTION, HTTP_X_BACKSTORY_EMBED=forged, HTTP_HX_REQUEST="true")
     assert response.status_code == 401 and not Message.objects.exists()
@@ -136,7 +151,10 @@ def test_the_token_opens_no_other_post(iframe, account):
     token = embed.embed_token_for(staff)  # even a staff user's token
     contact = ContactFactory(account=account, by_backstory=True)
     support_post = (reverse("support:request_new"), {"description": "Broken", "workspace": "backstory"})
-    admin_post = (reverse("admin:contacts_contact_changelist"), {"action": "remove_created_by_backstory", "_selected_action": [contact.pk]})
+    admin_post = (
+        reverse("admin:contacts_contact_changelist"),
+        {"action": "remove_created_by_backstory", "_selected_action": [contact.pk]},
+    )
     for url, data in [(reverse("logout"), {}), support_post, admin_post]:
         assert iframe.post(url, data, HTTP_X_BACKSTORY_EMBED=token).status_code == 403, url
     for url, data in [support_post, admin_post]:  # without the CSRF check too, the token signs nobody in

@@ -2,6 +2,7 @@
 by the insights engine. The facts move as those engines are tuned, so this checks what must always
 hold: answers are grounded in the record, every marker resolves, cited activities are ones the rep
 may open on that record, and another rep's private activity never lends its words."""
+
 import io
 import re
 
@@ -44,7 +45,9 @@ def engine_org(frozen_now):
 
 def _record_activity_ids(record) -> set[int]:
     if isinstance(record, Opportunity):
-        return set(Activity.objects.filter(opportunity_links__opportunity=record).values_list("pk", flat=True))
+        return set(
+            Activity.objects.filter(opportunity_links__opportunity=record).values_list("pk", flat=True)
+        )
     return set(Activity.objects.filter(account=record).values_list("pk", flat=True))
 
 
@@ -56,7 +59,9 @@ def test_answers_over_the_engines_output_are_grounded_cited_and_private_safe(eng
     answered_from_summary = 0
     for record in records:
         others_private = list(
-            Activity.objects.filter(pk__in=_record_activity_ids(record), is_private=True).exclude(owner=rep).values_list("pk", "body")
+            Activity.objects.filter(pk__in=_record_activity_ids(record), is_private=True)
+            .exclude(owner=rep)
+            .values_list("pk", "body")
         )
         for question, intent in QUESTIONS:
             _, answer = assistant_ask(user=rep, record=record, question=question)
@@ -68,7 +73,12 @@ def test_answers_over_the_engines_output_are_grounded_cited_and_private_safe(eng
             assert not cited & {pk for pk, _ in others_private}, (question, record)
             for _, body in others_private:
                 first_sentence = body.split(".")[0].strip()
-                if len(first_sentence) > 40 and not Activity.objects.filter(body__startswith=first_sentence, is_private=False).exists():
+                if (
+                    len(first_sentence) > 40
+                    and not Activity.objects.filter(
+                        body__startswith=first_sentence, is_private=False
+                    ).exists()
+                ):
                     assert first_sentence not in answer.text
             if intent in ("risks", "key_topics", "engagement") and "hasn't generated" not in answer.text:
                 answered_from_summary += 1

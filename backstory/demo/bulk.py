@@ -4,10 +4,11 @@ Django's bulk_create spends most of its time building model instances and compil
 field; a million activities need rows, not objects. Ids are assigned here so participants can
 point at their activity without reading ids back.
 """
+
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterable
+from collections.abc import Iterable
 
 from django.core.management.color import no_style
 from django.db import connection

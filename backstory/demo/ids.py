@@ -1,4 +1,5 @@
 """Salesforce-style record ids for the demo org."""
+
 import string
 
 _ALPHABET = string.digits + string.ascii_uppercase + string.ascii_lowercase

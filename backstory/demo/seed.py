@@ -5,14 +5,15 @@ Deterministic for a given seed and "now". The default size is the believable dem
 benchmarks, with bulk inserts in chunks. Activities are written as captured (participants resolved
 to users, contacts and leads); matching them to accounts and opportunities is capture's job.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import itertools
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Callable
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -96,14 +97,25 @@ class DemoOrgWriter:
     def write_users(self) -> None:
         domain = content.INTERNAL_DOMAIN
         admin = User(
-            username=ADMIN_USERNAME, first_name="Alex", last_name="Admin", email=f"admin@{domain}",
-            is_staff=True, is_superuser=True, title="Sales Operations Admin", crm_id=self.next_crm_id("005"),
+            username=ADMIN_USERNAME,
+            first_name="Alex",
+            last_name="Admin",
+            email=f"admin@{domain}",
+            is_staff=True,
+            is_superuser=True,
+            title="Sales Operations Admin",
+            crm_id=self.next_crm_id("005"),
         )
         admin.password = self.password_hash
         admin.save()
         integration = User(
-            username="integration", first_name="Backstory", last_name="Integration", email=f"integration@{domain}",
-            is_integration_user=True, title="Integration User", crm_id=self.next_crm_id("005"),
+            username="integration",
+            first_name="Backstory",
+            last_name="Integration",
+            email=f"integration@{domain}",
+            is_integration_user=True,
+            title="Integration User",
+            crm_id=self.next_crm_id("005"),
         )
         integration.set_unusable_password()
         integration.save()
@@ -114,9 +126,13 @@ class DemoOrgWriter:
             first, last = self.unique_name(used_names)
             manager = User.objects.create(
                 password=self.password_hash,
-                username=f"{first}.{last}".lower().replace("'", ""), first_name=first, last_name=last,
-                email=f"{first}.{last}@{domain}".lower().replace("'", ""), title=manager_title,
-                crm_id=self.next_crm_id("005"), hire_date=self.now.date() - dt.timedelta(days=self.rng.randint(700, 2500)),
+                username=f"{first}.{last}".lower().replace("'", ""),
+                first_name=first,
+                last_name=last,
+                email=f"{first}.{last}@{domain}".lower().replace("'", ""),
+                title=manager_title,
+                crm_id=self.next_crm_id("005"),
+                hire_date=self.now.date() - dt.timedelta(days=self.rng.randint(700, 2500)),
             )
             team = Team.objects.create(name=team_name, manager=manager)
             manager.team = team
@@ -131,9 +147,15 @@ class DemoOrgWriter:
                     username = f"{first}.{last}".lower().replace("'", "")
                 rep_index += 1
                 rep = User(
-                    username=username, first_name=first, last_name=last,
-                    email=f"{first}.{last}@{domain}".lower().replace("'", ""), team=team, manager=manager,
-                    title=content.REP_TITLES[0] if i < 2 else content.REP_TITLES[(rep_index + i) % len(content.REP_TITLES)],
+                    username=username,
+                    first_name=first,
+                    last_name=last,
+                    email=f"{first}.{last}@{domain}".lower().replace("'", ""),
+                    team=team,
+                    manager=manager,
+                    title=content.REP_TITLES[0]
+                    if i < 2
+                    else content.REP_TITLES[(rep_index + i) % len(content.REP_TITLES)],
                     # Two reps are not Salesforce users: contacts they trigger belong to the integration user.
                     crm_id=None if rep_index in (7, 13) else self.next_crm_id("005"),
                     hire_date=self.now.date() - dt.timedelta(days=self.rng.randint(60, 2000)),
@@ -157,20 +179,46 @@ class DemoOrgWriter:
         for rep in self.reps:
             annual = Decimal(self.rng.choice([600_000, 800_000, 1_000_000, 1_200_000]))
             for y in (year - 1, year):
-                quotas.append(Quota(user=rep, period=Quota.Period.YEAR, start_date=dt.date(y, 1, 1), end_date=dt.date(y, 12, 31), amount=annual))
+                quotas.append(
+                    Quota(
+                        user=rep,
+                        period=Quota.Period.YEAR,
+                        start_date=dt.date(y, 1, 1),
+                        end_date=dt.date(y, 12, 31),
+                        amount=annual,
+                    )
+                )
                 for q in range(4):
                     start = dt.date(y, q * 3 + 1, 1)
-                    end = (dt.date(y + (q == 3), (q * 3 + 4) % 12 or 12, 1) - dt.timedelta(days=1)) if q < 3 else dt.date(y, 12, 31)
-                    quotas.append(Quota(user=rep, period=Quota.Period.QUARTER, start_date=start, end_date=end, amount=annual / 4))
+                    end = (
+                        (dt.date(y + (q == 3), (q * 3 + 4) % 12 or 12, 1) - dt.timedelta(days=1))
+                        if q < 3
+                        else dt.date(y, 12, 31)
+                    )
+                    quotas.append(
+                        Quota(
+                            user=rep,
+                            period=Quota.Period.QUARTER,
+                            start_date=start,
+                            end_date=end,
+                            amount=annual / 4,
+                        )
+                    )
         Quota.objects.bulk_create(quotas)
 
     # --- profiles --------------------------------------------------------------------------
     def write_profiles(self) -> None:
         default = ConfigurationProfile.objects.create(
-            name="Sales (default)", is_default=True,
+            name="Sales (default)",
+            is_default=True,
             description="Reps and managers: contacts and contact roles created automatically.",
-            contact_creation_enabled=True, ocr_enabled=True, first_ocr_enabled=True, new_ocr_enabled=False,
-            multi_opportunity_matching=False, contact_enrichment_enabled=True, update_seniority=True,
+            contact_creation_enabled=True,
+            ocr_enabled=True,
+            first_ocr_enabled=True,
+            new_ocr_enabled=False,
+            multi_opportunity_matching=False,
+            contact_enrichment_enabled=True,
+            update_seniority=True,
         )
         ContactFieldRule.objects.bulk_create(
             [
@@ -183,7 +231,8 @@ class DemoOrgWriter:
         cautious = ConfigurationProfile.objects.create(
             name="Customer Success (review first)",
             description="Customer success managers: contact roles only on existing roles; no automatic contacts.",
-            contact_creation_enabled=False, ocr_enabled=True,
+            contact_creation_enabled=False,
+            ocr_enabled=True,
         )
         LocalFilter.objects.bulk_create(
             [
@@ -200,12 +249,45 @@ class DemoOrgWriter:
     def company(self, index: int) -> tuple:
         if index < len(content.COMPANIES):
             return content.COMPANIES[index]
-        words = ["Apex", "Summit", "Harbor", "Cedar", "Granite", "Beacon", "Vertex", "Pioneer", "Keystone", "Lattice"]
-        kinds = ["Systems", "Partners", "Holdings", "Labs", "Logistics", "Health", "Capital", "Foods", "Energy", "Media"]
+        words = [
+            "Apex",
+            "Summit",
+            "Harbor",
+            "Cedar",
+            "Granite",
+            "Beacon",
+            "Vertex",
+            "Pioneer",
+            "Keystone",
+            "Lattice",
+        ]
+        kinds = [
+            "Systems",
+            "Partners",
+            "Holdings",
+            "Labs",
+            "Logistics",
+            "Health",
+            "Capital",
+            "Foods",
+            "Energy",
+            "Media",
+        ]
         name = f"{words[index % 10]} {kinds[(index // 10) % 10]} {index}"
-        industry = self.rng.choice(["Technology", "Financial Services", "Healthcare", "Manufacturing", "Retail", "Energy"])
+        industry = self.rng.choice(
+            ["Technology", "Financial Services", "Healthcare", "Manufacturing", "Retail", "Energy"]
+        )
         tier = self.rng.choice(["Enterprise", "Mid-Market", "SMB"])
-        return (name, f"{name.lower().replace(' ', '')}.com", [], industry, self.rng.randint(50, 20000), tier, "CA", "US")
+        return (
+            name,
+            f"{name.lower().replace(' ', '')}.com",
+            [],
+            industry,
+            self.rng.randint(50, 20000),
+            tier,
+            "CA",
+            "US",
+        )
 
     def write_accounts(self) -> None:
         sellers = [u for u in self.reps if u.team_id]
@@ -215,9 +297,15 @@ class DemoOrgWriter:
                 name, domain, _, industry, size, tier, _, _ = self.company(i)
                 batch.append(
                     Account(
-                        crm_id=self.next_crm_id("001"), name=name, website=f"https://www.{domain}/", industry=industry,
-                        company_size=size, annual_revenue=Decimal(size * self.rng.randint(90, 400) * 1000), tier=tier,
-                        account_type="Customer" if i % 3 == 0 else "Prospect", owner=sellers[i % len(sellers)],
+                        crm_id=self.next_crm_id("001"),
+                        name=name,
+                        website=f"https://www.{domain}/",
+                        industry=industry,
+                        company_size=size,
+                        annual_revenue=Decimal(size * self.rng.randint(90, 400) * 1000),
+                        tier=tier,
+                        account_type="Customer" if i % 3 == 0 else "Prospect",
+                        owner=sellers[i % len(sellers)],
                     )
                 )
             self.accounts.extend(Account.objects.bulk_create(batch))
@@ -235,12 +323,15 @@ class DemoOrgWriter:
             helpers = self.rng.sample([u for u in sellers if u.pk != account.owner_id], k=2)
             members.append(AccountTeamMember(account=account, user=helpers[0], role="Sales Engineer"))
             if i % 2 == 0:
-                members.append(AccountTeamMember(account=account, user=helpers[1], role="Customer Success Manager"))
+                members.append(
+                    AccountTeamMember(account=account, user=helpers[1], role="Customer Success Manager")
+                )
         AccountDomain.objects.bulk_create(domains, batch_size=CHUNK)
         AccountTeamMember.objects.bulk_create(members, batch_size=CHUNK)
         # Hot accounts get most of the mail; a few stay cold or silent, as in a real book.
         self.account_weights = [
-            0.0 if i % 17 == 16 else (6.0 if i % 5 == 0 else (0.3 if i % 7 == 6 else 1.5)) for i in range(len(self.accounts))
+            0.0 if i % 17 == 16 else (6.0 if i % 5 == 0 else (0.3 if i % 7 == 6 else 1.5))
+            for i in range(len(self.accounts))
         ]
         self.progress("accounts", len(self.accounts))
 
@@ -260,10 +351,20 @@ class DemoOrgWriter:
                 # Two or three people per account are not in the CRM yet: the contact engine finds them.
                 if k < self.rng.randint(4, 8):
                     person.contact = Contact(
-                        crm_id=self.next_crm_id("003"), first_name=first, last_name=last, email=email, title=title,
-                        phone=person.phone, department=department, seniority=seniority,
-                        persona=content.PERSONA_BY[seniority], mailing_state=state, mailing_country=country,
-                        account=account, owner=account.owner, lead_source=self.rng.choice(content.LEAD_SOURCES),
+                        crm_id=self.next_crm_id("003"),
+                        first_name=first,
+                        last_name=last,
+                        email=email,
+                        title=title,
+                        phone=person.phone,
+                        department=department,
+                        seniority=seniority,
+                        persona=content.PERSONA_BY[seniority],
+                        mailing_state=state,
+                        mailing_country=country,
+                        account=account,
+                        owner=account.owner,
+                        lead_source=self.rng.choice(content.LEAD_SOURCES),
                         crm_created_at=self.now - dt.timedelta(days=self.rng.randint(100, 900)),
                     )
                     contacts.append(person.contact)
@@ -277,8 +378,14 @@ class DemoOrgWriter:
             if not_contacts and i % 3 == 1:
                 p = not_contacts[0]
                 p.lead = Lead(
-                    crm_id=self.next_crm_id("00Q"), first_name=p.first, last_name=p.last, email=p.email,
-                    company=self.accounts[i].name, title=p.title, status="Working", owner=self.accounts[i].owner,
+                    crm_id=self.next_crm_id("00Q"),
+                    first_name=p.first,
+                    last_name=p.last,
+                    email=p.email,
+                    company=self.accounts[i].name,
+                    title=p.title,
+                    status="Working",
+                    owner=self.accounts[i].owner,
                 )
                 leads.append(p.lead)
             contacts_here = [p for p in people if p.contact is not None]
@@ -286,18 +393,30 @@ class DemoOrgWriter:
                 p = contacts_here[-1]
                 leads.append(
                     Lead(
-                        crm_id=self.next_crm_id("00Q"), first_name=p.first, last_name=p.last, email=p.email,
-                        company=self.accounts[i].name, title=p.title, status="Converted", is_converted=True,
-                        converted_contact=p.contact, converted_account=self.accounts[i], owner=self.accounts[i].owner,
+                        crm_id=self.next_crm_id("00Q"),
+                        first_name=p.first,
+                        last_name=p.last,
+                        email=p.email,
+                        company=self.accounts[i].name,
+                        title=p.title,
+                        status="Converted",
+                        is_converted=True,
+                        converted_contact=p.contact,
+                        converted_account=self.accounts[i],
+                        owner=self.accounts[i].owner,
                     )
                 )
         for n in range(12):
             first, last = self.unique_name(set())
             leads.append(
                 Lead(
-                    crm_id=self.next_crm_id("00Q"), first_name=first, last_name=last,
+                    crm_id=self.next_crm_id("00Q"),
+                    first_name=first,
+                    last_name=last,
                     email=f"{first}.{last}@prospect{n}.example.com".lower().replace("'", ""),
-                    company=f"Prospect {n}", title=self.rng.choice(content.TITLES)[0], status="Open",
+                    company=f"Prospect {n}",
+                    title=self.rng.choice(content.TITLES)[0],
+                    status="Open",
                 )
             )
         Lead.objects.bulk_create(leads, batch_size=CHUNK)
@@ -324,29 +443,51 @@ class DemoOrgWriter:
                     final = stage_info("Closed Lost")
                 else:
                     final = self.rng.choice(open_stages)
-                path = [s for s in open_stages if s.order <= (final.order if not final.is_closed else self.rng.randint(3, 6))]
+                path = [
+                    s
+                    for s in open_stages
+                    if s.order <= (final.order if not final.is_closed else self.rng.randint(3, 6))
+                ]
                 if final.is_closed:
                     path.append(final)
-                span = max(1, (self.now - created).days - (5 if not final.is_closed else self.rng.randint(5, 30)))
-                offsets = sorted(self.rng.sample(range(0, span), k=min(len(path), span)))
-                history = [(s.name, created + dt.timedelta(days=off, hours=self.rng.randint(8, 17))) for s, off in zip(path, offsets)]
+                span = max(
+                    1, (self.now - created).days - (5 if not final.is_closed else self.rng.randint(5, 30))
+                )
+                offsets = sorted(self.rng.sample(range(span), k=min(len(path), span)))
+                history = [
+                    (s.name, created + dt.timedelta(days=off, hours=self.rng.randint(8, 17)))
+                    for s, off in zip(path, offsets)
+                ]
                 history[0] = (history[0][0], created)
-                tier_amount = {"Enterprise": (120, 600), "Mid-Market": (40, 160), "SMB": (8, 45)}.get(account.tier, (20, 100))
+                tier_amount = {"Enterprise": (120, 600), "Mid-Market": (40, 160), "SMB": (8, 45)}.get(
+                    account.tier, (20, 100)
+                )
                 amount = Decimal(self.rng.randint(*tier_amount) * 1000)
                 last_stage, last_changed = history[-1]
                 info = stage_info(last_stage)
                 close_date = (
-                    last_changed.date() if info.is_closed
+                    last_changed.date()
+                    if info.is_closed
                     else (self.now + dt.timedelta(days=self.rng.randint(-12, 120))).date()
                 )
-                owner_id = account.owner_id if n == 0 or not team else self.rng.choice([account.owner_id, *team])
+                owner_id = (
+                    account.owner_id if n == 0 or not team else self.rng.choice([account.owner_id, *team])
+                )
                 opp = Opportunity(
                     crm_id=self.next_crm_id("006"),
                     name=f"{account.name} - {self.rng.choice(content.OPPORTUNITY_NAMES)}{'' if n == 0 else f' {n + 1}'}",
-                    account=account, owner_id=owner_id, amount=amount, stage=info.name, probability=info.probability,
-                    is_closed=info.is_closed, is_won=info.is_won, close_date=close_date,
-                    actual_close_date=last_changed.date() if info.is_closed else None, created_date=created,
-                    stage_changed_at=last_changed, opportunity_type=self.rng.choice(content.OPPORTUNITY_KINDS),
+                    account=account,
+                    owner_id=owner_id,
+                    amount=amount,
+                    stage=info.name,
+                    probability=info.probability,
+                    is_closed=info.is_closed,
+                    is_won=info.is_won,
+                    close_date=close_date,
+                    actual_close_date=last_changed.date() if info.is_closed else None,
+                    created_date=created,
+                    stage_changed_at=last_changed,
+                    opportunity_type=self.rng.choice(content.OPPORTUNITY_KINDS),
                     lead_source=self.rng.choice(content.LEAD_SOURCES),
                 )
                 opps.append(opp)
@@ -354,8 +495,13 @@ class DemoOrgWriter:
         Opportunity.objects.bulk_create(opps, batch_size=CHUNK)
         history_rows = [
             OpportunityStageHistory(
-                opportunity=opp, stage=stage, changed_at=when, amount=opp.amount,
-                probability=stage_info(stage).probability, close_date=opp.close_date, crm_id=self.next_crm_id("008"),
+                opportunity=opp,
+                stage=stage,
+                changed_at=when,
+                amount=opp.amount,
+                probability=stage_info(stage).probability,
+                close_date=opp.close_date,
+                crm_id=self.next_crm_id("008"),
             )
             for opp, history in plans
             for stage, when in history
@@ -369,8 +515,11 @@ class DemoOrgWriter:
         roles = []
         account_index = {a.pk: i for i, a in enumerate(self.accounts)}
         role_by_seniority = {
-            "c_level": "Executive Sponsor", "vp": "Decision Maker", "director": "Technical Buyer",
-            "manager": "Evaluator", "individual_contributor": "Business User",
+            "c_level": "Executive Sponsor",
+            "vp": "Decision Maker",
+            "director": "Technical Buyer",
+            "manager": "Evaluator",
+            "individual_contributor": "Business User",
         }
         for n, opp in enumerate(opps):
             # About a third of opportunities have no contact role yet: First OCR's case.
@@ -381,8 +530,11 @@ class DemoOrgWriter:
             for k, person in enumerate(chosen):
                 roles.append(
                     OpportunityContactRole(
-                        opportunity=opp, contact=person.contact, role=role_by_seniority[person.seniority],
-                        is_primary=k == 0, crm_id=self.next_crm_id("00K"),
+                        opportunity=opp,
+                        contact=person.contact,
+                        role=role_by_seniority[person.seniority],
+                        is_primary=k == 0,
+                        crm_id=self.next_crm_id("00K"),
                     )
                 )
         OpportunityContactRole.objects.bulk_create(roles, batch_size=CHUNK)
@@ -395,9 +547,14 @@ class DemoOrgWriter:
                 due = (self.now + dt.timedelta(days=self.rng.randint(-20, 21))).date()
                 steps.append(
                     NextStep(
-                        crm_id=self.next_crm_id("00T"), subject=self.rng.choice(content.TASKS), due_date=due,
-                        owner_id=opp.owner_id, status="completed" if done else "open", account=opp.account,
-                        opportunity=opp, completed_at=self.now - dt.timedelta(days=self.rng.randint(1, 60)) if done else None,
+                        crm_id=self.next_crm_id("00T"),
+                        subject=self.rng.choice(content.TASKS),
+                        due_date=due,
+                        owner_id=opp.owner_id,
+                        status="completed" if done else "open",
+                        account=opp.account,
+                        opportunity=opp,
+                        completed_at=self.now - dt.timedelta(days=self.rng.randint(1, 60)) if done else None,
                     )
                 )
         NextStep.objects.bulk_create(steps, batch_size=CHUNK)
@@ -443,15 +600,25 @@ class DemoOrgWriter:
         account = self.accounts[i]
         people = self.people[i]
         hot = self.account_weights[i] >= 6
-        days_back = self.rng.triangular(0, 365, 0 if hot else 120) if self.account_weights[i] >= 1 else self.rng.uniform(100, 365)
+        days_back = (
+            self.rng.triangular(0, 365, 0 if hot else 120)
+            if self.account_weights[i] >= 1
+            else self.rng.uniform(100, 365)
+        )
         when = self.now - dt.timedelta(days=days_back, minutes=self.rng.randint(0, 600))
         rep_ids = [account.owner_id, *team_by_account.get(account.pk, [])]
         rep = users_by_id.get(self.rng.choice(rep_ids)) or users_by_id[account.owner_id]
-        external = self.rng.sample(people, k=min(len(people), self.rng.choices([1, 2, 3], weights=[6, 3, 1])[0]))
+        external = self.rng.sample(
+            people, k=min(len(people), self.rng.choices([1, 2, 3], weights=[6, 3, 1])[0])
+        )
         roll = self.rng.random()
         fill = {
-            "company": account.name, "product": content.PRODUCT, "rep": rep.first_name, "first": external[0].first,
-            "competitor": self.rng.choice(content.COMPETITORS), "day": self.rng.choice(["Friday", "Monday", "Wednesday"]),
+            "company": account.name,
+            "product": content.PRODUCT,
+            "rep": rep.first_name,
+            "first": external[0].first,
+            "competitor": self.rng.choice(content.COMPETITORS),
+            "day": self.rng.choice(["Friday", "Monday", "Wednesday"]),
             "amount": f"${self.rng.randint(4, 60) * 5_000:,}",
         }
         source = f"demo-{self.options.seed}-{sequence:08d}"
@@ -466,50 +633,80 @@ class DemoOrgWriter:
 
     def internal(self, user: User, role: str, response: str = "") -> dict:
         return {
-            "email": user.email, "name": user.get_full_name(), "first_name": user.first_name,
-            "last_name": user.last_name, "role": role, "is_internal": True, "user_id": user.pk, "response": response,
+            "email": user.email,
+            "name": user.get_full_name(),
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "role": role,
+            "is_internal": True,
+            "user_id": user.pk,
+            "response": response,
         }
 
     def external(self, person: Person, role: str, response: str = "", with_signature: bool = False) -> dict:
         return {
-            "email": person.email, "name": f"{person.first} {person.last}", "first_name": person.first,
-            "last_name": person.last, "role": role, "response": response,
+            "email": person.email,
+            "name": f"{person.first} {person.last}",
+            "first_name": person.first,
+            "last_name": person.last,
+            "role": role,
+            "response": response,
             "contact_id": person.contact.pk if person.contact else None,
             "lead_id": person.lead.pk if person.lead and person.contact is None else None,
-            "title": person.title if with_signature else "", "phone": person.phone if with_signature else "",
+            "title": person.title if with_signature else "",
+            "phone": person.phone if with_signature else "",
         }
 
     def signature(self, person: Person, company: str) -> str:
         return f"{person.first} {person.last}\n{person.title}\n{company}\n{person.phone}"
 
-    def email_thread(self, source: str, when: dt.datetime, rep: User, external: list[Person], fill: dict, i: int):
+    def email_thread(
+        self, source: str, when: dt.datetime, rep: User, external: list[Person], fill: dict, i: int
+    ):
         theme = self.rng.choice(content.EMAIL_THREADS)
         subject = theme["subject"].format(**fill)
         message_id = f"{source}@{content.INTERNAL_DOMAIN}"
         body = theme["outbound"].format(**fill)
         first = self.activity(
-            kind=Activity.Kind.EMAIL, source_id=message_id, subject=subject, body=body,
-            signature=f"{rep.get_full_name()}\n{rep.title}, {content.INTERNAL_COMPANY}", occurred_at=when,
-            direction=Activity.Direction.OUTBOUND, owner_id=rep.pk, thread_id=message_id,
+            kind=Activity.Kind.EMAIL,
+            source_id=message_id,
+            subject=subject,
+            body=body,
+            signature=f"{rep.get_full_name()}\n{rep.title}, {content.INTERNAL_COMPANY}",
+            occurred_at=when,
+            direction=Activity.Direction.OUTBOUND,
+            owner_id=rep.pk,
+            thread_id=message_id,
         )
-        people = [self.internal(rep, "from")] + [self.external(p, "to" if k == 0 else "cc") for k, p in enumerate(external)]
+        people = [self.internal(rep, "from")] + [
+            self.external(p, "to" if k == 0 else "cc") for k, p in enumerate(external)
+        ]
         thread = [(first, people)]
         reply_chance = 0.0 if theme["inbound"] is None else (0.75 if self.account_weights[i] >= 1.5 else 0.35)
         reply_at = when + dt.timedelta(hours=self.rng.randint(2, 60))
         if self.rng.random() < reply_chance and reply_at < self.now:
             author = external[0]
             reply = self.activity(
-                kind=Activity.Kind.EMAIL, source_id=f"{source}-re@{self.company(i)[1]}", subject=f"RE: {subject}",
-                body=theme["inbound"].format(**fill), quoted_text="> " + body.replace("\n", "\n> "),
-                signature=self.signature(author, fill["company"]), occurred_at=reply_at,
-                direction=Activity.Direction.INBOUND, owner_id=rep.pk, thread_id=message_id, in_reply_to=message_id,
+                kind=Activity.Kind.EMAIL,
+                source_id=f"{source}-re@{self.company(i)[1]}",
+                subject=f"RE: {subject}",
+                body=theme["inbound"].format(**fill),
+                quoted_text="> " + body.replace("\n", "\n> "),
+                signature=self.signature(author, fill["company"]),
+                occurred_at=reply_at,
+                direction=Activity.Direction.INBOUND,
+                owner_id=rep.pk,
+                thread_id=message_id,
+                in_reply_to=message_id,
             )
             reply_people = [self.external(author, "from", with_signature=True), self.internal(rep, "to")]
             reply_people += [self.external(p, "cc") for p in external[1:]]
             thread.append((reply, reply_people))
         return thread
 
-    def meeting(self, source: str, when: dt.datetime, rep: User, external: list[Person], fill: dict, sequence: int):
+    def meeting(
+        self, source: str, when: dt.datetime, rep: User, external: list[Person], fill: dict, sequence: int
+    ):
         title, _topic, notes = self.rng.choice(content.MEETINGS)
         # A few meetings are still ahead: the "next meeting" on pages.
         if sequence % 40 == 0:
@@ -517,10 +714,16 @@ class DemoOrgWriter:
         start = when.replace(minute=0 if when.minute < 30 else 30, second=0)
         responses = ["accepted", "accepted", "accepted", "tentative", "declined"]
         activity = self.activity(
-            kind=Activity.Kind.MEETING, source_id=f"{source}@calendar.{content.INTERNAL_DOMAIN}",
-            subject=title.format(**fill), body=notes.format(**fill), occurred_at=start,
-            duration_minutes=self.rng.choice([30, 30, 45, 60, 60, 90]), direction=Activity.Direction.OUTBOUND,
-            owner_id=rep.pk, is_private=sequence % 33 == 0, location="Video call",
+            kind=Activity.Kind.MEETING,
+            source_id=f"{source}@calendar.{content.INTERNAL_DOMAIN}",
+            subject=title.format(**fill),
+            body=notes.format(**fill),
+            occurred_at=start,
+            duration_minutes=self.rng.choice([30, 30, 45, 60, 60, 90]),
+            direction=Activity.Direction.OUTBOUND,
+            owner_id=rep.pk,
+            is_private=sequence % 33 == 0,
+            location="Video call",
         )
         people = [self.internal(rep, "organizer", "accepted")]
         people += [self.external(p, "attendee", self.rng.choice(responses)) for p in external]
@@ -529,9 +732,14 @@ class DemoOrgWriter:
     def call(self, source: str, when: dt.datetime, rep: User, person: Person, fill: dict):
         subject, notes = self.rng.choice(content.CALLS)
         activity = self.activity(
-            kind=Activity.Kind.CALL, source_id=f"{source}-call", subject=subject.format(**fill),
-            body=notes.format(**fill), occurred_at=when, duration_minutes=self.rng.randint(5, 40),
-            direction=Activity.Direction.OUTBOUND, owner_id=rep.pk,
+            kind=Activity.Kind.CALL,
+            source_id=f"{source}-call",
+            subject=subject.format(**fill),
+            body=notes.format(**fill),
+            occurred_at=when,
+            duration_minutes=self.rng.randint(5, 40),
+            direction=Activity.Direction.OUTBOUND,
+            owner_id=rep.pk,
         )
         return activity, [self.internal(rep, "from"), self.external(person, "to")]
 
@@ -565,7 +773,9 @@ def demo_org_exists() -> bool:
 def seed_demo_org(options: DemoOptions, progress: Progress | None = None) -> DemoSummary:
     """Write the demo org into an empty database; refuse to write over an existing org."""
     if demo_org_exists() or Account.objects.exists():
-        raise DemoOrgExists("The database already holds an org. Use --reset to wipe it first, or a fresh DATABASE_URL.")
+        raise DemoOrgExists(
+            "The database already holds an org. Use --reset to wipe it first, or a fresh DATABASE_URL."
+        )
     return DemoOrgWriter(options, progress).write()
 
 

@@ -4,6 +4,7 @@ docs/contact-engine.md.
 
 Capture calls `contact_engine_process_activities` after it stores and matches activities.
 """
+
 from .creation import contact_create_from_participant
 from .decisions import DecisionLog, Reason, Rule, decision_record
 from .dedup import DedupReport, contacts_deduplicate

@@ -4,6 +4,7 @@ queries (never one query per participant), and kept current as the engine writes
 The services take an optional `EngineContext`; called on their own they build one for the single
 activity they work on, so a rule behaves the same in the engine and in a one-off call.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -34,7 +35,7 @@ _IN_CHUNK = 900
 
 def _chunks(values: Sequence, size: int = _IN_CHUNK) -> Iterable[Sequence]:
     for start in range(0, len(values), size):
-        yield values[start:start + size]
+        yield values[start : start + size]
 
 
 @dataclass(frozen=True)
@@ -58,11 +59,33 @@ class ProfileSettings:
     filters: tuple[FilterEntry, ...]
 
     @classmethod
-    def of(cls, profile: ConfigurationProfile | None, global_filters: Sequence[FilterEntry], *, force_on: bool = False):
+    def of(
+        cls,
+        profile: ConfigurationProfile | None,
+        global_filters: Sequence[FilterEntry],
+        *,
+        force_on: bool = False,
+    ):
         """Settings of `profile` (None: no profile applies, everything off). `force_on` previews the
         profile as if contact creation and contact role creation were on."""
         if profile is None:
-            return cls(None, "", False, False, False, False, False, "", False, False, False, False, (), {}, tuple(global_filters))
+            return cls(
+                None,
+                "",
+                False,
+                False,
+                False,
+                False,
+                False,
+                "",
+                False,
+                False,
+                False,
+                False,
+                (),
+                {},
+                tuple(global_filters),
+            )
         rules = list(profile.field_rules.all())
         own_filters = [FilterEntry(f.kind, f.value, False) for f in profile.local_filters.all()]
         return cls(
@@ -126,8 +149,13 @@ class OpportunityInfo:
 class EngineContext:
     """Profiles once; accounts, contacts, leads, opportunities and roles per batch."""
 
-    def __init__(self, *, profile_override: ConfigurationProfile | None = None, force_on: bool = False,
-                 log: DecisionLog | None = None):
+    def __init__(
+        self,
+        *,
+        profile_override: ConfigurationProfile | None = None,
+        force_on: bool = False,
+        log: DecisionLog | None = None,
+    ):
         self.log = log or DecisionLog(buffered=False)
         self.profile_override = profile_override
         self.force_on = force_on
@@ -185,16 +213,20 @@ class EngineContext:
         self._load_leads(sorted(emails))
         domains = sorted({d for d in (registrable_domain(e) for e in emails) if d})
         for chunk in _chunks(domains):
-            for domain, account_id in AccountDomain.objects.filter(domain__in=chunk).values_list("domain", "account_id"):
+            for domain, account_id in AccountDomain.objects.filter(domain__in=chunk).values_list(
+                "domain", "account_id"
+            ):
                 self.domain_holders.setdefault(domain, []).append(account_id)
                 account_ids.add(account_id)
         account_ids.update(c.account_id for c in self.contacts_by_id.values() if c.account_id)
         activity_ids = [a.pk for a in activities]
         linked_opportunity_ids: set[int] = set()
         for chunk in _chunks(activity_ids):
-            for activity_id, opportunity_id in ActivityOpportunity.objects.filter(activity_id__in=chunk).values_list(
-                "activity_id", "opportunity_id"
-            ).order_by("activity_id", "opportunity_id"):
+            for activity_id, opportunity_id in (
+                ActivityOpportunity.objects.filter(activity_id__in=chunk)
+                .values_list("activity_id", "opportunity_id")
+                .order_by("activity_id", "opportunity_id")
+            ):
                 self.links_by_activity.setdefault(activity_id, []).append(opportunity_id)
                 linked_opportunity_ids.add(opportunity_id)
         for chunk in _chunks(sorted(linked_opportunity_ids)):
@@ -229,9 +261,9 @@ class EngineContext:
                 "id", "name", "crm_id", "owner_id", "created_at"
             ):
                 self.accounts[pk] = AccountInfo(pk, name, crm_id, owner_id, created_at)
-            for account_id, domain, is_primary in AccountDomain.objects.filter(account_id__in=chunk).values_list(
-                "account_id", "domain", "is_primary"
-            ):
+            for account_id, domain, is_primary in AccountDomain.objects.filter(
+                account_id__in=chunk
+            ).values_list("account_id", "domain", "is_primary"):
                 self.accounts[account_id].domains[domain] = is_primary
             for account_id, user_id in AccountTeamMember.objects.filter(account_id__in=chunk).values_list(
                 "account_id", "user_id"
@@ -283,7 +315,11 @@ class EngineContext:
         domain = registrable_domain(email)
         if domain is None:
             return []
-        holders = [self.accounts[pk] for pk in dict.fromkeys(self.domain_holders.get(domain, [])) if pk in self.accounts]
+        holders = [
+            self.accounts[pk]
+            for pk in dict.fromkeys(self.domain_holders.get(domain, []))
+            if pk in self.accounts
+        ]
         return sorted(
             holders,
             key=lambda a: (
@@ -317,7 +353,11 @@ class EngineContext:
             if user is None:
                 user, _ = User.objects.get_or_create(
                     username=settings.BACKSTORY_INTEGRATION_USERNAME,
-                    defaults={"first_name": "Backstory", "last_name": "Integration", "title": "Integration User"},
+                    defaults={
+                        "first_name": "Backstory",
+                        "last_name": "Integration",
+                        "title": "Integration User",
+                    },
                 )
                 if not user.is_integration_user:
                     user.is_integration_user = True
@@ -364,15 +404,22 @@ class EngineContext:
         buffered, else at once through `crm.outbox.outbox_enqueue`."""
         if self.log.buffered:
             record = entry.pop("record")
-            self.outbox_rows.append(OutboxEntry(
-                record_type=record._meta.label_lower, record_id=record.pk,
-                external_id=str(entry.pop("external_id", "") or ""), crm_id=entry.pop("crm_id", "") or "",
-                payload=entry.pop("payload", None) or {}, **entry,
-            ))
+            self.outbox_rows.append(
+                OutboxEntry(
+                    record_type=record._meta.label_lower,
+                    record_id=record.pk,
+                    external_id=str(entry.pop("external_id", "") or ""),
+                    crm_id=entry.pop("crm_id", "") or "",
+                    payload=entry.pop("payload", None) or {},
+                    **entry,
+                )
+            )
         else:
             outbox_enqueue(**entry)
 
-    def link_participant(self, participant: Participant, *, contact: Contact | None = None, lead: Lead | None = None) -> bool:
+    def link_participant(
+        self, participant: Participant, *, contact: Contact | None = None, lead: Lead | None = None
+    ) -> bool:
         """Point a participant at its contact or lead (written at flush); False when it already was."""
         changed = False
         if contact is not None and participant.contact_id != contact.pk:
@@ -408,11 +455,15 @@ class EngineContext:
             rows, self.outbox_rows = self.outbox_rows, []
             enqueue_many(rows)
         if self.participant_updates:
-            Participant.objects.bulk_update(list(self.participant_updates.values()), ["contact", "lead"], batch_size=500)
+            Participant.objects.bulk_update(
+                list(self.participant_updates.values()), ["contact", "lead"], batch_size=500
+            )
         if self.activity_updates:
             Activity.objects.bulk_update(list(self.activity_updates.values()), ["lead"], batch_size=500)
         if self.observation_updates:
-            Contact.objects.bulk_update(list(self.observation_updates.values()), ["field_observed_at"], batch_size=500)
+            Contact.objects.bulk_update(
+                list(self.observation_updates.values()), ["field_observed_at"], batch_size=500
+            )
         self.participant_updates, self.activity_updates, self.observation_updates = {}, {}, {}
         return self.log.flush()
 
@@ -421,7 +472,9 @@ def activities_for_engine(activity_ids: Iterable[int]) -> list[Activity]:
     """The activities, in the order they happened, with owners and participants (ids in, the
     rest loaded here). Activities an admin removed from sync are left out."""
     ids = sorted(set(activity_ids))
-    participants = Prefetch("participants", queryset=Participant.objects.select_related("user").order_by("id"))
+    participants = Prefetch(
+        "participants", queryset=Participant.objects.select_related("user").order_by("id")
+    )
     found: list[Activity] = []
     for chunk in _chunks(ids):
         found.extend(
@@ -441,7 +494,9 @@ def activity_ids_in_order(activity_ids: Iterable[int]) -> list[int]:
     rows: list[tuple] = []
     for chunk in _chunks(ids):
         rows.extend(
-            Activity.objects.filter(pk__in=chunk, removed_from_sync_at__isnull=True).values_list("occurred_at", "id")
+            Activity.objects.filter(pk__in=chunk, removed_from_sync_at__isnull=True).values_list(
+                "occurred_at", "id"
+            )
         )
     return [pk for _occurred_at, pk in sorted(rows)]
 

@@ -9,6 +9,7 @@ account owner, opportunity owner, or an account team member in Salesforce."
 `creation_decide` reads only the context (no writes, no queries) and says what to do with one
 participant; `contact_create_from_participant` is the use case that does it for one participant.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -24,7 +25,14 @@ from contacts.rules import UNKNOWN, infer_title_profile, is_role_address
 from users.models import User
 
 from . import outbox
-from .context import AccountInfo, EngineContext, ProfileSettings, activities_for_engine, participant_email, users_on_activity
+from .context import (
+    AccountInfo,
+    EngineContext,
+    ProfileSettings,
+    activities_for_engine,
+    participant_email,
+    users_on_activity,
+)
 from .decisions import Action, Reason, Rule
 
 # What a participant can tell us, by Contact field, and how long each field is locally.
@@ -81,7 +89,9 @@ def _name(values: dict[str, str]) -> str:
     return f"{values.get('first_name', '')} {values.get('last_name', '')}".strip() or values.get("email", "")
 
 
-def participant_screen(*, participant: Participant, activity: Activity, profile: ProfileSettings) -> CreationVerdict | None:
+def participant_screen(
+    *, participant: Participant, activity: Activity, profile: ProfileSettings
+) -> CreationVerdict | None:
     """Who is never a contact: internal people, no address, role addresses, free mail, and what the
     local filters exclude. None when the participant passes."""
     email = participant_email(participant)
@@ -90,28 +100,44 @@ def participant_screen(*, participant: Participant, activity: Activity, profile:
         return CreationVerdict(Reason.INTERNAL, f"Not created: {participant.email} is an internal person.")
     # Seed: "These three fields are the minimum required to create a record." (no address, no record)
     if email is None:
-        return CreationVerdict(Reason.EMAIL_MISSING, f"Not created: “{participant.email}” is not a valid email address.")
+        return CreationVerdict(
+            Reason.EMAIL_MISSING, f"Not created: “{participant.email}” is not a valid email address."
+        )
     if is_internal_domain(email):
-        return CreationVerdict(Reason.INTERNAL, f"Not created: {email} is on one of our own domains (an internal person).")
+        return CreationVerdict(
+            Reason.INTERNAL, f"Not created: {email} is on one of our own domains (an internal person)."
+        )
     # Never a contact from an automated or role address (noreply@, info@, support@, ...).
     if is_role_address(email):
-        return CreationVerdict(Reason.ROLE_ADDRESS, f"Not created: {email} is an automated or shared (role) address, not a person.")
+        return CreationVerdict(
+            Reason.ROLE_ADDRESS,
+            f"Not created: {email} is an automated or shared (role) address, not a person.",
+        )
     # Design: "free-mail domains match no account."
     if is_free_mail_domain(email):
-        return CreationVerdict(Reason.FREE_MAIL, f"Not created: {email} is a free-mail address, which belongs to no account.")
+        return CreationVerdict(
+            Reason.FREE_MAIL, f"Not created: {email} is a free-mail address, which belongs to no account."
+        )
     # FAQ: "Keeping your Local Filters up-to-date can also help prevent unwanted contacts from syncing."
     hit = local_filter_hit(email=email, subject=activity.subject, filters=profile.filters)
     if hit is not None:
         scope = "a global local filter" if hit.is_global else f"a local filter of profile {profile.name}"
         return CreationVerdict(
-            Reason.FILTERED, f"Not created: excluded by {scope} ({hit.kind.replace('_', ' ')} “{hit.value}”).",
-            rule=Rule.LOCAL_FILTER, details={"filter_kind": hit.kind, "filter_value": hit.value},
+            Reason.FILTERED,
+            f"Not created: excluded by {scope} ({hit.kind.replace('_', ' ')} “{hit.value}”).",
+            rule=Rule.LOCAL_FILTER,
+            details={"filter_kind": hit.kind, "filter_value": hit.value},
         )
     return None
 
 
 def creation_decide(
-    *, participant: Participant, activity: Activity, profile: ProfileSettings, users: list[User], ctx: EngineContext
+    *,
+    participant: Participant,
+    activity: Activity,
+    profile: ProfileSettings,
+    users: list[User],
+    ctx: EngineContext,
 ) -> CreationVerdict:
     """The contact-creation verdict for one external participant (reads the context only)."""
     screened = participant_screen(participant=participant, activity=activity, profile=profile)
@@ -127,8 +153,11 @@ def creation_decide(
     existing = existing or ctx.contact_for_email(email, prefer_account_ids=[a.id for a in domain_accounts])
     if existing is not None:
         return CreationVerdict(
-            Reason.CONTACT_EXISTS, f"Not created: {email} is already a contact ({existing.name or existing.email}).",
-            eligible=True, contact=existing, values=values,
+            Reason.CONTACT_EXISTS,
+            f"Not created: {email} is already a contact ({existing.name or existing.email}).",
+            eligible=True,
+            contact=existing,
+            values=values,
         )
     # Seed: "If a lead with a matching email address is found, the activity is matched to the lead
     # and no contact is created."
@@ -138,13 +167,21 @@ def creation_decide(
         return CreationVerdict(
             Reason.LEAD_EXISTS,
             f"Not created: a lead with this exact email exists ({lead}{company}); the activity was matched to the lead.",
-            action=Action.LEAD_MATCHED, rule=Rule.LEAD_MATCH, lead=lead, values=values,
+            action=Action.LEAD_MATCHED,
+            rule=Rule.LEAD_MATCH,
+            lead=lead,
+            values=values,
         )
     # Seed: "Your administrator must enable Contact Creation for the relevant Configuration Profile."
     if not profile.contact_creation_enabled:
-        which = f"profile {profile.name}" if profile.profile_id else "any configuration profile (none applies)"
+        which = (
+            f"profile {profile.name}" if profile.profile_id else "any configuration profile (none applies)"
+        )
         return CreationVerdict(
-            Reason.PROFILE_OFF, f"Not created: contact creation is off in {which}.", eligible=True, values=values,
+            Reason.PROFILE_OFF,
+            f"Not created: contact creation is off in {which}.",
+            eligible=True,
+            values=values,
         )
     # Seed: "The activity includes the contact's first name, last name, and email address."
     missing = missing_for_creation(values=values, required=profile.required_fields)
@@ -152,8 +189,11 @@ def creation_decide(
     if names_missing:
         labels = " and ".join(f.replace("_", " ") for f in names_missing)
         return CreationVerdict(
-            Reason.NAME_MISSING, f"Not created: the activity does not show {email}'s {labels}.",
-            eligible=True, values=values, details={"missing": names_missing},
+            Reason.NAME_MISSING,
+            f"Not created: the activity does not show {email}'s {labels}.",
+            eligible=True,
+            values=values,
+            details={"missing": names_missing},
         )
     # FAQ: "Your administrator can configure additional required fields."
     if missing:
@@ -161,14 +201,17 @@ def creation_decide(
         return CreationVerdict(
             Reason.REQUIRED_FIELD_MISSING,
             f"Not created: profile {profile.name} requires {labels}, which the activity does not show for {email}.",
-            eligible=True, values=values, details={"missing": missing},
+            eligible=True,
+            values=values,
+            details={"missing": missing},
         )
     # Seed: "The contact's email domain matches an existing account's primary or secondary domain."
     if not domain_accounts:
         return CreationVerdict(
             Reason.DOMAIN_NOT_ON_ACCOUNT,
             f"Not created: {email.rsplit('@', 1)[1]} is not the primary or secondary domain of any account.",
-            eligible=True, values=values,
+            eligible=True,
+            values=values,
         )
     # Seed: "The user on the activity is the account owner, opportunity owner, or an account team member."
     for account in domain_accounts:
@@ -176,20 +219,32 @@ def creation_decide(
             qualification = account.qualifies(user.pk)
             if qualification:
                 return CreationVerdict(
-                    Reason.CREATED, "", action=Action.CONTACT_CREATED, eligible=True, account=account,
-                    owner=user, qualification=qualification, values=values,
+                    Reason.CREATED,
+                    "",
+                    action=Action.CONTACT_CREATED,
+                    eligible=True,
+                    account=account,
+                    owner=user,
+                    qualification=qualification,
+                    values=values,
                 )
     account = domain_accounts[0]
     who = ", ".join(str(u) for u in users) or "no user"
     return CreationVerdict(
         Reason.USER_NOT_ON_ACCOUNT_TEAM,
         f"Not created: {who} on the activity is not the owner, an opportunity owner or a team member of {account.name}.",
-        eligible=True, account=account, values=values,
+        eligible=True,
+        account=account,
+        values=values,
     )
 
 
 def record_verdict(
-    *, verdict: CreationVerdict, participant: Participant, activity: Activity, profile: ProfileSettings,
+    *,
+    verdict: CreationVerdict,
+    participant: Participant,
+    activity: Activity,
+    profile: ProfileSettings,
     ctx: EngineContext,
 ) -> ContactDecision | None:
     """Record a skip verdict and make its links: a participant to its existing contact, or the
@@ -200,15 +255,27 @@ def record_verdict(
         ctx.link_participant(participant, lead=verdict.lead)
         ctx.link_activity_lead(activity, verdict.lead)
     return ctx.log.record(
-        action=verdict.action, reason=verdict.reason, rule=verdict.rule, message=verdict.message,
-        email=participant.email, activity=activity, participant=participant, profile=profile.profile_id,
-        contact=verdict.contact, lead=verdict.lead, account_id=verdict.account.id if verdict.account else None,
+        action=verdict.action,
+        reason=verdict.reason,
+        rule=verdict.rule,
+        message=verdict.message,
+        email=participant.email,
+        activity=activity,
+        participant=participant,
+        profile=profile.profile_id,
+        contact=verdict.contact,
+        lead=verdict.lead,
+        account_id=verdict.account.id if verdict.account else None,
         details=verdict.details,
     )
 
 
 def contact_create(
-    *, verdict: CreationVerdict, participant: Participant, activity: Activity, profile: ProfileSettings,
+    *,
+    verdict: CreationVerdict,
+    participant: Participant,
+    activity: Activity,
+    profile: ProfileSettings,
     ctx: EngineContext,
 ) -> ContactDecision:
     """Create the contact a CREATED verdict describes, queue it for the CRM, link the participant.
@@ -239,10 +306,17 @@ def contact_create(
     else:
         owned = f"owned by the integration user because {verdict.owner} ({verdict.qualification}) is not a CRM user"
     decision = ctx.log.record(
-        action=Action.CONTACT_CREATED, reason=Reason.CREATED, rule=Rule.CONTACT_CREATION,
+        action=Action.CONTACT_CREATED,
+        reason=Reason.CREATED,
+        rule=Rule.CONTACT_CREATION,
         message=f"Created {contact.name} ({contact.email}) on {verdict.account.name}, {owned}.",
-        email=contact.email, activity=activity, participant=participant, profile=profile.profile_id,
-        user=verdict.owner, contact=contact, account_id=verdict.account.id,
+        email=contact.email,
+        activity=activity,
+        participant=participant,
+        profile=profile.profile_id,
+        user=verdict.owner,
+        contact=contact,
+        account_id=verdict.account.id,
         details={"owner_id": owner.pk, "qualification": verdict.qualification, "observed_at": observed_at},
     )
     ctx.link_participant(participant, contact=contact)
@@ -278,9 +352,13 @@ def contact_create_from_participant(
     settings_ = ctx.profile_for(users[0] if users else None)
     verdict = creation_decide(participant=loaded, activity=activity, profile=settings_, users=users, ctx=ctx)
     if verdict.create:
-        decision = contact_create(verdict=verdict, participant=loaded, activity=activity, profile=settings_, ctx=ctx)
+        decision = contact_create(
+            verdict=verdict, participant=loaded, activity=activity, profile=settings_, ctx=ctx
+        )
     else:
-        decision = record_verdict(verdict=verdict, participant=loaded, activity=activity, profile=settings_, ctx=ctx)
+        decision = record_verdict(
+            verdict=verdict, participant=loaded, activity=activity, profile=settings_, ctx=ctx
+        )
     ctx.flush()
     participant.contact_id, participant.lead_id = loaded.contact_id, loaded.lead_id
     return decision

@@ -8,6 +8,7 @@ Reason codes are stable (admins filter on them, the Engagement Log shows them); 
 for people. `DecisionLog` buffers the decisions of a batch and writes them with one insert, and
 never records the same decision twice for one activity, so re-running the engine is idempotent.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable

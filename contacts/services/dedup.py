@@ -15,6 +15,7 @@ temporary table, and a fixed number of statements remap participants, contact ro
 and converted leads, drop contact roles that would duplicate one the survivor holds, queue the
 CRM changes, record the decisions and delete the duplicates, whatever their number.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -88,7 +89,9 @@ def contacts_deduplicate() -> DedupReport:
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {mapping}")
         cursor.execute(f"DROP TABLE IF EXISTS {dropped}")
-        cursor.execute(f"CREATE TEMPORARY TABLE {mapping} (loser_id bigint PRIMARY KEY, survivor_id bigint NOT NULL)")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {mapping} (loser_id bigint PRIMARY KEY, survivor_id bigint NOT NULL)"
+        )
         # FAQ: "Only contacts created by Backstory are eligible for deletion." / Design: "a manual
         # contact, if one is among them, always survives": manual contacts sort first, then by age.
         cursor.execute(
@@ -173,25 +176,70 @@ def _merge_roles(cursor, mapping: str, dropped: str, report: DedupReport) -> lis
     cursor.execute(f"UPDATE {role_t} SET is_primary = %s WHERE {promote_condition}", [True, True, True])
 
     rows: list[OutboxEntry] = []
-    for role_id, crm_id, backstory_id, role, is_primary, opportunity_crm_id, survivor_crm_id, survivor_bid in remapped_rows:
-        reference = {"ContactId": survivor_crm_id} if survivor_crm_id else {"ContactBackstoryId": _uuid(survivor_bid)}
+    for (
+        role_id,
+        crm_id,
+        backstory_id,
+        role,
+        is_primary,
+        opportunity_crm_id,
+        survivor_crm_id,
+        survivor_bid,
+    ) in remapped_rows:
+        reference = (
+            {"ContactId": survivor_crm_id} if survivor_crm_id else {"ContactBackstoryId": _uuid(survivor_bid)}
+        )
         if crm_id:
-            rows.append(OutboxEntry(object_name="OpportunityContactRole", operation=OutboxEntry.Operation.UPDATE,
-                                    record_type=label, record_id=role_id, crm_id=crm_id,
-                                    external_id=_uuid(backstory_id), payload=reference))
+            rows.append(
+                OutboxEntry(
+                    object_name="OpportunityContactRole",
+                    operation=OutboxEntry.Operation.UPDATE,
+                    record_type=label,
+                    record_id=role_id,
+                    crm_id=crm_id,
+                    external_id=_uuid(backstory_id),
+                    payload=reference,
+                )
+            )
         else:
-            rows.append(OutboxEntry(object_name="OpportunityContactRole", operation=OutboxEntry.Operation.UPSERT,
-                                    record_type=label, record_id=role_id, external_id=_uuid(backstory_id),
-                                    payload={"OpportunityId": opportunity_crm_id, **reference, "Role": role or None,
-                                             "IsPrimary": bool(is_primary)}))
+            rows.append(
+                OutboxEntry(
+                    object_name="OpportunityContactRole",
+                    operation=OutboxEntry.Operation.UPSERT,
+                    record_type=label,
+                    record_id=role_id,
+                    external_id=_uuid(backstory_id),
+                    payload={
+                        "OpportunityId": opportunity_crm_id,
+                        **reference,
+                        "Role": role or None,
+                        "IsPrimary": bool(is_primary),
+                    },
+                )
+            )
     for role_id, crm_id, backstory_id in promoted_rows:
-        rows.append(OutboxEntry(object_name="OpportunityContactRole", operation=OutboxEntry.Operation.UPDATE,
-                                record_type=label, record_id=role_id, crm_id=crm_id or "",
-                                external_id=_uuid(backstory_id), payload={"IsPrimary": True}))
+        rows.append(
+            OutboxEntry(
+                object_name="OpportunityContactRole",
+                operation=OutboxEntry.Operation.UPDATE,
+                record_type=label,
+                record_id=role_id,
+                crm_id=crm_id or "",
+                external_id=_uuid(backstory_id),
+                payload={"IsPrimary": True},
+            )
+        )
     for role_id, crm_id, backstory_id in dropped_rows:
-        rows.append(OutboxEntry(object_name="OpportunityContactRole", operation=OutboxEntry.Operation.DELETE,
-                                record_type=label, record_id=role_id, crm_id=crm_id or "",
-                                external_id=_uuid(backstory_id)))
+        rows.append(
+            OutboxEntry(
+                object_name="OpportunityContactRole",
+                operation=OutboxEntry.Operation.DELETE,
+                record_type=label,
+                record_id=role_id,
+                crm_id=crm_id or "",
+                external_id=_uuid(backstory_id),
+            )
+        )
     return rows
 
 
@@ -199,7 +247,9 @@ def _remap(cursor, mapping: str, model, column: str) -> int:
     """Point `model.column` from each duplicate to its survivor, in one statement."""
     table = _q(model._meta.db_table)
     if connection.vendor == "postgresql":
-        cursor.execute(f"UPDATE {table} SET {column} = m.survivor_id FROM {mapping} m WHERE {table}.{column} = m.loser_id")
+        cursor.execute(
+            f"UPDATE {table} SET {column} = m.survivor_id FROM {mapping} m WHERE {table}.{column} = m.loser_id"
+        )
     else:
         cursor.execute(
             f"""
@@ -234,7 +284,11 @@ def _enqueue_contact_deletions(cursor, mapping: str) -> int:
     for field in OutboxEntry._meta.concrete_fields:
         if field.primary_key or field.column in computed:
             continue
-        value = timezone.now() if getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False) else field.get_default()
+        value = (
+            timezone.now()
+            if getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False)
+            else field.get_default()
+        )
         columns.append(field.column)
         values.append("%s")
         params.append(field.get_db_prep_save(value, connection))
@@ -256,8 +310,14 @@ def _enqueue_contact_deletions(cursor, mapping: str) -> int:
 def _record_merges(cursor, mapping: str) -> None:
     """One `contact_merged` decision per surviving contact, naming the duplicates it absorbed."""
     contact_t, decision_t = _q(Contact._meta.db_table), _q(ContactDecision._meta.db_table)
-    ids = "string_agg(CAST(m.loser_id AS text), ', ')" if connection.vendor == "postgresql" else "group_concat(m.loser_id, ', ')"
-    details = _json(f"'{{\"survivor_id\": ' || m.survivor_id || ', \"deleted_contact_ids\": [' || {ids} || ']}}'")
+    ids = (
+        "string_agg(CAST(m.loser_id AS text), ', ')"
+        if connection.vendor == "postgresql"
+        else "group_concat(m.loser_id, ', ')"
+    )
+    details = _json(
+        f"'{{\"survivor_id\": ' || m.survivor_id || ', \"deleted_contact_ids\": [' || {ids} || ']}}'"
+    )
     cursor.execute(
         f"""
         INSERT INTO {decision_t} (created_at, action, rule, reason, message, email, contact_id, account_id, details)

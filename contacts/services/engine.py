@@ -10,6 +10,7 @@ decisions and links written with one insert/update each. One bad activity is rep
 `EngineReport` and does not fail its batch. Running the engine twice on the same activities
 changes nothing the second time.
 """
+
 from __future__ import annotations
 
 import logging
@@ -85,15 +86,23 @@ def process_activity(*, activity: Activity, ctx: EngineContext) -> None:
     for participant in activity.participants.all():
         if participant.user_id:
             continue  # one of our users: the "user on the activity", not a contact candidate
-        verdict = creation_decide(participant=participant, activity=activity, profile=profile, users=users, ctx=ctx)
+        verdict = creation_decide(
+            participant=participant, activity=activity, profile=profile, users=users, ctx=ctx
+        )
         if verdict.create:
-            decision = contact_create(verdict=verdict, participant=participant, activity=activity, profile=profile, ctx=ctx)
+            decision = contact_create(
+                verdict=verdict, participant=participant, activity=activity, profile=profile, ctx=ctx
+            )
             contact = ctx.contacts_by_id.get(decision.contact_id) if decision else None
         else:
-            record_verdict(verdict=verdict, participant=participant, activity=activity, profile=profile, ctx=ctx)
+            record_verdict(
+                verdict=verdict, participant=participant, activity=activity, profile=profile, ctx=ctx
+            )
             contact = verdict.contact
             if contact is not None and verdict.eligible:
-                enrich_from_participant(contact=contact, participant=participant, activity=activity, profile=profile, ctx=ctx)
+                enrich_from_participant(
+                    contact=contact, participant=participant, activity=activity, profile=profile, ctx=ctx
+                )
         if contact is not None and verdict.eligible:
             people.append((participant, contact))
     roles_for_activity(activity=activity, people=people, profile=profile, ctx=ctx)
@@ -108,12 +117,12 @@ def _run_batch(activities: list[Activity], ctx: EngineContext, report: EngineRep
             try:
                 process_activity(activity=activity, ctx=ctx)
                 ctx.end_activity()
-            except Exception as error:  # noqa: BLE001 - one bad activity must not fail the batch
+            except Exception as error:
                 logger.exception("contact engine failed on activity %s", activity.pk)
                 ctx.rollback_activity(activity, checkpoint)
                 report.errors.append(f"activity {activity.pk}: {type(error).__name__}: {error}")
                 # What was loaded may describe writes that were just undone: read it again.
-                ctx.load(activities[position + 1:])
+                ctx.load(activities[position + 1 :])
         linked = sum(1 for p in ctx.participant_updates.values() if p.contact_id)
         ctx.flush()
     report.participants_linked += linked
@@ -151,16 +160,18 @@ def contact_engine_process_activities(
     return report
 
 
-def _run(ids: list[int], report: EngineReport, *, profile, force_on: bool, batch_size: int, keep: bool) -> None:
+def _run(
+    ids: list[int], report: EngineReport, *, profile, force_on: bool, batch_size: int, keep: bool
+) -> None:
     ctx = EngineContext(profile_override=profile, force_on=force_on, log=DecisionLog(buffered=True))
     ordered = activity_ids_in_order(ids)
     for start in range(0, len(ordered), batch_size):
-        batch = activities_for_engine(ordered[start:start + batch_size])
+        batch = activities_for_engine(ordered[start : start + batch_size])
         if not batch:
             continue
         try:
             _run_batch(batch, ctx, report, keep=keep)
-        except Exception as error:  # noqa: BLE001 - report the batch, go on with the next one
+        except Exception as error:
             logger.exception("contact engine failed on a batch of %s activities", len(batch))
             ctx.discard_buffers()
             report.errors.append(

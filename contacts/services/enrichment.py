@@ -10,6 +10,7 @@ Only newer observations count: each field remembers when its current value was l
 (`Contact.field_observed_at`; for a field Backstory never observed on a contact made by hand, the
 contact's last modification in the CRM), and an activity that happened before that never writes.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,7 +20,13 @@ from django.db import transaction
 from accounts.domains import is_free_mail_domain, normalize_email
 from activities.models import Activity, Participant
 from contacts.models import ConfigurationProfile, Contact, ContactDecision, ContactFieldRule
-from contacts.policy import TITLE_DERIVED_FIELDS, EnrichmentVerdict, enrichment_policy, enrichment_verdict, same_value
+from contacts.policy import (
+    TITLE_DERIVED_FIELDS,
+    EnrichmentVerdict,
+    enrichment_policy,
+    enrichment_verdict,
+    same_value,
+)
 from contacts.rules import is_role_address
 
 from . import outbox
@@ -60,7 +67,9 @@ def _email_acceptable(email: str, contact: Contact, ctx: EngineContext) -> bool:
     # A new address must still be a person at the contact's account.
     address = normalize_email(email)
     return bool(
-        address and not is_role_address(address) and not is_free_mail_domain(address)
+        address
+        and not is_role_address(address)
+        and not is_free_mail_domain(address)
         and ctx.domain_matches_account(address, contact.account_id)
     )
 
@@ -69,11 +78,21 @@ def enrichment_enabled_for(contact: Contact, profile: ProfileSettings) -> bool:
     """Whether anything may change on this contact at all."""
     if contact.created_by_backstory:
         return True
-    return profile.contact_enrichment_enabled or profile.update_persona or profile.update_department or profile.update_seniority
+    return (
+        profile.contact_enrichment_enabled
+        or profile.update_persona
+        or profile.update_department
+        or profile.update_seniority
+    )
 
 
 def enrichment_plan(
-    *, contact: Contact, values: dict[str, str], observed_at: dt.datetime, profile: ProfileSettings, ctx: EngineContext
+    *,
+    contact: Contact,
+    values: dict[str, str],
+    observed_at: dt.datetime,
+    profile: ProfileSettings,
+    ctx: EngineContext,
 ) -> tuple[dict[str, str], dict[str, list[str]], list[str]]:
     """What one observation does to one contact: (changes, skipped fields by reason, fields whose
     current value it confirms)."""
@@ -91,8 +110,12 @@ def enrichment_plan(
         )
         last = _last_observed(contact, name)
         verdict: EnrichmentVerdict = enrichment_verdict(
-            field=name, policy=policy, current=getattr(contact, name), observed=values.get(name),
-            observed_at=observed_at, last_observed_at=last,
+            field=name,
+            policy=policy,
+            current=getattr(contact, name),
+            observed=values.get(name),
+            observed_at=observed_at,
+            last_observed_at=last,
         )
         if verdict.write:
             if name == "email" and not _email_acceptable(values[name], contact, ctx):
@@ -108,27 +131,42 @@ def enrichment_plan(
 
 
 def enrich_from_participant(
-    *, contact: Contact, participant: Participant, activity: Activity, profile: ProfileSettings, ctx: EngineContext
+    *,
+    contact: Contact,
+    participant: Participant,
+    activity: Activity,
+    profile: ProfileSettings,
+    ctx: EngineContext,
 ) -> list[ContactDecision]:
     """Apply one participant's observation to its contact; record what changed and what did not."""
     values = observed_values(participant)
     observed_at = activity.occurred_at
-    base = {"email": participant.email, "activity": activity, "participant": participant,
-            "profile": profile.profile_id, "contact": contact, "account_id": contact.account_id}
+    base = {
+        "email": participant.email,
+        "activity": activity,
+        "participant": participant,
+        "profile": profile.profile_id,
+        "contact": contact,
+        "account_id": contact.account_id,
+    }
     if not enrichment_enabled_for(contact, profile):
         # Seed: "By default, Backstory does not update the standard fields of contact records that
         # were created manually in your CRM."
         differing = [
-            name for name in MANUAL_ENRICHED_FIELDS
+            name
+            for name in MANUAL_ENRICHED_FIELDS
             if (values.get(name) or "").strip() and not same_value(name, getattr(contact, name), values[name])
         ]
         if not differing:
             return []
         decision = ctx.log.record(
-            action=Action.ENRICHMENT_SKIPPED, reason=Reason.ENRICHMENT_OFF, rule=Rule.CONTACT_ENRICHMENT,
+            action=Action.ENRICHMENT_SKIPPED,
+            reason=Reason.ENRICHMENT_OFF,
+            rule=Rule.CONTACT_ENRICHMENT,
             message=f"Not updated ({', '.join(differing)}): {contact.name or contact.email} was created by hand in the "
-                    f"CRM and Contact Enrichment is off in {_profile_name(profile)}.",
-            details={"fields": differing}, **base,
+            f"CRM and Contact Enrichment is off in {_profile_name(profile)}.",
+            details={"fields": differing},
+            **base,
         )
         return [decision] if decision else []
 
@@ -138,16 +176,30 @@ def enrich_from_participant(
     decisions: list[ContactDecision] = []
     if confirmed:
         stamp = observed_at.isoformat()
-        contact.field_observed_at = {**(contact.field_observed_at or {}), **{name: stamp for name in confirmed}}
+        contact.field_observed_at = {
+            **(contact.field_observed_at or {}),
+            **dict.fromkeys(confirmed, stamp),
+        }
         ctx.observed(contact)
     if changes:
-        decisions.append(contact_apply_enrichment(contact=contact, changes=changes, observed_at=observed_at,
-                                                  rule=_rule(contact), ctx=ctx, base=base))
+        decisions.append(
+            contact_apply_enrichment(
+                contact=contact,
+                changes=changes,
+                observed_at=observed_at,
+                rule=_rule(contact),
+                ctx=ctx,
+                base=base,
+            )
+        )
     for reason, names in skipped.items():
         decision = ctx.log.record(
-            action=Action.ENRICHMENT_SKIPPED, reason=reason, rule=_rule(contact),
+            action=Action.ENRICHMENT_SKIPPED,
+            reason=reason,
+            rule=_rule(contact),
             message=f"Not updated ({', '.join(names)}): {Reason.LABELS[reason]}.",
-            details={"fields": names, "observed": {n: values.get(n, "") for n in names}}, **base,
+            details={"fields": names, "observed": {n: values.get(n, "") for n in names}},
+            **base,
         )
         if decision:
             decisions.append(decision)
@@ -163,7 +215,13 @@ def _profile_name(profile: ProfileSettings) -> str:
 
 
 def contact_apply_enrichment(
-    *, contact: Contact, changes: dict[str, str], observed_at: dt.datetime, rule: str, ctx: EngineContext, base: dict
+    *,
+    contact: Contact,
+    changes: dict[str, str],
+    observed_at: dt.datetime,
+    rule: str,
+    ctx: EngineContext,
+    base: dict,
 ) -> ContactDecision:
     """Write the changed fields (never the owner), remember when they were observed, queue only the
     changed fields for the CRM, and record the decision. Runs inside the caller's transaction."""
@@ -172,15 +230,22 @@ def contact_apply_enrichment(
     stamp = observed_at.isoformat()
     for name, value in changes.items():
         setattr(contact, name, value)
-    contact.field_observed_at = {**(contact.field_observed_at or {}), **{name: stamp for name in changes}}
+    contact.field_observed_at = {**(contact.field_observed_at or {}), **dict.fromkeys(changes, stamp)}
     contact.save(update_fields=[*changes, "field_observed_at", "updated_at"])
     ctx.remember_contact(contact)
     outbox.enqueue_contact_updated(contact, list(changes), sink=ctx.enqueue)
-    described = "; ".join(f"{name.replace('_', ' ')}: “{before[name]}” → “{value}”" for name, value in changes.items())
+    described = "; ".join(
+        f"{name.replace('_', ' ')}: “{before[name]}” → “{value}”" for name, value in changes.items()
+    )
     return ctx.log.record(
-        action=Action.CONTACT_ENRICHED, reason=Reason.NEWER_OBSERVATION, rule=rule,
+        action=Action.CONTACT_ENRICHED,
+        reason=Reason.NEWER_OBSERVATION,
+        rule=rule,
         message=f"Updated {contact.name or contact.email} from an activity of {observed_at:%Y-%m-%d}: {described}.",
-        details={"changes": {name: [before[name], value] for name, value in changes.items()}, "observed_at": stamp},
+        details={
+            "changes": {name: [before[name], value] for name, value in changes.items()},
+            "observed_at": stamp,
+        },
         **base,
     )
 
@@ -206,6 +271,8 @@ def contact_enrich_from_participant(
     contact = contact or ctx.contact_for_email(loaded.email)
     if contact is None:
         return []
-    decisions = enrich_from_participant(contact=contact, participant=loaded, activity=activity, profile=settings_, ctx=ctx)
+    decisions = enrich_from_participant(
+        contact=contact, participant=loaded, activity=activity, profile=settings_, ctx=ctx
+    )
     ctx.flush()
     return decisions

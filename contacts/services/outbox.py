@@ -7,6 +7,7 @@ day a CRM is connected (the initial sync sends the current state instead).
 
 Payloads are documented in docs/contact-engine.md.
 """
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -60,8 +61,17 @@ def contact_payload(contact: Contact) -> dict:
     payload = {
         salesforce_field(name): salesforce_value(name, getattr(contact, name))
         for name in (
-            "first_name", "last_name", "email", "title", "phone", "mailing_country", "mailing_state",
-            "department", "seniority", "persona", "lead_source",
+            "first_name",
+            "last_name",
+            "email",
+            "title",
+            "phone",
+            "mailing_country",
+            "mailing_state",
+            "department",
+            "seniority",
+            "persona",
+            "lead_source",
         )
     }
     payload["AccountId"] = contact.account.crm_id if contact.account_id and contact.account else None
@@ -76,8 +86,13 @@ def contact_payload(contact: Contact) -> dict:
 def enqueue_contact_created(contact: Contact, *, sink=outbox_enqueue) -> None:
     """Queue the upsert of a new contact (idempotent on its Backstory id)."""
     if crm_enabled():
-        sink(object_name="Contact", operation=OutboxEntry.Operation.UPSERT, record=contact,
-             payload=contact_payload(contact), external_id=str(contact.backstory_id))
+        sink(
+            object_name="Contact",
+            operation=OutboxEntry.Operation.UPSERT,
+            record=contact,
+            payload=contact_payload(contact),
+            external_id=str(contact.backstory_id),
+        )
 
 
 def enqueue_contact_updated(contact: Contact, fields: list[str], *, sink=outbox_enqueue) -> None:
@@ -86,12 +101,22 @@ def enqueue_contact_updated(contact: Contact, fields: list[str], *, sink=outbox_
         return
     payload = {salesforce_field(name): salesforce_value(name, getattr(contact, name)) for name in fields}
     if contact.crm_id:
-        sink(object_name="Contact", operation=OutboxEntry.Operation.UPDATE, record=contact, payload=payload,
-             crm_id=contact.crm_id)
+        sink(
+            object_name="Contact",
+            operation=OutboxEntry.Operation.UPDATE,
+            record=contact,
+            payload=payload,
+            crm_id=contact.crm_id,
+        )
         return
     payload[settings.SALESFORCE_FIELD_BACKSTORY_ID] = str(contact.backstory_id)
-    sink(object_name="Contact", operation=OutboxEntry.Operation.UPSERT, record=contact, payload=payload,
-         external_id=str(contact.backstory_id))
+    sink(
+        object_name="Contact",
+        operation=OutboxEntry.Operation.UPSERT,
+        record=contact,
+        payload=payload,
+        external_id=str(contact.backstory_id),
+    )
 
 
 def contact_reference(contact: Contact) -> dict:
@@ -102,20 +127,37 @@ def contact_reference(contact: Contact) -> dict:
     return {"ContactBackstoryId": str(contact.backstory_id)}
 
 
-def enqueue_role_created(role, *, opportunity_crm_id: str | None, contact: Contact, sink=outbox_enqueue) -> None:
+def enqueue_role_created(
+    role, *, opportunity_crm_id: str | None, contact: Contact, sink=outbox_enqueue
+) -> None:
     """Queue the upsert of a contact role Backstory created."""
     if crm_enabled():
-        sink(object_name="OpportunityContactRole", operation=OutboxEntry.Operation.UPSERT, record=role,
-             payload={"OpportunityId": opportunity_crm_id, **contact_reference(contact), "Role": role.role or None,
-                      "IsPrimary": role.is_primary},
-             external_id=str(role.backstory_id))
+        sink(
+            object_name="OpportunityContactRole",
+            operation=OutboxEntry.Operation.UPSERT,
+            record=role,
+            payload={
+                "OpportunityId": opportunity_crm_id,
+                **contact_reference(contact),
+                "Role": role.role or None,
+                "IsPrimary": role.is_primary,
+            },
+            external_id=str(role.backstory_id),
+        )
 
 
-def enqueue_deleted(*, object_name: str, record, crm_id: str | None, backstory_id, sink=outbox_enqueue) -> None:
+def enqueue_deleted(
+    *, object_name: str, record, crm_id: str | None, backstory_id, sink=outbox_enqueue
+) -> None:
     """Queue the deletion of a record Backstory created (by CRM id, else by Backstory id)."""
     if crm_enabled():
-        sink(object_name=object_name, operation=OutboxEntry.Operation.DELETE, record=record,
-             crm_id=crm_id or "", external_id=str(backstory_id))
+        sink(
+            object_name=object_name,
+            operation=OutboxEntry.Operation.DELETE,
+            record=record,
+            crm_id=crm_id or "",
+            external_id=str(backstory_id),
+        )
 
 
 def enqueue_many(rows: list[OutboxEntry]) -> int:

@@ -4,6 +4,7 @@ FAQ: "What if a contact was synced to Salesforce that shouldn't have been? You c
 Engagement Log to remove it. Keeping your Local Filters up-to-date can also help prevent unwanted
 contacts from syncing in the future."
 """
+
 from __future__ import annotations
 
 from django.db import transaction
@@ -34,17 +35,29 @@ def contact_remove(*, contact: Contact, removed_by: User, add_local_filter: bool
     filter_added = False
     if add_local_filter and contact.email:
         _entry, filter_added = LocalFilter.objects.get_or_create(
-            profile=None, kind=LocalFilter.Kind.ADDRESS, value=contact.email.lower(),
+            profile=None,
+            kind=LocalFilter.Kind.ADDRESS,
+            value=contact.email.lower(),
             defaults={"note": f"Contact removed through the Engagement Log by {removed_by}"[:255]},
         )
-    outbox.enqueue_deleted(object_name="Contact", record=contact, crm_id=contact.crm_id, backstory_id=contact.backstory_id)
+    outbox.enqueue_deleted(
+        object_name="Contact", record=contact, crm_id=contact.crm_id, backstory_id=contact.backstory_id
+    )
     decision = decision_record(
-        action=Action.CONTACT_REMOVED, reason=Reason.REMOVED_BY_ADMIN, rule=Rule.REMOVAL,
+        action=Action.CONTACT_REMOVED,
+        reason=Reason.REMOVED_BY_ADMIN,
+        rule=Rule.REMOVAL,
         message=f"{removed_by} removed {contact.name or contact.email}, a contact Backstory created"
-                + (f"; {contact.email} is now a local filter." if filter_added else "."),
-        email=contact.email, user=removed_by, account_id=contact.account_id,
-        details={"removed_contact_id": contact.pk, "backstory_id": str(contact.backstory_id),
-                 "crm_id": contact.crm_id or "", "local_filter_added": filter_added},
+        + (f"; {contact.email} is now a local filter." if filter_added else "."),
+        email=contact.email,
+        user=removed_by,
+        account_id=contact.account_id,
+        details={
+            "removed_contact_id": contact.pk,
+            "backstory_id": str(contact.backstory_id),
+            "crm_id": contact.crm_id or "",
+            "local_filter_added": filter_added,
+        },
     )
     contact.delete()
     return decision

@@ -2,7 +2,14 @@ import factory
 from factory.django import DjangoModelFactory
 
 from accounts.tests.factories import AccountFactory
-from contacts.models import ConfigurationProfile, Contact, ContactDecision, ContactFieldRule, Lead, LocalFilter
+from contacts.models import (
+    ConfigurationProfile,
+    Contact,
+    ContactDecision,
+    ContactFieldRule,
+    Lead,
+    LocalFilter,
+)
 
 
 def _domain_of(account) -> str:
@@ -17,7 +24,10 @@ class ContactFactory(DjangoModelFactory):
     last_name = factory.Faker("last_name")
     account = factory.SubFactory(AccountFactory)
     email = factory.LazyAttributeSequence(
-        lambda o, n: f"{o.first_name}.{o.last_name}{n}@{_domain_of(o.account) if o.account else 'example.com'}".lower().replace("'", "")
+        lambda o,
+        n: f"{o.first_name}.{o.last_name}{n}@{_domain_of(o.account) if o.account else 'example.com'}".lower().replace(
+            "'", ""
+        )
     )
     title = "Director of Procurement"
     seniority = "director"
@@ -50,7 +60,10 @@ class ConfigurationProfileFactory(DjangoModelFactory):
 
     class Params:
         everything = factory.Trait(
-            first_ocr_enabled=True, new_ocr_enabled=True, multi_opportunity_matching=True, contact_enrichment_enabled=True
+            first_ocr_enabled=True,
+            new_ocr_enabled=True,
+            multi_opportunity_matching=True,
+            contact_enrichment_enabled=True,
         )
 
 

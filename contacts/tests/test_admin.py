@@ -1,4 +1,5 @@
 """Admin: the "Created by Backstory" filter, CSV export and removal actions, and one-click "why"."""
+
 import pytest
 from django.urls import reverse
 
@@ -20,7 +21,9 @@ def test_created_by_backstory_filter(admin_client, account):
     ContactFactory(account=account, last_name="Automatic", by_backstory=True)
     ContactFactory(account=account, last_name="Manual")
 
-    page = admin_client.get(reverse("admin:contacts_contact_changelist"), {"created_by_backstory__exact": "1"}).content.decode()
+    page = admin_client.get(
+        reverse("admin:contacts_contact_changelist"), {"created_by_backstory__exact": "1"}
+    ).content.decode()
 
     assert "Automatic" in page and "Manual" not in page
 
@@ -76,8 +79,14 @@ def test_explain_action_opens_why_for_the_selected_addresses(admin_client):
 
 def test_contact_page_shows_its_decisions(admin_client, account):
     contact = ContactFactory(account=account, by_backstory=True)
-    ContactDecision.objects.create(action="contact_created", reason="created", rule="contact_creation",
-                                   message="Created from the pricing email.", contact=contact, email=contact.email)
+    ContactDecision.objects.create(
+        action="contact_created",
+        reason="created",
+        rule="contact_creation",
+        message="Created from the pricing email.",
+        contact=contact,
+        email=contact.email,
+    )
 
     page = admin_client.get(reverse("admin:contacts_contact_change", args=[contact.pk])).content.decode()
 

@@ -1,5 +1,6 @@
 """Real mail: Enron messages parsed by `activities.parsing`, stored as activities, and run through the
 contact engine. Contacts come out with the title, phone and state of the sender's real signature."""
+
 from pathlib import Path
 
 import pytest
@@ -28,18 +29,30 @@ def store(parsed: ParsedActivity, users: dict) -> Activity:
     author's signature details on the author."""
     recipients = [users[p.email] for p in parsed.participants if p.email in users]
     activity = Activity.objects.create(
-        kind=parsed.kind, source=Activity.Source.EML, source_id=parsed.source_id, subject=parsed.subject[:500],
-        body=parsed.body, signature=parsed.signature, occurred_at=parsed.occurred_at,
-        direction=Activity.Direction.INBOUND, owner=recipients[0] if recipients else None,
+        kind=parsed.kind,
+        source=Activity.Source.EML,
+        source_id=parsed.source_id,
+        subject=parsed.subject[:500],
+        body=parsed.body,
+        signature=parsed.signature,
+        occurred_at=parsed.occurred_at,
+        direction=Activity.Direction.INBOUND,
+        owner=recipients[0] if recipients else None,
     )
     details = parsed.signature_details
     for person in parsed.participants:
         is_author = person is parsed.author
         Participant.objects.create(
-            activity=activity, email=person.email, name=person.name or "", first_name=person.first_name or "",
-            last_name=person.last_name or "", role=person.role, is_internal=is_internal_domain(person.email),
+            activity=activity,
+            email=person.email,
+            name=person.name or "",
+            first_name=person.first_name or "",
+            last_name=person.last_name or "",
+            role=person.role,
+            is_internal=is_internal_domain(person.email),
             user=users.get(person.email),
-            title=(details.title or "") if is_author else "", phone=(details.phone or "") if is_author else "",
+            title=(details.title or "") if is_author else "",
+            phone=(details.phone or "") if is_author else "",
             mailing_country=(details.country or "") if is_author else "",
             mailing_state=(details.state or "") if is_author else "",
         )
@@ -60,9 +73,16 @@ def enron(settings):
     settings.BACKSTORY_INTERNAL_DOMAINS = ["enron.com"]
     profile = ConfigurationProfileFactory(name="Enron sales", is_default=True, first_ocr_enabled=True)
     whitt = UserFactory(username="mwhitt", first_name="Mark", last_name="Whitt", email="mark.whitt@enron.com")
-    kaminski = UserFactory(username="vkaminski", first_name="Vince", last_name="Kaminski",
-                           email="j.kaminski@enron.com", not_in_crm=True)
-    skilling = UserFactory(username="jskilling", first_name="Jeff", last_name="Skilling", email="jeff.skilling@enron.com")
+    kaminski = UserFactory(
+        username="vkaminski",
+        first_name="Vince",
+        last_name="Kaminski",
+        email="j.kaminski@enron.com",
+        not_in_crm=True,
+    )
+    skilling = UserFactory(
+        username="jskilling", first_name="Jeff", last_name="Skilling", email="jeff.skilling@enron.com"
+    )
     AccountFactory(name="AEC Marketing", domain="aec.ca", owner=whitt)
     montana = AccountFactory(name="Montana Power", domain="mtpower.com")
     AccountTeamMemberFactory(account=montana, user=whitt)
@@ -82,7 +102,11 @@ def test_contact_created_with_title_and_phone_from_a_real_signature(enron):
     assert (brian.first_name, brian.last_name) == ("Brian", "Day")
     assert (brian.title, brian.phone) == ("Senior Marketing Representative", "(303)389-5006")
     assert (brian.mailing_country, brian.mailing_state) == ("US", "CO")
-    assert (brian.seniority, brian.department, brian.persona) == ("individual_contributor", "marketing", "end_user")
+    assert (brian.seniority, brian.department, brian.persona) == (
+        "individual_contributor",
+        "marketing",
+        "end_user",
+    )
     assert brian.owner == enron["whitt"] and brian.created_by_backstory
     assert report.contacts_created == [brian.pk] and not report.errors
 
@@ -93,9 +117,16 @@ def test_real_thread_team_member_creates_and_first_ocr_adds_a_role_while_a_namel
     contact_engine_process_activities(activity_ids=[activity.pk])
 
     griffin = Contact.objects.get(email="jgriffin@mtpower.com")
-    assert (griffin.title, griffin.phone, griffin.mailing_state) == ("Manager, Gas Transmission Marketing", "406-497-2806", "MT")
+    assert (griffin.title, griffin.phone, griffin.mailing_state) == (
+        "Manager, Gas Transmission Marketing",
+        "406-497-2806",
+        "MT",
+    )
     assert griffin.owner == enron["whitt"]
-    assert OpportunityContactRole.objects.get(contact=griffin).opportunity.name == "Montana Power - Dry Creek storage"
+    assert (
+        OpportunityContactRole.objects.get(contact=griffin).opportunity.name
+        == "Montana Power - Dry Creek storage"
+    )
     # The cc at eprime.com has no name in the headers: not created, and the log says why.
     skipped = ContactDecision.objects.get(email="scott.holloway@eprime.com", action="contact_skipped")
     assert skipped.reason == "name_missing"
@@ -109,7 +140,11 @@ def test_real_mail_to_a_non_crm_user_is_owned_by_the_integration_user(enron):
     contact_engine_process_activities(activity_ids=[activity.pk])
 
     eydeland = Contact.objects.get(email="alexander.eydeland@mirant.com")
-    assert (eydeland.title, eydeland.phone, eydeland.seniority) == ("Vice President, Research", "678-579-5129", "vp")
+    assert (eydeland.title, eydeland.phone, eydeland.seniority) == (
+        "Vice President, Research",
+        "678-579-5129",
+        "vp",
+    )
     assert eydeland.owner == integration
 
 

@@ -1,4 +1,5 @@
 """Tables of cases for the pure rules of the contact engine (contacts/policy.py). No database."""
+
 import datetime as dt
 
 import pytest
@@ -17,7 +18,7 @@ from contacts.policy import (
     same_value,
 )
 
-T = dt.datetime(2026, 6, 1, tzinfo=dt.timezone.utc)
+T = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
 DAY = dt.timedelta(days=1)
 
 
@@ -31,7 +32,12 @@ DAY = dt.timedelta(days=1)
         ("jane@acme.com", "", [FilterEntry("address", "jane@acme.com", False)], "jane@acme.com"),
         ("JANE@acme.com", "", [FilterEntry("address", "jane@acme.com", False)], "jane@acme.com"),
         ("john@acme.com", "", [FilterEntry("address", "jane@acme.com", False)], None),
-        ("jane@acme.com", "Out of office: back Monday", [FilterEntry("subject_keyword", "out of office", True)], "out of office"),
+        (
+            "jane@acme.com",
+            "Out of office: back Monday",
+            [FilterEntry("subject_keyword", "out of office", True)],
+            "out of office",
+        ),
         ("jane@acme.com", "Wholesale pricing", [FilterEntry("subject_keyword", "sale", True)], None),
         ("jane@acme.com", "Sale: 10% off", [FilterEntry("subject_keyword", "sale", True)], "sale"),
         ("jane@acme.com", "", [FilterEntry("subject_keyword", "", True)], None),
@@ -51,7 +57,11 @@ def test_local_filter_hit(email, subject, filters, hit):
         ({"first_name": "Jane", "last_name": "  ", "email": "j@acme.com"}, (), ["last_name"]),
         ({"first_name": "Jane", "last_name": "Doe"}, (), ["email"]),
         ({}, (), ["first_name", "last_name", "email"]),
-        ({"first_name": "Jane", "last_name": "Doe", "email": "j@acme.com"}, ("phone", "title"), ["phone", "title"]),
+        (
+            {"first_name": "Jane", "last_name": "Doe", "email": "j@acme.com"},
+            ("phone", "title"),
+            ["phone", "title"],
+        ),
         ({"first_name": "Jane", "last_name": "Doe", "email": "j@acme.com", "phone": "1"}, ("phone",), []),
         ({"first_name": "Jane", "last_name": "Doe", "email": "j@acme.com"}, ("first_name",), []),
     ],
@@ -86,9 +96,16 @@ def test_missing_for_creation(values, required, missing):
     ],
 )
 def test_enrichment_policy(field, by_backstory, enabled, rule, separate, policy):
-    assert enrichment_policy(
-        field, created_by_backstory=by_backstory, enrichment_enabled=enabled, rule_policy=rule, separate_setting=separate
-    ) == policy
+    assert (
+        enrichment_policy(
+            field,
+            created_by_backstory=by_backstory,
+            enrichment_enabled=enabled,
+            rule_policy=rule,
+            separate_setting=separate,
+        )
+        == policy
+    )
 
 
 @pytest.mark.parametrize(
@@ -109,7 +126,12 @@ def test_enrichment_policy(field, by_backstory, enabled, rule, separate, policy)
 )
 def test_enrichment_verdict(policy, current, observed, observed_at, last, write, reason):
     verdict = enrichment_verdict(
-        field="title", policy=policy, current=current, observed=observed, observed_at=observed_at, last_observed_at=last
+        field="title",
+        policy=policy,
+        current=current,
+        observed=observed,
+        observed_at=observed_at,
+        last_observed_at=last,
     )
     assert (verdict.write, verdict.reason) == (write, reason)
 
@@ -132,8 +154,15 @@ def test_same_value(field, current, observed, same):
 
 
 BASE = dict(
-    is_closed=False, already_a_role=False, domain_matches=True, contact_on_account=True, opportunity_has_roles=True,
-    role_holder_on_activity=True, new_ocr_enabled=False, first_ocr_enabled=False, possible_opportunities=1,
+    is_closed=False,
+    already_a_role=False,
+    domain_matches=True,
+    contact_on_account=True,
+    opportunity_has_roles=True,
+    role_holder_on_activity=True,
+    new_ocr_enabled=False,
+    first_ocr_enabled=False,
+    possible_opportunities=1,
 )
 
 
@@ -147,16 +176,49 @@ BASE = dict(
         ({"contact_on_account": False}, False, "standard_ocr", "contact_not_on_account"),
         ({"role_holder_on_activity": False}, False, "new_ocr", "no_role_in_activity"),
         ({"role_holder_on_activity": False, "new_ocr_enabled": True}, True, "new_ocr", "created"),
-        ({"role_holder_on_activity": False, "opportunity_has_roles": False}, False, "first_ocr", "first_ocr_off"),
-        ({"role_holder_on_activity": False, "opportunity_has_roles": False, "first_ocr_enabled": True}, True, "first_ocr", "created"),
-        ({"role_holder_on_activity": False, "opportunity_has_roles": False, "first_ocr_enabled": True,
-          "possible_opportunities": 2}, False, "first_ocr", "several_opportunities"),
+        (
+            {"role_holder_on_activity": False, "opportunity_has_roles": False},
+            False,
+            "first_ocr",
+            "first_ocr_off",
+        ),
+        (
+            {"role_holder_on_activity": False, "opportunity_has_roles": False, "first_ocr_enabled": True},
+            True,
+            "first_ocr",
+            "created",
+        ),
+        (
+            {
+                "role_holder_on_activity": False,
+                "opportunity_has_roles": False,
+                "first_ocr_enabled": True,
+                "possible_opportunities": 2,
+            },
+            False,
+            "first_ocr",
+            "several_opportunities",
+        ),
         # New OCR does not create the first role: that is First OCR's job.
-        ({"role_holder_on_activity": False, "opportunity_has_roles": False, "new_ocr_enabled": True}, False, "first_ocr", "first_ocr_off"),
+        (
+            {"role_holder_on_activity": False, "opportunity_has_roles": False, "new_ocr_enabled": True},
+            False,
+            "first_ocr",
+            "first_ocr_off",
+        ),
         # Closed wins over every other reason; a mismatched domain wins over First OCR.
         ({"is_closed": True, "domain_matches": False}, False, "standard_ocr", "closed_opportunity"),
-        ({"domain_matches": False, "role_holder_on_activity": False, "opportunity_has_roles": False,
-          "first_ocr_enabled": True}, False, "first_ocr", "domain_mismatch"),
+        (
+            {
+                "domain_matches": False,
+                "role_holder_on_activity": False,
+                "opportunity_has_roles": False,
+                "first_ocr_enabled": True,
+            },
+            False,
+            "first_ocr",
+            "domain_mismatch",
+        ),
         # Several possible opportunities do not stop the standard rule.
         ({"possible_opportunities": 3}, True, "standard_ocr", "created"),
     ],
@@ -179,4 +241,7 @@ def test_ocr_verdict(changes, create, rule, reason):
     ],
 )
 def test_opportunities_to_act_on(open_ids, anchored, multi, targets):
-    assert opportunities_to_act_on(open_ids=open_ids, anchored_ids=anchored, multi_opportunity_matching=multi) == targets
+    assert (
+        opportunities_to_act_on(open_ids=open_ids, anchored_ids=anchored, multi_opportunity_matching=multi)
+        == targets
+    )

@@ -439,6 +439,8 @@ def test_choices_cover_every_value_the_rules_return():
 
 
 def test_seniority_rank_sorts_c_level_first():
-    assert [value for value, _ in SENIORITY_CHOICES] == sorted(SENIORITY_RANK, key=SENIORITY_RANK.get, reverse=True)
+    assert [value for value, _ in SENIORITY_CHOICES] == sorted(
+        SENIORITY_RANK, key=SENIORITY_RANK.get, reverse=True
+    )
     assert dict(SENIORITY_CHOICES)[C] == "C-Level"
     assert dict(SENIORITY_CHOICES)[I] == "Individual Contributor"

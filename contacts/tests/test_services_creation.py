@@ -1,4 +1,5 @@
 """Contact creation: every rule of the seed's "Contact Creation" section, each with its negative case."""
+
 import pytest
 
 from accounts.tests.factories import AccountFactory, AccountTeamMemberFactory
@@ -26,7 +27,9 @@ def run(activity):
 
 
 def decision_for(email, **filters):
-    return ContactDecision.objects.get(email=email, action__in=["contact_created", "contact_skipped", "lead_matched"], **filters)
+    return ContactDecision.objects.get(
+        email=email, action__in=["contact_created", "contact_skipped", "lead_matched"], **filters
+    )
 
 
 def test_creates_contact_with_every_field_the_seed_lists(email_with, account, rep):
@@ -46,7 +49,11 @@ def test_creates_contact_with_every_field_the_seed_lists(email_with, account, re
     assert Participant.objects.get(activity=activity, email="jane.doe@acme.com").contact == contact
     assert report.contacts_created == [contact.pk]
     decision = decision_for("jane.doe@acme.com")
-    assert (decision.action, decision.reason, decision.rule) == ("contact_created", "created", "contact_creation")
+    assert (decision.action, decision.reason, decision.rule) == (
+        "contact_created",
+        "created",
+        "contact_creation",
+    )
     assert decision.activity == activity and decision.participant.email == "jane.doe@acme.com"
     assert "owned by Dana Rivera (account owner)" in decision.message
 
@@ -58,13 +65,25 @@ def test_new_contact_is_queued_for_salesforce_in_the_same_transaction(email_with
 
     contact = Contact.objects.get(email="jane.doe@acme.com")
     entry = OutboxEntry.objects.get(object_name="Contact")
-    assert (entry.operation, entry.external_id, entry.record_id) == ("upsert", str(contact.backstory_id), contact.pk)
+    assert (entry.operation, entry.external_id, entry.record_id) == (
+        "upsert",
+        str(contact.backstory_id),
+        contact.pk,
+    )
     assert entry.payload == {
-        "FirstName": "Jane", "LastName": "Doe", "Email": "jane.doe@acme.com", "Title": "VP of Engineering",
-        "Phone": "+1 415 555 0100", "MailingCountry": "US", "MailingState": "CA",
-        settings.SALESFORCE_FIELD_DEPARTMENT: "Engineering", settings.SALESFORCE_FIELD_SENIORITY: "VP",
-        settings.SALESFORCE_FIELD_PERSONA: "Decision Maker", "LeadSource": "Backstory",
-        "AccountId": account.crm_id, "OwnerId": rep.crm_id,
+        "FirstName": "Jane",
+        "LastName": "Doe",
+        "Email": "jane.doe@acme.com",
+        "Title": "VP of Engineering",
+        "Phone": "+1 415 555 0100",
+        "MailingCountry": "US",
+        "MailingState": "CA",
+        settings.SALESFORCE_FIELD_DEPARTMENT: "Engineering",
+        settings.SALESFORCE_FIELD_SENIORITY: "VP",
+        settings.SALESFORCE_FIELD_PERSONA: "Decision Maker",
+        "LeadSource": "Backstory",
+        "AccountId": account.crm_id,
+        "OwnerId": rep.crm_id,
         settings.SALESFORCE_FIELD_CREATED_BY_BACKSTORY: True,
         settings.SALESFORCE_FIELD_BACKSTORY_ID: str(contact.backstory_id),
     }
@@ -182,7 +201,9 @@ def test_extra_required_field_present_allows_creation(email_with, account, profi
 
 
 def test_required_department_needs_a_title_to_infer_it_from(email_with, account, profile):
-    ContactFieldRuleFactory(profile=profile, field=ContactFieldRule.Field.DEPARTMENT, required_for_creation=True)
+    ContactFieldRuleFactory(
+        profile=profile, field=ContactFieldRule.Field.DEPARTMENT, required_for_creation=True
+    )
 
     run(email_with(jane(title="")))
 
@@ -462,7 +483,12 @@ def test_the_same_person_twice_in_a_batch_is_created_once(email_with, account):
     contact_engine_process_activities(activity_ids=[first.pk, second.pk])
 
     assert Contact.objects.filter(email="jane.doe@acme.com").count() == 1
-    assert ContactDecision.objects.get(activity=second, email="jane.doe@acme.com", action="contact_skipped").reason == "contact_exists"
+    assert (
+        ContactDecision.objects.get(
+            activity=second, email="jane.doe@acme.com", action="contact_skipped"
+        ).reason
+        == "contact_exists"
+    )
     assert Participant.objects.get(activity=second, email="jane.doe@acme.com").contact is not None
 
 

@@ -1,5 +1,6 @@
 """The daily de-duplication: only contacts Backstory created are deleted, into the earliest valid
 contact; activities and contact roles follow; a manual contact is never touched."""
+
 import datetime as dt
 
 import pytest
@@ -16,7 +17,7 @@ from opportunities.tests.factories import NextStepFactory, OpportunityContactRol
 pytestmark = pytest.mark.django_db
 
 DAY = dt.timedelta(days=1)
-T0 = dt.datetime(2026, 10, 1, 9, 0, tzinfo=dt.timezone.utc)
+T0 = dt.datetime(2026, 10, 1, 9, 0, tzinfo=dt.UTC)
 
 
 def contact(account, *, email="jane@acme.com", by_backstory=True, age_days=0, **fields):
@@ -67,7 +68,10 @@ def test_manual_contact_always_survives_even_when_newer(acme):
 
 
 def test_two_manual_duplicates_are_never_touched(acme):
-    first, second = contact(acme, by_backstory=False, age_days=3), contact(acme, by_backstory=False, age_days=1)
+    first, second = (
+        contact(acme, by_backstory=False, age_days=3),
+        contact(acme, by_backstory=False, age_days=1),
+    )
     backstory = contact(acme, age_days=2)
 
     contacts_deduplicate()
@@ -118,7 +122,9 @@ def test_contact_roles_are_remapped_and_duplicates_dropped(acme):
     only_duplicate = OpportunityFactory(account=acme)
     OpportunityContactRoleFactory(opportunity=shared, contact=survivor)
     dropped = OpportunityContactRoleFactory(opportunity=shared, contact=duplicate, created_by_backstory=True)
-    moved = OpportunityContactRoleFactory(opportunity=only_duplicate, contact=duplicate, created_by_backstory=True)
+    moved = OpportunityContactRoleFactory(
+        opportunity=only_duplicate, contact=duplicate, created_by_backstory=True
+    )
 
     report = contacts_deduplicate()
 
@@ -138,7 +144,9 @@ def test_two_duplicates_on_one_opportunity_keep_one_role(acme):
 
     contacts_deduplicate()
 
-    assert list(OpportunityContactRole.objects.filter(opportunity=opportunity).values_list("contact", flat=True)) == [survivor.pk]
+    assert list(
+        OpportunityContactRole.objects.filter(opportunity=opportunity).values_list("contact", flat=True)
+    ) == [survivor.pk]
 
 
 def test_primary_role_passes_to_the_survivor(acme):
@@ -175,7 +183,11 @@ def test_each_deleted_contact_is_recorded_and_queued(acme):
     contacts_deduplicate()
 
     decision = ContactDecision.objects.get(action="contact_merged")
-    assert (decision.contact_id, decision.reason, decision.rule) == (survivor.pk, "duplicate_email", "deduplication")
+    assert (decision.contact_id, decision.reason, decision.rule) == (
+        survivor.pk,
+        "duplicate_email",
+        "deduplication",
+    )
     assert sorted(decision.details["deleted_contact_ids"]) == sorted([pushed.pk, pending.pk])
     assert decision.details["survivor_id"] == survivor.pk and decision.email == "jane@acme.com"
     assert decision.message.startswith("Deleted 2 duplicate(s) of jane@acme.com")
@@ -190,13 +202,17 @@ def test_each_deleted_contact_is_recorded_and_queued(acme):
 def test_remapped_roles_are_queued_before_their_old_contact_is_deleted(acme):
     survivor = contact(acme, age_days=10, crm_id="003000000000000SUR")
     duplicate = contact(acme, age_days=1)
-    role = OpportunityContactRoleFactory(opportunity=OpportunityFactory(account=acme), contact=duplicate,
-                                         crm_id="00K000000000000001")
+    role = OpportunityContactRoleFactory(
+        opportunity=OpportunityFactory(account=acme), contact=duplicate, crm_id="00K000000000000001"
+    )
 
     contacts_deduplicate()
 
     entries = list(OutboxEntry.objects.order_by("id"))
-    assert [(e.object_name, e.operation) for e in entries] == [("OpportunityContactRole", "update"), ("Contact", "delete")]
+    assert [(e.object_name, e.operation) for e in entries] == [
+        ("OpportunityContactRole", "update"),
+        ("Contact", "delete"),
+    ]
     assert entries[0].crm_id == role.crm_id and entries[0].payload == {"ContactId": survivor.crm_id}
 
 
@@ -238,7 +254,9 @@ def test_the_decision_log_keeps_the_id_of_a_merged_duplicate(acme, client):
 
     survivor = contact(acme, age_days=10)
     duplicate = contact(acme, age_days=1)
-    created = ContactDecisionFactory(contact=duplicate, email="jane@acme.com", message="Created Jane from a meeting")
+    created = ContactDecisionFactory(
+        contact=duplicate, email="jane@acme.com", message="Created Jane from a meeting"
+    )
 
     contacts_deduplicate()
 

@@ -1,4 +1,5 @@
 """The engine as capture calls it: batches, idempotency, one bad activity, the report, the preview."""
+
 import datetime as dt
 
 import pytest
@@ -30,10 +31,20 @@ def test_report_counts_what_happened(email_with, account, profile):
     report = contact_engine_process_activities(activity_ids=[activity.pk])
 
     assert report.as_dict() == {
-        "activities": 1, "contacts_created": 1, "contacts_enriched": 0, "roles_created": 1,
-        "participants_linked": 1, "leads_matched": 1, "decisions_recorded": 3, "errors": 0,
+        "activities": 1,
+        "contacts_created": 1,
+        "contacts_enriched": 0,
+        "roles_created": 1,
+        "participants_linked": 1,
+        "leads_matched": 1,
+        "decisions_recorded": 3,
+        "errors": 0,
     }
-    assert report.reasons == {"contact_created:created": 1, "lead_matched:lead_exists": 1, "ocr_created:created": 1}
+    assert report.reasons == {
+        "contact_created:created": 1,
+        "lead_matched:lead_exists": 1,
+        "ocr_created:created": 1,
+    }
 
 
 def test_every_decision_names_its_activity_and_participant(email_with, account):
@@ -42,7 +53,12 @@ def test_every_decision_names_its_activity_and_participant(email_with, account):
     contact_engine_process_activities(activity_ids=[activity.pk])
 
     decisions = ContactDecision.objects.filter(activity=activity)
-    assert set(decisions.values_list("reason", flat=True)) == {"created", "role_address", "free_mail", "no_open_opportunity"}
+    assert set(decisions.values_list("reason", flat=True)) == {
+        "created",
+        "role_address",
+        "free_mail",
+        "no_open_opportunity",
+    }
     assert all(d.participant and d.participant.activity_id == activity.pk for d in decisions)
     assert all(d.message and d.reason and d.rule for d in decisions)
 
@@ -54,13 +70,21 @@ def test_running_twice_changes_nothing_the_second_time(email_with, account, prof
     activities = [email_with(jane()), email_with(jane(email="bad@acme"), jane(email="x@acmepartners.com"))]
     ids = [a.pk for a in activities]
     contact_engine_process_activities(activity_ids=ids)
-    counts = (Contact.objects.count(), ContactDecision.objects.count(), OutboxEntry.objects.count(),
-              OpportunityContactRole.objects.count())
+    counts = (
+        Contact.objects.count(),
+        ContactDecision.objects.count(),
+        OutboxEntry.objects.count(),
+        OpportunityContactRole.objects.count(),
+    )
 
     report = contact_engine_process_activities(activity_ids=ids)
 
-    assert (Contact.objects.count(), ContactDecision.objects.count(), OutboxEntry.objects.count(),
-            OpportunityContactRole.objects.count()) == counts
+    assert (
+        Contact.objects.count(),
+        ContactDecision.objects.count(),
+        OutboxEntry.objects.count(),
+        OpportunityContactRole.objects.count(),
+    ) == counts
     assert report.decisions_recorded == 0
 
 
@@ -74,7 +98,9 @@ def test_a_new_outcome_on_a_rerun_is_recorded(email_with, profile, rep):
 
     contact_engine_process_activities(activity_ids=[activity.pk])
 
-    reasons = list(ContactDecision.objects.filter(activity=activity).order_by("id").values_list("reason", flat=True))
+    reasons = list(
+        ContactDecision.objects.filter(activity=activity).order_by("id").values_list("reason", flat=True)
+    )
     assert reasons == ["domain_not_on_account", "created", "no_open_opportunity"]
 
 
@@ -119,7 +145,9 @@ def test_a_failure_after_a_write_undoes_that_activity_only(email_with, account, 
     assert Participant.objects.get(activity=bad, email="jane.doe@acme.com").contact is None
     assert Participant.objects.get(activity=later, email="jane.doe@acme.com").contact == jane_contact
     upserts = OutboxEntry.objects.filter(object_name="Contact", operation="upsert")
-    assert sorted(upserts.values_list("record_id", flat=True)) == sorted(Contact.objects.values_list("pk", flat=True))
+    assert sorted(upserts.values_list("record_id", flat=True)) == sorted(
+        Contact.objects.values_list("pk", flat=True)
+    )
     assert report.errors == [f"activity {bad.pk}: RuntimeError: role step failed"]
 
 
@@ -174,7 +202,11 @@ def test_preview_changes_nothing_and_lists_what_would_happen(email_with, account
 
     assert [d.action for d in report.decisions] == ["contact_created", "ocr_skipped"]
     assert "Created Jane Doe" in report.decisions[0].message
-    assert not Contact.objects.exists() and not ContactDecision.objects.exists() and not OutboxEntry.objects.exists()
+    assert (
+        not Contact.objects.exists()
+        and not ContactDecision.objects.exists()
+        and not OutboxEntry.objects.exists()
+    )
     assert Participant.objects.get(email="jane.doe@acme.com").contact is None
 
 

@@ -1,5 +1,6 @@
 """Contact enrichment: manual contacts per the field rules, contacts Backstory created kept current,
 the owner never changed, only newer observations written."""
+
 import datetime as dt
 
 import pytest
@@ -26,8 +27,15 @@ def run(*activities):
 def manual(account):
     """Jane, created by hand in the CRM a while ago."""
     return ContactFactory(
-        account=account, email="jane.doe@acme.com", first_name="Jane", last_name="Doe", title="Director of Engineering",
-        phone="", department="engineering", seniority="director", persona="technical_buyer",
+        account=account,
+        email="jane.doe@acme.com",
+        first_name="Jane",
+        last_name="Doe",
+        title="Director of Engineering",
+        phone="",
+        department="engineering",
+        seniority="director",
+        persona="technical_buyer",
         crm_last_modified=WHEN - dt.timedelta(days=90),
     )
 
@@ -169,7 +177,11 @@ def test_separate_seniority_setting_updates_it_without_contact_enrichment(email_
 
     manual.refresh_from_db()
     assert manual.seniority == "vp"
-    assert (manual.department, manual.persona, manual.title) == ("engineering", "technical_buyer", "Director of Engineering")
+    assert (manual.department, manual.persona, manual.title) == (
+        "engineering",
+        "technical_buyer",
+        "Director of Engineering",
+    )
 
 
 def test_contact_enrichment_alone_updates_persona(email_with, manual, profile):
@@ -237,7 +249,9 @@ def test_old_email_does_not_overwrite_a_newer_title(email_with, account):
 
     contact = Contact.objects.get(email="jane.doe@acme.com")
     assert contact.title == "Chief Technology Officer" and contact.seniority == "c_level"
-    assert ContactDecision.objects.get(activity=older, action="enrichment_skipped").reason == "older_observation"
+    assert (
+        ContactDecision.objects.get(activity=older, action="enrichment_skipped").reason == "older_observation"
+    )
 
 
 def test_engine_applies_a_batch_in_the_order_things_happened(email_with, account):
@@ -264,11 +278,23 @@ def test_backstory_contact_keeps_being_enriched_without_contact_enrichment(email
     assert not profile.contact_enrichment_enabled
     run(email_with(jane(), when=EARLIER))
 
-    run(email_with(jane(title="Chief Technology Officer", phone="+1 415 555 0199", last_name="Doe-Smith"), when=LATER))
+    run(
+        email_with(
+            jane(title="Chief Technology Officer", phone="+1 415 555 0199", last_name="Doe-Smith"), when=LATER
+        )
+    )
 
     contact = Contact.objects.get(email="jane.doe@acme.com")
-    assert (contact.title, contact.phone, contact.last_name) == ("Chief Technology Officer", "+1 415 555 0199", "Doe-Smith")
-    assert (contact.seniority, contact.department, contact.persona) == ("c_level", "engineering", "decision_maker")
+    assert (contact.title, contact.phone, contact.last_name) == (
+        "Chief Technology Officer",
+        "+1 415 555 0199",
+        "Doe-Smith",
+    )
+    assert (contact.seniority, contact.department, contact.persona) == (
+        "c_level",
+        "engineering",
+        "decision_maker",
+    )
     decision = ContactDecision.objects.get(action="contact_enriched")
     assert decision.rule == "backstory_enrichment"
     # Not in the CRM yet: upserted on its Backstory id with the changed fields only.

@@ -1,5 +1,6 @@
 """Opportunity contact roles: standard OCR, First OCR, New OCR and Multi-Opportunity Matching, each
 with the seed's negative cases (closed opportunity, two possible opportunities, mismatched domain)."""
+
 import pytest
 
 from accounts.tests.factories import AccountFactory
@@ -21,7 +22,11 @@ def run(activity):
 
 
 def roles_on(opportunity):
-    return set(OpportunityContactRole.objects.filter(opportunity=opportunity).values_list("contact__email", flat=True))
+    return set(
+        OpportunityContactRole.objects.filter(opportunity=opportunity).values_list(
+            "contact__email", flat=True
+        )
+    )
 
 
 def ocr_decision(email, opportunity=None):
@@ -116,8 +121,12 @@ def test_closed_opportunities_are_not_candidates_without_a_match(email_with, acc
 def test_never_across_non_matching_domains(email_with, deal, rep):
     # Seed: "will not add participants to the same Opportunity as Contact Roles if their domains do not match."
     partner = AccountFactory(name="Partner", domain="acmepartners.com", owner=rep)
-    outsider = ContactFactory(account=partner, email="pat@acmepartners.com", first_name="Pat", last_name="Partner")
-    activity = email_with(chris(), {"email": "pat@acmepartners.com", "first_name": "Pat", "last_name": "Partner"})
+    outsider = ContactFactory(
+        account=partner, email="pat@acmepartners.com", first_name="Pat", last_name="Partner"
+    )
+    activity = email_with(
+        chris(), {"email": "pat@acmepartners.com", "first_name": "Pat", "last_name": "Partner"}
+    )
     ActivityOpportunityFactory(activity=activity, opportunity=deal)
 
     run(activity)
@@ -247,7 +256,9 @@ def test_one_anchored_opportunity_among_several_is_chosen(email_with, account, c
     assert roles_on(other) == set()
 
 
-def test_multi_opportunity_matching_adds_roles_on_every_matched_opportunity(email_with, account, champion, profile):
+def test_multi_opportunity_matching_adds_roles_on_every_matched_opportunity(
+    email_with, account, champion, profile
+):
     # Seed: "Backstory will create OCRs across all matched Opportunities when an activity matches more than one."
     profile.multi_opportunity_matching = True
     profile.save()
@@ -288,8 +299,12 @@ def test_role_is_queued_with_the_contacts_backstory_id_until_it_has_a_crm_id(ema
     role = OpportunityContactRole.objects.get(contact=contact)
     entry = OutboxEntry.objects.get(object_name="OpportunityContactRole")
     assert (entry.operation, entry.external_id) == ("upsert", str(role.backstory_id))
-    assert entry.payload == {"OpportunityId": deal.crm_id, "ContactBackstoryId": str(contact.backstory_id),
-                             "Role": "Business User", "IsPrimary": False}
+    assert entry.payload == {
+        "OpportunityId": deal.crm_id,
+        "ContactBackstoryId": str(contact.backstory_id),
+        "Role": "Business User",
+        "IsPrimary": False,
+    }
     # The contact is queued first, so the pusher can resolve the reference.
     assert OutboxEntry.objects.order_by("id").first().object_name == "Contact"
 

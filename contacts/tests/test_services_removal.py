@@ -1,4 +1,5 @@
 """Removing a contact Backstory created (FAQ: "You can use the Engagement Log to remove it.")."""
+
 import pytest
 
 from contacts.models import Contact, ContactDecision, LocalFilter

@@ -1,4 +1,5 @@
 """Celery tasks (names, queue, beat schedule) and the command-line entry points."""
+
 import io
 
 import pytest
@@ -82,7 +83,14 @@ def test_preview_since_leaves_older_activities_out(email_with, account):
     email_with(jane())
     out = io.StringIO()
 
-    call_command("preview_contact_creation", "--profile", "Sales", "--since", (WHEN.date().replace(year=2027)).isoformat(), stdout=out)
+    call_command(
+        "preview_contact_creation",
+        "--profile",
+        "Sales",
+        "--since",
+        (WHEN.date().replace(year=2027)).isoformat(),
+        stdout=out,
+    )
 
     assert "over 0 activities since 2027-11-20" in out.getvalue()
 
@@ -132,7 +140,9 @@ def test_benchmark_can_mix_duplicates_with_unique_contacts(account):
     ContactFactory(account=account, email="known@acme.com")
     out = io.StringIO()
 
-    call_command("benchmark_contact_engine", "--skip-engine", "--contacts", "11", "--duplicates", "4", stdout=out)
+    call_command(
+        "benchmark_contact_engine", "--skip-engine", "--contacts", "11", "--duplicates", "4", stdout=out
+    )
 
     text = out.getvalue()
     assert "10 generated, 4 of them duplicates" in text and "contact engine:" not in text

@@ -1,4 +1,5 @@
 """The admin pages of the contact engine: "why (not) created?" and the Created-by-Backstory CSV."""
+
 import csv
 import io
 
@@ -68,8 +69,15 @@ def test_pages_are_for_staff_only(client, url):
 
 
 def test_csv_has_the_report_columns_and_only_contacts_created_by_backstory(staff_client, account, frozen_now):
-    ContactFactory(account=account, first_name="Jane", last_name="Doe", email="jane@acme.com", by_backstory=True,
-                   title="=HYPERLINK(evil)", lead_source="Backstory")
+    ContactFactory(
+        account=account,
+        first_name="Jane",
+        last_name="Doe",
+        email="jane@acme.com",
+        by_backstory=True,
+        title="=HYPERLINK(evil)",
+        lead_source="Backstory",
+    )
     ContactFactory(account=account, first_name="Manual", last_name="Person", email="manual@acme.com")
 
     response = staff_client.get(reverse("contacts:created_by_backstory_csv"))
@@ -80,6 +88,12 @@ def test_csv_has_the_report_columns_and_only_contacts_created_by_backstory(staff
     assert rows[0] == ["Name", "Email", "Title", "Account", "Owner", "Created Date", "Lead Source"]
     assert len(rows) == 2
     name, email, title, account_name, owner, created, source = rows[1]
-    assert (name, email, account_name, owner, source) == ("Jane Doe", "jane@acme.com", "Acme", str(account.owner), "Backstory")
+    assert (name, email, account_name, owner, source) == (
+        "Jane Doe",
+        "jane@acme.com",
+        "Acme",
+        str(account.owner),
+        "Backstory",
+    )
     assert title == "'=HYPERLINK(evil)"  # never runs as a spreadsheet formula
     assert len(created) == 10 and created[4] == "-"

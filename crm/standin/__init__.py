@@ -14,6 +14,15 @@ from .server import StandinServer
 from .store import SMALL_ORG, ManualClock, Store
 
 __all__ = [
-    "ApiError", "DEFAULT_STAGES", "FaultPlan", "FaultRule", "ManualClock", "RestApi", "SMALL_ORG",
-    "Sessions", "Stage", "StandinServer", "Store",
+    "ApiError",
+    "DEFAULT_STAGES",
+    "FaultPlan",
+    "FaultRule",
+    "ManualClock",
+    "RestApi",
+    "SMALL_ORG",
+    "Sessions",
+    "Stage",
+    "StandinServer",
+    "Store",
 ]

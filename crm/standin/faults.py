@@ -84,9 +84,18 @@ class FaultRule:
     def describe(self) -> dict[str, Any]:
         """The rule as JSON (the admin endpoint lists these)."""
         return {
-            "id": self.id, "kind": self.kind, "rate": self.rate, "times": self.times, "seed": self.seed,
-            "path": self.path, "method": self.method, "status": self.status, "delay": self.delay,
-            "duplicate_of": self.duplicate_of, "fired": self.fired, "exhausted": self.exhausted,
+            "id": self.id,
+            "kind": self.kind,
+            "rate": self.rate,
+            "times": self.times,
+            "seed": self.seed,
+            "path": self.path,
+            "method": self.method,
+            "status": self.status,
+            "delay": self.delay,
+            "duplicate_of": self.duplicate_of,
+            "fired": self.fired,
+            "exhausted": self.exhausted,
         }
 
 

@@ -43,7 +43,7 @@ def checksum(id15: str) -> str:
     suffix = ""
     for block in range(3):
         flags = 0
-        for position, char in enumerate(id15[block * 5:block * 5 + 5]):
+        for position, char in enumerate(id15[block * 5 : block * 5 + 5]):
             if "A" <= char <= "Z":
                 flags |= 1 << position
         suffix += _SUFFIX_ALPHABET[flags]

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Protocol
+from typing import Any, Protocol
 
 from . import ids, soql
 from .errors import ApiError, invalid_field, invalid_type, malformed_query
@@ -135,11 +136,15 @@ def _filter_value(bound: BoundPath, literal: soql.Literal) -> Any:
         expected = field.type
     if literal.kind != expected:
         if expected == "string":
-            raise invalid_field(f"value of filter criterion for field '{field.name}' must be of type string "
-                                "and should be enclosed in quotes")
+            raise invalid_field(
+                f"value of filter criterion for field '{field.name}' must be of type string "
+                "and should be enclosed in quotes"
+            )
         word = _TYPE_WORDS.get(expected, "double")
-        raise invalid_field(f"value of filter criterion for field '{field.name}' must be of type {word} "
-                            "and should not be enclosed in quotes")
+        raise invalid_field(
+            f"value of filter criterion for field '{field.name}' must be of type {word} "
+            "and should not be enclosed in quotes"
+        )
     if expected == "string":
         text = literal.value.value
         if field.type in ("id", "reference"):
@@ -159,7 +164,9 @@ def _like_regex(raw: str) -> re.Pattern[str]:
         char = raw[index]
         if char == "\\" and index + 1 < len(raw):
             escaped = raw[index + 1]
-            pattern.append(re.escape({"n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f"}.get(escaped, escaped)))
+            pattern.append(
+                re.escape({"n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f"}.get(escaped, escaped))
+            )
             index += 2
             continue
         pattern.append(".*" if char == "%" else "." if char == "_" else re.escape(char))
@@ -200,7 +207,9 @@ def _bind_comparison(source: RecordSource, obj: SObject, node: soql.Comparison) 
         if field.type not in STRING_TYPES:
             raise invalid_field(f"invalid operator on field '{field.name}': LIKE works on text fields only")
         regex = _like_regex(node.value.value.raw)
-        return lambda record: (v := resolve(source, record, bound)) is not None and bool(regex.fullmatch(str(v)))
+        return lambda record: (v := resolve(source, record, bound)) is not None and bool(
+            regex.fullmatch(str(v))
+        )
     if node.op in ("IN", "NOT IN"):
         wanted = {_fold(_filter_value(bound, literal)) for literal in node.value}
         if node.op == "IN":
@@ -217,15 +226,20 @@ def _bind_comparison(source: RecordSource, obj: SObject, node: soql.Comparison) 
     if field.type == "boolean":
         raise invalid_field(f"invalid operator {node.op} on boolean field '{field.name}'")
     compare = {
-        "<": lambda a, b: a < b, "<=": lambda a, b: a <= b,
-        ">": lambda a, b: a > b, ">=": lambda a, b: a >= b,
+        "<": lambda a, b: a < b,
+        "<=": lambda a, b: a <= b,
+        ">": lambda a, b: a > b,
+        ">=": lambda a, b: a >= b,
     }[op]
     return lambda record: (v := value_of(record)) is not None and compare(v, expected)
 
 
 # -- ordering ----------------------------------------------------------------------------
 
-def _sorter(source: RecordSource, obj: SObject, items: tuple[soql.OrderItem, ...]) -> Callable[[list[Record]], None]:
+
+def _sorter(
+    source: RecordSource, obj: SObject, items: tuple[soql.OrderItem, ...]
+) -> Callable[[list[Record]], None]:
     bound = []
     for item in items:
         path = bind_path(source.schema, obj, item.path)
@@ -251,21 +265,30 @@ def _sorter(source: RecordSource, obj: SObject, items: tuple[soql.OrderItem, ...
 
 # -- rendering ---------------------------------------------------------------------------
 
+
 def attributes(version: str, object_name: str, record_id: str) -> dict[str, str]:
     """The `attributes` block every returned record carries."""
     return {"type": object_name, "url": f"/services/data/v{version}/sobjects/{object_name}/{record_id}"}
 
 
-def _render(source: RecordSource, version: str, object_name: str, record: Record,
-            paths: list[BoundPath]) -> Record:
+def _render(
+    source: RecordSource, version: str, object_name: str, record: Record, paths: list[BoundPath]
+) -> Record:
     row: Record = {"attributes": attributes(version, object_name, record["Id"])}
     for bound in paths:
         _place(source, version, row, object_name, record, bound, 0)
     return row
 
 
-def _place(source: RecordSource, version: str, row: Record, object_name: str, record: Record,
-           bound: BoundPath, depth: int) -> None:
+def _place(
+    source: RecordSource,
+    version: str,
+    row: Record,
+    object_name: str,
+    record: Record,
+    bound: BoundPath,
+    depth: int,
+) -> None:
     if depth == len(bound.hops):
         field = source.schema[object_name].field(bound.field.name)
         row[bound.field.name] = to_json(field.type, record.get(field.name)) if field else None
@@ -309,12 +332,21 @@ def run(source: RecordSource, text: str, *, include_deleted: bool, version: str)
     if sort:
         sort(matched)
     if parsed.offset:
-        matched = matched[parsed.offset:]
+        matched = matched[parsed.offset :]
     if parsed.limit is not None:
-        matched = matched[:parsed.limit]
+        matched = matched[: parsed.limit]
     if parsed.count:
         return QueryResult(len(matched), [])
     return QueryResult(len(matched), [_render(source, version, obj.name, r, paths) for r in matched])
 
 
-__all__ = ["BoundPath", "QueryResult", "RecordSource", "attributes", "bind_path", "find_object", "resolve", "run"]
+__all__ = [
+    "BoundPath",
+    "QueryResult",
+    "RecordSource",
+    "attributes",
+    "bind_path",
+    "find_object",
+    "resolve",
+    "run",
+]

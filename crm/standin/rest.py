@@ -12,8 +12,9 @@ import re
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import unquote, unquote_plus
 
 from . import faults as fault_kinds
@@ -100,24 +101,39 @@ class RestApi:
         self._cursor_count = 0
 
     # -- entry point ---------------------------------------------------------------------
-    def handle(self, method: str, path: str, params: dict[str, str], headers: dict[str, str],
-               body: bytes) -> Response:
+    def handle(
+        self, method: str, path: str, params: dict[str, str], headers: dict[str, str], body: bytes
+    ) -> Response:
         """Answer one request. `headers` keys are lower-case."""
         if path.startswith("/_standin/"):
             return self._admin(method, path, body)
         if path.rstrip("/") == "/services/data":
-            versions = [{"label": "Winter '24", "url": f"/services/data/v{DEFAULT_VERSION}", "version": DEFAULT_VERSION}]
+            versions = [
+                {
+                    "label": "Winter '24",
+                    "url": f"/services/data/v{DEFAULT_VERSION}",
+                    "version": DEFAULT_VERSION,
+                }
+            ]
             return Response(200, versions)
         match = _DATA_PATH.match(path)
         if not match:
             return Response(404, not_found().rest_body())
-        response = self._authorised(method, match.group(1), (match.group(2) or "").strip("/"),
-                                    params, headers, body)
+        response = self._authorised(
+            method, match.group(1), (match.group(2) or "").strip("/"), params, headers, body
+        )
         response.headers["Sforce-Limit-Info"] = f"api-usage={self.api_usage}/{self.api_limit}"
         return response
 
-    def _authorised(self, method: str, version: str, resource: str, params: dict[str, str],
-                    headers: dict[str, str], body: bytes) -> Response:
+    def _authorised(
+        self,
+        method: str,
+        version: str,
+        resource: str,
+        params: dict[str, str],
+        headers: dict[str, str],
+        body: bytes,
+    ) -> Response:
         token = _bearer(headers.get("authorization", ""))
         if not self.sessions.is_valid(token):
             return _session_refused()
@@ -147,11 +163,14 @@ class RestApi:
             return Response(error.status, error.rest_body())
 
     # -- routing -------------------------------------------------------------------------
-    def _route(self, request: "_Request") -> Response:
+    def _route(self, request: _Request) -> Response:
         parts = [unquote(p) for p in request.resource.split("/")] if request.resource else []
         if not parts:
             base = f"/services/data/v{request.version}"
-            return Response(200, {name: f"{base}/{name}" for name in ("sobjects", "query", "queryAll", "limits", "composite")})
+            return Response(
+                200,
+                {name: f"{base}/{name}" for name in ("sobjects", "query", "queryAll", "limits", "composite")},
+            )
         head, rest = parts[0], parts[1:]
         if head in ("query", "queryAll"):
             request.allow("GET")
@@ -170,14 +189,18 @@ class RestApi:
             return self._sobjects(request, rest, request.resource.split("/")[1:])
         raise not_found()
 
-    def _sobjects(self, request: "_Request", parts: list[str], raw_parts: list[str]) -> Response:
+    def _sobjects(self, request: _Request, parts: list[str], raw_parts: list[str]) -> Response:
         version = request.version
         if not parts:
             request.allow("GET")
-            return Response(200, {
-                "encoding": "UTF-8", "maxBatchSize": MAX_COLLECTION_SIZE,
-                "sobjects": [obj.global_entry(version) for obj in self.store.schema.values()],
-            })
+            return Response(
+                200,
+                {
+                    "encoding": "UTF-8",
+                    "maxBatchSize": MAX_COLLECTION_SIZE,
+                    "sobjects": [obj.global_entry(version) for obj in self.store.schema.values()],
+                },
+            )
         obj = self.store.object(parts[0])
         if obj is None:
             raise not_found()
@@ -207,14 +230,19 @@ class RestApi:
             for described in body["fields"]:
                 if described["name"] == "StageName":
                     described["picklistValues"] = [
-                        {"active": True, "defaultValue": False, "label": stage.name, "value": stage.name,
-                         "validFor": None}
+                        {
+                            "active": True,
+                            "defaultValue": False,
+                            "label": stage.name,
+                            "value": stage.name,
+                            "validFor": None,
+                        }
                         for stage in self.store.stages.values()
                     ]
         return body
 
     # -- query ---------------------------------------------------------------------------
-    def _query(self, request: "_Request", *, include_deleted: bool) -> Response:
+    def _query(self, request: _Request, *, include_deleted: bool) -> Response:
         soql = request.params.get("q")
         if not soql:
             raise malformed_query("A query string has to be specified")
@@ -230,9 +258,13 @@ class RestApi:
             return max(200, min(int(match.group(1)), MAX_PAGE_SIZE))
         return self.page_size
 
-    def _page(self, request: "_Request", records: list[dict], start: int, size: int) -> dict[str, Any]:
+    def _page(self, request: _Request, records: list[dict], start: int, size: int) -> dict[str, Any]:
         end = start + size
-        page: dict[str, Any] = {"totalSize": len(records), "done": end >= len(records), "records": records[start:end]}
+        page: dict[str, Any] = {
+            "totalSize": len(records),
+            "done": end >= len(records),
+            "records": records[start:end],
+        }
         if end < len(records):
             with self._lock:
                 self._cursor_count += 1
@@ -243,7 +275,7 @@ class RestApi:
             page["nextRecordsUrl"] = f"/services/data/v{request.version}/query/{locator}-{end}"
         return page
 
-    def _query_more(self, request: "_Request", locator_text: str) -> Response:
+    def _query_more(self, request: _Request, locator_text: str) -> Response:
         match = _LOCATOR.match(locator_text)
         with self._lock:
             cursor = self._cursors.get(match.group(1)) if match else None
@@ -253,7 +285,7 @@ class RestApi:
         return Response(200, self._page(request, records, int(match.group(2)), size))
 
     # -- single records ------------------------------------------------------------------
-    def _create(self, request: "_Request", object_name: str) -> Response:
+    def _create(self, request: _Request, object_name: str) -> Response:
         data = request.json_object()
         if any(key.lower() == "id" for key in data):
             raise ApiError(400, "INVALID_FIELD", "cannot specify Id in an insert call", fields=["Id"])
@@ -261,7 +293,7 @@ class RestApi:
         record_id = self.store.create(object_name, data)
         return Response(201, {"id": record_id, "success": True, "errors": []})
 
-    def _record(self, request: "_Request", object_name: str, record_id: str) -> Response:
+    def _record(self, request: _Request, object_name: str, record_id: str) -> Response:
         request.allow("GET", "PATCH", "DELETE")
         status = self.store.status_of(object_name, record_id)
         if status is None:
@@ -274,12 +306,19 @@ class RestApi:
         if request.method == "GET":
             fields = [f for f in request.params.get("fields", "").split(",") if f.strip()]
             record = self.store.get(object_name, record_id)
-            return Response(200, self.store.to_json(object_name, record, [f.strip() for f in fields] or None,
-                                                    version=request.version))
+            return Response(
+                200,
+                self.store.to_json(
+                    object_name, record, [f.strip() for f in fields] or None, version=request.version
+                ),
+            )
         if request.method == "PATCH":
             data = request.json_object()
-            data = {k: v for k, v in data.items() if not (k.lower() == "id" and v and ids.is_well_formed(v)
-                                                          and ids.to_18(v) == record_id)}
+            data = {
+                k: v
+                for k, v in data.items()
+                if not (k.lower() == "id" and v and ids.is_well_formed(v) and ids.to_18(v) == record_id)
+            }
             self._record_faults(request, object_name, data, creating=False, record_id=record_id)
             self.store.update(object_name, record_id, data)
             return Response(204)
@@ -287,25 +326,38 @@ class RestApi:
         self.store.delete(object_name, record_id)
         return Response(204)
 
-    def _by_external_id(self, request: "_Request", object_name: str, field_name: str, value: str) -> Response:
+    def _by_external_id(self, request: _Request, object_name: str, field_name: str, value: str) -> Response:
         request.allow("GET", "PATCH")
         obj = self.store.schema[object_name]
         field = obj.field(field_name)
         if field is None or not (field.external_id or field.name == "Id"):
-            raise ApiError(404, "NOT_FOUND", f"Provided external ID field does not exist or is not accessible: {field_name}")
+            raise ApiError(
+                404,
+                "NOT_FOUND",
+                f"Provided external ID field does not exist or is not accessible: {field_name}",
+            )
         if request.method == "GET":
             matches = self.store.find_by_field(object_name, field.name, value)
             if len(matches) > 1:
                 raise MultipleMatches(object_name, field.name, matches)
             if not matches:
                 raise not_found()
-            return Response(200, self.store.to_json(object_name, self.store.get(object_name, matches[0]),
-                                                    version=request.version))
+            return Response(
+                200,
+                self.store.to_json(
+                    object_name, self.store.get(object_name, matches[0]), version=request.version
+                ),
+            )
         data = request.json_object()
         with self.store.atomic():
             matches = self.store.find_by_field(object_name, field.name, value)
-            self._record_faults(request, object_name, data, creating=not matches,
-                                record_id=matches[0] if len(matches) == 1 else None)
+            self._record_faults(
+                request,
+                object_name,
+                data,
+                creating=not matches,
+                record_id=matches[0] if len(matches) == 1 else None,
+            )
             record_id, created = self.store.upsert(object_name, field.name, value, data)
         if created:
             return Response(201, {"id": record_id, "success": True, "errors": [], "created": True})
@@ -314,7 +366,7 @@ class RestApi:
         return Response(204)
 
     # -- sObject Collections -------------------------------------------------------------
-    def _collection(self, request: "_Request") -> Response:
+    def _collection(self, request: _Request) -> Response:
         request.allow("POST", "PATCH", "DELETE")
         if request.method == "DELETE":
             record_ids = [i for i in request.params.get("ids", "").split(",") if i]
@@ -327,10 +379,16 @@ class RestApi:
             items = payload["records"]
             all_or_none = bool(payload.get("allOrNone", False))
         if len(items) > MAX_COLLECTION_SIZE:
-            raise ApiError(400, "EXCEEDED_ID_LIMIT",
-                           "record limit reached. cannot submit more than 200 records into this call")
-        operation = {"POST": self._collection_create, "PATCH": self._collection_update,
-                     "DELETE": self._collection_delete}[request.method]
+            raise ApiError(
+                400,
+                "EXCEEDED_ID_LIMIT",
+                "record limit reached. cannot submit more than 200 records into this call",
+            )
+        operation = {
+            "POST": self._collection_create,
+            "PATCH": self._collection_update,
+            "DELETE": self._collection_delete,
+        }[request.method]
         if not all_or_none:
             return Response(200, [self._collection_item(operation, request, item) for item in items])
         with self.store.atomic() as transaction:
@@ -338,15 +396,24 @@ class RestApi:
             if all(result["success"] for result in results):
                 return Response(200, results)
             transaction.rollback()
-        rolled_back = ApiError(400, "ALL_OR_NONE_OPERATION_ROLLED_BACK",
-                               "Record rolled back because not all records were valid and the request was "
-                               "using AllOrNone header", fields=[]).collection_error()
-        return Response(200, [
-            result if not result["success"] else {"id": result["id"], "success": False, "errors": [rolled_back]}
-            for result in results
-        ])
+        rolled_back = ApiError(
+            400,
+            "ALL_OR_NONE_OPERATION_ROLLED_BACK",
+            "Record rolled back because not all records were valid and the request was "
+            "using AllOrNone header",
+            fields=[],
+        ).collection_error()
+        return Response(
+            200,
+            [
+                result
+                if not result["success"]
+                else {"id": result["id"], "success": False, "errors": [rolled_back]}
+                for result in results
+            ],
+        )
 
-    def _collection_upsert(self, request: "_Request", type_name: str, field_name: str) -> Response:
+    def _collection_upsert(self, request: _Request, type_name: str, field_name: str) -> Response:
         """PATCH composite/sobjects/<T>/<external id field>: upsert up to 200 records (API v46+)."""
         request.allow("PATCH")
         obj = self.store.object(type_name)
@@ -354,17 +421,23 @@ class RestApi:
             raise not_found()
         field = obj.field(field_name)
         if field is None or not field.external_id:
-            raise ApiError(404, "NOT_FOUND",
-                           f"Provided external ID field does not exist or is not accessible: {field_name}")
+            raise ApiError(
+                404,
+                "NOT_FOUND",
+                f"Provided external ID field does not exist or is not accessible: {field_name}",
+            )
         payload = request.json_body()
         if not isinstance(payload, dict) or not isinstance(payload.get("records"), list):
             raise ApiError(400, "JSON_PARSER_ERROR", "Expected a body with a records list", fields=[])
         items = payload["records"]
         if len(items) > MAX_COLLECTION_SIZE:
-            raise ApiError(400, "EXCEEDED_ID_LIMIT",
-                           "record limit reached. cannot submit more than 200 records into this call")
+            raise ApiError(
+                400,
+                "EXCEEDED_ID_LIMIT",
+                "record limit reached. cannot submit more than 200 records into this call",
+            )
 
-        def upsert_one(request: "_Request", item: Any) -> dict:
+        def upsert_one(request: _Request, item: Any) -> dict:
             if self._collection_object(item) != obj.name:
                 raise ApiError(400, "INVALID_TYPE", f"Each record must be of type {obj.name}", fields=[])
             data = {k: v for k, v in item.items() if k != "attributes"}
@@ -373,14 +446,22 @@ class RestApi:
                 raise ApiError(400, "MISSING_ARGUMENT", f"{field.name} not specified", fields=[field.name])
             with self.store.atomic():
                 matches = self.store.find_by_field(obj.name, field.name, value)
-                self._record_faults(request, obj.name, data, creating=not matches,
-                                    record_id=matches[0] if len(matches) == 1 else None)
+                self._record_faults(
+                    request,
+                    obj.name,
+                    data,
+                    creating=not matches,
+                    record_id=matches[0] if len(matches) == 1 else None,
+                )
                 try:
                     record_id, created = self.store.upsert(obj.name, field.name, str(value), data)
                 except MultipleMatches as error:
-                    raise ApiError(300, "DUPLICATE_EXTERNAL_ID",
-                                   f"{field.name}: more than one record found for external id field: {error.ids}",
-                                   fields=[field.name]) from None
+                    raise ApiError(
+                        300,
+                        "DUPLICATE_EXTERNAL_ID",
+                        f"{field.name}: more than one record found for external id field: {error.ids}",
+                        fields=[field.name],
+                    ) from None
             return {"id": record_id, "success": True, "errors": [], "created": created}
 
         if not payload.get("allOrNone", False):
@@ -390,16 +471,27 @@ class RestApi:
             if all(result["success"] for result in results):
                 return Response(200, results)
             transaction.rollback()
-        rolled_back = ApiError(400, "ALL_OR_NONE_OPERATION_ROLLED_BACK",
-                               "Record rolled back because not all records were valid and the request was "
-                               "using AllOrNone header", fields=[]).collection_error()
-        return Response(200, [
-            result if not result["success"] else {"id": result["id"], "success": False, "errors": [rolled_back]}
-            for result in results
-        ])
+        rolled_back = ApiError(
+            400,
+            "ALL_OR_NONE_OPERATION_ROLLED_BACK",
+            "Record rolled back because not all records were valid and the request was "
+            "using AllOrNone header",
+            fields=[],
+        ).collection_error()
+        return Response(
+            200,
+            [
+                result
+                if not result["success"]
+                else {"id": result["id"], "success": False, "errors": [rolled_back]}
+                for result in results
+            ],
+        )
 
     @staticmethod
-    def _collection_item(operation: Callable[["_Request", Any], dict], request: "_Request", item: Any) -> dict:
+    def _collection_item(
+        operation: Callable[[_Request, Any], dict], request: _Request, item: Any
+    ) -> dict:
         try:
             return operation(request, item)
         except ApiError as error:
@@ -415,13 +507,15 @@ class RestApi:
             raise ApiError(400, "JSON_PARSER_ERROR", "Each record must be a JSON object", fields=[])
         type_name = (item.get("attributes") or {}).get("type")
         if not type_name:
-            raise ApiError(400, "INVALID_TYPE", "Must specify a type in the attributes of each record", fields=[])
+            raise ApiError(
+                400, "INVALID_TYPE", "Must specify a type in the attributes of each record", fields=[]
+            )
         obj = self.store.object(type_name)
         if obj is None:
             raise ApiError(400, "INVALID_TYPE", f"sObject type '{type_name}' is not supported.", fields=[])
         return obj.name
 
-    def _collection_create(self, request: "_Request", item: Any) -> dict:
+    def _collection_create(self, request: _Request, item: Any) -> dict:
         object_name = self._collection_object(item)
         if _record_id(item):
             raise ApiError(400, "INVALID_FIELD", "cannot specify Id in an insert call", fields=["Id"])
@@ -429,7 +523,7 @@ class RestApi:
         self._record_faults(request, object_name, data, creating=True, record_id=None)
         return {"id": self.store.create(object_name, data), "success": True, "errors": []}
 
-    def _collection_update(self, request: "_Request", item: Any) -> dict:
+    def _collection_update(self, request: _Request, item: Any) -> dict:
         object_name = self._collection_object(item)
         record_id = _record_id(item)
         if not record_id:
@@ -439,7 +533,7 @@ class RestApi:
         self.store.update(object_name, record_id, data)
         return {"id": ids.to_18(record_id), "success": True, "errors": []}
 
-    def _collection_delete(self, request: "_Request", record_id: Any) -> dict:
+    def _collection_delete(self, request: _Request, record_id: Any) -> dict:
         if not ids.is_well_formed(record_id):
             raise ApiError(400, "MALFORMED_ID", f"malformed id {record_id}", fields=[])
         found = self.store.lookup(record_id)
@@ -450,8 +544,9 @@ class RestApi:
         return {"id": ids.to_18(record_id), "success": True, "errors": []}
 
     # -- faults --------------------------------------------------------------------------
-    def _record_faults(self, request: "_Request", object_name: str, data: dict, *, creating: bool,
-                       record_id: str | None) -> None:
+    def _record_faults(
+        self, request: _Request, object_name: str, data: dict, *, creating: bool, record_id: str | None
+    ) -> None:
         # One fault per record: a rule only counts as fired when its error is the one reported.
         if self.faults.draw((fault_kinds.UNABLE_TO_LOCK_ROW,), request.method, request.resource):
             message = "unable to obtain exclusive access to this record"
@@ -463,12 +558,14 @@ class RestApi:
         fired = self.faults.draw((fault_kinds.DUPLICATES_DETECTED,), request.method, request.resource)
         if fired:
             rule = fired[0]
-            matches = [rule.duplicate_of] if rule.duplicate_of else self.store.find_duplicates(object_name, data)
+            matches = (
+                [rule.duplicate_of] if rule.duplicate_of else self.store.find_duplicates(object_name, data)
+            )
             raise duplicates_detected(object_name, matches, request.version)
 
     # -- admin (demo) endpoints ----------------------------------------------------------
     def _admin(self, method: str, path: str, body: bytes) -> Response:
-        name = path[len("/_standin/"):].strip("/")
+        name = path[len("/_standin/") :].strip("/")
         try:
             if name == "faults" and method == "GET":
                 return Response(200, [rule.describe() for rule in self.faults.rules()])
@@ -494,8 +591,12 @@ def duplicates_detected(object_name: str, matches: list[str], version: str) -> A
     """DUPLICATES_DETECTED with a duplicateResult naming the matching records, as duplicate rules report it."""
     message = "You're creating a duplicate record. We recommend you use an existing record instead."
     match_records = [
-        {"additionalInformation": [], "fieldDiffs": [], "matchConfidence": 100.0,
-         "record": {"attributes": attributes(version, object_name, record_id), "Id": record_id}}
+        {
+            "additionalInformation": [],
+            "fieldDiffs": [],
+            "matchConfidence": 100.0,
+            "record": {"attributes": attributes(version, object_name, record_id), "Id": record_id},
+        }
         for record_id in matches
     ]
     duplicate_result = {
@@ -503,13 +604,21 @@ def duplicates_detected(object_name: str, matches: list[str], version: str) -> A
         "duplicateRule": f"Standard_{object_name}_Duplicate_Rule",
         "duplicateRuleEntityType": object_name,
         "errorMessage": message,
-        "matchResults": [{
-            "entityType": object_name, "errors": [], "matchEngine": "ExactMatchEngine",
-            "matchRecords": match_records, "rule": f"Standard_{object_name}_Match_Rule_v1_1",
-            "size": len(match_records), "success": True,
-        }],
+        "matchResults": [
+            {
+                "entityType": object_name,
+                "errors": [],
+                "matchEngine": "ExactMatchEngine",
+                "matchRecords": match_records,
+                "rule": f"Standard_{object_name}_Match_Rule_v1_1",
+                "size": len(match_records),
+                "success": True,
+            }
+        ],
     }
-    return ApiError(400, "DUPLICATES_DETECTED", message, fields=[], extra={"duplicateResult": duplicate_result})
+    return ApiError(
+        400, "DUPLICATES_DETECTED", message, fields=[], extra={"duplicateResult": duplicate_result}
+    )
 
 
 @dataclass
@@ -524,7 +633,9 @@ class _Request:
     def allow(self, *methods: str) -> None:
         if self.method not in methods:
             allowed = ",".join(("HEAD",) + methods if "GET" in methods else methods)
-            raise ApiError(405, "METHOD_NOT_ALLOWED", f"HTTP Method '{self.method}' not allowed. Allowed are {allowed}")
+            raise ApiError(
+                405, "METHOD_NOT_ALLOWED", f"HTTP Method '{self.method}' not allowed. Allowed are {allowed}"
+            )
 
     def json_body(self) -> Any:
         try:
@@ -549,7 +660,9 @@ def _bearer(header: str) -> str | None:
 
 
 def _limit_exceeded() -> Response:
-    return Response(403, [{"message": "TotalRequests Limit exceeded.", "errorCode": "REQUEST_LIMIT_EXCEEDED"}])
+    return Response(
+        403, [{"message": "TotalRequests Limit exceeded.", "errorCode": "REQUEST_LIMIT_EXCEEDED"}]
+    )
 
 
 def _session_refused() -> Response:
@@ -559,9 +672,19 @@ def _session_refused() -> Response:
 def _server_error(status: int) -> Response:
     if status == 500:
         error_id = f"{secrets.randbelow(10**9)}-{secrets.randbelow(10**5)} ({secrets.randbelow(10**9)})"
-        return Response(500, [{"message": "An unexpected error occurred. Please include this ErrorId if you "
-                                          f"contact support: {error_id}", "errorCode": "UNKNOWN_EXCEPTION"}])
-    return Response(status, [{"message": "Service temporarily unavailable", "errorCode": "SERVER_UNAVAILABLE"}])
+        return Response(
+            500,
+            [
+                {
+                    "message": "An unexpected error occurred. Please include this ErrorId if you "
+                    f"contact support: {error_id}",
+                    "errorCode": "UNKNOWN_EXCEPTION",
+                }
+            ],
+        )
+    return Response(
+        status, [{"message": "Service temporarily unavailable", "errorCode": "SERVER_UNAVAILABLE"}]
+    )
 
 
 def _window(params: dict[str, str]) -> tuple[Any, Any]:

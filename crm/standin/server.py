@@ -15,9 +15,10 @@ import logging
 import socket
 import ssl
 import threading
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 from .faults import FaultPlan
@@ -37,7 +38,7 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "SFDC"
     sys_version = ""
     timeout = 60
-    server: "_HttpsServer"
+    server: _HttpsServer
 
     def setup(self) -> None:
         super().setup()
@@ -76,8 +77,15 @@ class _Handler(BaseHTTPRequestHandler):
             response = self.server.api.handle(api_method, url.path, params, headers, body)
         except Exception:  # a stand-in bug must reach the client as a 500, not a dropped connection
             logger.exception("Salesforce stand-in failed on %s %s", method, self.path)
-            response = Response(500, [{"message": "stand-in internal error (see the server log)",
-                                       "errorCode": "UNKNOWN_EXCEPTION"}])
+            response = Response(
+                500,
+                [
+                    {
+                        "message": "stand-in internal error (see the server log)",
+                        "errorCode": "UNKNOWN_EXCEPTION",
+                    }
+                ],
+            )
         payload = b"" if response.body is None else json.dumps(response.body).encode()
         self.send_response(response.status)
         if payload:
@@ -98,8 +106,13 @@ class _HttpsServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address: tuple[str, int], api: RestApi, context: ssl.SSLContext,
-                 log: Callable[[str], None] | None) -> None:
+    def __init__(
+        self,
+        address: tuple[str, int],
+        api: RestApi,
+        context: ssl.SSLContext,
+        log: Callable[[str], None] | None,
+    ) -> None:
         super().__init__(address, _Handler)
         self.api = api
         self.log = log
@@ -163,25 +176,30 @@ class StandinServer:
         self.sessions = Sessions()
         self.session_id = session_id or self.sessions.issue()
         self.sessions.accept(self.session_id)
-        self.api = RestApi(self.store, faults=self.faults, sessions=self.sessions,
-                           page_size=page_size, api_limit=api_limit)
+        self.api = RestApi(
+            self.store, faults=self.faults, sessions=self.sessions, page_size=page_size, api_limit=api_limit
+        )
         self.host = host
         self._port = port
         self._tls = tls or (make_tls(tls_dir) if tls_dir else None)
         self._log = log
         self._httpd: _HttpsServer | None = None
         self._thread: threading.Thread | None = None
-        self._sf: "Salesforce | None" = None
+        self._sf: Salesforce | None = None
 
     # -- lifecycle -----------------------------------------------------------------------
-    def start(self) -> "StandinServer":
+    def start(self) -> StandinServer:
         """Bind and serve on a background thread; returns self."""
         if self._httpd is not None:
             return self
         self._tls = self._tls or default_tls()
         self._httpd = _HttpsServer((self.host, self._port), self.api, self._tls.server_context(), self._log)
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.1},
-                                        name=f"salesforce-standin-{self.port}", daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.1},
+            name=f"salesforce-standin-{self.port}",
+            daemon=True,
+        )
         self._thread.start()
         return self
 
@@ -206,7 +224,7 @@ class StandinServer:
         finally:
             self.stop()
 
-    def __enter__(self) -> "StandinServer":
+    def __enter__(self) -> StandinServer:
         return self.start()
 
     def __exit__(self, *exc_info: Any) -> None:
@@ -236,7 +254,7 @@ class StandinServer:
         """A fresh session id the server accepts (what a re-login would return)."""
         return self.sessions.issue()
 
-    def requests_session(self) -> "requests.Session":
+    def requests_session(self) -> requests.Session:
         """A requests session that trusts the stand-in's CA."""
         import requests
 
@@ -247,15 +265,19 @@ class StandinServer:
         session.verify = self.ca_path
         return session
 
-    def salesforce(self, *, version: str = DEFAULT_VERSION, session_id: str | None = None) -> "Salesforce":
+    def salesforce(self, *, version: str = DEFAULT_VERSION, session_id: str | None = None) -> Salesforce:
         """An unmodified simple_salesforce client connected to this server."""
         from simple_salesforce import Salesforce
 
-        return Salesforce(session_id=session_id or self.session_id, instance_url=self.url,
-                          session=self.requests_session(), version=version)
+        return Salesforce(
+            session_id=session_id or self.session_id,
+            instance_url=self.url,
+            session=self.requests_session(),
+            version=version,
+        )
 
     @property
-    def sf(self) -> "Salesforce":
+    def sf(self) -> Salesforce:
         """A shared client (created on first use)."""
         if self._sf is None:
             self._sf = self.salesforce()

@@ -23,8 +23,27 @@ from .errors import ApiError, malformed_query
 from .values import parse_date, parse_datetime
 
 KEYWORDS = {
-    "SELECT", "FROM", "WHERE", "AND", "OR", "NOT", "IN", "LIKE", "ORDER", "BY", "ASC", "DESC",
-    "NULLS", "FIRST", "LAST", "LIMIT", "OFFSET", "NULL", "TRUE", "FALSE", "COUNT",
+    "SELECT",
+    "FROM",
+    "WHERE",
+    "AND",
+    "OR",
+    "NOT",
+    "IN",
+    "LIKE",
+    "ORDER",
+    "BY",
+    "ASC",
+    "DESC",
+    "NULLS",
+    "FIRST",
+    "LAST",
+    "LIMIT",
+    "OFFSET",
+    "NULL",
+    "TRUE",
+    "FALSE",
+    "COUNT",
 }
 
 _TOKEN_RE = re.compile(
@@ -81,18 +100,18 @@ class Path:
 class Comparison:
     path: Path
     op: str  # = != <> < <= > >=, IN, NOT IN or LIKE
-    value: Union[Literal, tuple[Literal, ...]]
+    value: Literal | tuple[Literal, ...]
 
 
 @dataclass(frozen=True)
 class Not:
-    operand: "Condition"
+    operand: Condition
 
 
 @dataclass(frozen=True)
 class BoolOp:
     op: str  # AND / OR
-    operands: tuple["Condition", ...]
+    operands: tuple[Condition, ...]
 
 
 Condition = Union[Comparison, Not, BoolOp]
@@ -129,7 +148,7 @@ def tokenize(text: str) -> list[Token]:
         chunk = match.group()
         if kind == "quote":
             literal, position = _read_string(text, position)
-            tokens.append(Token("string", literal, match.start(), text[match.start():position]))
+            tokens.append(Token("string", literal, match.start(), text[match.start() : position]))
             continue
         position = match.end()
         if kind == "ws":
@@ -143,12 +162,20 @@ def tokenize(text: str) -> list[Token]:
             try:
                 tokens.append(Token("date", parse_date(chunk), match.start(), chunk))
             except ValueError:
-                raise _error(text, match.start(), f"line 1:{match.start()} no viable alternative at character '{chunk}'") from None
+                raise _error(
+                    text,
+                    match.start(),
+                    f"line 1:{match.start()} no viable alternative at character '{chunk}'",
+                ) from None
         elif kind == "datetime":
             try:
                 tokens.append(Token("datetime", parse_datetime(chunk), match.start(), chunk))
             except ValueError:
-                raise _error(text, match.start(), f"line 1:{match.start()} no viable alternative at character '{chunk}'") from None
+                raise _error(
+                    text,
+                    match.start(),
+                    f"line 1:{match.start()} no viable alternative at character '{chunk}'",
+                ) from None
         else:
             tokens.append(Token(kind, chunk, match.start(), chunk))
     tokens.append(Token("eof", None, len(text), ""))
@@ -175,14 +202,21 @@ def _read_string(text: str, start: int) -> tuple[StringLiteral, int]:
                 value.append(escaped)
                 raw.append("\\" + escaped)
                 position += 2
-            elif escaped == "u" and re.fullmatch(r"[0-9a-fA-F]{4}", text[position + 2:position + 6]):
-                decoded = chr(int(text[position + 2:position + 6], 16))
+            elif escaped == "u" and re.fullmatch(r"[0-9a-fA-F]{4}", text[position + 2 : position + 6]):
+                decoded = chr(int(text[position + 2 : position + 6], 16))
                 value.append(decoded)
                 raw.append(decoded)
                 position += 6
             else:
-                raise _error(text, position, "Invalid string literal '\\" + escaped + "'. Illegal character sequence '\\"
-                             + escaped + "' in string literal.")
+                raise _error(
+                    text,
+                    position,
+                    "Invalid string literal '\\"
+                    + escaped
+                    + "'. Illegal character sequence '\\"
+                    + escaped
+                    + "' in string literal.",
+                )
             continue
         value.append(char)
         raw.append(char)
@@ -274,8 +308,16 @@ class Parser:
         offset = self.integer_clause("OFFSET")
         if self.current.kind != "eof":
             self.fail()
-        return Query(object_token.value, object_token.position, tuple(fields), count, where,
-                     tuple(order), limit, offset)
+        return Query(
+            object_token.value,
+            object_token.position,
+            tuple(fields),
+            count,
+            where,
+            tuple(order),
+            limit,
+            offset,
+        )
 
     def integer_clause(self, keyword: str) -> int | None:
         if not self.accept_keyword(keyword):
@@ -391,6 +433,16 @@ def parse(text: str) -> Query:
 
 
 __all__ = [
-    "BoolOp", "Comparison", "Condition", "Literal", "Not", "OrderItem", "Path", "Query",
-    "StringLiteral", "Token", "parse", "tokenize",
+    "BoolOp",
+    "Comparison",
+    "Condition",
+    "Literal",
+    "Not",
+    "OrderItem",
+    "Path",
+    "Query",
+    "StringLiteral",
+    "Token",
+    "parse",
+    "tokenize",
 ]

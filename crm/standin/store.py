@@ -17,8 +17,9 @@ import datetime as dt
 import json
 import re
 import threading
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from . import ids, query
 from .errors import ApiError, MultipleMatches, entity_is_deleted, not_found
@@ -61,7 +62,7 @@ class ManualClock:
 class Transaction:
     """Handle given by `Store.atomic()`; `rollback()` undoes the writes made so far."""
 
-    def __init__(self, store: "Store") -> None:
+    def __init__(self, store: Store) -> None:
         self._store = store
 
     def rollback(self) -> None:
@@ -126,8 +127,9 @@ class Store:
         """How many records of a type there are."""
         return len(self.rows(object_name, include_deleted))
 
-    def to_json(self, object_name: str, record: Record, fields: Iterable[str] | None = None,
-                version: str = "59.0") -> Record:
+    def to_json(
+        self, object_name: str, record: Record, fields: Iterable[str] | None = None, version: str = "59.0"
+    ) -> Record:
         """A record as the REST API returns it, with `attributes`."""
         obj = self.schema[object_name]
         names = list(fields or [])
@@ -201,8 +203,15 @@ class Store:
             self._check(obj, record, changes, creating=True, record_id=None)
             now = self._now()
             record_id = self._new_id(obj.name)
-            record.update(Id=record_id, IsDeleted=False, CreatedDate=now, LastModifiedDate=now,
-                          SystemModstamp=now, CreatedById=self.api_user_id, LastModifiedById=self.api_user_id)
+            record.update(
+                Id=record_id,
+                IsDeleted=False,
+                CreatedDate=now,
+                LastModifiedDate=now,
+                SystemModstamp=now,
+                CreatedById=self.api_user_id,
+                LastModifiedById=self.api_user_id,
+            )
             if "OwnerId" in record and not record["OwnerId"]:
                 record["OwnerId"] = self.api_user_id
             self._derive(obj, record, changes)
@@ -241,8 +250,11 @@ class Store:
                 raise not_found()
             field = obj.field(field_name)
             if field is None or not (field.external_id or field.name == "Id"):
-                raise ApiError(404, "NOT_FOUND",
-                               f"Provided external ID field does not exist or is not accessible: {field_name}")
+                raise ApiError(
+                    404,
+                    "NOT_FOUND",
+                    f"Provided external ID field does not exist or is not accessible: {field_name}",
+                )
             if field.name == "Id":
                 self.update(obj.name, value, data)
                 return ids.to_18(value), False
@@ -273,7 +285,8 @@ class Store:
             return {
                 "deletedRecords": [
                     {"id": r["Id"], "deletedDate": format_datetime(r["SystemModstamp"])}
-                    for r in gone if low <= r["SystemModstamp"] < high
+                    for r in gone
+                    if low <= r["SystemModstamp"] < high
                 ],
                 "earliestDateAvailable": format_datetime(earliest),
                 "latestDateCovered": format_datetime(high),
@@ -287,8 +300,11 @@ class Store:
         if low < now - REPLICATION_WINDOW:
             raise ApiError(400, "INVALID_REPLICATION_DATE", "startDate cannot be more than 30 days ago")
         if high - low < dt.timedelta(minutes=1):
-            raise ApiError(400, "INVALID_REPLICATION_DATE",
-                           "startDate must chronologically precede endDate by more than one minute")
+            raise ApiError(
+                400,
+                "INVALID_REPLICATION_DATE",
+                "startDate must chronologically precede endDate by more than one minute",
+            )
         return low, high
 
     # -- fixtures and state --------------------------------------------------------------
@@ -308,7 +324,11 @@ class Store:
                 self.api_user_id = None
             else:
                 self._tables = {name: dict(table) for name, table in self._tables.items()}
-                self._index, self._counters, self.refs = dict(self._index), dict(self._counters), dict(self.refs)
+                self._index, self._counters, self.refs = (
+                    dict(self._index),
+                    dict(self._counters),
+                    dict(self.refs),
+                )
             try:
                 self._load(data)
             except BaseException:
@@ -366,7 +386,8 @@ class Store:
             for name, table in self._tables.items():
                 obj = self.schema[name]
                 state[name] = [
-                    {f.name: to_json(f.type, record.get(f.name)) for f in obj.fields} for record in table.values()
+                    {f.name: to_json(f.type, record.get(f.name)) for f in obj.fields}
+                    for record in table.values()
                 ]
             return state
 
@@ -416,29 +437,52 @@ class Store:
             raise not_found()
         allowed = {"inserted": obj.createable, "updated": obj.updateable, "deleted": obj.deletable}[operation]
         if not allowed:
-            raise ApiError(400, "INVALID_TYPE_FOR_OPERATION",
-                           f"entity type cannot be {operation}: {obj.label}", fields=[])
+            raise ApiError(
+                400,
+                "INVALID_TYPE_FOR_OPERATION",
+                f"entity type cannot be {operation}: {obj.label}",
+                fields=[],
+            )
         return obj
 
     def status_of(self, object_name: str, record_id: str) -> str | None:
-        """"live", "deleted", or None when no record of this type has the id."""
+        """ "live", "deleted", or None when no record of this type has the id."""
         with self.lock:
             found = self.lookup(record_id) if ids.is_well_formed(record_id) else None
             if found is None or found[0] != object_name:
                 return None
             return "deleted" if found[1]["IsDeleted"] else "live"
 
-    def _live(self, object_name: str, record_id: str, missing: Callable[[], ApiError] | None = None,
-              deleted: Callable[[], ApiError] | None = None) -> Record:
+    def _live(
+        self,
+        object_name: str,
+        record_id: str,
+        missing: Callable[[], ApiError] | None = None,
+        deleted: Callable[[], ApiError] | None = None,
+    ) -> Record:
         # The errors default to those an sObject Collections result carries.
         if not ids.is_well_formed(record_id):
-            raise (missing or (lambda: ApiError(400, "MALFORMED_ID",
-                                                f"{object_name} ID: id value of incorrect type: {record_id}",
-                                                fields=["Id"])))()
+            raise (
+                missing
+                or (
+                    lambda: ApiError(
+                        400,
+                        "MALFORMED_ID",
+                        f"{object_name} ID: id value of incorrect type: {record_id}",
+                        fields=["Id"],
+                    )
+                )
+            )()
         found = self.lookup(record_id)
         if found is None or found[0] != object_name:
-            raise (missing or (lambda: ApiError(400, "INVALID_CROSS_REFERENCE_KEY",
-                                                "invalid cross reference id", fields=[])))()
+            raise (
+                missing
+                or (
+                    lambda: ApiError(
+                        400, "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", fields=[]
+                    )
+                )
+            )()
         record = found[1]
         if record["IsDeleted"]:
             raise (deleted or entity_is_deleted)()
@@ -451,11 +495,16 @@ class Store:
                 continue
             field = obj.field(key)
             if field is None:
-                raise ApiError(400, "INVALID_FIELD", f"No such column '{key}' on sobject of type {obj.name}",
-                               fields=[key])
+                raise ApiError(
+                    400,
+                    "INVALID_FIELD",
+                    f"No such column '{key}' on sobject of type {obj.name}",
+                    fields=[key],
+                )
             if not (field.createable if creating else field.updateable):
                 raise ApiError(
-                    400, "INVALID_FIELD_FOR_INSERT_UPDATE",
+                    400,
+                    "INVALID_FIELD_FOR_INSERT_UPDATE",
                     f"Unable to create/update fields: {field.name}. Please check the security settings of "
                     "this field and verify that it is read/write for your profile or permission set.",
                     fields=[field.name],
@@ -470,12 +519,19 @@ class Store:
     def _validate_value(field: Field, value: Any) -> Any:
         if isinstance(value, str) and field.type in STRING_TYPES:
             if field.length and len(value) > field.length and field.type not in ("id", "reference"):
-                raise ApiError(400, "STRING_TOO_LONG",
-                               f"{field.label or field.name}: data value too large: {value[:40]} (max length={field.length})",
-                               fields=[field.name])
+                raise ApiError(
+                    400,
+                    "STRING_TOO_LONG",
+                    f"{field.label or field.name}: data value too large: {value[:40]} (max length={field.length})",
+                    fields=[field.name],
+                )
             if field.type == "email" and value and not _EMAIL_RE.match(value):
-                raise ApiError(400, "INVALID_EMAIL_ADDRESS", f"{field.name}: invalid email address: {value}",
-                               fields=[field.name])
+                raise ApiError(
+                    400,
+                    "INVALID_EMAIL_ADDRESS",
+                    f"{field.name}: invalid email address: {value}",
+                    fields=[field.name],
+                )
             if value == "" and field.type not in ("id", "reference"):
                 return None  # Salesforce stores an empty string as null
         return value
@@ -483,13 +539,18 @@ class Store:
     def _blank(self, obj: SObject) -> Record:
         return {field.name: field.default for field in obj.fields}
 
-    def _check(self, obj: SObject, record: Record, changes: Record, *, creating: bool,
-               record_id: str | None) -> None:
+    def _check(
+        self, obj: SObject, record: Record, changes: Record, *, creating: bool, record_id: str | None
+    ) -> None:
         candidates = obj.fields if creating else [obj.field(name) for name in changes]
         missing = [f.name for f in candidates if f.required and record.get(f.name) in (None, "")]
         if missing:
-            raise ApiError(400, "REQUIRED_FIELD_MISSING",
-                           f"Required fields are missing: [{', '.join(missing)}]", fields=missing)
+            raise ApiError(
+                400,
+                "REQUIRED_FIELD_MISSING",
+                f"Required fields are missing: [{', '.join(missing)}]",
+                fields=missing,
+            )
         for name, value in changes.items():
             field = obj.field(name)
             if field.type == "reference" and value:
@@ -497,37 +558,60 @@ class Store:
             if field.unique and value is not None:
                 clash = [i for i in self.find_by_field(obj.name, name, value) if i != record_id]
                 if clash:
-                    raise ApiError(400, "DUPLICATE_VALUE",
-                                   f"duplicate value found: {name} duplicates value on record with id: {clash[0]}",
-                                   fields=[name])
+                    raise ApiError(
+                        400,
+                        "DUPLICATE_VALUE",
+                        f"duplicate value found: {name} duplicates value on record with id: {clash[0]}",
+                        fields=[name],
+                    )
         if obj.name == "Opportunity" and "StageName" in changes:
             if record["StageName"] is None or record["StageName"].lower() not in self.stages:
-                raise ApiError(400, "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
-                               f"Stage: bad value for restricted picklist field: {record['StageName']}",
-                               fields=["StageName"])
+                raise ApiError(
+                    400,
+                    "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+                    f"Stage: bad value for restricted picklist field: {record['StageName']}",
+                    fields=["StageName"],
+                )
         if obj.name == "Event" and record.get("StartDateTime") and record.get("EndDateTime"):
             if record["EndDateTime"] < record["StartDateTime"]:
-                raise ApiError(400, "FIELD_INTEGRITY_EXCEPTION",
-                               "End Date Time: Event end date/time must be the same or after start date/time",
-                               fields=["EndDateTime"])
+                raise ApiError(
+                    400,
+                    "FIELD_INTEGRITY_EXCEPTION",
+                    "End Date Time: Event end date/time must be the same or after start date/time",
+                    fields=["EndDateTime"],
+                )
 
     def _check_reference(self, field: Field, value: str) -> None:
         allowed = {ids.KEY_PREFIXES[name] for name in field.reference_to}
         if ids.prefix_of(value) not in allowed:
-            raise ApiError(400, "FIELD_INTEGRITY_EXCEPTION",
-                           f"{field.name}: id value of incorrect type: {value}", fields=[field.name])
+            raise ApiError(
+                400,
+                "FIELD_INTEGRITY_EXCEPTION",
+                f"{field.name}: id value of incorrect type: {value}",
+                fields=[field.name],
+            )
         found = self.lookup(value)
         if found is None or found[1]["IsDeleted"]:
-            raise ApiError(400, "INVALID_CROSS_REFERENCE_KEY", f"{field.name}: invalid cross reference id",
-                           fields=[field.name])
+            raise ApiError(
+                400,
+                "INVALID_CROSS_REFERENCE_KEY",
+                f"{field.name}: invalid cross reference id",
+                fields=[field.name],
+            )
 
     def _derive(self, obj: SObject, record: Record, changes: Record) -> None:
         if obj.name in ("User", "Contact", "Lead"):
-            record["Name"] = " ".join(p for p in (record.get("FirstName"), record.get("LastName")) if p) or None
+            record["Name"] = (
+                " ".join(p for p in (record.get("FirstName"), record.get("LastName")) if p) or None
+            )
         elif obj.name == "Opportunity" and record.get("StageName"):
             stage = self.stages[record["StageName"].lower()]
-            record.update(StageName=stage.name, IsClosed=stage.is_closed, IsWon=stage.is_won,
-                          ForecastCategoryName=stage.forecast_category)
+            record.update(
+                StageName=stage.name,
+                IsClosed=stage.is_closed,
+                IsWon=stage.is_won,
+                ForecastCategoryName=stage.forecast_category,
+            )
             # A stage change resets Probability to the stage default unless the write sets it.
             if ("StageName" in changes and "Probability" not in changes) or record.get("Probability") is None:
                 record["Probability"] = float(stage.probability)
@@ -536,29 +620,51 @@ class Store:
         elif obj.name == "Event" and record.get("StartDateTime"):
             record["ActivityDate"] = record["StartDateTime"].date()
             if record.get("EndDateTime"):
-                record["DurationInMinutes"] = int((record["EndDateTime"] - record["StartDateTime"]).total_seconds() // 60)
+                record["DurationInMinutes"] = int(
+                    (record["EndDateTime"] - record["StartDateTime"]).total_seconds() // 60
+                )
 
-    def _after_write(self, obj: SObject, record: Record, *, previous: Record | None, now: dt.datetime) -> None:
+    def _after_write(
+        self, obj: SObject, record: Record, *, previous: Record | None, now: dt.datetime
+    ) -> None:
         if obj.name == "OpportunityContactRole" and record.get("IsPrimary"):
             for other in self.rows("OpportunityContactRole"):
-                if other["Id"] != record["Id"] and other["OpportunityId"] == record["OpportunityId"] and other["IsPrimary"]:
-                    self._put("OpportunityContactRole", other["Id"],
-                              dict(other, IsPrimary=False, LastModifiedDate=now, SystemModstamp=now))
+                if (
+                    other["Id"] != record["Id"]
+                    and other["OpportunityId"] == record["OpportunityId"]
+                    and other["IsPrimary"]
+                ):
+                    self._put(
+                        "OpportunityContactRole",
+                        other["Id"],
+                        dict(other, IsPrimary=False, LastModifiedDate=now, SystemModstamp=now),
+                    )
         if obj.name == "Opportunity":
             if previous is None or any(previous.get(f) != record.get(f) for f in HISTORY_TRACKED):
                 self._write_history(record, now)
 
     def _write_history(self, opportunity: Record, when: dt.datetime) -> None:
         history_id = self._new_id("OpportunityHistory")
-        self._put("OpportunityHistory", history_id, {
-            **self._blank(self.schema["OpportunityHistory"]),
-            "Id": history_id, "OpportunityId": opportunity["Id"], "StageName": opportunity["StageName"],
-            "Amount": opportunity.get("Amount"), "CloseDate": opportunity.get("CloseDate"),
-            "Probability": opportunity.get("Probability"),
-            "ForecastCategory": opportunity.get("ForecastCategoryName"),
-            "IsDeleted": False, "CreatedDate": when, "LastModifiedDate": when, "SystemModstamp": when,
-            "CreatedById": self.api_user_id, "LastModifiedById": self.api_user_id,
-        })
+        self._put(
+            "OpportunityHistory",
+            history_id,
+            {
+                **self._blank(self.schema["OpportunityHistory"]),
+                "Id": history_id,
+                "OpportunityId": opportunity["Id"],
+                "StageName": opportunity["StageName"],
+                "Amount": opportunity.get("Amount"),
+                "CloseDate": opportunity.get("CloseDate"),
+                "Probability": opportunity.get("Probability"),
+                "ForecastCategory": opportunity.get("ForecastCategoryName"),
+                "IsDeleted": False,
+                "CreatedDate": when,
+                "LastModifiedDate": when,
+                "SystemModstamp": when,
+                "CreatedById": self.api_user_id,
+                "LastModifiedById": self.api_user_id,
+            },
+        )
 
     def _soft_delete(self, object_name: str, record: Record, now: dt.datetime) -> None:
         self._put(object_name, record["Id"], dict(record, IsDeleted=True, SystemModstamp=now))
@@ -635,13 +741,25 @@ class Store:
 def _stage_from_json(raw: dict[str, Any]) -> Stage:
     """A stage from a fixture's `_standin.stages` entry (ValueError when incomplete)."""
     try:
-        return Stage(str(raw["name"]), int(raw["probability"]), bool(raw["is_closed"]), bool(raw["is_won"]),
-                     str(raw.get("forecast_category") or ("Closed" if raw["is_won"] else
-                                                          "Omitted" if raw["is_closed"] else "Pipeline")))
+        return Stage(
+            str(raw["name"]),
+            int(raw["probability"]),
+            bool(raw["is_closed"]),
+            bool(raw["is_won"]),
+            str(
+                raw.get("forecast_category")
+                or ("Closed" if raw["is_won"] else "Omitted" if raw["is_closed"] else "Pipeline")
+            ),
+        )
     except (KeyError, TypeError) as error:
         raise ValueError(f"stage entry {raw!r} needs name, probability, is_closed and is_won") from error
 
 
 def _stage_to_json(stage: Stage) -> dict[str, Any]:
-    return {"name": stage.name, "probability": stage.probability, "is_closed": stage.is_closed,
-            "is_won": stage.is_won, "forecast_category": stage.forecast_category}
+    return {
+        "name": stage.name,
+        "probability": stage.probability,
+        "is_closed": stage.is_closed,
+        "is_won": stage.is_won,
+        "forecast_category": stage.forecast_category,
+    }

@@ -18,7 +18,7 @@ HOSTS = ("127.0.0.1", "localhost", "::1")
 CA_FILE = "standin-ca.pem"
 CA_KEY_FILE = "standin-ca.key"
 
-_default: "TlsMaterial | None" = None
+_default: TlsMaterial | None = None
 _default_lock = threading.Lock()
 
 

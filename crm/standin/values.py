@@ -13,7 +13,7 @@ from typing import Any
 from . import ids
 from .errors import ApiError
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 STRING_TYPES = {"string", "textarea", "email", "phone", "url", "picklist", "id", "reference"}
 NUMBER_TYPES = {"int", "double", "currency", "percent"}
@@ -84,7 +84,9 @@ def from_json(field_name: str, field_type: str, value: Any) -> Any:
         return None
     if field_type in ("id", "reference"):
         if not isinstance(value, str) or not ids.is_well_formed(value):
-            raise ApiError(400, "MALFORMED_ID", f"{field_name}: id value of incorrect type: {value}", fields=[field_name])
+            raise ApiError(
+                400, "MALFORMED_ID", f"{field_name}: id value of incorrect type: {value}", fields=[field_name]
+            )
         return ids.to_18(value)
     if field_type in STRING_TYPES:
         if isinstance(value, bool) or isinstance(value, (dict, list)):

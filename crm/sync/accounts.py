@@ -1,4 +1,5 @@
 """Accounts, their domains, and account teams."""
+
 from __future__ import annotations
 
 import re
@@ -43,10 +44,12 @@ class AccountSync(ObjectSync):
     fields = ("Name", "Website", "Industry", "NumberOfEmployees", "AnnualRevenue", "Type", "OwnerId")
 
     def select(self, ctx: PullContext) -> list[str]:
-        self.secondary_field = ctx.optional_field("Account", settings.SALESFORCE_FIELD_SECONDARY_DOMAINS,
-                                                  "SALESFORCE_FIELD_SECONDARY_DOMAINS")
-        self.tier_field = ctx.optional_field("Account", settings.SALESFORCE_FIELD_ACCOUNT_TIER,
-                                             "SALESFORCE_FIELD_ACCOUNT_TIER")
+        self.secondary_field = ctx.optional_field(
+            "Account", settings.SALESFORCE_FIELD_SECONDARY_DOMAINS, "SALESFORCE_FIELD_SECONDARY_DOMAINS"
+        )
+        self.tier_field = ctx.optional_field(
+            "Account", settings.SALESFORCE_FIELD_ACCOUNT_TIER, "SALESFORCE_FIELD_ACCOUNT_TIER"
+        )
         extra = [f for f in (self.secondary_field, self.tier_field) if f]
         return ["Id", *self.fields, *extra, "SystemModstamp"]
 
@@ -81,7 +84,9 @@ class AccountSync(ObjectSync):
             report.created += len(created)
         pks = {a.crm_id: a.pk for a in [*by_crm.values(), *created]}
         desired = {
-            pks[r["Id"]]: account_domains(r.get("Website"), r.get(self.secondary_field) if self.secondary_field else None)
+            pks[r["Id"]]: account_domains(
+                r.get("Website"), r.get(self.secondary_field) if self.secondary_field else None
+            )
             for r in records
         }
         domains_changed = sync_domains(desired)
@@ -90,7 +95,9 @@ class AccountSync(ObjectSync):
         report.updated += len({pks[i] for i in touched} | (domains_changed - new_pks))
 
     def before_remove(self, rows, ctx: PullContext) -> None:
-        ctx.rematch_domains.update(AccountDomain.objects.filter(account__in=rows).values_list("domain", flat=True))
+        ctx.rematch_domains.update(
+            AccountDomain.objects.filter(account__in=rows).values_list("domain", flat=True)
+        )
 
 
 def sync_domains(desired: dict[int, list[tuple[str, bool]]]) -> set[int]:
@@ -135,12 +142,15 @@ class AccountTeamMemberSync(ObjectSync):
     def apply(self, records: list[Record], ctx: PullContext, report: ObjectReport) -> None:
         accounts = crm_map(Account, (r.get("AccountId") for r in records))
         users = crm_map(User, (r.get("UserId") for r in records))
-        by_crm = {m.crm_id: m for m in AccountTeamMember.objects.filter(crm_id__in=[r["Id"] for r in records])}
+        by_crm = {
+            m.crm_id: m for m in AccountTeamMember.objects.filter(crm_id__in=[r["Id"] for r in records])
+        }
         pairs = {(accounts.get(r.get("AccountId")), users.get(r.get("UserId"))) for r in records}
         by_pair = {
             (m.account_id, m.user_id): m
-            for m in AccountTeamMember.objects.filter(account_id__in={a for a, _ in pairs if a},
-                                                      user_id__in={u for _, u in pairs if u})
+            for m in AccountTeamMember.objects.filter(
+                account_id__in={a for a, _ in pairs if a}, user_id__in={u for _, u in pairs if u}
+            )
         }
         for record in records:
             account_id, user_id = accounts.get(record.get("AccountId")), users.get(record.get("UserId"))
@@ -152,11 +162,17 @@ class AccountTeamMemberSync(ObjectSync):
             if member is None and holder is not None and not holder.crm_id:
                 member = holder
             elif holder is not None and (member is None or holder.pk != member.pk):
-                report.error(f"AccountTeamMember {record['Id']}: the user is already on this account's team "
-                             f"as {holder.crm_id}.")
+                report.error(
+                    f"AccountTeamMember {record['Id']}: the user is already on this account's team "
+                    f"as {holder.crm_id}."
+                )
                 continue
-            values = {"account_id": account_id, "user_id": user_id,
-                      "role": text(AccountTeamMember, "role", record.get("TeamMemberRole")), "crm_id": record["Id"]}
+            values = {
+                "account_id": account_id,
+                "user_id": user_id,
+                "role": text(AccountTeamMember, "role", record.get("TeamMemberRole")),
+                "crm_id": record["Id"],
+            }
             if member is None:
                 member = AccountTeamMember.objects.create(**values)
                 by_pair[(account_id, user_id)] = member

@@ -1,11 +1,13 @@
 """What every object's pull shares: the run's context, its report, and the object interface."""
+
 from __future__ import annotations
 
 import abc
 import logging
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Callable, ClassVar, Iterator, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from django.db.models import Model
 from simple_salesforce.exceptions import SalesforceError
@@ -44,8 +46,15 @@ class ObjectReport:
         self.errors.append(message)
 
     def counts(self) -> dict[str, Any]:
-        return {"fetched": self.fetched, "created": self.created, "updated": self.updated, "deleted": self.deleted,
-                "deferred": self.deferred, "errors": len(self.errors), "full": self.full_reason}
+        return {
+            "fetched": self.fetched,
+            "created": self.created,
+            "updated": self.updated,
+            "deleted": self.deleted,
+            "deferred": self.deferred,
+            "errors": len(self.errors),
+            "full": self.full_reason,
+        }
 
 
 @dataclass
@@ -63,7 +72,8 @@ class PullReport:
     @property
     def errors(self) -> list[str]:
         return [f"{o.object_name}: {e}" for o in self.objects for e in o.errors] + (
-            [self.stopped] if self.stopped else [])
+            [self.stopped] if self.stopped else []
+        )
 
     def get(self, object_name: str) -> ObjectReport | None:
         return next((o for o in self.objects if o.object_name == object_name), None)
@@ -125,8 +135,10 @@ class PullContext:
             return None
         if field_name in self.fields_of(object_name):
             return field_name
-        warning = (f"{setting} names {object_name}.{field_name}, which this org does not have: "
-                   "that value is not synced.")
+        warning = (
+            f"{setting} names {object_name}.{field_name}, which this org does not have: "
+            "that value is not synced."
+        )
         if warning not in self.warnings:
             self.warnings.append(warning)
         return None
@@ -164,7 +176,11 @@ class ObjectSync(abc.ABC):
 
     def local_crm_ids(self) -> Any:
         """The CRM ids of the local rows this object mirrors (a full resync checks they still exist)."""
-        return self.model.objects.filter(crm_id__isnull=False).exclude(crm_id="").values_list("crm_id", flat=True)
+        return (
+            self.model.objects.filter(crm_id__isnull=False)
+            .exclude(crm_id="")
+            .values_list("crm_id", flat=True)
+        )
 
     def before_remove(self, rows: Any, ctx: PullContext) -> None:
         """Note what the deletion affects, for the re-match after the run."""
@@ -181,4 +197,6 @@ def crm_map(model: type[Model], crm_ids: Any, *extra: str) -> dict[str, Any]:
         return {}
     if not extra:
         return dict(model.objects.filter(crm_id__in=wanted).values_list("crm_id", "pk"))
-    return {row["crm_id"]: row for row in model.objects.filter(crm_id__in=wanted).values("crm_id", "pk", *extra)}
+    return {
+        row["crm_id"]: row for row in model.objects.filter(crm_id__in=wanted).values("crm_id", "pk", *extra)
+    }

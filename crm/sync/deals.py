@@ -1,4 +1,5 @@
 """Opportunities, their stage history and contact roles, and open tasks (next steps)."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -30,8 +31,20 @@ class OpportunitySync(ObjectSync):
 
     object_name = "Opportunity"
     model = Opportunity
-    fields = ("Name", "AccountId", "OwnerId", "Amount", "StageName", "Probability", "CloseDate", "IsClosed", "IsWon",
-              "Type", "LeadSource", "CreatedDate")
+    fields = (
+        "Name",
+        "AccountId",
+        "OwnerId",
+        "Amount",
+        "StageName",
+        "Probability",
+        "CloseDate",
+        "IsClosed",
+        "IsWon",
+        "Type",
+        "LeadSource",
+        "CreatedDate",
+    )
 
     def apply(self, records: list[Record], ctx: PullContext, report: ObjectReport) -> None:
         accounts = crm_map(Account, (r.get("AccountId") for r in records))
@@ -41,8 +54,10 @@ class OpportunitySync(ObjectSync):
         for record in records:
             account_id = accounts.get(record.get("AccountId"))
             if account_id is None:
-                report.error(f"Opportunity {record['Id']}: no account in Backstory "
-                             f"({record.get('AccountId') or 'none in Salesforce'}); not synced.")
+                report.error(
+                    f"Opportunity {record['Id']}: no account in Backstory "
+                    f"({record.get('AccountId') or 'none in Salesforce'}); not synced."
+                )
                 continue
             stage = text(Opportunity, "stage", record.get("StageName"))
             is_closed = bool(record.get("IsClosed"))
@@ -116,7 +131,7 @@ class OpportunityHistorySync(ObjectSync):
         ids = sorted(self.touched)
         self.touched = set()
         for start in range(0, len(ids), HISTORY_IDS_PER_QUERY):
-            chunk = ids[start:start + HISTORY_IDS_PER_QUERY]
+            chunk = ids[start : start + HISTORY_IDS_PER_QUERY]
             rows = ctx.query(
                 "SELECT Id, OpportunityId, StageName, Amount, CloseDate, Probability, CreatedDate "
                 f"FROM OpportunityHistory WHERE OpportunityId IN ({', '.join(map(soql_quote, chunk))}) "
@@ -131,7 +146,9 @@ class OpportunityHistorySync(ObjectSync):
             grouped[row["OpportunityId"]].append(row)
         opportunities = {o.crm_id: o for o in Opportunity.objects.filter(crm_id__in=list(grouped))}
         existing: dict[int, dict[str, OpportunityStageHistory]] = defaultdict(dict)
-        for row in OpportunityStageHistory.objects.filter(opportunity__in=opportunities.values(), crm_id__isnull=False):
+        for row in OpportunityStageHistory.objects.filter(
+            opportunity__in=opportunities.values(), crm_id__isnull=False
+        ):
             existing[row.opportunity_id][row.crm_id] = row
         for crm_id, history in grouped.items():
             opportunity = opportunities.get(crm_id)
@@ -149,15 +166,21 @@ class OpportunityHistorySync(ObjectSync):
                 }
                 local = have.pop(row["Id"], None)
                 if local is None:
-                    OpportunityStageHistory.objects.create(opportunity=opportunity, crm_id=row["Id"], **values)
+                    OpportunityStageHistory.objects.create(
+                        opportunity=opportunity, crm_id=row["Id"], **values
+                    )
                     report.created += 1
                 elif assign(local, values):
                     local.save()
                     report.updated += 1
             if have:  # rows that no longer mark a stage change
-                report.deleted += OpportunityStageHistory.objects.filter(pk__in=[r.pk for r in have.values()]).delete()[0]
+                report.deleted += OpportunityStageHistory.objects.filter(
+                    pk__in=[r.pk for r in have.values()]
+                ).delete()[0]
             # The opportunity's own bookkeeping: when it entered its current stage.
-            if changes and assign(opportunity, {"stage_changed_at": parse_datetime(changes[-1].get("CreatedDate"))}):
+            if changes and assign(
+                opportunity, {"stage_changed_at": parse_datetime(changes[-1].get("CreatedDate"))}
+            ):
                 opportunity.save(update_fields=["stage_changed_at", "updated_at"])
 
 
@@ -170,27 +193,41 @@ class OpportunityContactRoleSync(ObjectSync):
     fields = ("OpportunityId", "ContactId", "Role", "IsPrimary")
 
     def select(self, ctx: PullContext) -> list[str]:
-        self.backstory_field = ctx.optional_field("OpportunityContactRole", settings.SALESFORCE_FIELD_BACKSTORY_ID,
-                                                  "SALESFORCE_FIELD_BACKSTORY_ID")
-        return ["Id", *self.fields, *([self.backstory_field] if self.backstory_field else []), "SystemModstamp"]
+        self.backstory_field = ctx.optional_field(
+            "OpportunityContactRole", settings.SALESFORCE_FIELD_BACKSTORY_ID, "SALESFORCE_FIELD_BACKSTORY_ID"
+        )
+        return [
+            "Id",
+            *self.fields,
+            *([self.backstory_field] if self.backstory_field else []),
+            "SystemModstamp",
+        ]
 
     def apply(self, records: list[Record], ctx: PullContext, report: ObjectReport) -> None:
         opportunities = crm_map(Opportunity, (r.get("OpportunityId") for r in records), "account_id")
         contacts = crm_map(Contact, (r.get("ContactId") for r in records))
-        by_crm = {r.crm_id: r for r in OpportunityContactRole.objects.filter(crm_id__in=[r["Id"] for r in records])}
+        by_crm = {
+            r.crm_id: r for r in OpportunityContactRole.objects.filter(crm_id__in=[r["Id"] for r in records])
+        }
         backstory_ids = {}
         if self.backstory_field:
             backstory_ids = {r["Id"]: as_uuid(r.get(self.backstory_field)) for r in records}
         by_backstory_id = {
-            r.backstory_id: r for r in OpportunityContactRole.objects.filter(
-                backstory_id__in=[u for u in backstory_ids.values() if u], crm_id__isnull=True)
+            r.backstory_id: r
+            for r in OpportunityContactRole.objects.filter(
+                backstory_id__in=[u for u in backstory_ids.values() if u], crm_id__isnull=True
+            )
         }
-        deferred = pending_outbox_ids(OpportunityContactRole, [r.pk for r in [*by_crm.values(), *by_backstory_id.values()]])
+        deferred = pending_outbox_ids(
+            OpportunityContactRole, [r.pk for r in [*by_crm.values(), *by_backstory_id.values()]]
+        )
         for record in records:
             opportunity = opportunities.get(record.get("OpportunityId"))
             contact_id = contacts.get(record.get("ContactId"))
             if opportunity is None or contact_id is None:
-                report.error(f"OpportunityContactRole {record['Id']}: its opportunity or contact is not in Backstory.")
+                report.error(
+                    f"OpportunityContactRole {record['Id']}: its opportunity or contact is not in Backstory."
+                )
                 continue
             backstory_id = backstory_ids.get(record["Id"])
             role = by_crm.get(record["Id"]) or (by_backstory_id.get(backstory_id) if backstory_id else None)
@@ -198,13 +235,18 @@ class OpportunityContactRoleSync(ObjectSync):
                 report.deferred += 1
                 continue
             values = {
-                "opportunity_id": opportunity["pk"], "contact_id": contact_id, "crm_id": record["Id"],
+                "opportunity_id": opportunity["pk"],
+                "contact_id": contact_id,
+                "crm_id": record["Id"],
                 "role": text(OpportunityContactRole, "role", record.get("Role")),
                 "is_primary": bool(record.get("IsPrimary")),
             }
             if role is None:
                 role = OpportunityContactRole(created_by_backstory=bool(backstory_id), **values)
-                if backstory_id and not OpportunityContactRole.objects.filter(backstory_id=backstory_id).exists():
+                if (
+                    backstory_id
+                    and not OpportunityContactRole.objects.filter(backstory_id=backstory_id).exists()
+                ):
                     role.backstory_id = backstory_id
                 changed = ["*"]
             else:
@@ -212,14 +254,19 @@ class OpportunityContactRoleSync(ObjectSync):
             if not changed:
                 continue
             if role.is_primary:
-                report.updated += OpportunityContactRole.objects.filter(
-                    opportunity_id=role.opportunity_id, is_primary=True).exclude(pk=role.pk).update(is_primary=False)
+                report.updated += (
+                    OpportunityContactRole.objects.filter(opportunity_id=role.opportunity_id, is_primary=True)
+                    .exclude(pk=role.pk)
+                    .update(is_primary=False)
+                )
             try:
                 with transaction.atomic():
                     role.save()
             except IntegrityError:
-                report.error(f"OpportunityContactRole {record['Id']}: this contact already has a role on the "
-                             "opportunity in Backstory.")
+                report.error(
+                    f"OpportunityContactRole {record['Id']}: this contact already has a role on the "
+                    "opportunity in Backstory."
+                )
                 continue
             if changed == ["*"]:
                 report.created += 1
@@ -250,12 +297,17 @@ class TaskSync(ObjectSync):
         closed meanwhile (or were deleted, which the resync handles); read them to complete them."""
         if not self.reading_everything:
             return
-        stale = list(NextStep.objects.filter(status=NextStep.Status.OPEN, crm_id__isnull=False)
-                     .exclude(crm_id__in=self.seen).values_list("crm_id", flat=True))
+        stale = list(
+            NextStep.objects.filter(status=NextStep.Status.OPEN, crm_id__isnull=False)
+            .exclude(crm_id__in=self.seen)
+            .values_list("crm_id", flat=True)
+        )
         for start in range(0, len(stale), self.IDS_PER_QUERY):
-            chunk = stale[start:start + self.IDS_PER_QUERY]
-            records = ctx.query(f"SELECT {', '.join(self.select(ctx))} FROM Task "
-                                f"WHERE Id IN ({', '.join(map(soql_quote, chunk))})")
+            chunk = stale[start : start + self.IDS_PER_QUERY]
+            records = ctx.query(
+                f"SELECT {', '.join(self.select(ctx))} FROM Task "
+                f"WHERE Id IN ({', '.join(map(soql_quote, chunk))})"
+            )
             with transaction.atomic():
                 self.apply(records, ctx, report)
         self.seen = set()
@@ -265,7 +317,9 @@ class TaskSync(ObjectSync):
         what = [r.get("WhatId") or "" for r in records]
         accounts = crm_map(Account, (i for i in what if i.startswith("001")))
         opportunities = crm_map(Opportunity, (i for i in what if i.startswith("006")), "account_id")
-        contacts = crm_map(Contact, ((r.get("WhoId") or "") for r in records if (r.get("WhoId") or "").startswith("003")))
+        contacts = crm_map(
+            Contact, ((r.get("WhoId") or "") for r in records if (r.get("WhoId") or "").startswith("003"))
+        )
         owners = crm_map(User, (r.get("OwnerId") for r in records))
         by_crm = {s.crm_id: s for s in NextStep.objects.filter(crm_id__in=[r["Id"] for r in records])}
         created = []
@@ -285,8 +339,11 @@ class TaskSync(ObjectSync):
                 "account_id": opportunity["account_id"] if opportunity else accounts.get(what_id),
                 "opportunity_id": opportunity["pk"] if opportunity else None,
                 "contact_id": contacts.get(record.get("WhoId")),
-                "completed_at": ((step.completed_at if step else None) or parse_datetime(record.get("SystemModstamp")))
-                if closed else None,
+                "completed_at": (
+                    (step.completed_at if step else None) or parse_datetime(record.get("SystemModstamp"))
+                )
+                if closed
+                else None,
             }
             if step is None:
                 created.append(NextStep(crm_id=record["Id"], **values))

@@ -1,9 +1,10 @@
 """The pull: every object, in dependency order, over its next window, checkpointed per object."""
+
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Iterable
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import transaction
@@ -31,13 +32,30 @@ logger = logging.getLogger(__name__)
 
 # Users → accounts (and their teams) → contacts and leads → opportunities → what hangs off them.
 PULL_ORDER: tuple[str, ...] = (
-    "User", "Account", "AccountTeamMember", "Contact", "Lead", "Opportunity", "OpportunityHistory",
-    "OpportunityContactRole", "Task", "Event",
+    "User",
+    "Account",
+    "AccountTeamMember",
+    "Contact",
+    "Lead",
+    "Opportunity",
+    "OpportunityHistory",
+    "OpportunityContactRole",
+    "Task",
+    "Event",
 )
 SYNCS: dict[str, type[ObjectSync]] = {
-    sync.object_name: sync for sync in (
-        UserSync, AccountSync, AccountTeamMemberSync, ContactSync, LeadSync, OpportunitySync,
-        OpportunityHistorySync, OpportunityContactRoleSync, TaskSync, EventSync,
+    sync.object_name: sync
+    for sync in (
+        UserSync,
+        AccountSync,
+        AccountTeamMemberSync,
+        ContactSync,
+        LeadSync,
+        OpportunitySync,
+        OpportunityHistorySync,
+        OpportunityContactRoleSync,
+        TaskSync,
+        EventSync,
     )
 }
 IDS_PER_CHECK = 300
@@ -89,7 +107,9 @@ def salesforce_pull(
             except SalesforceLimitReached as error:
                 _record_failure(name, f"REQUEST_LIMIT_EXCEEDED: {error}")
                 _pause_outbox(str(error))
-                report.stopped = f"{name}: Salesforce's API limit is used up (REQUEST_LIMIT_EXCEEDED); run again later."
+                report.stopped = (
+                    f"{name}: Salesforce's API limit is used up (REQUEST_LIMIT_EXCEEDED); run again later."
+                )
                 break
             except (SalesforceUnreachable, SalesforceSessionRefused) as error:
                 _record_failure(name, str(error))
@@ -97,7 +117,9 @@ def salesforce_pull(
             except SalesforceError as error:
                 code, message = error_details(error)
                 _record_failure(name, f"{code}: {message}")
-                report.stopped = f"{name} failed ({code}: {message}); the objects after it wait for the next run."
+                report.stopped = (
+                    f"{name} failed ({code}: {message}); the objects after it wait for the next run."
+                )
                 break
     finally:
         report.warnings.extend(ctx.warnings)
@@ -161,7 +183,10 @@ def _deleted(ctx: PullContext, name: str, start: dt.datetime, end: dt.datetime) 
             return [], f"delete log does not reach back to the checkpoint ({message})"
         raise
     if not delete_log_covers(start, body):
-        return [], f"delete log starts at {body.get('earliestDateAvailable')}, after the checkpoint {start:%Y-%m-%d %H:%M}"
+        return (
+            [],
+            f"delete log starts at {body.get('earliestDateAvailable')}, after the checkpoint {start:%Y-%m-%d %H:%M}",
+        )
     return [row["id"] for row in body.get("deletedRecords") or []], ""
 
 
@@ -171,30 +196,39 @@ def _remove_missing(sync: ObjectSync, ctx: PullContext, report: ObjectReport) ->
     gone: list[str] = []
     present = 0
     for start in range(0, len(local), IDS_PER_CHECK):
-        chunk = local[start:start + IDS_PER_CHECK]
-        live = {row["Id"][:15] for row in ctx.query(
-            f"SELECT Id FROM {sync.object_name} WHERE Id IN ({', '.join(map(soql_quote, chunk))})")}
+        chunk = local[start : start + IDS_PER_CHECK]
+        live = {
+            row["Id"][:15]
+            for row in ctx.query(
+                f"SELECT Id FROM {sync.object_name} WHERE Id IN ({', '.join(map(soql_quote, chunk))})"
+            )
+        }
         present += len(live)
         gone.extend(crm_id for crm_id in chunk if crm_id[:15] not in live)
     if gone and present == 0 and len(local) >= WRONG_ORG_THRESHOLD:
-        report.error(f"None of the {len(local)} local {sync.object_name} CRM ids exist in this org: nothing removed. "
-                     f"Is SALESFORCE_INSTANCE_URL ({settings.SALESFORCE_INSTANCE_URL}) the org Backstory synced from?")
+        report.error(
+            f"None of the {len(local)} local {sync.object_name} CRM ids exist in this org: nothing removed. "
+            f"Is SALESFORCE_INSTANCE_URL ({settings.SALESFORCE_INSTANCE_URL}) the org Backstory synced from?"
+        )
         return
     for start in range(0, len(gone), IDS_PER_CHECK):
         with transaction.atomic():
-            sync.remove(gone[start:start + IDS_PER_CHECK], ctx, report)
+            sync.remove(gone[start : start + IDS_PER_CHECK], ctx, report)
 
 
 def _record_failure(name: str, message: str) -> None:
-    SyncCursor.objects.update_or_create(object_name=name, defaults={"last_error": message[:5000],
-                                                                    "last_run_at": clock.now()})
+    SyncCursor.objects.update_or_create(
+        object_name=name, defaults={"last_error": message[:5000], "last_run_at": clock.now()}
+    )
 
 
 def _pause_outbox(message: str) -> None:
     from ..services import outbox_pause
 
-    outbox_pause(until=clock.now() + dt.timedelta(seconds=settings.SALESFORCE_PAUSE_SECONDS),
-                 reason=f"REQUEST_LIMIT_EXCEEDED during a pull: {message}")
+    outbox_pause(
+        until=clock.now() + dt.timedelta(seconds=settings.SALESFORCE_PAUSE_SECONDS),
+        reason=f"REQUEST_LIMIT_EXCEEDED during a pull: {message}",
+    )
 
 
 def _rematch(ctx: PullContext) -> None:
@@ -205,7 +239,8 @@ def _rematch(ctx: PullContext) -> None:
     except ImportError:
         return
     if ctx.rematch_account_ids or ctx.rematch_emails or ctx.rematch_domains:
-        activities_rematch_after_crm_change(account_ids=ctx.rematch_account_ids, emails=ctx.rematch_emails,
-                                            domains=ctx.rematch_domains)
+        activities_rematch_after_crm_change(
+            account_ids=ctx.rematch_account_ids, emails=ctx.rematch_emails, domains=ctx.rematch_domains
+        )
     if ctx.matched_activity_ids:
         match_activities(activity_ids=sorted(ctx.matched_activity_ids), resolve_people=True, hand_off=True)

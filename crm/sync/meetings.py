@@ -1,4 +1,5 @@
 """CRM events become meetings (activities with source "crm")."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -25,24 +26,44 @@ class EventSync(ObjectSync):
 
     object_name = "Event"
     model = Activity
-    fields = ("Subject", "Description", "StartDateTime", "EndDateTime", "DurationInMinutes", "IsAllDayEvent",
-              "Location", "OwnerId", "WhoId", "WhatId")
+    fields = (
+        "Subject",
+        "Description",
+        "StartDateTime",
+        "EndDateTime",
+        "DurationInMinutes",
+        "IsAllDayEvent",
+        "Location",
+        "OwnerId",
+        "WhoId",
+        "WhatId",
+    )
 
     def apply(self, records: list[Record], ctx: PullContext, report: ObjectReport) -> None:
         owners = crm_map(User, (r.get("OwnerId") for r in records), "email", "first_name", "last_name")
         who = [r.get("WhoId") or "" for r in records]
-        contacts = crm_map(Contact, (i for i in who if i.startswith("003")), "email", "first_name", "last_name")
+        contacts = crm_map(
+            Contact, (i for i in who if i.startswith("003")), "email", "first_name", "last_name"
+        )
         leads = crm_map(Lead, (i for i in who if i.startswith("00Q")), "email", "first_name", "last_name")
         source_ids = [event_source_id(r["Id"]) for r in records]
         existing = {a.source_id: a for a in Activity.objects.filter(source_id__in=source_ids)}
-        existing.update({event_source_id(a.crm_id): a for a in Activity.objects.filter(
-            crm_id__in=[r["Id"] for r in records]).exclude(source_id__in=source_ids)})
+        existing.update(
+            {
+                event_source_id(a.crm_id): a
+                for a in Activity.objects.filter(crm_id__in=[r["Id"] for r in records]).exclude(
+                    source_id__in=source_ids
+                )
+            }
+        )
         created: list[tuple[Activity, list[dict]]] = []
         kept: list[tuple[Activity, list[dict]]] = []
         changed_pks: set[int] = set()
         for record in records:
             owner = owners.get(record.get("OwnerId"))
-            people = self._participants(owner, contacts.get(record.get("WhoId")), leads.get(record.get("WhoId")))
+            people = self._participants(
+                owner, contacts.get(record.get("WhoId")), leads.get(record.get("WhoId"))
+            )
             duration = record.get("DurationInMinutes")
             values = {
                 "kind": Activity.Kind.MEETING,
@@ -51,10 +72,13 @@ class EventSync(ObjectSync):
                 "subject": text(Activity, "subject", record.get("Subject")),
                 "body": record.get("Description") or "",
                 "occurred_at": parse_datetime(record.get("StartDateTime")),
-                "duration_minutes": max(0, min(int(duration), MAX_DURATION_MINUTES)) if duration is not None else None,
+                "duration_minutes": max(0, min(int(duration), MAX_DURATION_MINUTES))
+                if duration is not None
+                else None,
                 "location": text(Activity, "location", record.get("Location")),
                 "owner_id": owner["pk"] if owner else None,
-                "direction": Activity.Direction.OUTBOUND if any(not p["is_internal"] for p in people)
+                "direction": Activity.Direction.OUTBOUND
+                if any(not p["is_internal"] for p in people)
                 else Activity.Direction.INTERNAL,
                 "crm_id": record["Id"],
             }
@@ -82,19 +106,34 @@ class EventSync(ObjectSync):
     def _participants(owner: dict | None, contact: dict | None, lead: dict | None) -> list[dict]:
         people = []
         if owner and owner["email"]:
-            people.append({
-                "email": owner["email"].lower(), "first_name": owner["first_name"], "last_name": owner["last_name"],
-                "name": f"{owner['first_name']} {owner['last_name']}".strip(), "role": Participant.Role.ORGANIZER,
-                "is_internal": True, "user_id": owner["pk"], "contact_id": None, "lead_id": None,
-            })
+            people.append(
+                {
+                    "email": owner["email"].lower(),
+                    "first_name": owner["first_name"],
+                    "last_name": owner["last_name"],
+                    "name": f"{owner['first_name']} {owner['last_name']}".strip(),
+                    "role": Participant.Role.ORGANIZER,
+                    "is_internal": True,
+                    "user_id": owner["pk"],
+                    "contact_id": None,
+                    "lead_id": None,
+                }
+            )
         person = contact or lead
         if person and person["email"] and all(p["email"] != person["email"].lower() for p in people):
-            people.append({
-                "email": person["email"].lower(), "first_name": person["first_name"], "last_name": person["last_name"],
-                "name": f"{person['first_name']} {person['last_name']}".strip(), "role": Participant.Role.ATTENDEE,
-                "is_internal": False, "user_id": None,
-                "contact_id": contact["pk"] if contact else None, "lead_id": lead["pk"] if lead else None,
-            })
+            people.append(
+                {
+                    "email": person["email"].lower(),
+                    "first_name": person["first_name"],
+                    "last_name": person["last_name"],
+                    "name": f"{person['first_name']} {person['last_name']}".strip(),
+                    "role": Participant.Role.ATTENDEE,
+                    "is_internal": False,
+                    "user_id": None,
+                    "contact_id": contact["pk"] if contact else None,
+                    "lead_id": lead["pk"] if lead else None,
+                }
+            )
         return people
 
     @staticmethod
@@ -126,8 +165,13 @@ class EventSync(ObjectSync):
         return changed
 
     def local_crm_ids(self):
-        return Activity.objects.filter(source=Activity.Source.CRM, crm_id__isnull=False).values_list("crm_id", flat=True)
+        return Activity.objects.filter(source=Activity.Source.CRM, crm_id__isnull=False).values_list(
+            "crm_id", flat=True
+        )
 
     def remove(self, crm_ids: list[str], ctx: PullContext, report: ObjectReport) -> None:
-        report.deleted += Activity.objects.filter(crm_id__in=crm_ids, source=Activity.Source.CRM).delete()[1].get(
-            Activity._meta.label, 0)
+        report.deleted += (
+            Activity.objects.filter(crm_id__in=crm_ids, source=Activity.Source.CRM)
+            .delete()[1]
+            .get(Activity._meta.label, 0)
+        )

@@ -1,4 +1,5 @@
 """Users, contacts and leads."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -36,7 +37,16 @@ class UserSync(ObjectSync):
 
     object_name = "User"
     model = User
-    fields = ("FirstName", "LastName", "Email", "Username", "Title", "IsActive", "ManagerId", "TimeZoneSidKey")
+    fields = (
+        "FirstName",
+        "LastName",
+        "Email",
+        "Username",
+        "Title",
+        "IsActive",
+        "ManagerId",
+        "TimeZoneSidKey",
+    )
     tracks_deletes = False
 
     def __init__(self) -> None:
@@ -72,10 +82,17 @@ class UserSync(ObjectSync):
                     self.updated.add(record["Id"])
                 continue
             if email in taken:
-                report.error(f"User {record['Id']}: {email} belongs to a local user with another CRM id; not created.")
+                report.error(
+                    f"User {record['Id']}: {email} belongs to a local user with another CRM id; not created."
+                )
                 continue
-            user = User(crm_id=record["Id"], email=email, is_active=bool(record.get("IsActive", True)),
-                        username=self._username(record, email, usernames), **values)
+            user = User(
+                crm_id=record["Id"],
+                email=email,
+                is_active=bool(record.get("IsActive", True)),
+                username=self._username(record, email, usernames),
+                **values,
+            )
             user.set_unusable_password()
             created.append(user)
             taken.add(email)
@@ -116,20 +133,40 @@ class ContactSync(ObjectSync):
 
     object_name = "Contact"
     model = Contact
-    fields = ("FirstName", "LastName", "Email", "Title", "Phone", "Department", "MailingCountry", "MailingState",
-              "AccountId", "OwnerId", "LeadSource", "CreatedDate")
+    fields = (
+        "FirstName",
+        "LastName",
+        "Email",
+        "Title",
+        "Phone",
+        "Department",
+        "MailingCountry",
+        "MailingState",
+        "AccountId",
+        "OwnerId",
+        "LeadSource",
+        "CreatedDate",
+    )
 
     def select(self, ctx: PullContext) -> list[str]:
         self.custom = {
-            "backstory_id": ctx.optional_field("Contact", settings.SALESFORCE_FIELD_BACKSTORY_ID,
-                                               "SALESFORCE_FIELD_BACKSTORY_ID"),
-            "created_by_backstory": ctx.optional_field("Contact", settings.SALESFORCE_FIELD_CREATED_BY_BACKSTORY,
-                                                       "SALESFORCE_FIELD_CREATED_BY_BACKSTORY"),
-            "department": ctx.optional_field("Contact", settings.SALESFORCE_FIELD_DEPARTMENT,
-                                             "SALESFORCE_FIELD_DEPARTMENT"),
-            "seniority": ctx.optional_field("Contact", settings.SALESFORCE_FIELD_SENIORITY,
-                                            "SALESFORCE_FIELD_SENIORITY"),
-            "persona": ctx.optional_field("Contact", settings.SALESFORCE_FIELD_PERSONA, "SALESFORCE_FIELD_PERSONA"),
+            "backstory_id": ctx.optional_field(
+                "Contact", settings.SALESFORCE_FIELD_BACKSTORY_ID, "SALESFORCE_FIELD_BACKSTORY_ID"
+            ),
+            "created_by_backstory": ctx.optional_field(
+                "Contact",
+                settings.SALESFORCE_FIELD_CREATED_BY_BACKSTORY,
+                "SALESFORCE_FIELD_CREATED_BY_BACKSTORY",
+            ),
+            "department": ctx.optional_field(
+                "Contact", settings.SALESFORCE_FIELD_DEPARTMENT, "SALESFORCE_FIELD_DEPARTMENT"
+            ),
+            "seniority": ctx.optional_field(
+                "Contact", settings.SALESFORCE_FIELD_SENIORITY, "SALESFORCE_FIELD_SENIORITY"
+            ),
+            "persona": ctx.optional_field(
+                "Contact", settings.SALESFORCE_FIELD_PERSONA, "SALESFORCE_FIELD_PERSONA"
+            ),
         }
         extra = [name for name in self.custom.values() if name and name not in self.fields]
         return ["Id", *self.fields, *dict.fromkeys(extra), "SystemModstamp"]
@@ -168,17 +205,25 @@ class ContactSync(ObjectSync):
         if self.custom["backstory_id"]:
             backstory_ids = {r["Id"]: as_uuid(r.get(self.custom["backstory_id"])) for r in records}
         wanted = [u for u in backstory_ids.values() if u]
-        by_backstory_id = {c.backstory_id: c for c in Contact.objects.filter(backstory_id__in=wanted, crm_id__isnull=True)}
-        used_backstory_ids = set(Contact.objects.filter(backstory_id__in=wanted).values_list("backstory_id", flat=True))
+        by_backstory_id = {
+            c.backstory_id: c for c in Contact.objects.filter(backstory_id__in=wanted, crm_id__isnull=True)
+        }
+        used_backstory_ids = set(
+            Contact.objects.filter(backstory_id__in=wanted).values_list("backstory_id", flat=True)
+        )
         known = [*by_crm.values(), *by_backstory_id.values()]
         deferred = pending_outbox_ids(Contact, [c.pk for c in known])
         created = []
         for record in records:
             values = self.values(record, accounts, owners)
             if record.get("AccountId") and values["account_id"] is None:
-                report.error(f"Contact {record['Id']}: account {record['AccountId']} is not in Backstory yet.")
+                report.error(
+                    f"Contact {record['Id']}: account {record['AccountId']} is not in Backstory yet."
+                )
             backstory_id = backstory_ids.get(record["Id"])
-            contact = by_crm.get(record["Id"]) or (by_backstory_id.get(backstory_id) if backstory_id else None)
+            contact = by_crm.get(record["Id"]) or (
+                by_backstory_id.get(backstory_id) if backstory_id else None
+            )
             if contact is None:
                 contact = Contact(crm_id=record["Id"], **values)
                 if backstory_id and backstory_id not in used_backstory_ids:
@@ -219,8 +264,18 @@ class LeadSync(ObjectSync):
 
     object_name = "Lead"
     model = Lead
-    fields = ("FirstName", "LastName", "Email", "Company", "Title", "Status", "IsConverted", "ConvertedContactId",
-              "ConvertedAccountId", "OwnerId")
+    fields = (
+        "FirstName",
+        "LastName",
+        "Email",
+        "Company",
+        "Title",
+        "Status",
+        "IsConverted",
+        "ConvertedContactId",
+        "ConvertedAccountId",
+        "OwnerId",
+    )
 
     def apply(self, records: list[Record], ctx: PullContext, report: ObjectReport) -> None:
         contacts = crm_map(Contact, (r.get("ConvertedContactId") for r in records))

@@ -1,4 +1,5 @@
 """Salesforce values to Python and back, and the small rules the pull applies to them."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -8,7 +9,7 @@ from typing import Any
 
 from django.db.models import Model
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def parse_datetime(value: str | None) -> dt.datetime | None:

@@ -5,6 +5,7 @@ minutes before now, on a whole minute: Salesforce commits a record's SystemModst
 before the record is visible to queries, and its replication API (getUpdated/getDeleted) works
 by the minute, so both halves of a run see exactly the same window.
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -3,11 +3,13 @@ settings pointing at it, and a way to count what a piece of code writes.
 
 Import the fixtures into a test module: `from crm.tests.sync_fixtures import org  # noqa: F401`.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -54,8 +56,10 @@ class Org:
         """Live stand-in records of a type whose fields equal `where` (text compared without case)."""
         found = []
         for row in self.store.rows(object_name):
-            if all((str(row.get(k) or "").lower() == str(v).lower()) if isinstance(v, str) else row.get(k) == v
-                   for k, v in where.items()):
+            if all(
+                (str(row.get(k) or "").lower() == str(v).lower()) if isinstance(v, str) else row.get(k) == v
+                for k, v in where.items()
+            ):
                 found.append(row)
         return found
 
@@ -90,7 +94,7 @@ class Writes:
     def __init__(self) -> None:
         self.statements: list[tuple[str, str]] = []
 
-    def __enter__(self) -> "Writes":
+    def __enter__(self) -> Writes:
         self._capture = CaptureQueriesContext(connection)
         self._capture.__enter__()
         return self

@@ -32,8 +32,12 @@ SOAP_LOGIN_REFUSED = """<?xml version="1.0" encoding="UTF-8"?>
 <detail><sf:LoginFault><sf:exceptionCode>INVALID_LOGIN</sf:exceptionCode>
 <sf:exceptionMessage>Invalid username, password, security token; or user locked out.</sf:exceptionMessage>
 </sf:LoginFault></detail></soapenv:Fault></soapenv:Body></soapenv:Envelope>"""
-TOKEN_OK = {"access_token": "00D5g000004XYZA!oauth-token", "instance_url": "https://acme.my.salesforce.com",
-            "id": "https://login.salesforce.com/id/00D5g000004XYZAEA2/0055g00000ABCDeAAP", "token_type": "Bearer"}
+TOKEN_OK = {
+    "access_token": "00D5g000004XYZA!oauth-token",
+    "instance_url": "https://acme.my.salesforce.com",
+    "id": "https://login.salesforce.com/id/00D5g000004XYZAEA2/0055g00000ABCDeAAP",
+    "token_type": "Bearer",
+}
 
 
 @pytest.fixture
@@ -41,8 +45,17 @@ def sf_settings(settings):
     """Every SALESFORCE_* setting reset, so the environment cannot leak into a test."""
     settings.SALESFORCE_MODE = "salesforce"
     settings.SALESFORCE_API_VERSION = "59.0"
-    for name in ("INSTANCE_URL", "SESSION_ID", "USERNAME", "PASSWORD", "SECURITY_TOKEN", "CONSUMER_KEY",
-                 "CONSUMER_SECRET", "CA_BUNDLE", "PRIVATE_KEY_FILE"):
+    for name in (
+        "INSTANCE_URL",
+        "SESSION_ID",
+        "USERNAME",
+        "PASSWORD",
+        "SECURITY_TOKEN",
+        "CONSUMER_KEY",
+        "CONSUMER_SECRET",
+        "CA_BUNDLE",
+        "PRIVATE_KEY_FILE",
+    ):
         setattr(settings, f"SALESFORCE_{name}", "")
     settings.SALESFORCE_DOMAIN = "login"
     return settings
@@ -53,6 +66,7 @@ def form(call):
 
 
 # -- session id ---------------------------------------------------------------------------
+
 
 def test_session_id_flow_against_the_standin(sf_settings, salesforce_standin, monkeypatch):
     # The machine-wide bundle must not beat SALESFORCE_CA_BUNDLE.
@@ -75,13 +89,17 @@ def test_standin_is_not_trusted_without_the_ca_bundle(sf_settings, salesforce_st
 
 def test_api_version_comes_from_settings(sf_settings, salesforce_standin):
     sf_settings.SALESFORCE_API_VERSION = "58.0"
-    sf = salesforce_connect(instance_url=salesforce_standin.url, session_id=salesforce_standin.session_id,
-                            ca_bundle=salesforce_standin.ca_path)
+    sf = salesforce_connect(
+        instance_url=salesforce_standin.url,
+        session_id=salesforce_standin.session_id,
+        ca_bundle=salesforce_standin.ca_path,
+    )
     record = sf.query("SELECT Id FROM Account LIMIT 1")["records"][0]
     assert record["attributes"]["url"].startswith("/services/data/v58.0/")
 
 
 # -- SOAP username / password / token -----------------------------------------------------
+
 
 @responses.activate
 def test_soap_login(sf_settings):
@@ -121,6 +139,7 @@ def test_soap_login_refused(sf_settings):
 
 # -- OAuth 2 username-password ------------------------------------------------------------
 
+
 @responses.activate
 def test_oauth_password_flow(sf_settings):
     sf_settings.SALESFORCE_USERNAME = "integration@acme.com"
@@ -132,9 +151,13 @@ def test_oauth_password_flow(sf_settings):
     sf = salesforce_connect()
     assert sf.session_id == TOKEN_OK["access_token"]
     assert sf.sf_instance == "acme.my.salesforce.com"
-    assert form(responses.calls[0]) == {"grant_type": "password", "client_id": "3MVG9-key",
-                                        "client_secret": "secret", "username": "integration@acme.com",
-                                        "password": "pwTOKEN"}
+    assert form(responses.calls[0]) == {
+        "grant_type": "password",
+        "client_id": "3MVG9-key",
+        "client_secret": "secret",
+        "username": "integration@acme.com",
+        "password": "pwTOKEN",
+    }
 
 
 @responses.activate
@@ -143,7 +166,9 @@ def test_oauth_login_refused(sf_settings):
     sf_settings.SALESFORCE_PASSWORD = "pw"
     sf_settings.SALESFORCE_CONSUMER_KEY = "key"
     sf_settings.SALESFORCE_CONSUMER_SECRET = "secret"
-    responses.post(TOKEN_URL, status=400, json={"error": "invalid_grant", "error_description": "authentication failure"})
+    responses.post(
+        TOKEN_URL, status=400, json={"error": "invalid_grant", "error_description": "authentication failure"}
+    )
     with pytest.raises(SalesforceAuthenticationFailed) as caught:
         salesforce_connect()
     assert caught.value.code == "invalid_grant"
@@ -151,12 +176,16 @@ def test_oauth_login_refused(sf_settings):
 
 # -- OAuth 2 JWT bearer -------------------------------------------------------------------
 
+
 @pytest.fixture
 def private_key_file(tmp_path):
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     path = tmp_path / "server.key"
-    path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                       serialization.NoEncryption()))
+    path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
     return path, key.public_key()
 
 
@@ -171,7 +200,9 @@ def test_jwt_bearer_flow(sf_settings, private_key_file):
     assert sf.session_id == TOKEN_OK["access_token"]
     sent = form(responses.calls[0])
     assert sent["grant_type"] == "urn:ietf:params:oauth:grant-type:jwt-bearer"
-    claims = jwt.decode(sent["assertion"], public_key, algorithms=["RS256"], audience="https://login.salesforce.com")
+    claims = jwt.decode(
+        sent["assertion"], public_key, algorithms=["RS256"], audience="https://login.salesforce.com"
+    )
     assert (claims["iss"], claims["sub"]) == ("3MVG9-key", "integration@acme.com")
 
 
@@ -184,6 +215,7 @@ def test_jwt_flow_needs_the_key_file_setting(sf_settings):
 
 
 # -- OAuth 2 client credentials -----------------------------------------------------------
+
 
 @responses.activate
 def test_client_credentials_flow(sf_settings):
@@ -207,6 +239,7 @@ def test_client_credentials_need_a_my_domain(sf_settings):
 
 
 # -- CA bundle and re-login ---------------------------------------------------------------
+
 
 @responses.activate
 def test_login_flows_use_the_ca_bundle(sf_settings, tmp_path):
@@ -246,6 +279,7 @@ def test_expired_session_is_renewed_by_logging_in_again(sf_settings, salesforce_
 
 
 # -- configuration errors ------------------------------------------------------------------
+
 
 def test_off_mode_refuses_to_connect(sf_settings):
     sf_settings.SALESFORCE_MODE = "off"

@@ -6,6 +6,7 @@ duplicate rules) ends in the same state: no lost write, no duplicate contact.
 
 Every Salesforce call goes through simple-salesforce over HTTPS to the stand-in.
 """
+
 import datetime as dt
 
 import pytest
@@ -34,17 +35,45 @@ NEW_PEOPLE = [
 ]
 # What Salesforce holds at the end, whatever failed on the way: each new person once, with the
 # Backstory fields, and a contact role on the opportunity the mail was about.
-EXPECTED_CONTACTS = sorted([
-    {"Email": email, "FirstName": first, "LastName": last, "Title": None, "Phone": None, "Department__c": None,
-     "Seniority__c": None, "Persona__c": None, "Created_By_Backstory__c": True, "LeadSource": "Backstory",
-     "account": account, "owner": "ae1"}
-    | ({"Title": "VP of Engineering", "Phone": "+1 312 555 0170", "Department__c": "Engineering", "Seniority__c": "VP",
-        "Persona__c": "Decision Maker"} if first == "Olivia" else {})
-    for email, first, last, account, _ in NEW_PEOPLE
-], key=lambda c: c["Email"])
+EXPECTED_CONTACTS = sorted(
+    [
+        {
+            "Email": email,
+            "FirstName": first,
+            "LastName": last,
+            "Title": None,
+            "Phone": None,
+            "Department__c": None,
+            "Seniority__c": None,
+            "Persona__c": None,
+            "Created_By_Backstory__c": True,
+            "LeadSource": "Backstory",
+            "account": account,
+            "owner": "ae1",
+        }
+        | (
+            {
+                "Title": "VP of Engineering",
+                "Phone": "+1 312 555 0170",
+                "Department__c": "Engineering",
+                "Seniority__c": "VP",
+                "Persona__c": "Decision Maker",
+            }
+            if first == "Olivia"
+            else {}
+        )
+        for email, first, last, account, _ in NEW_PEOPLE
+    ],
+    key=lambda c: c["Email"],
+)
 EXPECTED_ROLES = sorted((opportunity, email, "Business User", False) for email, *_, opportunity in NEW_PEOPLE)
-FAULT_KINDS = ("SERVER_ERROR", "UNABLE_TO_LOCK_ROW", "REQUEST_LIMIT_EXCEEDED", "INVALID_SESSION_ID",
-               "DUPLICATES_DETECTED")
+FAULT_KINDS = (
+    "SERVER_ERROR",
+    "UNABLE_TO_LOCK_ROW",
+    "REQUEST_LIMIT_EXCEEDED",
+    "INVALID_SESSION_ID",
+    "DUPLICATES_DETECTED",
+)
 # Five independent kinds at this rate fail 1 - (1 - 0.044)^5 ≈ 20% of calls (and of collection records).
 FAULT_RATE = 0.044
 # Seeds under which every kind fires at least once in this run (most seeds do; 15 more seeds at twice
@@ -55,38 +84,61 @@ FAULT_SEED = 41
 def mail(now: dt.datetime) -> list[ParsedActivity]:
     """Priya (owner of Acme and Globex) writes to Rita, a contact role on the Acme renewal, and to Hank,
     one on the Globex deal, copying people Salesforce does not know; Olivia answers with a signature."""
+
     def person(email, role, first, last):
         return ParsedParticipant(email, role, f"{first} {last}", first, last)
 
     priya = person("priya.raman@lumen-analytics.com", "from", "Priya", "Raman")
-    acme_people = tuple(person(email, "cc", first, last) for email, first, last, account, _ in NEW_PEOPLE
-                        if account == "acme")
-    globex_people = tuple(person(email, "cc", first, last) for email, first, last, account, _ in NEW_PEOPLE
-                          if account == "globex")
+    acme_people = tuple(
+        person(email, "cc", first, last) for email, first, last, account, _ in NEW_PEOPLE if account == "acme"
+    )
+    globex_people = tuple(
+        person(email, "cc", first, last)
+        for email, first, last, account, _ in NEW_PEOPLE
+        if account == "globex"
+    )
     renewal = ParsedActivity(
-        kind="email", source_id="renewal-1@lumen-analytics.com", subject="Renewal: next steps",
-        body="Sharing the redlines.", occurred_at=now - dt.timedelta(hours=3),
-        participants=(priya, person("rita.moreno@acme.com", "to", "Rita", "Moreno"), *acme_people))
+        kind="email",
+        source_id="renewal-1@lumen-analytics.com",
+        subject="Renewal: next steps",
+        body="Sharing the redlines.",
+        occurred_at=now - dt.timedelta(hours=3),
+        participants=(priya, person("rita.moreno@acme.com", "to", "Rita", "Moreno"), *acme_people),
+    )
     reply = ParsedActivity(
-        kind="email", source_id="renewal-2@acme.com", subject="RE: Renewal: next steps", body="Looks good.",
-        occurred_at=now - dt.timedelta(hours=2), in_reply_to="renewal-1@lumen-analytics.com",
-        participants=(person("olivia.park@acme.com", "from", "Olivia", "Park"),
-                      person("priya.raman@lumen-analytics.com", "to", "Priya", "Raman"),
-                      person("rita.moreno@acme.com", "cc", "Rita", "Moreno")),
+        kind="email",
+        source_id="renewal-2@acme.com",
+        subject="RE: Renewal: next steps",
+        body="Looks good.",
+        occurred_at=now - dt.timedelta(hours=2),
+        in_reply_to="renewal-1@lumen-analytics.com",
+        participants=(
+            person("olivia.park@acme.com", "from", "Olivia", "Park"),
+            person("priya.raman@lumen-analytics.com", "to", "Priya", "Raman"),
+            person("rita.moreno@acme.com", "cc", "Rita", "Moreno"),
+        ),
         signature_details=SignatureDetails(title="VP of Engineering", phone="+1 312 555 0170"),
     )
     globex = ParsedActivity(
-        kind="email", source_id="globex-1@lumen-analytics.com", subject="Globex analytics: approvers",
-        body="Who signs off?", occurred_at=now - dt.timedelta(hours=1),
-        participants=(priya, person("hank@globex.com", "to", "Hank", "Scorpio"), *globex_people))
+        kind="email",
+        source_id="globex-1@lumen-analytics.com",
+        subject="Globex analytics: approvers",
+        body="Who signs off?",
+        occurred_at=now - dt.timedelta(hours=1),
+        participants=(priya, person("hank@globex.com", "to", "Hank", "Scorpio"), *globex_people),
+    )
     return [renewal, reply, globex]
 
 
 @pytest.fixture
 def backstory(db):
     """Backstory's own setup: the integration user and a profile that creates contacts and roles."""
-    User.objects.create(username="integration", email="integration@lumen-analytics.com", is_integration_user=True)
-    ConfigurationProfile.objects.create(name="Sales", is_default=True, contact_creation_enabled=True, ocr_enabled=True)
+    User.objects.create(
+        username="integration", email="integration@lumen-analytics.com", is_integration_user=True
+    )
+    ConfigurationProfile.objects.create(
+        name="Sales", is_default=True, contact_creation_enabled=True, ocr_enabled=True
+    )
 
 
 def pull_until_clean(org, attempts=40):
@@ -122,15 +174,22 @@ def final_state(org):
         row = rows[0]
         local = Contact.objects.get(email=email)
         assert local.crm_id == row["Id"] and row["Backstory_Id__c"] == str(local.backstory_id)
-        contacts.append({**{k: row[k] for k in EXPECTED_CONTACTS[0] if k not in ("account", "owner")},
-                         "account": names.get(row["AccountId"]), "owner": names.get(row["OwnerId"])})
+        contacts.append(
+            {
+                **{k: row[k] for k in EXPECTED_CONTACTS[0] if k not in ("account", "owner")},
+                "account": names.get(row["AccountId"]),
+                "owner": names.get(row["OwnerId"]),
+            }
+        )
     emails = {row["Id"]: row["Email"] for row in org.store.rows("Contact")}
     roles = []
     for row in org.store.rows("OpportunityContactRole"):
         if row["Backstory_Id__c"]:
             local = OpportunityContactRole.objects.get(crm_id=row["Id"])
             assert str(local.backstory_id) == row["Backstory_Id__c"] and local.created_by_backstory
-            roles.append((names.get(row["OpportunityId"]), emails[row["ContactId"]], row["Role"], row["IsPrimary"]))
+            roles.append(
+                (names.get(row["OpportunityId"]), emails[row["ContactId"]], row["Role"], row["IsPrimary"])
+            )
     return sorted(contacts, key=lambda c: c["Email"]), sorted(roles)
 
 
@@ -158,7 +217,10 @@ def test_capture_to_salesforce_and_back(org, backstory, django_capture_on_commit
 
 
 def test_a_fifth_of_calls_failing_ends_in_the_same_state(org, backstory, django_capture_on_commit_callbacks):
-    rules = [org.faults.at_rate(kind, FAULT_RATE, seed=seed) for seed, kind in enumerate(FAULT_KINDS, start=FAULT_SEED)]
+    rules = [
+        org.faults.at_rate(kind, FAULT_RATE, seed=seed)
+        for seed, kind in enumerate(FAULT_KINDS, start=FAULT_SEED)
+    ]
     run(org, django_capture_on_commit_callbacks)
     fired = {rule.kind: rule.fired for rule in rules}
     assert all(fired.values()), f"every kind of fault should have happened at least once: {fired}"

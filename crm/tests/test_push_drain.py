@@ -1,5 +1,6 @@
 """The outbox drain, through simple-salesforce over HTTPS against the stand-in: collections,
 write-back, ordering, deletes, and the retry policy for each failure Salesforce reports."""
+
 import datetime as dt
 
 import pytest
@@ -11,7 +12,7 @@ from contacts.services import outbox as contact_outbox
 from crm.connection import SalesforceConnection
 from crm.models import OutboxEntry
 from crm.outbox import outbox_enqueue
-from crm.push import _Drainer, DrainReport, outbox_drain
+from crm.push import DrainReport, _Drainer, outbox_drain
 from crm.selectors import outbox_paused_until, outbox_state_get
 from crm.services import outbox_entries_retry, outbox_resume
 from crm.sync import salesforce_pull
@@ -37,9 +38,18 @@ def new_contact(email, *, first="Olivia", last="Park", account="acme", title="VP
     account = Account.objects.get(crm_id=org.ref(account))
     with transaction.atomic():
         contact = Contact.objects.create(
-            first_name=first, last_name=last, email=email, title=title, department="engineering", seniority="vp",
-            persona="decision_maker", mailing_country="United States", account=account, owner=account.owner,
-            lead_source="Backstory", created_by_backstory=True,
+            first_name=first,
+            last_name=last,
+            email=email,
+            title=title,
+            department="engineering",
+            seniority="vp",
+            persona="decision_maker",
+            mailing_country="United States",
+            account=account,
+            owner=account.owner,
+            lead_source="Backstory",
+            created_by_backstory=True,
         )
         contact_outbox.enqueue_contact_created(contact)
     return contact
@@ -48,8 +58,9 @@ def new_contact(email, *, first="Olivia", last="Park", account="acme", title="VP
 def new_role(contact, *, opportunity="acme_renewal", org):
     opportunity = Opportunity.objects.get(crm_id=org.ref(opportunity))
     with transaction.atomic():
-        role = OpportunityContactRole.objects.create(opportunity=opportunity, contact=contact, role="Business User",
-                                                     created_by_backstory=True)
+        role = OpportunityContactRole.objects.create(
+            opportunity=opportunity, contact=contact, role="Business User", created_by_backstory=True
+        )
         contact_outbox.enqueue_role_created(role, opportunity_crm_id=opportunity.crm_id, contact=contact)
     return role
 
@@ -70,12 +81,23 @@ def test_new_contacts_and_their_roles_are_pushed_with_the_custom_fields(pulled):
     olivia.refresh_from_db()
     role.refresh_from_db()
     [sf_olivia] = pulled.rows("Contact", Email="olivia.park@acme.com")
-    assert olivia.crm_id == sf_olivia["Id"] and len(pulled.rows("Contact", Email="omar.haddad@acme.co.uk")) == 1
-    assert (sf_olivia["Created_By_Backstory__c"], sf_olivia["Backstory_Id__c"]) == (True, str(olivia.backstory_id))
+    assert (
+        olivia.crm_id == sf_olivia["Id"] and len(pulled.rows("Contact", Email="omar.haddad@acme.co.uk")) == 1
+    )
+    assert (sf_olivia["Created_By_Backstory__c"], sf_olivia["Backstory_Id__c"]) == (
+        True,
+        str(olivia.backstory_id),
+    )
     assert (sf_olivia["Department__c"], sf_olivia["Seniority__c"], sf_olivia["Persona__c"]) == (
-        "Engineering", "VP", "Decision Maker")
+        "Engineering",
+        "VP",
+        "Decision Maker",
+    )
     assert sf_olivia["AccountId"] == pulled.ref("acme") and sf_olivia["OwnerId"] == pulled.ref("ae1")
-    assert olivia.crm_last_modified == sf_olivia["SystemModstamp"] and olivia.crm_created_at == sf_olivia["CreatedDate"]
+    assert (
+        olivia.crm_last_modified == sf_olivia["SystemModstamp"]
+        and olivia.crm_created_at == sf_olivia["CreatedDate"]
+    )
     [sf_role] = pulled.rows("OpportunityContactRole", ContactId=olivia.crm_id)
     assert role.crm_id == sf_role["Id"] and sf_role["OpportunityId"] == pulled.ref("acme_renewal")
     assert sf_role["Backstory_Id__c"] == str(role.backstory_id) and sf_role["Role"] == "Business User"
@@ -122,7 +144,10 @@ def test_a_role_waits_for_its_contact(pulled):
     pulled.advance(minutes=2)
     assert outbox_drain().done == 2
     role.refresh_from_db()
-    assert pulled.rows("OpportunityContactRole", Id=role.crm_id)[0]["ContactId"] == Contact.objects.get(pk=olivia.pk).crm_id
+    assert (
+        pulled.rows("OpportunityContactRole", Id=role.crm_id)[0]["ContactId"]
+        == Contact.objects.get(pk=olivia.pk).crm_id
+    )
 
 
 def test_a_role_whose_contact_will_never_be_pushed_fails_with_the_reason(pulled):
@@ -153,7 +178,9 @@ def test_an_update_queued_before_the_contact_was_pushed_goes_after_it(pulled):
     with transaction.atomic():
         olivia.title = "CTO"
         olivia.save()
-        contact_outbox.enqueue_contact_updated(olivia, ["title"])  # no crm id yet: an upsert on the Backstory id
+        contact_outbox.enqueue_contact_updated(
+            olivia, ["title"]
+        )  # no crm id yet: an upsert on the Backstory id
     report = outbox_drain()
     assert report.done == 2
     assert pulled.rows("Contact", Email="olivia.park@acme.com")[0]["Title"] == "CTO"
@@ -204,9 +231,16 @@ def test_a_contact_delete_waits_for_the_role_changes_written_before_it(pulled):
     cfo = Contact.objects.get(crm_id=pulled.ref("acme_cfo"))
     # What the de-duplication writes: re-point the role to the survivor, then delete the duplicate.
     with transaction.atomic():
-        repoint = outbox_enqueue(object_name="OpportunityContactRole", operation="update", record=role,
-                                 crm_id=role.crm_id, payload={"ContactId": cfo.crm_id})
-        delete = outbox_enqueue(object_name="Contact", operation="delete", record=olivia, crm_id=olivia.crm_id)
+        repoint = outbox_enqueue(
+            object_name="OpportunityContactRole",
+            operation="update",
+            record=role,
+            crm_id=role.crm_id,
+            payload={"ContactId": cfo.crm_id},
+        )
+        delete = outbox_enqueue(
+            object_name="Contact", operation="delete", record=olivia, crm_id=olivia.crm_id
+        )
     pulled.faults.next("UNABLE_TO_LOCK_ROW", path="composite/sobjects$", method="PATCH")
     outbox_drain()
     repoint.refresh_from_db()
@@ -214,7 +248,9 @@ def test_a_contact_delete_waits_for_the_role_changes_written_before_it(pulled):
     assert repoint.status == Status.PENDING and delete.status == Status.PENDING and delete.attempts == 0
     pulled.advance(minutes=2)
     outbox_drain()
-    assert pulled.rows("OpportunityContactRole", Id=role.crm_id)[0]["ContactId"] == cfo.crm_id  # not cascaded away
+    assert (
+        pulled.rows("OpportunityContactRole", Id=role.crm_id)[0]["ContactId"] == cfo.crm_id
+    )  # not cascaded away
     assert pulled.store.status_of("Contact", olivia.crm_id) == "deleted"
 
 
@@ -279,8 +315,14 @@ def test_a_session_refused_after_the_refresh_backs_off(pulled):
 
 
 def test_a_duplicate_of_the_same_person_is_linked_not_created(pulled):
-    manual = pulled.sf.Contact.create({"LastName": "Park", "FirstName": "Olivia", "Email": "Olivia.Park@acme.com",
-                                       "AccountId": pulled.ref("acme")})["id"]
+    manual = pulled.sf.Contact.create(
+        {
+            "LastName": "Park",
+            "FirstName": "Olivia",
+            "Email": "Olivia.Park@acme.com",
+            "AccountId": pulled.ref("acme"),
+        }
+    )["id"]
     olivia = new_contact("olivia.park@acme.com", org=pulled)
     pulled.faults.next("DUPLICATES_DETECTED", path="composite")
     report = outbox_drain()
@@ -288,7 +330,11 @@ def test_a_duplicate_of_the_same_person_is_linked_not_created(pulled):
     olivia.refresh_from_db()
     assert olivia.crm_id == manual and len(pulled.rows("Contact", Email="olivia.park@acme.com")) == 1
     entry = entry_of(olivia)
-    assert entry.status == Status.DONE and entry.last_error_code == "DUPLICATES_DETECTED" and manual in entry.last_error
+    assert (
+        entry.status == Status.DONE
+        and entry.last_error_code == "DUPLICATES_DETECTED"
+        and manual in entry.last_error
+    )
 
 
 def test_a_duplicate_rule_matching_someone_else_is_retried_not_linked(pulled):
@@ -352,7 +398,10 @@ def test_without_salesforce_settings_entries_wait(pulled, settings):
     settings.SALESFORCE_INSTANCE_URL = ""
     olivia = new_contact("olivia.park@acme.com", org=pulled)
     report = outbox_drain()
-    assert report.skipped.startswith("Salesforce is not configured") and "SALESFORCE_INSTANCE_URL" in report.skipped
+    assert (
+        report.skipped.startswith("Salesforce is not configured")
+        and "SALESFORCE_INSTANCE_URL" in report.skipped
+    )
     assert (entry_of(olivia).status, entry_of(olivia).attempts) == (Status.PENDING, 0)
 
 

@@ -1,4 +1,5 @@
 """The retry policy: the code's table, the documented table, and the backoff."""
+
 import random
 import re
 from pathlib import Path
@@ -15,7 +16,7 @@ def documented_policy(*, examples: bool = False) -> dict[str, str]:
     """Error code → the documented behaviour, from the retry policy table in docs/salesforce.md
     (with `examples`, the codes the "anything else" row names instead)."""
     text = DOC.read_text()
-    table = text[text.index("### Retry policy"):text.index("**Backoff**")]
+    table = text[text.index("### Retry policy") : text.index("**Backoff**")]
     rows = {}
     for line in table.splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
@@ -30,8 +31,12 @@ def documented_policy(*, examples: bool = False) -> dict[str, str]:
 
 def documented_action(behaviour: str) -> Action:
     """The action a documented behaviour describes (its first words decide, the links excepted)."""
-    for words, action in (("log in again", Action.REFRESH), ("pause the whole outbox", Action.PAUSE),
-                          ("link the local record", Action.LINK), ("failed for good", Action.FAIL)):
+    for words, action in (
+        ("log in again", Action.REFRESH),
+        ("pause the whole outbox", Action.PAUSE),
+        ("link the local record", Action.LINK),
+        ("failed for good", Action.FAIL),
+    ):
         if words in behaviour:
             return action
     for start, action in (("done", Action.DONE), ("backoff", Action.BACKOFF)):
@@ -65,8 +70,9 @@ def test_what_each_error_means(code, operation, action):
     assert action_for(code, operation=operation) is action
 
 
-@pytest.mark.parametrize(("attempts", "low", "high"), [(1, 15, 30), (2, 30, 60), (3, 60, 120), (8, 1800, 3600),
-                                                       (20, 1800, 3600)])
+@pytest.mark.parametrize(
+    ("attempts", "low", "high"), [(1, 15, 30), (2, 30, 60), (3, 60, 120), (8, 1800, 3600), (20, 1800, 3600)]
+)
 def test_backoff_doubles_with_jitter_up_to_the_cap(settings, attempts, low, high):
     settings.SALESFORCE_OUTBOX_BACKOFF_SECONDS = 30
     settings.SALESFORCE_OUTBOX_BACKOFF_CAP_SECONDS = 3600

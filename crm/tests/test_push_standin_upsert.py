@@ -1,6 +1,7 @@
 """The stand-in's upsert collection (PATCH composite/sobjects/<T>/<external id>, API v46+), which the
 push uses, and the org's own stage table carried in fixtures and state (added for the push and the
 demo org; both are real Salesforce behaviour)."""
+
 import pytest
 from simple_salesforce.exceptions import SalesforceResourceNotFound
 
@@ -8,8 +9,11 @@ from crm.standin import Store
 
 
 def upsert(sf, records, all_or_none=False, field="Backstory_Id__c", object_name="Contact"):
-    return sf.restful(f"composite/sobjects/{object_name}/{field}", method="PATCH",
-                      json={"allOrNone": all_or_none, "records": records})
+    return sf.restful(
+        f"composite/sobjects/{object_name}/{field}",
+        method="PATCH",
+        json={"allOrNone": all_or_none, "records": records},
+    )
 
 
 def contact(key, **fields):
@@ -29,22 +33,30 @@ def test_upsert_collection_creates_then_updates_by_external_id(salesforce_standi
 
 
 def test_upsert_collection_reports_each_record(salesforce_standin):
-    results = upsert(salesforce_standin.sf, [
-        contact("bs-ok", LastName="Fine"),
-        contact("bs-bad", FirstName="No last name"),
-        {"attributes": {"type": "Contact"}, "LastName": "No key"},
-        {"attributes": {"type": "Account"}, "Backstory_Id__c": "bs-acct", "Name": "Wrong type"},
-    ])
+    results = upsert(
+        salesforce_standin.sf,
+        [
+            contact("bs-ok", LastName="Fine"),
+            contact("bs-bad", FirstName="No last name"),
+            {"attributes": {"type": "Contact"}, "LastName": "No key"},
+            {"attributes": {"type": "Account"}, "Backstory_Id__c": "bs-acct", "Name": "Wrong type"},
+        ],
+    )
     assert results[0]["success"] is True
     assert [r["errors"][0]["statusCode"] for r in results[1:]] == [
-        "REQUIRED_FIELD_MISSING", "MISSING_ARGUMENT", "INVALID_TYPE"]
+        "REQUIRED_FIELD_MISSING",
+        "MISSING_ARGUMENT",
+        "INVALID_TYPE",
+    ]
 
 
 def test_upsert_collection_all_or_none_rolls_back(salesforce_standin):
     sf = salesforce_standin.sf
     results = upsert(sf, [contact("bs-kept", LastName="Kept?"), contact("bs-broken")], all_or_none=True)
-    assert [r["errors"][0]["statusCode"] for r in results] == ["ALL_OR_NONE_OPERATION_ROLLED_BACK",
-                                                             "REQUIRED_FIELD_MISSING"]
+    assert [r["errors"][0]["statusCode"] for r in results] == [
+        "ALL_OR_NONE_OPERATION_ROLLED_BACK",
+        "REQUIRED_FIELD_MISSING",
+    ]
     assert sf.query("SELECT COUNT() FROM Contact WHERE Backstory_Id__c = 'bs-kept'")["totalSize"] == 0
 
 
@@ -65,9 +77,21 @@ def test_an_org_brings_its_own_stages_and_keeps_them_in_its_state():
         {"name": "Closed Won", "probability": 100, "is_closed": True, "is_won": True},
     ]
     store = Store()
-    store.load({"_standin": {"stages": stages}, "Account": [{"Id": "@a", "Name": "A"}],
-                "Opportunity": [{"Id": "@o", "Name": "O", "AccountId": "@a", "StageName": "Discovery",
-                                 "CloseDate": "2026-12-01"}]})
+    store.load(
+        {
+            "_standin": {"stages": stages},
+            "Account": [{"Id": "@a", "Name": "A"}],
+            "Opportunity": [
+                {
+                    "Id": "@o",
+                    "Name": "O",
+                    "AccountId": "@a",
+                    "StageName": "Discovery",
+                    "CloseDate": "2026-12-01",
+                }
+            ],
+        }
+    )
     opportunity = store.get("Opportunity", store.ref("o"))
     assert (opportunity["Probability"], opportunity["ForecastCategoryName"]) == (30.0, "Pipeline")
     assert [s["name"] for s in store.dump()["_standin"]["stages"]] == ["Discovery", "Closed Won"]
@@ -75,5 +99,12 @@ def test_an_org_brings_its_own_stages_and_keeps_them_in_its_state():
     reloaded.load(store.dump())
     assert set(reloaded.stages) == {"discovery", "closed won"}
     with pytest.raises(ValueError, match="Prospecting"):
-        reloaded.load({"Account": [{"Id": "@a", "Name": "A"}], "Opportunity": [
-            {"Name": "O", "AccountId": "@a", "StageName": "Prospecting", "CloseDate": "2026-12-01"}]}, replace=False)
+        reloaded.load(
+            {
+                "Account": [{"Id": "@a", "Name": "A"}],
+                "Opportunity": [
+                    {"Name": "O", "AccountId": "@a", "StageName": "Prospecting", "CloseDate": "2026-12-01"}
+                ],
+            },
+            replace=False,
+        )

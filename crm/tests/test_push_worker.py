@@ -1,6 +1,7 @@
 """A real Celery worker takes a captured activity to Salesforce: capture queues the contact engine,
 the engine's outbox rows queue the drain, the worker pushes (Redis when CELERY_BROKER_URL is set,
 Celery's in-memory transport otherwise). The benchmark command runs exactly this path."""
+
 import io
 
 import pytest
@@ -13,7 +14,9 @@ from crm.models import OutboxEntry
 @pytest.mark.django_db(transaction=True)
 def test_a_captured_contact_reaches_salesforce_through_a_worker():
     out = io.StringIO()
-    call_command("benchmark_salesforce_latency", "--runs", "2", "--target", "60", "--timeout", "60", stdout=out)
+    call_command(
+        "benchmark_salesforce_latency", "--runs", "2", "--target", "60", "--timeout", "60", stdout=out
+    )
     text = out.getvalue()
     assert "run 2: captured in" in text and "contact in Salesforce after" in text, text
     assert "within" in text, text

@@ -21,7 +21,10 @@ def start_command(*args):
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     process = subprocess.Popen(
         [sys.executable, str(MANAGE), "run_salesforce_standin", "--port", "0", *args],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
     )
     printed = {}
     lines = []
@@ -44,8 +47,11 @@ def stop_command(process):
 
 
 def connect(printed):
-    return Salesforce(session_id=printed["SALESFORCE_SESSION_ID"], instance_url=printed["SALESFORCE_INSTANCE_URL"],
-                      session=salesforce_http_session(printed["SALESFORCE_CA_BUNDLE"]))
+    return Salesforce(
+        session_id=printed["SALESFORCE_SESSION_ID"],
+        instance_url=printed["SALESFORCE_INSTANCE_URL"],
+        session=salesforce_http_session(printed["SALESFORCE_CA_BUNDLE"]),
+    )
 
 
 def test_command_serves_and_persists_state(tmp_path):

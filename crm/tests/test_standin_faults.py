@@ -26,7 +26,9 @@ def test_request_limit_on_the_next_calls(salesforce_standin):
         with pytest.raises(SalesforceRefusedRequest) as caught:
             sf.query("SELECT Id FROM Account")
         assert caught.value.status == 403
-        assert caught.value.content == [{"message": "TotalRequests Limit exceeded.", "errorCode": "REQUEST_LIMIT_EXCEEDED"}]
+        assert caught.value.content == [
+            {"message": "TotalRequests Limit exceeded.", "errorCode": "REQUEST_LIMIT_EXCEEDED"}
+        ]
     assert sf.query("SELECT COUNT() FROM Account")["totalSize"] == 6
     assert rule.fired == 2 and rule.exhausted
 
@@ -81,7 +83,9 @@ def test_expired_session_stays_expired_until_a_new_one_is_used(salesforce_standi
     salesforce_standin.faults.next("SESSION_EXPIRED")
     with pytest.raises(SalesforceExpiredSession) as caught:
         sf.query("SELECT Id FROM Account")
-    assert caught.value.content == [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]
+    assert caught.value.content == [
+        {"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}
+    ]
     with pytest.raises(SalesforceExpiredSession):
         sf.query("SELECT Id FROM Account")  # the old session id is gone for good
     refreshed = salesforce_standin.salesforce(session_id=salesforce_standin.issue_session())
@@ -95,10 +99,13 @@ def test_unable_to_lock_row_on_a_write(salesforce_standin):
     sf.Contact.get(cfo)  # reads are never locked out
     with pytest.raises(SalesforceMalformedRequest) as caught:
         sf.Contact.update(cfo, {"Title": "CFO"})
-    assert caught.value.content == [{
-        "message": f"unable to obtain exclusive access to this record or 1 records: {cfo}",
-        "errorCode": "UNABLE_TO_LOCK_ROW", "fields": [],
-    }]
+    assert caught.value.content == [
+        {
+            "message": f"unable to obtain exclusive access to this record or 1 records: {cfo}",
+            "errorCode": "UNABLE_TO_LOCK_ROW",
+            "fields": [],
+        }
+    ]
     assert sf.Contact.get(cfo)["Title"] == "Chief Financial Officer"
     assert sf.Contact.update(cfo, {"Title": "CFO"}) == 204  # the retry goes through
 
@@ -152,23 +159,28 @@ def test_record_faults_land_in_collection_results(salesforce_standin):
     sf = salesforce_standin.sf
     salesforce_standin.faults.next("UNABLE_TO_LOCK_ROW", path="composite")
     salesforce_standin.faults.next("DUPLICATES_DETECTED", path="composite")
-    records = [{"attributes": {"type": "Contact"}, "LastName": f"C{i}", "Email": "hank@globex.com"} for i in range(3)]
+    records = [
+        {"attributes": {"type": "Contact"}, "LastName": f"C{i}", "Email": "hank@globex.com"} for i in range(3)
+    ]
     results = sf.restful("composite/sobjects", method="POST", json={"allOrNone": False, "records": records})
     assert results[0]["success"] is False
     assert results[0]["errors"][0]["statusCode"] == "UNABLE_TO_LOCK_ROW"
     assert results[1]["success"] is False
     duplicate = results[1]["errors"][0]
     assert duplicate["statusCode"] == "DUPLICATES_DETECTED"
-    assert duplicate["duplicateResult"]["matchResults"][0]["matchRecords"][0]["record"]["Id"] == \
-        salesforce_standin.store.ref("globex_vp")
+    assert duplicate["duplicateResult"]["matchResults"][0]["matchRecords"][0]["record"][
+        "Id"
+    ] == salesforce_standin.store.ref("globex_vp")
     assert results[2]["success"] is True
 
 
 def test_record_faults_in_collections_at_a_rate(salesforce_standin):
     sf = salesforce_standin.sf
     salesforce_standin.faults.at_rate("UNABLE_TO_LOCK_ROW", 0.5, seed=3, method="PATCH")
-    records = [{"attributes": {"type": "Contact"}, "id": r["Id"], "Department": "Reviewed"}
-               for r in sf.query("SELECT Id FROM Contact")["records"]]
+    records = [
+        {"attributes": {"type": "Contact"}, "id": r["Id"], "Department": "Reviewed"}
+        for r in sf.query("SELECT Id FROM Contact")["records"]
+    ]
     results = sf.restful("composite/sobjects", method="PATCH", json={"records": records})
     failed = [r for r in results if not r["success"]]
     assert 0 < len(failed) < len(records)
@@ -198,7 +210,10 @@ def test_admin_path_issues_sessions_and_reports_health(salesforce_standin):
     http = salesforce_standin.requests_session()
     base = f"{salesforce_standin.url}/_standin"
     session_id = http.post(f"{base}/sessions").json()["session_id"]
-    assert salesforce_standin.salesforce(session_id=session_id).query("SELECT COUNT() FROM User")["totalSize"] == 7
+    assert (
+        salesforce_standin.salesforce(session_id=session_id).query("SELECT COUNT() FROM User")["totalSize"]
+        == 7
+    )
     assert http.get(f"{base}/health").json() == {"ok": True, "api_usage": 1, "api_limit": 15000}
     assert http.get(f"{base}/state").json()["Account"][0]["Name"] == "Acme Corporation"
 

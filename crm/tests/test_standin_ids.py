@@ -25,7 +25,8 @@ def test_well_formed_accepts_15_and_18_character_ids(value):
 
 
 @pytest.mark.parametrize(
-    "value", ["", "001", "001Dn0000000001IAB", "001Dn0000000001I", "001Dn00000!0001", "a0D30000001n7PiEAi", None, 42]
+    "value",
+    ["", "001", "001Dn0000000001IAB", "001Dn0000000001I", "001Dn00000!0001", "a0D30000001n7PiEAi", None, 42],
 )
 def test_well_formed_rejects_bad_ids_and_wrong_checksums(value):
     assert not ids.is_well_formed(value)

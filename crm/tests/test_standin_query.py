@@ -21,13 +21,16 @@ def test_records_carry_attributes_and_requested_fields(salesforce_standin):
     record = result["records"][0]
     assert list(record) == ["attributes", "Id", "Name", "Website"]
     assert record["attributes"] == {
-        "type": "Account", "url": f"/services/data/v59.0/sobjects/Account/{record['Id']}",
+        "type": "Account",
+        "url": f"/services/data/v59.0/sobjects/Account/{record['Id']}",
     }
     assert ids.is_well_formed(record["Id"]) and record["Id"].startswith("001")
 
 
 def test_field_names_come_back_in_schema_case(salesforce_standin):
-    record = salesforce_standin.sf.query("select name, WEBSITE from ACCOUNT where name = 'initech'")["records"][0]
+    record = salesforce_standin.sf.query("select name, WEBSITE from ACCOUNT where name = 'initech'")[
+        "records"
+    ][0]
     assert record["Name"] == "Initech" and record["Website"] == "www.initech.io"
     prefixed = salesforce_standin.sf.query("SELECT Account.Name FROM Account WHERE Account.Name = 'Initech'")
     assert prefixed["records"][0]["Name"] == "Initech"  # a leading object name is allowed
@@ -45,7 +48,9 @@ def test_parent_relationships_nest_records(salesforce_standin):
 
 
 def test_empty_lookup_renders_null(salesforce_standin):
-    record = salesforce_standin.sf.query("SELECT Name, Account.Name FROM Contact WHERE LastName = 'Marsh'")["records"][0]
+    record = salesforce_standin.sf.query("SELECT Name, Account.Name FROM Contact WHERE LastName = 'Marsh'")[
+        "records"
+    ][0]
     assert record["Account"] is None
 
 
@@ -57,7 +62,9 @@ def test_polymorphic_who_and_what(salesforce_standin):
     assert record["Who"]["attributes"]["type"] == "Lead"
     assert record["Who"]["Name"] == "Lucius Fox"
     assert record["What"] is None
-    events = salesforce_standin.sf.query("SELECT What.Name FROM Event WHERE WhatId != null ORDER BY StartDateTime")
+    events = salesforce_standin.sf.query(
+        "SELECT What.Name FROM Event WHERE WhatId != null ORDER BY StartDateTime"
+    )
     assert {r["What"]["attributes"]["type"] for r in events["records"]} == {"Account", "Opportunity"}
 
 
@@ -90,7 +97,10 @@ def test_filter_on_related_fields(salesforce_standin):
         ("Name LIKE 'Init_ch'", ["Initech"]),
         ("Website = null", ["Soylent Foods"]),
         ("Website != null AND Tier__c = 'Tier 3'", ["Stark Logistics GmbH"]),
-        ("(Tier__c = 'Tier 1' OR Tier__c = 'Tier 3') AND BillingCountry = 'Germany'", ["Stark Logistics GmbH"]),
+        (
+            "(Tier__c = 'Tier 1' OR Tier__c = 'Tier 3') AND BillingCountry = 'Germany'",
+            ["Stark Logistics GmbH"],
+        ),
         ("NOT Tier__c IN ('Tier 1', 'Tier 2')", ["Soylent Foods", "Stark Logistics GmbH"]),
         ("NOT (Tier__c = 'Tier 1' OR Tier__c = 'Tier 2')", ["Soylent Foods", "Stark Logistics GmbH"]),
         ("Owner.IsActive = false", ["Soylent Foods"]),
@@ -126,7 +136,9 @@ def test_boolean_date_and_datetime_filters(salesforce_standin):
     assert names(closed) == ["Stark Logistics - Fleet Insights"]
     early = sf.query("SELECT Name FROM Opportunity WHERE CloseDate < 2025-09-01 ORDER BY CloseDate")
     assert names(early) == ["Initech - Team Licenses", "Soylent - Data Audit"]
-    recent = sf.query("SELECT LastName FROM Contact WHERE CreatedDate >= 2025-10-01T00:00:00Z ORDER BY CreatedDate")
+    recent = sf.query(
+        "SELECT LastName FROM Contact WHERE CreatedDate >= 2025-10-01T00:00:00Z ORDER BY CreatedDate"
+    )
     assert names(recent, "LastName") == ["Alvarez", "Gibbons"]
     offset = sf.query("SELECT LastName FROM Contact WHERE CreatedDate >= 2025-10-20T09:00:00+01:00")
     assert names(offset, "LastName") == ["Gibbons"]
@@ -158,7 +170,10 @@ def test_order_by_several_fields_and_nulls(salesforce_standin):
 def test_order_is_case_insensitive(salesforce_standin):
     sf = salesforce_standin.sf
     sf.Account.create({"Name": "aardvark ltd"})
-    assert names(sf.query("SELECT Name FROM Account ORDER BY Name LIMIT 2")) == ["aardvark ltd", "Acme Corporation"]
+    assert names(sf.query("SELECT Name FROM Account ORDER BY Name LIMIT 2")) == [
+        "aardvark ltd",
+        "Acme Corporation",
+    ]
 
 
 def test_limit_and_offset(salesforce_standin):

@@ -31,8 +31,14 @@ def clocked(salesforce_standin_factory):
 
 def test_create_get_update_delete(salesforce_standin):
     sf = salesforce_standin.sf
-    created = sf.Contact.create({"FirstName": "Ada", "LastName": "Byron", "Email": "ada@acme.com",
-                                 "AccountId": salesforce_standin.store.ref("acme")})
+    created = sf.Contact.create(
+        {
+            "FirstName": "Ada",
+            "LastName": "Byron",
+            "Email": "ada@acme.com",
+            "AccountId": salesforce_standin.store.ref("acme"),
+        }
+    )
     assert created["success"] is True and created["errors"] == []
     contact_id = created["id"]
     assert contact_id.startswith("003") and len(contact_id) == 18 and ids.is_well_formed(contact_id)
@@ -57,7 +63,9 @@ def test_create_get_update_delete(salesforce_standin):
 
 
 def test_get_selected_fields(salesforce_standin):
-    record = salesforce_standin.sf.Account.get(salesforce_standin.store.ref("acme"), params={"fields": "Name,Website"})
+    record = salesforce_standin.sf.Account.get(
+        salesforce_standin.store.ref("acme"), params={"fields": "Name,Website"}
+    )
     assert list(record) == ["attributes", "Name", "Website"]
 
 
@@ -89,7 +97,9 @@ def test_timestamps_move_on_every_write(clocked):
 
     clocked.clock.advance(minutes=1)
     sf.Account.delete(created_id)
-    deleted = clocked.sf.query_all(f"SELECT SystemModstamp FROM Account WHERE Id = '{created_id}'", include_deleted=True)
+    deleted = clocked.sf.query_all(
+        f"SELECT SystemModstamp FROM Account WHERE Id = '{created_id}'", include_deleted=True
+    )
     assert deleted["records"][0]["SystemModstamp"] == "2025-11-20T12:06:00.250+0000"
 
 
@@ -108,19 +118,33 @@ def test_timestamps_move_on_every_write(clocked):
         ("Closed Lost", True, False, 0, "Omitted"),
     ],
 )
-def test_opportunity_flags_follow_the_stage(salesforce_standin, stage, is_closed, is_won, probability, forecast):
+def test_opportunity_flags_follow_the_stage(
+    salesforce_standin, stage, is_closed, is_won, probability, forecast
+):
     sf = salesforce_standin.sf
-    opp_id = sf.Opportunity.create({"Name": "Stage test", "StageName": stage, "CloseDate": "2026-01-31"})["id"]
+    opp_id = sf.Opportunity.create({"Name": "Stage test", "StageName": stage, "CloseDate": "2026-01-31"})[
+        "id"
+    ]
     record = sf.Opportunity.get(opp_id)
     assert (record["IsClosed"], record["IsWon"], record["Probability"], record["ForecastCategoryName"]) == (
-        is_closed, is_won, probability, forecast,
+        is_closed,
+        is_won,
+        probability,
+        forecast,
     )
 
 
 def test_stage_change_writes_history_and_resets_probability(clocked):
     sf = clocked.sf
-    opp_id = sf.Opportunity.create({"Name": "Initech - Add-on", "StageName": "Prospecting", "CloseDate": "2026-01-31",
-                                    "Amount": 10000, "Probability": 15})["id"]
+    opp_id = sf.Opportunity.create(
+        {
+            "Name": "Initech - Add-on",
+            "StageName": "Prospecting",
+            "CloseDate": "2026-01-31",
+            "Amount": 10000,
+            "Probability": 15,
+        }
+    )["id"]
     assert sf.Opportunity.get(opp_id)["Probability"] == 15  # an explicit probability wins on create
     clocked.clock.advance(days=1)
     sf.Opportunity.update(opp_id, {"StageName": "Negotiation/Review"})
@@ -160,7 +184,9 @@ def test_derived_fields_are_read_only(salesforce_standin):
 
 def test_unknown_stage_is_refused(salesforce_standin):
     with pytest.raises(SalesforceMalformedRequest) as caught:
-        salesforce_standin.sf.Opportunity.create({"Name": "X", "StageName": "Dreaming", "CloseDate": "2026-01-01"})
+        salesforce_standin.sf.Opportunity.create(
+            {"Name": "X", "StageName": "Dreaming", "CloseDate": "2026-01-01"}
+        )
     assert error_of(caught)["errorCode"] == "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST"
 
 
@@ -173,9 +199,14 @@ def test_one_primary_contact_role_per_opportunity(clocked):
     )["records"]
     assert [r["Contact"]["LastName"] for r in previous_primary] == ["Moreno"]
     clocked.clock.advance(minutes=1)
-    new_role = sf.OpportunityContactRole.create({
-        "OpportunityId": opp_id, "ContactId": store.ref("acme_analyst"), "Role": "Influencer", "IsPrimary": True,
-    })["id"]
+    new_role = sf.OpportunityContactRole.create(
+        {
+            "OpportunityId": opp_id,
+            "ContactId": store.ref("acme_analyst"),
+            "Role": "Influencer",
+            "IsPrimary": True,
+        }
+    )["id"]
     assert new_role.startswith("00K")
     primaries = sf.query(
         f"SELECT Id FROM OpportunityContactRole WHERE OpportunityId = '{opp_id}' AND IsPrimary = true"
@@ -202,18 +233,51 @@ def test_one_primary_contact_role_per_opportunity(clocked):
         ("Account", {"Website": "nameless.com"}, "REQUIRED_FIELD_MISSING", ["Name"]),
         ("Lead", {"LastName": "Solo"}, "REQUIRED_FIELD_MISSING", ["Company"]),
         ("Opportunity", {"Name": "No stage"}, "REQUIRED_FIELD_MISSING", ["StageName", "CloseDate"]),
-        ("OpportunityContactRole", {"Role": "Lonely"}, "REQUIRED_FIELD_MISSING", ["OpportunityId", "ContactId"]),
+        (
+            "OpportunityContactRole",
+            {"Role": "Lonely"},
+            "REQUIRED_FIELD_MISSING",
+            ["OpportunityId", "ContactId"],
+        ),
         ("Contact", {"LastName": "X", "Shoe_Size__c": 9}, "INVALID_FIELD", ["Shoe_Size__c"]),
         ("Contact", {"LastName": "X", "Email": "not-an-email"}, "INVALID_EMAIL_ADDRESS", ["Email"]),
         ("Contact", {"LastName": "X" * 81}, "STRING_TOO_LONG", ["LastName"]),
-        ("Contact", {"LastName": "X", "AccountId": "001Dn0000009999IAA"}, "INVALID_CROSS_REFERENCE_KEY", ["AccountId"]),
-        ("Contact", {"LastName": "X", "AccountId": "003Dn0000000001IAA"}, "FIELD_INTEGRITY_EXCEPTION", ["AccountId"]),
+        (
+            "Contact",
+            {"LastName": "X", "AccountId": "001Dn0000009999IAA"},
+            "INVALID_CROSS_REFERENCE_KEY",
+            ["AccountId"],
+        ),
+        (
+            "Contact",
+            {"LastName": "X", "AccountId": "003Dn0000000001IAA"},
+            "FIELD_INTEGRITY_EXCEPTION",
+            ["AccountId"],
+        ),
         ("Contact", {"LastName": "X", "AccountId": "garbage"}, "MALFORMED_ID", ["AccountId"]),
         ("Contact", {"LastName": "X", "Created_By_Backstory__c": "yes"}, "JSON_PARSER_ERROR", []),
-        ("Opportunity", {"Name": "X", "StageName": "Prospecting", "CloseDate": "31/01/2026"}, "JSON_PARSER_ERROR", []),
-        ("Contact", {"LastName": "X", "CreatedDate": "2020-01-01T00:00:00Z"}, "INVALID_FIELD_FOR_INSERT_UPDATE", ["CreatedDate"]),
-        ("Event", {"Subject": "Backwards", "StartDateTime": "2025-11-20T10:00:00Z", "EndDateTime": "2025-11-20T09:00:00Z"},
-         "FIELD_INTEGRITY_EXCEPTION", ["EndDateTime"]),
+        (
+            "Opportunity",
+            {"Name": "X", "StageName": "Prospecting", "CloseDate": "31/01/2026"},
+            "JSON_PARSER_ERROR",
+            [],
+        ),
+        (
+            "Contact",
+            {"LastName": "X", "CreatedDate": "2020-01-01T00:00:00Z"},
+            "INVALID_FIELD_FOR_INSERT_UPDATE",
+            ["CreatedDate"],
+        ),
+        (
+            "Event",
+            {
+                "Subject": "Backwards",
+                "StartDateTime": "2025-11-20T10:00:00Z",
+                "EndDateTime": "2025-11-20T09:00:00Z",
+            },
+            "FIELD_INTEGRITY_EXCEPTION",
+            ["EndDateTime"],
+        ),
     ],
 )
 def test_write_validation(salesforce_standin, object_name, data, code, fields):
@@ -245,8 +309,13 @@ def test_derived_activity_fields(salesforce_standin):
     assert (task["Status"], task["Priority"], task["IsClosed"]) == ("Not Started", "Normal", False)
     sf.Task.update(task_id, {"Status": "Completed"})
     assert sf.Task.get(task_id)["IsClosed"] is True
-    event_id = sf.Event.create({"Subject": "Lunch", "StartDateTime": "2025-11-20T12:00:00.000+0000",
-                                "EndDateTime": "2025-11-20T13:30:00Z"})["id"]
+    event_id = sf.Event.create(
+        {
+            "Subject": "Lunch",
+            "StartDateTime": "2025-11-20T12:00:00.000+0000",
+            "EndDateTime": "2025-11-20T13:30:00Z",
+        }
+    )["id"]
     event = sf.Event.get(event_id)
     assert (event["DurationInMinutes"], event["ActivityDate"]) == (90, "2025-11-20")
     assert event["EndDateTime"] == "2025-11-20T13:30:00.000+0000"
@@ -259,8 +328,13 @@ def test_deleting_an_account_cascades(salesforce_standin):
     sf = salesforce_standin.sf
     store = salesforce_standin.store
     sf.Account.delete(store.ref("initech"))
-    assert sf.query(f"SELECT COUNT() FROM Contact WHERE AccountId = '{store.ref('initech')}'")["totalSize"] == 0
-    assert sf.query(f"SELECT COUNT() FROM Opportunity WHERE AccountId = '{store.ref('initech')}'")["totalSize"] == 0
+    assert (
+        sf.query(f"SELECT COUNT() FROM Contact WHERE AccountId = '{store.ref('initech')}'")["totalSize"] == 0
+    )
+    assert (
+        sf.query(f"SELECT COUNT() FROM Opportunity WHERE AccountId = '{store.ref('initech')}'")["totalSize"]
+        == 0
+    )
     roles = sf.query_all(
         f"SELECT IsDeleted FROM OpportunityContactRole WHERE OpportunityId = '{store.ref('initech_won')}'",
         include_deleted=True,
@@ -300,8 +374,10 @@ def test_upsert_with_several_matches_is_300(salesforce_standin):
     with pytest.raises(SalesforceMoreThanOneRecord) as caught:
         sf.Lead.upsert("Legacy_Id__c/L-7", {"Title": "Who?"})
     assert caught.value.status == 300
-    assert caught.value.content == [f"/services/data/v59.0/sobjects/Lead/{first}",
-                                    f"/services/data/v59.0/sobjects/Lead/{second}"]
+    assert caught.value.content == [
+        f"/services/data/v59.0/sobjects/Lead/{first}",
+        f"/services/data/v59.0/sobjects/Lead/{second}",
+    ]
     with pytest.raises(SalesforceMoreThanOneRecord):
         sf.Lead.get_by_custom_id("Legacy_Id__c", "L-7")
 
@@ -324,7 +400,10 @@ def test_describe_global_and_object(salesforce_standin):
     assert fields["Backstory_Id__c"]["custom"] is True
     for custom in ("Created_By_Backstory__c", "Department__c", "Seniority__c", "Persona__c"):
         assert custom in fields
-    assert fields["AccountId"]["referenceTo"] == ["Account"] and fields["AccountId"]["relationshipName"] == "Account"
+    assert (
+        fields["AccountId"]["referenceTo"] == ["Account"]
+        and fields["AccountId"]["relationshipName"] == "Account"
+    )
     assert fields["Name"]["createable"] is False
     task_fields = {f["name"]: f for f in sf.Task.describe()["fields"]}
     assert task_fields["WhoId"]["referenceTo"] == ["Contact", "Lead"]
@@ -357,7 +436,10 @@ def test_updated_and_deleted_windows(clocked):
     # Windows are by the minute and half-open: the next window starts where this one ended.
     assert sf.Contact.updated(start, start + dt.timedelta(minutes=1))["ids"] == []
     # The future is never covered.
-    assert sf.Contact.updated(start, end + dt.timedelta(hours=2))["latestDateCovered"] == updated["latestDateCovered"]
+    assert (
+        sf.Contact.updated(start, end + dt.timedelta(hours=2))["latestDateCovered"]
+        == updated["latestDateCovered"]
+    )
 
 
 @pytest.mark.parametrize(
@@ -376,7 +458,9 @@ def test_every_response_reports_api_usage(salesforce_standin):
     session = salesforce_standin.requests_session()
     headers = {"Authorization": f"Bearer {salesforce_standin.session_id}"}
     ok = session.get(f"{salesforce_standin.url}/services/data/v59.0/sobjects/", headers=headers)
-    bad = session.get(f"{salesforce_standin.url}/services/data/v59.0/query/", headers=headers, params={"q": "SELEC"})
+    bad = session.get(
+        f"{salesforce_standin.url}/services/data/v59.0/query/", headers=headers, params={"q": "SELEC"}
+    )
     assert ok.headers["Sforce-Limit-Info"] == "api-usage=1/15000"
     assert bad.status_code == 400 and bad.headers["Sforce-Limit-Info"] == "api-usage=2/15000"
     sf.query("SELECT Id FROM User")
@@ -422,11 +506,16 @@ def test_wrong_method_is_405(salesforce_standin):
 def test_stage_table_is_configurable():
     from crm.standin import Stage, StandinServer, Store
 
-    stages = [Stage("Discovery", 10, False, False, "Pipeline"), Stage("Signed", 100, True, True, "Closed"),
-              Stage("Dead", 0, True, False, "Omitted")]
+    stages = [
+        Stage("Discovery", 10, False, False, "Pipeline"),
+        Stage("Signed", 100, True, True, "Closed"),
+        Stage("Dead", 0, True, False, "Omitted"),
+    ]
     with StandinServer(store=Store(stages=stages)) as server:
         sf = server.sf
-        opp_id = sf.Opportunity.create({"Name": "Custom", "StageName": "signed", "CloseDate": "2026-01-01"})["id"]
+        opp_id = sf.Opportunity.create({"Name": "Custom", "StageName": "signed", "CloseDate": "2026-01-01"})[
+            "id"
+        ]
         record = sf.Opportunity.get(opp_id)
         assert (record["StageName"], record["IsClosed"], record["IsWon"]) == ("Signed", True, True)
         with pytest.raises(SalesforceMalformedRequest):
@@ -436,5 +525,7 @@ def test_stage_table_is_configurable():
 
 
 def test_secondary_domains_are_filterable(salesforce_standin):
-    result = salesforce_standin.sf.query("SELECT Name FROM Account WHERE Secondary_Domains__c LIKE '%acme.co.uk%'")
+    result = salesforce_standin.sf.query(
+        "SELECT Name FROM Account WHERE Secondary_Domains__c LIKE '%acme.co.uk%'"
+    )
     assert [r["Name"] for r in result["records"]] == ["Acme Corporation"]

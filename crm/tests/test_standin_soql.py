@@ -7,7 +7,7 @@ import pytest
 from crm.standin import soql
 from crm.standin.errors import ApiError
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def test_parses_every_clause():
@@ -21,7 +21,8 @@ def test_parses_every_clause():
         query.where.path, "LIKE", soql.Literal("string", soql.StringLiteral("%@acme.com", "%@acme.com"))
     )
     assert [(o.path.text, o.descending, o.nulls_last) for o in query.order_by] == [
-        ("LastName", True, True), ("Id", False, False),
+        ("LastName", True, True),
+        ("Id", False, False),
     ]
     assert (query.limit, query.offset) == (10, 5)
 

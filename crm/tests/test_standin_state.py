@@ -6,16 +6,37 @@ import threading
 
 import pytest
 
-from crm.standin import SMALL_ORG, Store, StandinServer, ids
+from crm.standin import SMALL_ORG, StandinServer, Store, ids
 
 
 def test_small_org_fixture_loads_a_realistic_org():
     store = Store()
     store.load_file(SMALL_ORG)
-    counts = {name: store.count(name) for name in ("User", "Account", "Contact", "Lead", "Opportunity",
-                                                   "OpportunityContactRole", "Task", "Event", "AccountTeamMember")}
-    assert counts == {"User": 7, "Account": 6, "Contact": 14, "Lead": 5, "Opportunity": 8,
-                      "OpportunityContactRole": 9, "Task": 6, "Event": 5, "AccountTeamMember": 4}
+    counts = {
+        name: store.count(name)
+        for name in (
+            "User",
+            "Account",
+            "Contact",
+            "Lead",
+            "Opportunity",
+            "OpportunityContactRole",
+            "Task",
+            "Event",
+            "AccountTeamMember",
+        )
+    }
+    assert counts == {
+        "User": 7,
+        "Account": 6,
+        "Contact": 14,
+        "Lead": 5,
+        "Opportunity": 8,
+        "OpportunityContactRole": 9,
+        "Task": 6,
+        "Event": 5,
+        "AccountTeamMember": 4,
+    }
     integration = store.get("User", store.api_user_id)
     assert integration["Email"] == "integration@lumen-analytics.com"
     acme = store.get("Account", store.ref("acme"))
@@ -30,10 +51,12 @@ def test_small_org_fixture_loads_a_realistic_org():
 
 def test_fixture_keys_may_point_forward():
     store = Store()
-    store.load({
-        "Contact": [{"Id": "@ada", "LastName": "Lovelace", "AccountId": "@analytical"}],
-        "Account": [{"Id": "@analytical", "Name": "Analytical Engines"}],
-    })
+    store.load(
+        {
+            "Contact": [{"Id": "@ada", "LastName": "Lovelace", "AccountId": "@analytical"}],
+            "Account": [{"Id": "@analytical", "Name": "Analytical Engines"}],
+        }
+    )
     contact = store.get("Contact", store.ref("@ada"))
     assert contact["AccountId"] == store.ref("analytical")
     assert contact["Name"] == "Lovelace"
@@ -47,7 +70,10 @@ def test_fixture_keys_may_point_forward():
         ({"Contact": [{"LastName": "X", "AccountId": "@nowhere"}]}, "unknown key"),
         ({"Contact": [{"LastName": "X", "AccountId": ids.make_id("001", 424242)}]}, "missing records"),
         ({"Contact": [{"Id": ids.make_id("001", 1), "LastName": "X"}]}, "not a valid Contact id"),
-        ({"Opportunity": [{"Name": "X", "StageName": "Daydreaming", "CloseDate": "2026-01-01"}]}, "unknown stage"),
+        (
+            {"Opportunity": [{"Name": "X", "StageName": "Daydreaming", "CloseDate": "2026-01-01"}]},
+            "unknown stage",
+        ),
         ({"Account": [{"Name": "X", "NumberOfEmployees": "many"}]}, "NumberOfEmployees"),
     ],
 )
@@ -73,7 +99,10 @@ def test_dump_and_reload_round_trip(salesforce_standin, tmp_path):
         assert again.query("SELECT COUNT() FROM Lead")["totalSize"] == 4
         assert again.query("SELECT COUNT() FROM Lead", include_deleted=True)["totalSize"] == 5
         history = f"SELECT StageName FROM OpportunityHistory WHERE OpportunityId = '{reloaded.store.ref('globex_new')}'"
-        assert [r["StageName"] for r in again.query(history)["records"]] == ["Id. Decision Makers", "Closed Won"]
+        assert [r["StageName"] for r in again.query(history)["records"]] == [
+            "Id. Decision Makers",
+            "Closed Won",
+        ]
         assert reloaded.store.ref("acme") == salesforce_standin.store.ref("acme")
         newer = again.Contact.create({"LastName": "After reload"})["id"]
         assert newer != new_id and newer.startswith("003")

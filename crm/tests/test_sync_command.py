@@ -1,4 +1,5 @@
 """manage.py sync_salesforce: the report, and errors that name the setting to fix."""
+
 import io
 
 import pytest
@@ -22,7 +23,11 @@ def sync(*args):
 
 def test_the_report_counts_each_object(org):
     out, err = sync()
-    lines = {line.split()[0]: line.split()[1:6] for line in out.splitlines()[2:] if line and line.split()[0][0].isupper()}
+    lines = {
+        line.split()[0]: line.split()[1:6]
+        for line in out.splitlines()[2:]
+        if line and line.split()[0][0].isupper()
+    }
     assert lines["Contact"] == ["14", "14", "0", "0", "0"]
     assert lines["User"] == ["7", "7", "0", "0", "0"]
     assert "first pull" in out and "local rows written" in out

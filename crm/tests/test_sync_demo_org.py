@@ -1,5 +1,6 @@
 """The demo org written into the stand-in: the stand-in serves the same org as the database, so a
 pull changes nothing; what the contact engine queued during seeding is then pushed."""
+
 import io
 
 import pytest
@@ -29,15 +30,20 @@ def demo_standin(frozen_now, tmp_path, salesforce_standin_factory, settings, mon
 
 def test_a_pull_from_the_demo_standin_changes_nothing(demo_standin):
     org, _ = demo_standin
-    assert org.store.count("Account") == 6 and org.store.count("Contact") == Contact.objects.filter(
-        crm_id__isnull=False).count()
+    assert (
+        org.store.count("Account") == 6
+        and org.store.count("Contact") == Contact.objects.filter(crm_id__isnull=False).count()
+    )
     with Writes() as writes:
         report = salesforce_pull()
     assert not report.errors and not report.warnings
     assert writes.statements == []
     assert report.get("Opportunity").fetched == Opportunity.objects.count()
     # A team member who is not a Salesforce user stays a Backstory-only member.
-    assert report.get("AccountTeamMember").fetched == AccountTeamMember.objects.filter(user__crm_id__isnull=False).count()
+    assert (
+        report.get("AccountTeamMember").fetched
+        == AccountTeamMember.objects.filter(user__crm_id__isnull=False).count()
+    )
 
 
 def test_the_demo_owners_are_salesforce_users(demo_standin):

@@ -1,4 +1,5 @@
 """The pull, through simple-salesforce over HTTPS against the stand-in's small org."""
+
 import datetime as dt
 
 import pytest
@@ -44,12 +45,20 @@ def test_first_pull_brings_the_org_in(org):
     acme = Account.objects.get(crm_id=org.ref("acme"))
     assert acme.owner == priya and acme.company_size == 5200 and str(acme.annual_revenue) == "1250000000.00"
     assert list(acme.domains.values_list("domain", "is_primary")) == [
-        ("acme.com", True), ("acme-labs.io", False), ("acme.co.uk", False)]
+        ("acme.com", True),
+        ("acme-labs.io", False),
+        ("acme.co.uk", False),
+    ]
     assert not Account.objects.get(crm_id=org.ref("soylent")).domains.exists()
 
     cfo = Contact.objects.get(crm_id=org.ref("acme_cfo"))
-    assert (cfo.email, cfo.department, cfo.account, cfo.owner) == ("rita.moreno@acme.com", "finance", acme, priya)
-    assert cfo.crm_created_at == dt.datetime(2024, 8, 12, 15, 30, tzinfo=dt.timezone.utc)
+    assert (cfo.email, cfo.department, cfo.account, cfo.owner) == (
+        "rita.moreno@acme.com",
+        "finance",
+        acme,
+        priya,
+    )
+    assert cfo.crm_created_at == dt.datetime(2024, 8, 12, 15, 30, tzinfo=dt.UTC)
     analyst = Contact.objects.get(crm_id=org.ref("acme_analyst"))
     assert analyst.created_by_backstory is True and cfo.created_by_backstory is False
     converted = Lead.objects.get(crm_id=org.ref("lead_converted"))
@@ -58,26 +67,40 @@ def test_first_pull_brings_the_org_in(org):
 
     renewal = Opportunity.objects.get(crm_id=org.ref("acme_renewal"))
     assert (renewal.stage, renewal.probability, renewal.is_closed, renewal.amount) == (
-        "Negotiation/Review", 90, False, 480000)
+        "Negotiation/Review",
+        90,
+        False,
+        480000,
+    )
     won = Opportunity.objects.get(crm_id=org.ref("initech_won"))
     assert won.is_closed and won.is_won and won.actual_close_date == dt.date(2025, 6, 30)
     assert list(renewal.stage_history.values_list("stage", flat=True)) == ["Negotiation/Review"]
-    assert renewal.stage_changed_at == dt.datetime(2025, 8, 4, 13, tzinfo=dt.timezone.utc)
+    assert renewal.stage_changed_at == dt.datetime(2025, 8, 4, 13, tzinfo=dt.UTC)
 
     assert AccountTeamMember.objects.filter(account=acme).count() == 2
     roles = OpportunityContactRole.objects.filter(opportunity=renewal).order_by("-is_primary")
     assert [(r.contact.email, r.role, r.is_primary) for r in roles] == [
-        ("rita.moreno@acme.com", "Economic Buyer", True), ("james.oconnor@acme.com", "Technical Buyer", False)]
+        ("rita.moreno@acme.com", "Economic Buyer", True),
+        ("james.oconnor@acme.com", "Technical Buyer", False),
+    ]
     # Open tasks are next steps; the completed one was never a next step.
-    assert NextStep.objects.count() == 5 and not NextStep.objects.filter(subject="Schedule EMEA demo").exists()
+    assert (
+        NextStep.objects.count() == 5 and not NextStep.objects.filter(subject="Schedule EMEA demo").exists()
+    )
     send = NextStep.objects.get(subject="Send MSA redlines to Rita")
     assert (send.opportunity, send.account, send.contact, send.status) == (renewal, acme, cfo, "open")
 
     meeting = Activity.objects.get(subject="Acme renewal negotiation")
-    assert (meeting.kind, meeting.source, meeting.source_id) == ("meeting", "crm", f"sf-event:{meeting.crm_id}")
+    assert (meeting.kind, meeting.source, meeting.source_id) == (
+        "meeting",
+        "crm",
+        f"sf-event:{meeting.crm_id}",
+    )
     assert meeting.duration_minutes == 60 and meeting.owner == priya
     assert sorted(meeting.participants.values_list("email", "role", "is_internal")) == [
-        ("priya.raman@lumen-analytics.com", "organizer", True), ("rita.moreno@acme.com", "attendee", False)]
+        ("priya.raman@lumen-analytics.com", "organizer", True),
+        ("rita.moreno@acme.com", "attendee", False),
+    ]
     assert meeting.participants.get(role="attendee").contact == cfo
     assert meeting.account == acme  # matched by capture's rules after the pull
 
@@ -98,28 +121,40 @@ def test_a_second_pull_writes_nothing(org):
 def test_changes_arrive_in_the_next_window(org):
     pull_all(org)
     sf = org.sf
-    sf.Contact.update(org.ref("acme_cfo"), {"Title": "CFO & COO", "Department__c": "Operations", "Seniority__c": "C-Level"})
+    sf.Contact.update(
+        org.ref("acme_cfo"), {"Title": "CFO & COO", "Department__c": "Operations", "Seniority__c": "C-Level"}
+    )
     sf.Account.update(org.ref("acme"), {"Secondary_Domains__c": "acme-labs.io acme.de"})
     sf.Opportunity.update(org.ref("acme_expansion"), {"StageName": "Proposal/Price Quote"})
     sf.Opportunity.update(org.ref("acme_expansion"), {"Amount": 250000})  # a history row, not a stage change
-    sf.OpportunityContactRole.create({"OpportunityId": org.ref("acme_renewal"), "ContactId": org.ref("acme_analyst"),
-                                      "Role": "Champion", "IsPrimary": True})
+    sf.OpportunityContactRole.create(
+        {
+            "OpportunityId": org.ref("acme_renewal"),
+            "ContactId": org.ref("acme_analyst"),
+            "Role": "Champion",
+            "IsPrimary": True,
+        }
+    )
     org.advance(minutes=3)
     report = salesforce_pull()
     assert not report.errors
 
     cfo = Contact.objects.get(crm_id=org.ref("acme_cfo"))
     assert (cfo.title, cfo.department, cfo.seniority) == ("CFO & COO", "operations", "c_level")
-    assert sorted(AccountDomain.objects.filter(account__crm_id=org.ref("acme")).values_list("domain", "is_primary")) == [
-        ("acme-labs.io", False), ("acme.com", True), ("acme.de", False)]
+    assert sorted(
+        AccountDomain.objects.filter(account__crm_id=org.ref("acme")).values_list("domain", "is_primary")
+    ) == [("acme-labs.io", False), ("acme.com", True), ("acme.de", False)]
     expansion = Opportunity.objects.get(crm_id=org.ref("acme_expansion"))
     assert (expansion.stage, expansion.probability, expansion.amount) == ("Proposal/Price Quote", 75, 250000)
     history = list(expansion.stage_history.order_by("changed_at").values_list("stage", "changed_at"))
     assert [stage for stage, _ in history] == ["Value Proposition", "Proposal/Price Quote"]
     assert expansion.stage_changed_at == history[-1][1] == org.clock.now - dt.timedelta(minutes=3)
     # The new primary role took "primary" from the old one, as in Salesforce.
-    renewal_roles = dict(OpportunityContactRole.objects.filter(opportunity__crm_id=org.ref("acme_renewal"))
-                         .values_list("role", "is_primary"))
+    renewal_roles = dict(
+        OpportunityContactRole.objects.filter(opportunity__crm_id=org.ref("acme_renewal")).values_list(
+            "role", "is_primary"
+        )
+    )
     assert renewal_roles["Economic Buyer"] is False and renewal_roles["Champion"] is True
 
 
@@ -127,7 +162,9 @@ def test_deletes_in_salesforce_remove_local_rows(org):
     pull_all(org)
     sf = org.sf
     sf.Contact.delete(org.ref("gmail_guy"))
-    sf.OpportunityContactRole.delete(OpportunityContactRole.objects.get(contact__crm_id=org.ref("globex_eng")).crm_id)
+    sf.OpportunityContactRole.delete(
+        OpportunityContactRole.objects.get(contact__crm_id=org.ref("globex_eng")).crm_id
+    )
     sf.Account.delete(org.ref("stark"))  # cascades to its contact and opportunity in Salesforce
     org.advance(minutes=3)
     report = salesforce_pull()
@@ -149,14 +186,20 @@ def test_a_checkpoint_the_delete_log_no_longer_covers_means_a_full_resync(org):
     assert "delete log" in contacts.full_reason and contacts.fetched == 13
     assert contacts.deleted == 1 and not Contact.objects.filter(crm_id=org.ref("noaccount")).exists()
     cursor = SyncCursor.objects.get(object_name="Contact")
-    assert cursor.last_full_sync_at == org.clock.now and cursor.window_end == org.clock.now - dt.timedelta(minutes=2)
+    assert cursor.last_full_sync_at == org.clock.now and cursor.window_end == org.clock.now - dt.timedelta(
+        minutes=2
+    )
 
 
 def test_a_full_resync_against_another_org_removes_nothing(org, org_factory):
     pull_all(org)
     org.advance(days=31)
-    other = org_factory(fixtures={"User": [{"LastName": "Solo", "Email": "solo@elsewhere.com"}],
-                                  "Account": [{"Name": f"Other {n}"} for n in range(3)]})
+    other = org_factory(
+        fixtures={
+            "User": [{"LastName": "Solo", "Email": "solo@elsewhere.com"}],
+            "Account": [{"Name": f"Other {n}"} for n in range(3)],
+        }
+    )
     other.advance(days=31)
     report = salesforce_pull(objects=["Contact"])
     assert "None of the 14 local Contact CRM ids exist in this org" in report.errors[0]
@@ -193,21 +236,27 @@ def test_pull_only_some_objects(org):
 
 def test_an_opportunity_without_an_account_is_reported_not_synced(org):
     pull_all(org)
-    lonely = org.sf.Opportunity.create({"Name": "No account", "StageName": "Prospecting", "CloseDate": "2027-01-01"})
+    lonely = org.sf.Opportunity.create(
+        {"Name": "No account", "StageName": "Prospecting", "CloseDate": "2027-01-01"}
+    )
     org.advance(minutes=3)
     report = salesforce_pull(objects=["Opportunity"])
     assert report.get("Opportunity").errors == [
-        f"Opportunity {lonely['id']}: no account in Backstory (none in Salesforce); not synced."]
+        f"Opportunity {lonely['id']}: no account in Backstory (none in Salesforce); not synced."
+    ]
     assert not Opportunity.objects.filter(crm_id=lonely["id"]).exists()
 
 
 def test_a_custom_field_the_org_lacks_is_a_warning(org, settings):
     settings.SALESFORCE_FIELD_SECONDARY_DOMAINS = "Other_Domains__c"
     report = salesforce_pull(objects=["Account"])
-    assert report.warnings == ["SALESFORCE_FIELD_SECONDARY_DOMAINS names Account.Other_Domains__c, which this org "
-                               "does not have: that value is not synced."]
-    assert list(AccountDomain.objects.filter(account__crm_id=org.ref("acme")).values_list("domain", flat=True)) == [
-        "acme.com"]
+    assert report.warnings == [
+        "SALESFORCE_FIELD_SECONDARY_DOMAINS names Account.Other_Domains__c, which this org "
+        "does not have: that value is not synced."
+    ]
+    assert list(
+        AccountDomain.objects.filter(account__crm_id=org.ref("acme")).values_list("domain", flat=True)
+    ) == ["acme.com"]
 
 
 def test_an_expired_session_is_refreshed_once(org):
@@ -236,7 +285,9 @@ def test_the_api_limit_stops_the_run_and_pauses_the_outbox(org):
 def test_crm_changes_rematch_captured_activities(org, django_capture_on_commit_callbacks):
     rep = User.objects.create(username="priya", email="priya.raman@lumen-analytics.com")
     email = ActivityFactory(owner=rep, subject="Hello from the UK team")
-    ParticipantFactory(activity=email, email=rep.email, role=Participant.Role.FROM, is_internal=True, user=rep)
+    ParticipantFactory(
+        activity=email, email=rep.email, role=Participant.Role.FROM, is_internal=True, user=rep
+    )
     ParticipantFactory(activity=email, email="someone@acme.co.uk", role=Participant.Role.TO)
     with django_capture_on_commit_callbacks(execute=True):
         salesforce_pull(objects=["User", "Account"])
@@ -252,4 +303,6 @@ def test_a_full_resync_completes_next_steps_whose_task_closed(org):
     report = salesforce_pull(objects=["Task"])
     assert "delete log" in report.get("Task").full_reason and report.get("Task").updated == 1
     send.refresh_from_db()
-    assert send.status == NextStep.Status.COMPLETED and send.completed_at == org.clock.now - dt.timedelta(days=31)
+    assert send.status == NextStep.Status.COMPLETED and send.completed_at == org.clock.now - dt.timedelta(
+        days=31
+    )

@@ -1,5 +1,6 @@
 """The pull's small rules, table by table: domains from CRM fields, windows, the delete log,
 picklists, stage changes."""
+
 import datetime as dt
 
 import pytest
@@ -11,18 +12,23 @@ from crm.sync.engine import UnknownObject, pull_objects
 from crm.sync.values import choice_key, parse_datetime, soql_quote, to_decimal
 from crm.sync.windows import delete_log_covers, window_end, window_is_open
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 @pytest.mark.parametrize(
     ("website", "secondary", "expected"),
     [
         ("https://www.acme.com/", None, [("acme.com", True)]),
-        ("https://www.acme.com/", "acme.co.uk;acme-labs.io", [("acme.com", True), ("acme.co.uk", False),
-                                                              ("acme-labs.io", False)]),
-        ("www.initech.io", "initech.com, https://eu.initech.io/ initech.de", [("initech.io", True),
-                                                                              ("initech.com", False),
-                                                                              ("initech.de", False)]),
+        (
+            "https://www.acme.com/",
+            "acme.co.uk;acme-labs.io",
+            [("acme.com", True), ("acme.co.uk", False), ("acme-labs.io", False)],
+        ),
+        (
+            "www.initech.io",
+            "initech.com, https://eu.initech.io/ initech.de",
+            [("initech.io", True), ("initech.com", False), ("initech.de", False)],
+        ),
         (None, "umbrella-health.com", [("umbrella-health.com", False)]),
         ("https://shop.acme.co.uk", "ACME.CO.UK;;acme.com", [("acme.co.uk", True), ("acme.com", False)]),
         ("https://gmail.com", "yahoo.com;acme.com", [("acme.com", False)]),
@@ -38,7 +44,10 @@ def test_account_domains_from_website_and_the_secondary_field(website, secondary
     ("now", "end"),
     [
         (dt.datetime(2026, 11, 23, 12, 0, 0, tzinfo=UTC), dt.datetime(2026, 11, 23, 11, 58, tzinfo=UTC)),
-        (dt.datetime(2026, 11, 23, 12, 0, 59, 999, tzinfo=UTC), dt.datetime(2026, 11, 23, 11, 58, tzinfo=UTC)),
+        (
+            dt.datetime(2026, 11, 23, 12, 0, 59, 999, tzinfo=UTC),
+            dt.datetime(2026, 11, 23, 11, 58, tzinfo=UTC),
+        ),
         (dt.datetime(2026, 11, 23, 0, 1, 30, tzinfo=UTC), dt.datetime(2026, 11, 22, 23, 59, tzinfo=UTC)),
     ],
 )
@@ -60,19 +69,49 @@ START = dt.datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
     ("body", "covers"),
     [
         # The log reaches back before the checkpoint.
-        ({"earliestDateAvailable": "2026-11-01T00:00:00.000+0000", "latestDateCovered": "2026-11-23T11:58:00.000+0000",
-          "deletedRecords": []}, True),
+        (
+            {
+                "earliestDateAvailable": "2026-11-01T00:00:00.000+0000",
+                "latestDateCovered": "2026-11-23T11:58:00.000+0000",
+                "deletedRecords": [],
+            },
+            True,
+        ),
         # Nothing was ever deleted: the stand-in reports the window's end.
-        ({"earliestDateAvailable": "2026-11-23T11:58:00.000+0000", "latestDateCovered": "2026-11-23T11:58:00.000+0000",
-          "deletedRecords": []}, True),
+        (
+            {
+                "earliestDateAvailable": "2026-11-23T11:58:00.000+0000",
+                "latestDateCovered": "2026-11-23T11:58:00.000+0000",
+                "deletedRecords": [],
+            },
+            True,
+        ),
         # The log starts with a delete listed in this answer: not a purge.
-        ({"earliestDateAvailable": "2026-11-23T10:30:00.000+0000", "latestDateCovered": "2026-11-23T11:58:00.000+0000",
-          "deletedRecords": [{"id": "003x", "deletedDate": "2026-11-23T10:30:00.000+0000"}]}, True),
+        (
+            {
+                "earliestDateAvailable": "2026-11-23T10:30:00.000+0000",
+                "latestDateCovered": "2026-11-23T11:58:00.000+0000",
+                "deletedRecords": [{"id": "003x", "deletedDate": "2026-11-23T10:30:00.000+0000"}],
+            },
+            True,
+        ),
         # Deletes after the checkpoint were purged: the log starts later than the checkpoint.
-        ({"earliestDateAvailable": "2026-11-23T10:30:00.000+0000", "latestDateCovered": "2026-11-23T11:58:00.000+0000",
-          "deletedRecords": [{"id": "003y", "deletedDate": "2026-11-23T11:00:00.000+0000"}]}, False),
-        ({"earliestDateAvailable": "2026-11-23T10:30:00.000+0000", "latestDateCovered": "2026-11-23T11:58:00.000+0000",
-          "deletedRecords": []}, False),
+        (
+            {
+                "earliestDateAvailable": "2026-11-23T10:30:00.000+0000",
+                "latestDateCovered": "2026-11-23T11:58:00.000+0000",
+                "deletedRecords": [{"id": "003y", "deletedDate": "2026-11-23T11:00:00.000+0000"}],
+            },
+            False,
+        ),
+        (
+            {
+                "earliestDateAvailable": "2026-11-23T10:30:00.000+0000",
+                "latestDateCovered": "2026-11-23T11:58:00.000+0000",
+                "deletedRecords": [],
+            },
+            False,
+        ),
     ],
 )
 def test_the_delete_log_covers_the_checkpoint(body, covers):
@@ -122,7 +161,10 @@ def test_stage_changes_are_rows_whose_stage_differs_from_the_one_before():
 
 def test_objects_are_pulled_in_dependency_order_whatever_the_order_asked():
     assert pull_objects(["contact", "Account", "OpportunityContactRole"]) == [
-        "Account", "Contact", "OpportunityContactRole"]
+        "Account",
+        "Contact",
+        "OpportunityContactRole",
+    ]
     assert pull_objects(None)[0] == "User"
     with pytest.raises(UnknownObject, match="Wombat"):
         pull_objects(["Wombat"])

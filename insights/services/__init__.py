@@ -11,6 +11,7 @@ Public services (keyword-only):
 - ``engagement_levels(kind=..., record_ids=..., as_of=...)``: engagement scores in bulk.
 - ``engagement_metrics(kind=..., record_ids=..., now=..., today=...)``: metrics per period.
 """
+
 from .configuration import insights_configuration_update
 from .engagement import engagement_levels, people_engagement_levels
 from .metrics import engagement_metrics

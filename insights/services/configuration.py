@@ -1,4 +1,5 @@
 """Changing the org's insights configuration (deal warnings, stalled threads, competitors)."""
+
 from __future__ import annotations
 
 from django.db import transaction

@@ -5,6 +5,7 @@ that page's numbers. Scores are computed for many records at once with one group
 (count, summed recency weight and latest time per record and activity kind); Python only turns
 those few numbers per record into a score.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -166,10 +167,14 @@ class Engagement:
         }
 
 
-def engagement_from_totals(totals: Mapping[str, ComponentTotal], *, saturation: float = RECORD_SATURATION) -> Engagement:
+def engagement_from_totals(
+    totals: Mapping[str, ComponentTotal], *, saturation: float = RECORD_SATURATION
+) -> Engagement:
     """The engagement of one record or person from its per-kind totals."""
     points = sum(WEIGHTS[kind] * total.decay_sum for kind, total in totals.items())
-    return Engagement(score=engagement_score(points, saturation=saturation), totals=dict(totals), saturation=saturation)
+    return Engagement(
+        score=engagement_score(points, saturation=saturation), totals=dict(totals), saturation=saturation
+    )
 
 
 def component_totals(
@@ -183,11 +188,19 @@ def component_totals(
     if isinstance(as_of, dt.datetime):
         rows = rows.filter(counted(prefix, start=as_of - dt.timedelta(days=WINDOW_DAYS), end=as_of))
     else:
-        rows = rows.filter(counted(prefix)).alias(_age=age_days(prefix, as_of)).filter(_age__gte=0, _age__lt=WINDOW_DAYS)
+        rows = (
+            rows.filter(counted(prefix))
+            .alias(_age=age_days(prefix, as_of))
+            .filter(_age__gte=0, _age__lt=WINDOW_DAYS)
+        )
     grouped = (
         rows.annotate(_component=component(prefix))
         .values(*group_by, "_component")
-        .annotate(_n=Count("pk"), _decay=Sum(decay(prefix, as_of, HALF_LIFE_DAYS)), _last=Max(F(f"{prefix}occurred_at")))
+        .annotate(
+            _n=Count("pk"),
+            _decay=Sum(decay(prefix, as_of, HALF_LIFE_DAYS)),
+            _last=Max(F(f"{prefix}occurred_at")),
+        )
         .order_by()
     )
     result: dict[tuple, dict[str, ComponentTotal]] = {}
@@ -208,7 +221,9 @@ def engagement_levels(
     (or every record with a matched activity), including those with nothing in 12 weeks (score 0)."""
     scope = SCOPES[kind]
     ids = None if record_ids is None else list(record_ids)
-    totals = component_totals(scope.activity_rows(ids), group_by=[scope.key], prefix=scope.prefix, as_of=as_of)
+    totals = component_totals(
+        scope.activity_rows(ids), group_by=[scope.key], prefix=scope.prefix, as_of=as_of
+    )
     levels = {key[0]: engagement_from_totals(kinds) for key, kinds in totals.items()}
     for record_id in ids or ():
         levels.setdefault(record_id, Engagement(score=0))
@@ -216,7 +231,9 @@ def engagement_levels(
 
 
 @with_heavy_reads
-def people_engagement_levels(*, subject: str, as_of: dt.datetime, ids: Iterable[int] | None = None) -> dict[int, Engagement]:
+def people_engagement_levels(
+    *, subject: str, as_of: dt.datetime, ids: Iterable[int] | None = None
+) -> dict[int, Engagement]:
     """The engagement of each contact (``subject="contact"``) or user (``"user"``) over every
     activity matched to an account: what their weekly snapshot records."""
     field_name = f"{subject}_id"
@@ -227,11 +244,15 @@ def people_engagement_levels(*, subject: str, as_of: dt.datetime, ids: Iterable[
     if ids is not None:
         rows = rows.filter(**{f"{field_name}__in": list(ids)})
     totals = component_totals(rows, group_by=[field_name], prefix="activity__", as_of=as_of)
-    return {key[0]: engagement_from_totals(kinds, saturation=PERSON_SATURATION) for key, kinds in totals.items()}
+    return {
+        key[0]: engagement_from_totals(kinds, saturation=PERSON_SATURATION) for key, kinds in totals.items()
+    }
 
 
 @with_heavy_reads
-def person_engagement_levels(*, kind: str, record_ids: Iterable[int] | None = None, as_of: dt.datetime) -> dict[tuple[int, str], Engagement]:
+def person_engagement_levels(
+    *, kind: str, record_ids: Iterable[int] | None = None, as_of: dt.datetime
+) -> dict[tuple[int, str], Engagement]:
     """The engagement of each person (by email) on each account or opportunity (``kind``): the
     score of ``PersonEngagement.engagement_score``, without the 12-month people metrics."""
     scope = SCOPES[kind]
@@ -240,7 +261,9 @@ def person_engagement_levels(*, kind: str, record_ids: Iterable[int] | None = No
         .exclude(response=Participant.Response.DECLINED)
         .annotate(_email=binary("email"))
     )
-    totals = component_totals(rows, group_by=[scope.participant_key, "_email"], prefix="activity__", as_of=as_of)
+    totals = component_totals(
+        rows, group_by=[scope.participant_key, "_email"], prefix="activity__", as_of=as_of
+    )
     merged: dict[tuple[int, str], dict[str, ComponentTotal]] = {}
     for (record_id, email), kinds in totals.items():
         person = merged.setdefault((record_id, email.lower()), {})

@@ -4,6 +4,7 @@ time spent, response rate, people engaged, and the weekly activity trend.
 Three grouped queries per kind of record (activities, participants, weeks), each with one
 conditional aggregate per period, whatever the number of records.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,7 +18,17 @@ from activities.models import Activity, Participant
 from contacts.rules import EXECUTIVE_SENIORITIES
 
 from ..periods import period_range
-from .records import CALL, EMAIL_RECEIVED, EMAIL_SENT, MEETING, SCOPES, binary, component_of, counted, with_heavy_reads
+from .records import (
+    CALL,
+    EMAIL_RECEIVED,
+    EMAIL_SENT,
+    MEETING,
+    SCOPES,
+    binary,
+    component_of,
+    counted,
+    with_heavy_reads,
+)
 
 # Seed: "Engagement Metrics provide a detailed look into activity across the opportunity or account,
 # including number of meetings, executives engaged, and emails sent and received. You can adjust the
@@ -30,8 +41,14 @@ EMAIL_RECEIVED_MINUTES = 2
 TREND_WEEKS = 12
 
 METRIC_NAMES = (
-    "meetings", "executives_engaged", "emails_sent", "emails_received", "calls",
-    "time_spent_minutes", "response_rate", "people_engaged",
+    "meetings",
+    "executives_engaged",
+    "emails_sent",
+    "emails_received",
+    "calls",
+    "time_spent_minutes",
+    "response_rate",
+    "people_engaged",
 )
 
 
@@ -52,8 +69,14 @@ def answered_by_reply(prefix: str) -> Exists:
 
 def empty_period_metrics() -> dict:
     return {
-        "meetings": 0, "executives_engaged": 0, "emails_sent": 0, "emails_received": 0, "calls": 0,
-        "time_spent_minutes": 0, "response_rate": None, "people_engaged": 0,
+        "meetings": 0,
+        "executives_engaged": 0,
+        "emails_sent": 0,
+        "emails_received": 0,
+        "calls": 0,
+        "time_spent_minutes": 0,
+        "response_rate": None,
+        "people_engaged": 0,
     }
 
 
@@ -62,7 +85,9 @@ def _week_start(day: dt.date) -> dt.date:
 
 
 @with_heavy_reads
-def engagement_metrics(*, kind: str, record_ids: Iterable[int] | None, now: dt.datetime, today: dt.date) -> dict[int, dict]:
+def engagement_metrics(
+    *, kind: str, record_ids: Iterable[int] | None, now: dt.datetime, today: dt.date
+) -> dict[int, dict]:
     """``Summary.metrics`` of every account or opportunity (``kind``) given: one dict per period
     (``METRIC_PERIODS``) and the activity count of each of the last 12 weeks (``trend``).
 
@@ -74,7 +99,10 @@ def engagement_metrics(*, kind: str, record_ids: Iterable[int] | None, now: dt.d
     occurred = f"{prefix}occurred_at"
     ranges = {name: period_range(name, today=today) for name in METRIC_PERIODS}
     earliest = min(start for start, _ in ranges.values())
-    in_period = {name: Q(**{f"{occurred}__gte": start, f"{occurred}__lte": min(end, now)}) for name, (start, end) in ranges.items()}
+    in_period = {
+        name: Q(**{f"{occurred}__gte": start, f"{occurred}__lte": min(end, now)})
+        for name, (start, end) in ranges.items()
+    }
 
     # All periods end now, so "in the period" is "on or after its start": one pass with a filtered
     # count per period, grouped on the raw kind and direction (cheap to compare).
@@ -94,7 +122,11 @@ def engagement_metrics(*, kind: str, record_ids: Iterable[int] | None, now: dt.d
         scope.activity_rows(ids)
         .filter(
             counted(prefix, start=None, end=now),
-            **{f"{occurred}__gte": earliest, f"{prefix}kind": Activity.Kind.EMAIL, f"{prefix}direction": Activity.Direction.OUTBOUND},
+            **{
+                f"{occurred}__gte": earliest,
+                f"{prefix}kind": Activity.Kind.EMAIL,
+                f"{prefix}direction": Activity.Direction.OUTBOUND,
+            },
         )
         .exclude(**{f"{prefix}thread_id": ""})
         .filter(answered_by_reply(prefix))
@@ -108,9 +140,12 @@ def engagement_metrics(*, kind: str, record_ids: Iterable[int] | None, now: dt.d
     for row in activity_rows:
         record_id, kind, direction = row[scope.key], row[f"{prefix}kind"], row[f"{prefix}direction"]
         metrics = results.setdefault(record_id, {name: empty_period_metrics() for name in METRIC_PERIODS})
-        field_name = {MEETING: "meetings", CALL: "calls", EMAIL_SENT: "emails_sent", EMAIL_RECEIVED: "emails_received"}[
-            component_of(kind, direction)
-        ]
+        field_name = {
+            MEETING: "meetings",
+            CALL: "calls",
+            EMAIL_SENT: "emails_sent",
+            EMAIL_RECEIVED: "emails_received",
+        }[component_of(kind, direction)]
         for name in METRIC_PERIODS:
             values = metrics[name]
             count = row[f"{name}|n"]
@@ -132,7 +167,9 @@ def engagement_metrics(*, kind: str, record_ids: Iterable[int] | None, now: dt.d
     period_starts = {name: start for name, (start, _) in ranges.items()}
     people_rows = (
         scope.participant_rows(ids)
-        .filter(counted("activity__", start=None, end=now), is_internal=False, activity__occurred_at__gte=earliest)
+        .filter(
+            counted("activity__", start=None, end=now), is_internal=False, activity__occurred_at__gte=earliest
+        )
         .exclude(response=Participant.Response.DECLINED)
         .annotate(_email=binary("email"))
         .values(scope.participant_key, "_email", "contact__seniority")
@@ -172,5 +209,7 @@ def engagement_metrics(*, kind: str, record_ids: Iterable[int] | None, now: dt.d
     for record_id in set(results) | set(counts) | set(ids or ()):
         metrics = results.setdefault(record_id, {name: empty_period_metrics() for name in METRIC_PERIODS})
         by_week = counts.get(record_id, {})
-        metrics["trend"] = [{"week_start": week.isoformat(), "activities": by_week.get(week, 0)} for week in weeks]
+        metrics["trend"] = [
+            {"week_start": week.isoformat(), "activities": by_week.get(week, 0)} for week in weeks
+        ]
     return results

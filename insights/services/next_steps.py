@@ -3,6 +3,7 @@
 Seed: "Next Steps show upcoming actions or tasks logged in your CRM. Use it as your action list to
 keep momentum."
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -75,12 +76,16 @@ def activity_next_steps(activities: Iterable[TextActivity], *, now: dt.datetime)
             elif item["private_only"] and not activity.is_private:
                 # Show the wording of an activity everyone may see.
                 due = due_date_in(sentence, said_on=activity.occurred_at.date())
-                item.update(text=sentence, due_date=due.isoformat() if due else None, owner=activity.author or None)
+                item.update(
+                    text=sentence, due_date=due.isoformat() if due else None, owner=activity.author or None
+                )
             item["activity_ids"].append(activity.id)
             item["private_only"] = item["private_only"] and activity.is_private
     return list(found.values())[:MAX_SENTENCES]
 
 
-def next_steps(*, tasks: Iterable[NextStep], activities: Iterable[TextActivity], now: dt.datetime) -> list[dict]:
+def next_steps(
+    *, tasks: Iterable[NextStep], activities: Iterable[TextActivity], now: dt.datetime
+) -> list[dict]:
     """``Summary.next_steps``: open CRM tasks first, then what was promised in recent activities."""
     return crm_next_steps(tasks) + activity_next_steps(activities, now=now)

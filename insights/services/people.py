@@ -2,6 +2,7 @@
 with their engagement score, time spent, last activity, next meeting, an activity summary in words,
 and (for contacts) how they compare with buyers of the same seniority on won opportunities.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,7 +29,20 @@ from .engagement import (
     engagement_from_totals,
 )
 from .metrics import EMAIL_RECEIVED_MINUTES, EMAIL_SENT_MINUTES
-from .records import CALL, COMPONENTS, EMAIL_RECEIVED, EMAIL_SENT, MEETING, SCOPES, binary, component_of, counted, decay, in_sync, with_heavy_reads
+from .records import (
+    CALL,
+    COMPONENTS,
+    EMAIL_RECEIVED,
+    EMAIL_SENT,
+    MEETING,
+    SCOPES,
+    binary,
+    component_of,
+    counted,
+    decay,
+    in_sync,
+    with_heavy_reads,
+)
 
 # Seed: "Contacts appear in the People section only when they are matched to activities in Backstory."
 # People are listed from the activities of the last twelve months; their score uses the usual 12 weeks.
@@ -72,7 +86,9 @@ class PersonFacts:
 
 
 @with_heavy_reads
-def people_facts(*, kind: str, record_ids: Iterable[int] | None, now: dt.datetime) -> dict[tuple[int, str], PersonFacts]:
+def people_facts(
+    *, kind: str, record_ids: Iterable[int] | None, now: dt.datetime
+) -> dict[tuple[int, str], PersonFacts]:
     """Per (record, email): counts over the last 12 months, 12-week engagement totals, and the next
     meeting; one grouped query for the past and one for the meetings ahead."""
     scope = SCOPES[kind]
@@ -181,7 +197,10 @@ def _won_reference(path: str):
     from django.db.models import DateTimeField
 
     return Coalesce(
-        F(f"{path}stage_changed_at"), F(f"{path}actual_close_date"), F(f"{path}close_date"), output_field=DateTimeField()
+        F(f"{path}stage_changed_at"),
+        F(f"{path}actual_close_date"),
+        F(f"{path}close_date"),
+        output_field=DateTimeField(),
     )
 
 
@@ -194,15 +213,12 @@ def buyer_benchmarks() -> dict[str, dict]:
     Seed: "Click on each contact to view: ... Buyer benchmarks".
     """
     role = "contact__opportunity_roles__opportunity__"
-    rows = (
-        Participant.objects.filter(
-            in_sync("activity__"),
-            is_internal=False,
-            contact__opportunity_roles__opportunity__is_won=True,
-            activity__account_id=F(f"{role}account_id"),
-        )
-        .exclude(response=Participant.Response.DECLINED)
-    )
+    rows = Participant.objects.filter(
+        in_sync("activity__"),
+        is_internal=False,
+        contact__opportunity_roles__opportunity__is_won=True,
+        activity__account_id=F(f"{role}account_id"),
+    ).exclude(response=Participant.Response.DECLINED)
     totals = component_totals(
         rows, group_by=[f"{role}id", "contact_id"], prefix="activity__", as_of=_won_reference(role)
     )
@@ -214,7 +230,10 @@ def buyer_benchmarks() -> dict[str, dict]:
         if score > 0:
             scores.setdefault(seniority.get(contact_id) or "unknown", []).append(score)
     return {
-        level: {"median": round(statistics.median(values)) if len(values) >= BENCHMARK_MIN_SAMPLE else None, "sample": len(values)}
+        level: {
+            "median": round(statistics.median(values)) if len(values) >= BENCHMARK_MIN_SAMPLE else None,
+            "sample": len(values),
+        }
         for level, values in scores.items()
     }
 
@@ -224,7 +243,12 @@ def benchmark_for(*, seniority: str, score: int, benchmarks: dict[str, dict]) ->
     level = seniority or "unknown"
     found = benchmarks.get(level, {"median": None, "sample": 0})
     median = found["median"]
-    return {"seniority": level, "median": median, "sample": found["sample"], "delta": None if median is None else score - median}
+    return {
+        "seniority": level,
+        "median": median,
+        "sample": found["sample"],
+        "delta": None if median is None else score - median,
+    }
 
 
 @dataclass(frozen=True)
@@ -250,21 +274,31 @@ def person_profiles(people: Iterable[PersonFacts]) -> dict[str, PersonProfile]:
         if contact is not None:
             title = contact.title or person.title
             profiles[person.email] = PersonProfile(
-                contact.name or person.name, title,
-                contact.seniority or seniority_from_title(title), contact.department or department_from_title(title),
+                contact.name or person.name,
+                title,
+                contact.seniority or seniority_from_title(title),
+                contact.department or department_from_title(title),
             )
         elif user is not None:
             title = user.title or person.title
             profiles[person.email] = PersonProfile(
-                user.get_full_name() or person.name, title, seniority_from_title(title), department_from_title(title)
+                user.get_full_name() or person.name,
+                title,
+                seniority_from_title(title),
+                department_from_title(title),
             )
         else:
             title = person.title
             profiles[person.email] = PersonProfile(
-                person.name, title, seniority_from_title(title) if title else "", department_from_title(title) if title else ""
+                person.name,
+                title,
+                seniority_from_title(title) if title else "",
+                department_from_title(title) if title else "",
             )
     return profiles
 
 
 def person_engagement(person: PersonFacts) -> Engagement:
-    return engagement_from_totals({k: v for k, v in person.totals.items() if k in COMPONENTS}, saturation=PERSON_SATURATION)
+    return engagement_from_totals(
+        {k: v for k, v in person.totals.items() if k in COMPONENTS}, saturation=PERSON_SATURATION
+    )

@@ -3,6 +3,7 @@ activity kinds that count, and the SQL expressions every aggregate shares (age, 
 
 Every query here is a grouped aggregate over many records at once; nothing loops per activity.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -95,7 +96,10 @@ class Scope:
 
 ACCOUNTS = Scope(kind=ACCOUNT, key="account_id", prefix="", participant_key="activity__account_id")
 OPPORTUNITIES = Scope(
-    kind=OPPORTUNITY, key="opportunity_id", prefix="activity__", participant_key="activity__opportunity_links__opportunity_id"
+    kind=OPPORTUNITY,
+    key="opportunity_id",
+    prefix="activity__",
+    participant_key="activity__opportunity_links__opportunity_id",
 )
 SCOPES = {ACCOUNT: ACCOUNTS, OPPORTUNITY: OPPORTUNITIES}
 
@@ -170,7 +174,9 @@ def age_days(prefix: str, as_of: dt.datetime | Expression) -> DaysBetween:
 
 def decay(prefix: str, as_of: dt.datetime | Expression, half_life_days: float) -> Power:
     """Recency weight of an activity: halves every ``half_life_days``."""
-    return Power(Value(0.5), age_days(prefix, as_of) / Value(float(half_life_days)), output_field=FloatField())
+    return Power(
+        Value(0.5), age_days(prefix, as_of) / Value(float(half_life_days)), output_field=FloatField()
+    )
 
 
 # PostgreSQL settings for the engine's big grouped aggregates: JIT compiles these plans in more

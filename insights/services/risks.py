@@ -8,6 +8,7 @@ Every rule is a small function of a record's facts (``RecordFacts``) that return
 ``None``. Details are plain words with numbers only, never text taken from an activity, so a risk
 never repeats what a private activity said; its evidence is a list of activity ids the page filters.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -81,10 +82,15 @@ class RecordFacts:
     pricing_discussed: bool = False
 
 
-def _bullet(code: str, title: str, detail: str, severity: str, evidence: list[TimelineItem], *, date=None, context=()) -> dict:
+def _bullet(
+    code: str, title: str, detail: str, severity: str, evidence: list[TimelineItem], *, date=None, context=()
+) -> dict:
     """A risk or warning. ``evidence`` decides ``private_only``; ``context`` activities are only
     shown alongside (a deal past its close date, with its latest activities)."""
-    items = list(evidence)[:EVIDENCE_LIMIT] + [c for c in context if c not in evidence][: max(0, 3 - len(evidence))]
+    items = (
+        list(evidence)[:EVIDENCE_LIMIT]
+        + [c for c in context if c not in evidence][: max(0, 3 - len(evidence))]
+    )
     items.sort(key=lambda item: (item.occurred_at, item.id), reverse=True)
     latest = max([item.occurred_at for item in evidence] + ([date] if date else []), default=date)
     return {
@@ -109,7 +115,13 @@ def _plural(n: int, word: str, plural: str | None = None) -> str:
 def usual_cadence_days(timeline: list[TimelineItem], *, now: dt.datetime) -> tuple[float, int]:
     """Median days between days with two-way activity in the last year, and how many gaps that is."""
     since = now - dt.timedelta(days=365)
-    days = sorted({item.occurred_at.date() for item in timeline if item.component in TWO_WAY and item.occurred_at > since})
+    days = sorted(
+        {
+            item.occurred_at.date()
+            for item in timeline
+            if item.component in TWO_WAY and item.occurred_at > since
+        }
+    )
     gaps = [(b - a).days for a, b in zip(days, days[1:])]
     if len(gaps) < 2:
         return float(DEFAULT_CADENCE_DAYS), len(gaps)
@@ -162,7 +174,11 @@ def _recent(facts: RecordFacts, *, now: dt.datetime) -> list[TimelineItem]:
 
 
 def _past_early_stage(opportunity: Opportunity | None) -> bool:
-    return opportunity is not None and opportunity.is_open and stage_info(opportunity.stage).order > EARLY_STAGE_MAX_ORDER
+    return (
+        opportunity is not None
+        and opportunity.is_open
+        and stage_info(opportunity.stage).order > EARLY_STAGE_MAX_ORDER
+    )
 
 
 def missing_stakeholders(facts: RecordFacts, *, now: dt.datetime) -> dict | None:
@@ -206,7 +222,9 @@ def stalled_threads(facts: RecordFacts, *, now: dt.datetime, after_days: int) ->
     count = len(facts.stalled)
     span = f"{newest} days ago" if newest == oldest else f"between {newest} and {oldest} days ago"
     detail = f"{_plural(count, 'email thread')} got no reply: the last emails were sent {span} (threshold {after_days} days)."
-    return _bullet("stalled_threads", "Stalled threads", detail, "high" if count >= 3 else "medium", facts.stalled)
+    return _bullet(
+        "stalled_threads", "Stalled threads", detail, "high" if count >= 3 else "medium", facts.stalled
+    )
 
 
 def close_date_passed(facts: RecordFacts, *, today: dt.date, overdue_days: int = 0) -> dict | None:
@@ -221,8 +239,10 @@ def close_date_passed(facts: RecordFacts, *, today: dt.date, overdue_days: int =
         f"The expected close date ({opportunity.close_date:%d %b %Y}) passed {_plural(late, 'day')} ago and the "
         f"opportunity is still open in {opportunity.stage}."
     )
-    date = dt.datetime.combine(opportunity.close_date, dt.time.min, tzinfo=dt.timezone.utc)
-    return _bullet("close_date_passed", "Close date passed", detail, "high", [], date=date, context=facts.timeline)
+    date = dt.datetime.combine(opportunity.close_date, dt.time.min, tzinfo=dt.UTC)
+    return _bullet(
+        "close_date_passed", "Close date passed", detail, "high", [], date=date, context=facts.timeline
+    )
 
 
 def days_in_stage(facts: RecordFacts, *, now: dt.datetime) -> int | None:
@@ -250,11 +270,19 @@ def too_long_in_stage(facts: RecordFacts, *, now: dt.datetime) -> dict | None:
     detail = f"In {opportunity.stage} for {days} days; {usual}."
     severity = "high" if days > 1.5 * limit else "medium"
     return _bullet(
-        "too_long_in_stage", "Too long in stage", detail, severity, [], date=facts.stage_entered_at, context=facts.timeline
+        "too_long_in_stage",
+        "Too long in stage",
+        detail,
+        severity,
+        [],
+        date=facts.stage_entered_at,
+        context=facts.timeline,
     )
 
 
-def record_risks(facts: RecordFacts, *, now: dt.datetime, today: dt.date, stalled_thread_days: int) -> list[dict]:
+def record_risks(
+    facts: RecordFacts, *, now: dt.datetime, today: dt.date, stalled_thread_days: int
+) -> list[dict]:
     """``Summary.risks`` of one record, most severe first."""
     found = [
         communication_gap(facts, now=now),
@@ -284,7 +312,9 @@ def _warn_no_activity(facts: RecordFacts, config, *, now, today) -> dict | None:
     if _days(since) <= days:
         return None
     if last is None:
-        detail = f"No activity since the opportunity was created {_days(since)} days ago (threshold {days} days)."
+        detail = (
+            f"No activity since the opportunity was created {_days(since)} days ago (threshold {days} days)."
+        )
         return _bullet("no_activity", "No activity", detail, "high", [])
     detail = f"No activity for {_days(since)} days (threshold {days} days)."
     return _bullet("no_activity", "No activity", detail, "high", [last])
@@ -343,7 +373,9 @@ def _warn_pricing_not_discussed(facts: RecordFacts, config, *, now, today) -> di
         f"The opportunity is in {opportunity.stage} and pricing, a quote or budget has not come up in its "
         f"recent activities (expected from {from_stage.name})."
     )
-    return _bullet("pricing_not_discussed", "Pricing not discussed", detail, "medium", [], context=facts.timeline)
+    return _bullet(
+        "pricing_not_discussed", "Pricing not discussed", detail, "medium", [], context=facts.timeline
+    )
 
 
 def _warn_stalled_in_stage(facts: RecordFacts, config, *, now, today) -> dict | None:
@@ -352,7 +384,13 @@ def _warn_stalled_in_stage(facts: RecordFacts, config, *, now, today) -> dict | 
         return None
     detail = f"In {facts.opportunity.stage} for {days} days (threshold {config.stalled_in_stage_days} days)."
     return _bullet(
-        "stalled_in_stage", "Stalled in stage", detail, "medium", [], date=facts.stage_entered_at, context=facts.timeline
+        "stalled_in_stage",
+        "Stalled in stage",
+        detail,
+        "medium",
+        [],
+        date=facts.stage_entered_at,
+        context=facts.timeline,
     )
 
 
@@ -408,7 +446,9 @@ def stage_timing() -> StageTiming:
     cycles: list[float] = []
     created = {
         row[0]: row[1] or row[2]
-        for row in Opportunity.objects.values_list("id", "created_date", "created_at").iterator(chunk_size=5_000)
+        for row in Opportunity.objects.values_list("id", "created_date", "created_at").iterator(
+            chunk_size=5_000
+        )
     }
     won = set(Opportunity.objects.filter(is_won=True).values_list("id", flat=True))
     previous: tuple[int, str, dt.datetime] | None = None

@@ -6,6 +6,7 @@ the date of the most recent activity included in it."
 A refresh works on batches of records with a fixed number of grouped queries per batch (never one
 query per record), then writes each batch with bulk upserts in one transaction.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -40,10 +41,10 @@ from .people import (
     PersonFacts,
     benchmark_for,
     buyer_benchmarks,
+    people_facts,
     person_activity_summary,
     person_engagement,
     person_profiles,
-    people_facts,
 )
 from .records import ACCOUNT, COMPONENT_NAMES, OPPORTUNITY, SCOPES, component, counted, with_heavy_reads
 from .risks import RecordFacts, Stakeholder, TimelineItem
@@ -64,10 +65,29 @@ REFRESH_DELAY_SECONDS = 60
 REFRESH_LOCK_KEY = "insights:summaries-refresh-scheduled"
 
 SUMMARY_FIELDS = [
-    "generated_at", "latest_activity_at", "engagement_level", "engagement_breakdown", "key_topics", "next_steps",
-    "risks", "warnings", "metrics", "relationship_strength", "buying_intent", "churn_risk", "win_probability",
-    "deal_velocity", "competition_risk", "budget_confirmed", "engagement_trend", "activity_frequency",
-    "multi_threading", "stakeholder_count", "executive_engagement", "champion_identified", "score_inputs",
+    "generated_at",
+    "latest_activity_at",
+    "engagement_level",
+    "engagement_breakdown",
+    "key_topics",
+    "next_steps",
+    "risks",
+    "warnings",
+    "metrics",
+    "relationship_strength",
+    "buying_intent",
+    "churn_risk",
+    "win_probability",
+    "deal_velocity",
+    "competition_risk",
+    "budget_confirmed",
+    "engagement_trend",
+    "activity_frequency",
+    "multi_threading",
+    "stakeholder_count",
+    "executive_engagement",
+    "champion_identified",
+    "score_inputs",
 ]
 
 
@@ -92,8 +112,11 @@ class RefreshReport:
 
     def as_dict(self) -> dict:
         return {
-            "accounts": self.accounts, "opportunities": self.opportunities, "people": self.people,
-            "snapshots": self.snapshots, "seconds": round(self.seconds, 2),
+            "accounts": self.accounts,
+            "opportunities": self.opportunities,
+            "people": self.people,
+            "snapshots": self.snapshots,
+            "seconds": round(self.seconds, 2),
         }
 
 
@@ -109,7 +132,9 @@ class _Stopwatch:
                 self.start = time.perf_counter()
 
             def __exit__(self, *exc):
-                stopwatch.report.timings[name] = stopwatch.report.timings.get(name, 0.0) + time.perf_counter() - self.start
+                stopwatch.report.timings[name] = (
+                    stopwatch.report.timings.get(name, 0.0) + time.perf_counter() - self.start
+                )
 
         return _Lap()
 
@@ -138,7 +163,11 @@ class RefreshContext:
         if cached and cached[0] == signature:
             timing, win_model, benchmarks = cached[1:]
         else:
-            timing, win_model, benchmarks = risk_rules.stage_timing(), scores.WinModel.train(now=now), buyer_benchmarks()
+            timing, win_model, benchmarks = (
+                risk_rules.stage_timing(),
+                scores.WinModel.train(now=now),
+                buyer_benchmarks(),
+            )
             cache.set(ORG_FACTS_CACHE_KEY, (signature, timing, win_model, benchmarks), ORG_FACTS_SECONDS)
         return cls(
             now=now,
@@ -157,10 +186,16 @@ ORG_FACTS_SECONDS = 6 * 3600
 
 def _org_signature() -> tuple:
     """Changes whenever an opportunity, a stage change or a contact role is added or edited."""
-    opportunities = Opportunity.objects.aggregate(n=Count("id"), changed=Max("updated_at"), closed=Count("id", filter=Q(is_closed=True)))
+    opportunities = Opportunity.objects.aggregate(
+        n=Count("id"), changed=Max("updated_at"), closed=Count("id", filter=Q(is_closed=True))
+    )
     return (
-        opportunities["n"], opportunities["closed"], opportunities["changed"],
-        OpportunityStageHistory.objects.count(), OpportunityContactRole.objects.count(), clock.today(),
+        opportunities["n"],
+        opportunities["closed"],
+        opportunities["changed"],
+        OpportunityStageHistory.objects.count(),
+        OpportunityContactRole.objects.count(),
+        clock.today(),
     )
 
 
@@ -195,10 +230,17 @@ def company_names(account_name: str) -> tuple[str, ...]:
 
 def _chunks(values: list, size: int = 2_000) -> Iterable[list]:
     for start in range(0, len(values), size):
-        yield values[start:start + size]
+        yield values[start : start + size]
 
 
-def load_text_activities(kind: str, ids: list[int], *, now: dt.datetime, account_names: dict[int, str], internal_names: tuple[str, ...]) -> dict[int, list[TextActivity]]:
+def load_text_activities(
+    kind: str,
+    ids: list[int],
+    *,
+    now: dt.datetime,
+    account_names: dict[int, str],
+    internal_names: tuple[str, ...],
+) -> dict[int, list[TextActivity]]:
     """Per record, its most recent activities of the last six months with their text and the names
     to mask (its people, its company, ours), most recent first."""
     scope = SCOPES[kind]
@@ -207,22 +249,36 @@ def load_text_activities(kind: str, ids: list[int], *, now: dt.datetime, account
         scope.activity_rows(ids)
         .filter(counted(p, start=now - dt.timedelta(days=TEXT_WINDOW_DAYS), end=now))
         .annotate(
-            _rank=Window(RowNumber(), partition_by=[F(scope.key)], order_by=[F(f"{p}occurred_at").desc(), F(f"{p}id").desc()])
+            _rank=Window(
+                RowNumber(),
+                partition_by=[F(scope.key)],
+                order_by=[F(f"{p}occurred_at").desc(), F(f"{p}id").desc()],
+            )
         )
         .filter(_rank__lte=TEXT_MAX_ACTIVITIES)
         .values(
-            scope.key, f"{p}id", f"{p}occurred_at", f"{p}is_private", f"{p}kind", f"{p}direction", f"{p}subject",
-            f"{p}body", f"{p}owner_id",
+            scope.key,
+            f"{p}id",
+            f"{p}occurred_at",
+            f"{p}is_private",
+            f"{p}kind",
+            f"{p}direction",
+            f"{p}subject",
+            f"{p}body",
+            f"{p}owner_id",
         )
     )
-    raw = [(row[scope.key], {name[len(p):]: value for name, value in row.items() if name != scope.key}) for row in rows]
+    raw = [
+        (row[scope.key], {name[len(p) :]: value for name, value in row.items() if name != scope.key})
+        for row in rows
+    ]
     activity_ids = list({fields["id"] for _, fields in raw})
     people: dict[int, set[str]] = {}
     authors: dict[int, str] = {}
     for chunk in _chunks(activity_ids):
-        for activity_id, name, first, last, role in Participant.objects.filter(activity_id__in=chunk).values_list(
-            "activity_id", "name", "first_name", "last_name", "role"
-        ):
+        for activity_id, name, first, last, role in Participant.objects.filter(
+            activity_id__in=chunk
+        ).values_list("activity_id", "name", "first_name", "last_name", "role"):
             names = people.setdefault(activity_id, set())
             names.update(n for n in (first, last, name, *name.split()) if n and len(n) >= 2)
             if role in (Participant.Role.FROM, Participant.Role.ORGANIZER) and name:
@@ -264,20 +320,28 @@ def load_timelines(kind: str, ids: list[int], *, now: dt.datetime) -> dict[int, 
         .filter(counted(p, start=now - dt.timedelta(days=TIMELINE_DAYS), end=now))
         .annotate(
             _component=component(p),
-            _rank=Window(RowNumber(), partition_by=[F(scope.key)], order_by=[F(f"{p}occurred_at").desc(), F(f"{p}id").desc()]),
+            _rank=Window(
+                RowNumber(),
+                partition_by=[F(scope.key)],
+                order_by=[F(f"{p}occurred_at").desc(), F(f"{p}id").desc()],
+            ),
         )
         .filter(_rank__lte=TIMELINE_MAX_ACTIVITIES)
         .values_list(scope.key, f"{p}id", f"{p}occurred_at", "_component", f"{p}is_private")
     )
     result: dict[int, list[TimelineItem]] = {}
     for record_id, activity_id, occurred_at, code, is_private in rows:
-        result.setdefault(record_id, []).append(TimelineItem(activity_id, occurred_at, COMPONENT_NAMES[code], is_private))
+        result.setdefault(record_id, []).append(
+            TimelineItem(activity_id, occurred_at, COMPONENT_NAMES[code], is_private)
+        )
     for items in result.values():
         items.sort(key=lambda i: (i.occurred_at, i.id), reverse=True)
     return result
 
 
-def load_stalled_threads(kind: str, ids: list[int], *, now: dt.datetime, after_days: int) -> dict[int, list[TimelineItem]]:
+def load_stalled_threads(
+    kind: str, ids: list[int], *, now: dt.datetime, after_days: int
+) -> dict[int, list[TimelineItem]]:
     """Per record, the last emails of threads where we wrote and nobody replied, sent between
     ``after_days`` and 60 days ago. Emails without a thread id cannot be followed and are left out."""
     scope = SCOPES[kind]
@@ -308,7 +372,9 @@ def load_stalled_threads(kind: str, ids: list[int], *, now: dt.datetime, after_d
     )
     result: dict[int, list[TimelineItem]] = {}
     for record_id, activity_id, occurred_at, is_private in rows:
-        result.setdefault(record_id, []).append(TimelineItem(activity_id, occurred_at, "email_sent", is_private))
+        result.setdefault(record_id, []).append(
+            TimelineItem(activity_id, occurred_at, "email_sent", is_private)
+        )
     return result
 
 
@@ -367,7 +433,9 @@ def _decision_makers(kind: str, ids: list[int]) -> tuple[set[tuple[int, int]], s
         roles = roles.filter(opportunity_id__in=ids)
         key = "opportunity_id"
     deciders, champions = set(), set()
-    for record_id, contact_id, role, is_closed in roles.values_list(key, "contact_id", "role", "opportunity__is_closed"):
+    for record_id, contact_id, role, is_closed in roles.values_list(
+        key, "contact_id", "role", "opportunity__is_closed"
+    ):
         if role in risk_rules.DECISION_MAKER_ROLES:
             deciders.add((record_id, contact_id))
         if role == OpportunityContactRole.Role.CHAMPION and (kind == OPPORTUNITY or not is_closed):
@@ -378,7 +446,9 @@ def _decision_makers(kind: str, ids: list[int]) -> tuple[set[tuple[int, int]], s
 def _open_tasks(kind: str, ids: list[int]) -> dict[int, list[NextStep]]:
     key = "account_id" if kind == ACCOUNT else "opportunity_id"
     tasks: dict[int, list[NextStep]] = {}
-    for task in NextStep.objects.filter(**{f"{key}__in": ids}, status=NextStep.Status.OPEN).select_related("owner"):
+    for task in NextStep.objects.filter(**{f"{key}__in": ids}, status=NextStep.Status.OPEN).select_related(
+        "owner"
+    ):
         tasks.setdefault(getattr(task, key), []).append(task)
     return tasks
 
@@ -429,7 +499,9 @@ def _load_batch(kind: str, records: _Records, ctx: RefreshContext, lap: _Stopwat
     now, ids = ctx.now, records.ids
     with lap("engagement"):
         levels = engagement_levels(kind=kind, record_ids=ids, as_of=now)
-        before = engagement_levels(kind=kind, record_ids=ids, as_of=now - dt.timedelta(days=scores.TREND_LOOKBACK_DAYS))
+        before = engagement_levels(
+            kind=kind, record_ids=ids, as_of=now - dt.timedelta(days=scores.TREND_LOOKBACK_DAYS)
+        )
     with lap("metrics"):
         metrics = engagement_metrics(kind=kind, record_ids=ids, now=now, today=ctx.today)
     with lap("people"):
@@ -447,12 +519,28 @@ def _load_batch(kind: str, records: _Records, ctx: RefreshContext, lap: _Stopwat
         latest = _latest_activity(kind, ids, now=now)
     with lap("text"):
         texts = load_text_activities(
-            kind, ids, now=now, account_names={i: records.account_name(i) for i in ids}, internal_names=ctx.internal_names
+            kind,
+            ids,
+            now=now,
+            account_names={i: records.account_name(i) for i in ids},
+            internal_names=ctx.internal_names,
         )
     batch = _Batch(
-        kind=kind, records=records, levels=levels, before=before, metrics=metrics, people=people, profiles=profiles,
-        personas=personas, deciders=deciders, champion_roles=champion_roles, timelines=timelines, stalled=stalled,
-        latest=latest, texts=texts, tasks=_open_tasks(kind, ids),
+        kind=kind,
+        records=records,
+        levels=levels,
+        before=before,
+        metrics=metrics,
+        people=people,
+        profiles=profiles,
+        personas=personas,
+        deciders=deciders,
+        champion_roles=champion_roles,
+        timelines=timelines,
+        stalled=stalled,
+        latest=latest,
+        texts=texts,
+        tasks=_open_tasks(kind, ids),
     )
     if kind == ACCOUNT:
         batch.pipeline, batch.won_accounts = _account_pipeline(ids)
@@ -471,7 +559,9 @@ def _stakeholders(batch: _Batch, record_id: int) -> list[Stakeholder]:
         is_decider = (record_id, person.contact_id) in batch.deciders or (
             batch.personas.get(person.contact_id) in risk_rules.DECISION_MAKER_PERSONAS
         )
-        stakeholders.append(Stakeholder(person.email, person.last_at, batch.profiles[person.email].seniority, is_decider))
+        stakeholders.append(
+            Stakeholder(person.email, person.last_at, batch.profiles[person.email].seniority, is_decider)
+        )
     return stakeholders
 
 
@@ -486,14 +576,24 @@ def _summary_of(batch: _Batch, record_id: int, ctx: RefreshContext, lap: _Stopwa
     typical, sample = ctx.timing.stay.get(opportunity.stage, (None, 0)) if opportunity else (None, 0)
     budget, budget_inputs = scores.budget_confirmed(activities=texts, now=now)
     facts = RecordFacts(
-        kind=kind, record_id=record_id, label=batch.records.label(record_id), timeline=timeline,
-        stalled=batch.stalled.get(record_id, []), stakeholders=stakeholders, opportunity=opportunity,
-        stage_entered_at=batch.entered.get(record_id), typical_stage_days=typical, typical_stage_sample=sample,
-        pricing_discussed="pricing" in budget_inputs["signals"] or "budget_confirmed" in budget_inputs["signals"],
+        kind=kind,
+        record_id=record_id,
+        label=batch.records.label(record_id),
+        timeline=timeline,
+        stalled=batch.stalled.get(record_id, []),
+        stakeholders=stakeholders,
+        opportunity=opportunity,
+        stage_entered_at=batch.entered.get(record_id),
+        typical_stage_days=typical,
+        typical_stage_sample=sample,
+        pricing_discussed="pricing" in budget_inputs["signals"]
+        or "budget_confirmed" in budget_inputs["signals"],
     )
     with lap("topics"):
         topics = key_topics(texts[:TOPIC_MAX_ACTIVITIES], now=now)
-    risks = risk_rules.record_risks(facts, now=now, today=today, stalled_thread_days=ctx.config.stalled_thread_days)
+    risks = risk_rules.record_risks(
+        facts, now=now, today=today, stalled_thread_days=ctx.config.stalled_thread_days
+    )
 
     since_90 = now - dt.timedelta(days=risk_rules.ENGAGED_WINDOW_DAYS)
     engaged = [s for s in stakeholders if s.last_at and s.last_at > since_90]
@@ -503,23 +603,36 @@ def _summary_of(batch: _Batch, record_id: int, ctx: RefreshContext, lap: _Stopwa
     trend = scores.engagement_trend(score_now=engagement.score, score_before=score_before)
     share = scores.reciprocity(timeline, now=now)
     strength, strength_inputs = scores.relationship_strength(
-        engagement=engagement.score, engaged_people=len(engaged),
-        best_seniority=scores.best_seniority(s.seniority for s in engaged), reciprocity_share=share,
+        engagement=engagement.score,
+        engaged_people=len(engaged),
+        best_seniority=scores.best_seniority(s.seniority for s in engaged),
+        reciprocity_share=share,
     )
-    competition, competition_inputs = scores.competition_risk(activities=texts, competitors=ctx.config.competitor_names, now=now)
+    competition, competition_inputs = scores.competition_risk(
+        activities=texts, competitors=ctx.config.competitor_names, now=now
+    )
     record_people = batch.people.get(record_id, [])
     champion, champion_inputs = scores.champion_identified(
         has_champion_role=record_id in batch.champion_roles,
         candidates=[
-            scores.ChampionCandidate(p.contact_id, p.email, person_engagement(p).score, p.emails_sent, p.counts.get("meeting", 0))
+            scores.ChampionCandidate(
+                p.contact_id, p.email, person_engagement(p).score, p.emails_sent, p.counts.get("meeting", 0)
+            )
             for p in record_people
             if not p.is_internal and p.contact_id
         ],
     )
     external_year = [p for p in record_people if not p.is_internal]
     inputs = {
-        "engagement_trend": {"score_now": engagement.score, "score_4_weeks_ago": score_before, "change_for_trend": scores.TREND_CHANGE},
-        "activity_frequency": {"activities_12_weeks": activities_12_weeks, "per_week": round(activities_12_weeks / 12, 2)},
+        "engagement_trend": {
+            "score_now": engagement.score,
+            "score_4_weeks_ago": score_before,
+            "change_for_trend": scores.TREND_CHANGE,
+        },
+        "activity_frequency": {
+            "activities_12_weeks": activities_12_weeks,
+            "per_week": round(activities_12_weeks / 12, 2),
+        },
         "relationship_strength": strength_inputs,
         "competition_risk": competition_inputs,
         "budget_confirmed": budget_inputs,
@@ -553,17 +666,24 @@ def _summary_of(batch: _Batch, record_id: int, ctx: RefreshContext, lap: _Stopwa
         account = batch.records.accounts[record_id]
         summary.account_id = record_id
         summary.buying_intent, inputs["buying_intent"] = scores.buying_intent(
-            engagement=engagement.score, trend=trend, budget=budget, best_open_stage_probability=batch.pipeline.get(record_id)
+            engagement=engagement.score,
+            trend=trend,
+            budget=budget,
+            best_open_stage_probability=batch.pipeline.get(record_id),
         )
         summary.churn_risk, inputs["churn_risk"] = scores.churn_risk(
             is_customer=account.account_type == "Customer" or record_id in batch.won_accounts,
-            engagement=engagement.score, trend=trend, has_gap=any(r["code"] == "communication_gap" for r in risks),
+            engagement=engagement.score,
+            trend=trend,
+            has_gap=any(r["code"] == "communication_gap" for r in risks),
             reciprocity_share=share,
         )
     else:
         summary.opportunity_id = record_id
         summary.win_probability, inputs["win_probability"] = batch.win[record_id]
-        summary.deal_velocity, inputs["deal_velocity"] = scores.deal_velocity(opportunity=opportunity, now=now, timing=ctx.timing)
+        summary.deal_velocity, inputs["deal_velocity"] = scores.deal_velocity(
+            opportunity=opportunity, now=now, timing=ctx.timing
+        )
     return summary
 
 
@@ -575,7 +695,9 @@ def _people_rows(batch: _Batch, record_id: int, ctx: RefreshContext) -> list[Per
         breakdown = level.as_breakdown()
         breakdown["summary"] = person_activity_summary(person)
         if not person.is_internal and person.contact_id:
-            breakdown["benchmark"] = benchmark_for(seniority=profile.seniority, score=level.score, benchmarks=ctx.benchmarks)
+            breakdown["benchmark"] = benchmark_for(
+                seniority=profile.seniority, score=level.score, benchmarks=ctx.benchmarks
+            )
         rows.append(
             PersonEngagement(
                 account_id=record_id if batch.kind == ACCOUNT else None,
@@ -640,10 +762,24 @@ def _snapshot(kind: str, subject_id: int, week_start: dt.date, engagement: Engag
     )
 
 
-def _write(kind: str, ids: list[int], summaries: list[Summary], person_rows: list[PersonEngagement], snapshots, *, started: dt.datetime) -> None:
+def _write(
+    kind: str,
+    ids: list[int],
+    summaries: list[Summary],
+    person_rows: list[PersonEngagement],
+    snapshots,
+    *,
+    started: dt.datetime,
+) -> None:
     key = "account" if kind == ACCOUNT else "opportunity"
     with transaction.atomic():
-        Summary.objects.bulk_create(summaries, update_conflicts=True, unique_fields=[key], update_fields=SUMMARY_FIELDS, batch_size=500)
+        Summary.objects.bulk_create(
+            summaries,
+            update_conflicts=True,
+            unique_fields=[key],
+            update_fields=SUMMARY_FIELDS,
+            batch_size=500,
+        )
         # A summary marked stale after this refresh read its activities stays stale.
         Summary.objects.filter(**{f"{key}_id__in": ids}, is_stale=True).filter(
             Q(stale_since__isnull=True) | Q(stale_since__lte=started)
@@ -651,8 +787,11 @@ def _write(kind: str, ids: list[int], summaries: list[Summary], person_rows: lis
         PersonEngagement.objects.filter(**{f"{key}_id__in": ids}).delete()
         PersonEngagement.objects.bulk_create(person_rows, batch_size=2_000)
         EngagementSnapshot.objects.bulk_create(
-            snapshots, update_conflicts=True, unique_fields=["subject_type", "subject_id", "week_start"],
-            update_fields=["score", "breakdown"], batch_size=2_000,
+            snapshots,
+            update_conflicts=True,
+            unique_fields=["subject_type", "subject_id", "week_start"],
+            update_fields=["score", "breakdown"],
+            batch_size=2_000,
         )
 
 
@@ -662,7 +801,10 @@ Progress = Callable[[str, int], None]
 
 
 def summaries_refresh(
-    *, account_ids: Iterable[int] | None = None, opportunity_ids: Iterable[int] | None = None, progress: Progress | None = None,
+    *,
+    account_ids: Iterable[int] | None = None,
+    opportunity_ids: Iterable[int] | None = None,
+    progress: Progress | None = None,
     reuse_org_facts: bool = True,
 ) -> RefreshReport:
     """Recompute the summaries, scores and people metrics of the given accounts and opportunities
@@ -679,7 +821,10 @@ def summaries_refresh(
         return report
     with lap("context"):
         ctx = RefreshContext.load(reuse_org_facts=reuse_org_facts)
-    for kind, ids, size in ((ACCOUNT, account_ids, ACCOUNT_BATCH), (OPPORTUNITY, opportunity_ids, OPPORTUNITY_BATCH)):
+    for kind, ids, size in (
+        (ACCOUNT, account_ids, ACCOUNT_BATCH),
+        (OPPORTUNITY, opportunity_ids, OPPORTUNITY_BATCH),
+    ):
         for batch in _chunks(ids, size):
             report.add(_refresh_batch(kind, batch, ctx, lap))
             if progress:
@@ -712,8 +857,14 @@ def affected_records(*, activity_ids: Iterable[int]) -> tuple[set[int], set[int]
     ids = list(activity_ids)
     accounts, opportunities = set(), set()
     for chunk in _chunks(ids):
-        accounts |= set(Activity.objects.filter(id__in=chunk, account_id__isnull=False).values_list("account_id", flat=True))
-        opportunities |= set(ActivityOpportunity.objects.filter(activity_id__in=chunk).values_list("opportunity_id", flat=True))
+        accounts |= set(
+            Activity.objects.filter(id__in=chunk, account_id__isnull=False).values_list(
+                "account_id", flat=True
+            )
+        )
+        opportunities |= set(
+            ActivityOpportunity.objects.filter(activity_id__in=chunk).values_list("opportunity_id", flat=True)
+        )
     return accounts, opportunities
 
 
@@ -740,7 +891,10 @@ def _mark_and_schedule(account_ids: set[int], opportunity_ids: set[int]) -> None
         existing = set(Summary.objects.filter(**{f"{key}_id__in": ids}).values_list(f"{key}_id", flat=True))
         # A record with no summary yet gets an empty one, marked stale, for the refresh to fill.
         Summary.objects.bulk_create(
-            [Summary(**{f"{key}_id": i}, generated_at=now, is_stale=True, stale_since=now) for i in sorted(ids - existing)],
+            [
+                Summary(**{f"{key}_id": i}, generated_at=now, is_stale=True, stale_since=now)
+                for i in sorted(ids - existing)
+            ],
             ignore_conflicts=True,
         )
     if cache.add(REFRESH_LOCK_KEY, True, timeout=REFRESH_DELAY_SECONDS * 10):
@@ -769,12 +923,17 @@ def engagement_snapshots_take(*, backfill_weeks: int = 0, as_of: dt.datetime | N
     this_week = today - dt.timedelta(days=today.weekday())
     account_ids = list(Account.objects.values_list("id", flat=True))
     opportunity_created = {
-        row[0]: row[1] or row[2] for row in Opportunity.objects.values_list("id", "created_date", "created_at")
+        row[0]: row[1] or row[2]
+        for row in Opportunity.objects.values_list("id", "created_date", "created_at")
     }
     written = 0
-    for weeks_back in range(0, backfill_weeks + 1):
+    for weeks_back in range(backfill_weeks + 1):
         week_start = this_week - dt.timedelta(weeks=weeks_back)
-        moment = now if weeks_back == 0 else dt.datetime.combine(week_start + dt.timedelta(days=7), dt.time.min, tzinfo=dt.timezone.utc)
+        moment = (
+            now
+            if weeks_back == 0
+            else dt.datetime.combine(week_start + dt.timedelta(days=7), dt.time.min, tzinfo=dt.UTC)
+        )
         accounts = engagement_levels(kind=ACCOUNT, as_of=moment)
         opportunities = engagement_levels(kind=OPPORTUNITY, as_of=moment)
         # Records with nothing in the window score 0 that week (opportunities only once they existed).
@@ -790,11 +949,16 @@ def engagement_snapshots_take(*, backfill_weeks: int = 0, as_of: dt.datetime | N
             (EngagementSnapshot.Subject.CONTACT, people_engagement_levels(subject="contact", as_of=moment)),
             (EngagementSnapshot.Subject.USER, people_engagement_levels(subject="user", as_of=moment)),
         ):
-            rows += [_snapshot(subject, subject_id, week_start, level) for subject_id, level in levels.items()]
+            rows += [
+                _snapshot(subject, subject_id, week_start, level) for subject_id, level in levels.items()
+            ]
         if weeks_back == 0:
             EngagementSnapshot.objects.bulk_create(
-                rows, update_conflicts=True, unique_fields=["subject_type", "subject_id", "week_start"],
-                update_fields=["score", "breakdown"], batch_size=2_000,
+                rows,
+                update_conflicts=True,
+                unique_fields=["subject_type", "subject_id", "week_start"],
+                update_fields=["score", "breakdown"],
+                batch_size=2_000,
             )
         else:
             EngagementSnapshot.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2_000)

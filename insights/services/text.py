@@ -5,6 +5,7 @@ replies and signatures): key phrases (YAKE), next-step sentences, and the signal
 Everything here is a pure function of the text and a few names, cached on the text, so identical
 texts (templated mail, the same meeting notes) are read once.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -105,7 +106,11 @@ def _yake() -> yake.KeywordExtractor:
     if _extractor is None:
         base = yake.KeywordExtractor(lan="en")
         _extractor = yake.KeywordExtractor(
-            lan="en", n=3, dedup_lim=0.8, top=PHRASES_PER_ACTIVITY * 4, stopwords=base.stopword_set | BOILERPLATE_WORDS
+            lan="en",
+            n=3,
+            dedup_lim=0.8,
+            top=PHRASES_PER_ACTIVITY * 4,
+            stopwords=base.stopword_set | BOILERPLATE_WORDS,
         )
     return _extractor
 
@@ -137,7 +142,11 @@ def acceptable_phrase(phrase: str) -> bool:
     # Numbers are not topics ("500 seats", "$25,000") but may name one ("SOC 2 report").
     if _DIGITS.match(lowered[0]) or any(t in BOILERPLATE_WORDS or re.search(r"[$€£%]", t) for t in lowered):
         return False
-    if lowered[0] in stop or lowered[-1] in stop or any(t in stop and t not in INNER_JOINERS for t in lowered[1:-1]):
+    if (
+        lowered[0] in stop
+        or lowered[-1] in stop
+        or any(t in stop and t not in INNER_JOINERS for t in lowered[1:-1])
+    ):
         return False
     # A topic ends with a thing, not a past participle ("confidential revised").
     last = lowered[-1]
@@ -155,7 +164,9 @@ def _only_after_of(phrase: str, text: str) -> bool:
     """True when the phrase is always the tail of an "X of ..." construction in the text: YAKE's
     three-word window cut "proof of concept success criteria" into "concept success criteria"."""
     occurrences = [m.start() for m in re.finditer(re.escape(phrase), text, re.IGNORECASE)]
-    return bool(occurrences) and all(re.search(r"\bof\s+$", text[max(0, i - 4):i], re.IGNORECASE) for i in occurrences)
+    return bool(occurrences) and all(
+        re.search(r"\bof\s+$", text[max(0, i - 4) : i], re.IGNORECASE) for i in occurrences
+    )
 
 
 @functools.lru_cache(maxsize=50_000)
@@ -186,13 +197,23 @@ _ACTION_VERBS = (
 )
 NEXT_STEP_PATTERNS = (
     # "Next step: I'll set up the kickoff meeting", "Action: send the sub-processor list"
-    re.compile(r"^(?:next steps?|action items?|action|to-?do|follow-?up)\s*[:\-\u2013]\s*(?P<text>.{6,})$", re.IGNORECASE),
+    re.compile(
+        r"^(?:next steps?|action items?|action|to-?do|follow-?up)\s*[:\-\u2013]\s*(?P<text>.{6,})$",
+        re.IGNORECASE,
+    ),
     # "I'll send the revised order form by Friday", "We will confirm the executive sponsor by Friday"
-    re.compile(rf"^(?P<text>.*\b(?:i|we)(?:'ll|\u2019ll| will| are going to| plan to)\s+(?:{_ACTION_VERBS})\b.*)$", re.IGNORECASE),
+    re.compile(
+        rf"^(?P<text>.*\b(?:i|we)(?:'ll|\u2019ll| will| are going to| plan to)\s+(?:{_ACTION_VERBS})\b.*)$",
+        re.IGNORECASE,
+    ),
     # "Let's schedule the security review with your InfoSec team next week"
-    re.compile(rf"^(?P<text>.*\blet(?:'s|\u2019s| us)\s+(?:{_ACTION_VERBS}|meet|discuss)\b.*)$", re.IGNORECASE),
+    re.compile(
+        rf"^(?P<text>.*\blet(?:'s|\u2019s| us)\s+(?:{_ACTION_VERBS}|meet|discuss)\b.*)$", re.IGNORECASE
+    ),
     # "Legal will return comments next week"
-    re.compile(rf"^(?P<text>(?:legal|procurement|finance|security|the team|our team|[A-Z][a-z]+)\s+will\s+(?:{_ACTION_VERBS})\b.*)$"),
+    re.compile(
+        rf"^(?P<text>(?:legal|procurement|finance|security|the team|our team|[A-Z][a-z]+)\s+will\s+(?:{_ACTION_VERBS})\b.*)$"
+    ),
 )
 _SENTENCE_END = re.compile(r"(?<=[.!])\s+|\n+")
 _WEEKDAYS = {name.lower(): index for index, name in enumerate(calendar.day_name)}
@@ -264,7 +285,9 @@ class Signals:
 @functools.lru_cache(maxsize=50_000)
 def signals_in(text: str) -> Signals:
     """Budget, purchase-order and pricing talk in a text."""
-    return Signals(bool(BUDGET_CONFIRMED.search(text)), bool(PURCHASE_ORDER.search(text)), bool(PRICING.search(text)))
+    return Signals(
+        bool(BUDGET_CONFIRMED.search(text)), bool(PURCHASE_ORDER.search(text)), bool(PRICING.search(text))
+    )
 
 
 @functools.lru_cache(maxsize=512)
@@ -276,4 +299,8 @@ def _competitor_pattern(alias: str) -> re.Pattern:
 
 def competitors_in(text: str, competitors: dict[str, list[str]]) -> list[str]:
     """The configured competitors a text names, by their display name."""
-    return [name for name, aliases in competitors.items() if any(_competitor_pattern(a).search(text) for a in aliases)]
+    return [
+        name
+        for name, aliases in competitors.items()
+        if any(_competitor_pattern(a).search(text) for a in aliases)
+    ]

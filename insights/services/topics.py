@@ -13,6 +13,7 @@ written in at least one activity that is not private, unless every one of its ac
 private; such a topic is flagged ``private_only`` so pages show it only to people who can see one of
 them.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -88,7 +89,9 @@ def _display(phrase: str) -> str:
     return phrase[0].upper() + phrase[1:] if phrase else phrase
 
 
-def key_topics(activities: list[TextActivity], *, now: dt.datetime, phrases_of=activity_phrases) -> list[dict]:
+def key_topics(
+    activities: list[TextActivity], *, now: dt.datetime, phrases_of=activity_phrases
+) -> list[dict]:
     """``Summary.key_topics`` from a record's recent activities, most relevant first."""
     when = {activity.id: activity.occurred_at for activity in activities}
     by_key: dict[str, _Topic] = {}
@@ -121,7 +124,7 @@ def key_topics(activities: list[TextActivity], *, now: dt.datetime, phrases_of=a
     words = {key: set(key.split()) for key in by_key}
     multi = [key for key in by_key if len(words[key]) > 1]
     for i, a in enumerate(multi):
-        for b in multi[i + 1:]:
+        for b in multi[i + 1 :]:
             if words[a] <= words[b] or words[b] <= words[a]:
                 parent[find(a)] = find(b)
     for key in by_key:

@@ -6,7 +6,7 @@ from factory.django import DjangoModelFactory
 from accounts.tests.factories import AccountFactory
 from insights.models import EngagementSnapshot, PersonEngagement, Summary
 
-NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
 
 
 class SummaryFactory(DjangoModelFactory):
@@ -66,17 +66,29 @@ def activity_on(
     defaults.update(fields)
     owner = defaults.pop("owner", users[0] if users else None)
     activity = ActivityFactory(
-        kind=kind, direction=direction, occurred_at=occurred_at or NOW - dt.timedelta(days=1), account=account,
-        owner=owner, **defaults,
+        kind=kind,
+        direction=direction,
+        occurred_at=occurred_at or NOW - dt.timedelta(days=1),
+        account=account,
+        owner=owner,
+        **defaults,
     )
     if opportunity is not None:
-        ActivityOpportunity.objects.create(activity=activity, opportunity=opportunity, match=Activity.OpportunityMatch.MANUAL)
+        ActivityOpportunity.objects.create(
+            activity=activity, opportunity=opportunity, match=Activity.OpportunityMatch.MANUAL
+        )
     inbound = kind == "email" and direction == "inbound"
     for n, user in enumerate(users):
         role = ("to" if inbound else "from") if kind == "email" else ("organizer" if n == 0 else "attendee")
         Participant.objects.create(
-            activity=activity, email=user.email, name=user.get_full_name(), first_name=user.first_name,
-            last_name=user.last_name, role=role, is_internal=True, user=user,
+            activity=activity,
+            email=user.email,
+            name=user.get_full_name(),
+            first_name=user.first_name,
+            last_name=user.last_name,
+            role=role,
+            is_internal=True,
+            user=user,
         )
     for n, contact in enumerate(contacts):
         if kind == "email":
@@ -84,8 +96,13 @@ def activity_on(
         else:
             role = "attendee"
         Participant.objects.create(
-            activity=activity, email=contact.email, name=contact.name, first_name=contact.first_name,
-            last_name=contact.last_name, role=role, contact=contact,
+            activity=activity,
+            email=contact.email,
+            name=contact.name,
+            first_name=contact.first_name,
+            last_name=contact.last_name,
+            role=role,
+            contact=contact,
             response="declined" if contact in declined else ("accepted" if kind == "meeting" else ""),
         )
     return activity

@@ -1,4 +1,5 @@
 """manage.py benchmark_insights: the stand-in matching and the printed figures."""
+
 import datetime as dt
 import io
 
@@ -26,21 +27,31 @@ def captured(contact, days_ago):
 def test_matching_stand_in_uses_the_opportunities_open_at_the_time(frozen_now):
     only = OpportunityFactory(created_date=NOW - dt.timedelta(days=100))
     account = only.account
-    closed = OpportunityFactory(account=account, won=True, created_date=NOW - dt.timedelta(days=300), stage_changed_at=NOW - dt.timedelta(days=200))
+    closed = OpportunityFactory(
+        account=account,
+        won=True,
+        created_date=NOW - dt.timedelta(days=300),
+        stage_changed_at=NOW - dt.timedelta(days=200),
+    )
     contact = ContactFactory(account=account)
     recent, old, older = captured(contact, 5), captured(contact, 250), captured(contact, 400)
     stranger = ActivityFactory()
     result = match_activities_by_contacts()
     assert result == {"activities matched to an account": 3, "opportunity links": 2}
     assert Activity.objects.get(pk=stranger.pk).account_id is None
-    assert set(ActivityOpportunity.objects.values_list("activity_id", "opportunity_id")) == {(recent.id, only.id), (old.id, closed.id)}
+    assert set(ActivityOpportunity.objects.values_list("activity_id", "opportunity_id")) == {
+        (recent.id, only.id),
+        (old.id, closed.id),
+    }
     assert Activity.objects.get(pk=older.pk).account_id == account.id
     # Two opportunities open at once: the one where a participant holds a contact role.
     other = OpportunityFactory(account=account, created_date=NOW - dt.timedelta(days=100))
     OpportunityContactRoleFactory(opportunity=other, contact=contact)
     both = captured(contact, 3)
     match_activities_by_contacts()
-    assert list(ActivityOpportunity.objects.filter(activity=both).values_list("opportunity_id", flat=True)) == [other.id]
+    assert list(
+        ActivityOpportunity.objects.filter(activity=both).values_list("opportunity_id", flat=True)
+    ) == [other.id]
 
 
 def test_benchmark_command_prints_the_figures(frozen_now):

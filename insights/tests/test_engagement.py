@@ -1,4 +1,5 @@
 """The engagement level: volume, type and recency over 12 weeks, normalised to 0-100."""
+
 import datetime as dt
 import math
 
@@ -42,7 +43,14 @@ def test_score_is_one_minus_exponential_of_points(points, saturation, expected):
 
 @pytest.mark.parametrize(
     "score, band, color",
-    [(0, "low", "red"), (30, "low", "red"), (31, "medium", "green"), (70, "medium", "green"), (71, "high", "green"), (100, "high", "green")],
+    [
+        (0, "low", "red"),
+        (30, "low", "red"),
+        (31, "medium", "green"),
+        (70, "medium", "green"),
+        (71, "high", "green"),
+        (100, "high", "green"),
+    ],
 )
 def test_bands_and_wheel_colour(score, band, color):
     assert engagement_band(score) == band
@@ -107,7 +115,9 @@ def test_breakdown_explains_volume_type_and_recency():
     activity_on(account=account, kind="meeting", occurred_at=days_ago(0))
     activity_on(account=account, kind="email", direction="inbound", occurred_at=days_ago(28))
     activity_on(account=account, kind="email", occurred_at=days_ago(28))
-    breakdown = engagement_levels(kind="account", record_ids=[account.id], as_of=NOW)[account.id].as_breakdown()
+    breakdown = engagement_levels(kind="account", record_ids=[account.id], as_of=NOW)[
+        account.id
+    ].as_breakdown()
     components = {c["kind"]: c for c in breakdown["components"]}
     assert [c["kind"] for c in breakdown["components"]] == ["meeting", "call", "email_received", "email_sent"]
     assert components["meeting"] == {"kind": "meeting", "count": 1, "weight": 3.0, "points": 3.0}
@@ -115,7 +125,9 @@ def test_breakdown_explains_volume_type_and_recency():
     assert components["email_sent"]["points"] == 0.5
     assert components["call"]["count"] == 0
     assert breakdown["recency"] == {
-        "last_activity_at": NOW.isoformat(), "decayed_points": 4.25, "undecayed_points": 5.5,
+        "last_activity_at": NOW.isoformat(),
+        "decayed_points": 4.25,
+        "undecayed_points": 5.5,
     }
     assert breakdown["score"] == round(100 * (1 - math.exp(-4.25 / 20)))
     assert breakdown["band"] == "low" and breakdown["color"] == "red" and breakdown["window_weeks"] == 12
@@ -138,9 +150,27 @@ def test_opportunities_count_the_activities_matched_to_them():
 def test_each_person_scores_on_the_activities_they_took_part_in():
     account = AccountFactory()
     rep = UserFactory()
-    busy, quiet, declining = ContactFactory(account=account), ContactFactory(account=account), ContactFactory(account=account)
-    activity_on(account=account, kind="meeting", occurred_at=days_ago(1), users=[rep], contacts=[busy, quiet, declining], declined=[declining])
-    activity_on(account=account, kind="email", direction="inbound", occurred_at=days_ago(2), users=[rep], contacts=[busy])
+    busy, quiet, declining = (
+        ContactFactory(account=account),
+        ContactFactory(account=account),
+        ContactFactory(account=account),
+    )
+    activity_on(
+        account=account,
+        kind="meeting",
+        occurred_at=days_ago(1),
+        users=[rep],
+        contacts=[busy, quiet, declining],
+        declined=[declining],
+    )
+    activity_on(
+        account=account,
+        kind="email",
+        direction="inbound",
+        occurred_at=days_ago(2),
+        users=[rep],
+        contacts=[busy],
+    )
     people = people_facts(kind="account", record_ids=[account.id], now=NOW)
     scores = {email: person_engagement(p).score for (_, email), p in people.items()}
     assert scores[busy.email] > scores[quiet.email] > 0

@@ -1,4 +1,5 @@
 """Engagement metrics per period, and the weekly trend."""
+
 import datetime as dt
 
 import pytest
@@ -28,15 +29,42 @@ def test_counts_per_period():
     rep = UserFactory()
     ceo = ContactFactory(account=account, seniority="c_level")
     buyer = ContactFactory(account=account, seniority="manager")
-    activity_on(account=account, kind="meeting", occurred_at=days_ago(2), users=[rep], contacts=[ceo, buyer], duration_minutes=45)
-    activity_on(account=account, kind="call", occurred_at=days_ago(20), users=[rep], contacts=[buyer], duration_minutes=10)
+    activity_on(
+        account=account,
+        kind="meeting",
+        occurred_at=days_ago(2),
+        users=[rep],
+        contacts=[ceo, buyer],
+        duration_minutes=45,
+    )
+    activity_on(
+        account=account,
+        kind="call",
+        occurred_at=days_ago(20),
+        users=[rep],
+        contacts=[buyer],
+        duration_minutes=10,
+    )
     activity_on(account=account, kind="email", occurred_at=days_ago(40), users=[rep], contacts=[buyer])
-    activity_on(account=account, kind="email", direction="inbound", occurred_at=days_ago(100), users=[rep], contacts=[buyer])
+    activity_on(
+        account=account,
+        kind="email",
+        direction="inbound",
+        occurred_at=days_ago(100),
+        users=[rep],
+        contacts=[buyer],
+    )
     metrics = metrics_of(account)
     assert set(metrics) == {*METRIC_PERIODS, "trend"}
     assert metrics["last_7_days"] == {
-        "meetings": 1, "executives_engaged": 1, "emails_sent": 0, "emails_received": 0, "calls": 0,
-        "time_spent_minutes": 45, "response_rate": None, "people_engaged": 2,
+        "meetings": 1,
+        "executives_engaged": 1,
+        "emails_sent": 0,
+        "emails_received": 0,
+        "calls": 0,
+        "time_spent_minutes": 45,
+        "response_rate": None,
+        "people_engaged": 2,
     }
     assert metrics["last_30_days"]["calls"] == 1
     assert metrics["last_30_days"]["time_spent_minutes"] == 55
@@ -52,7 +80,9 @@ def test_response_rate_is_the_share_of_sent_emails_answered_in_their_thread():
     activity_on(account=account, occurred_at=days_ago(10), thread_id="t1")
     activity_on(account=account, direction="inbound", occurred_at=days_ago(9), thread_id="t1")
     activity_on(account=account, occurred_at=days_ago(8), thread_id="t2")
-    activity_on(account=account, direction="inbound", occurred_at=days_ago(12), thread_id="t3")  # came before: no answer
+    activity_on(
+        account=account, direction="inbound", occurred_at=days_ago(12), thread_id="t3"
+    )  # came before: no answer
     activity_on(account=account, occurred_at=days_ago(11), thread_id="t3")
     activity_on(account=account, occurred_at=days_ago(7), thread_id="")
     assert metrics_of(account)["last_30_days"]["response_rate"] == 25.0
@@ -62,7 +92,14 @@ def test_people_engaged_leaves_out_colleagues_and_declined_invitations():
     account = AccountFactory()
     rep, colleague = UserFactory(), UserFactory()
     came, declined = ContactFactory(account=account), ContactFactory(account=account, seniority="vp")
-    activity_on(account=account, kind="meeting", occurred_at=days_ago(3), users=[rep, colleague], contacts=[came, declined], declined=[declined])
+    activity_on(
+        account=account,
+        kind="meeting",
+        occurred_at=days_ago(3),
+        users=[rep, colleague],
+        contacts=[came, declined],
+        declined=[declined],
+    )
     metrics = metrics_of(account)["last_7_days"]
     assert metrics["people_engaged"] == 1
     assert metrics["executives_engaged"] == 0
@@ -92,7 +129,9 @@ def test_opportunity_metrics_and_records_with_nothing():
     opportunity = OpportunityFactory()
     quiet = OpportunityFactory()
     activity_on(opportunity=opportunity, kind="meeting", occurred_at=days_ago(1))
-    result = engagement_metrics(kind="opportunity", record_ids=[opportunity.id, quiet.id], now=NOW, today=TODAY)
+    result = engagement_metrics(
+        kind="opportunity", record_ids=[opportunity.id, quiet.id], now=NOW, today=TODAY
+    )
     assert result[opportunity.id]["last_7_days"]["meetings"] == 1
     assert result[quiet.id]["last_7_days"]["meetings"] == 0
     assert len(result[quiet.id]["trend"]) == 12

@@ -1,9 +1,17 @@
 """Period names to date ranges, with fiscal quarters and years."""
+
 import datetime as dt
 
 import pytest
 
-from insights.periods import PERIODS, UnknownPeriod, fiscal_quarter_start, fiscal_year_start, period_dates, period_range
+from insights.periods import (
+    PERIODS,
+    UnknownPeriod,
+    fiscal_quarter_start,
+    fiscal_year_start,
+    period_dates,
+    period_range,
+)
 
 TODAY = dt.date(2026, 11, 23)  # a Monday
 
@@ -56,8 +64,8 @@ def test_fiscal_helpers_on_the_first_day_of_a_quarter():
 
 def test_ranges_are_aware_midnights_and_default_to_the_frozen_today(frozen_now):
     start, end = period_range("last_7_days")
-    assert start == dt.datetime(2026, 11, 17, tzinfo=dt.timezone.utc)
-    assert end == dt.datetime(2026, 11, 24, tzinfo=dt.timezone.utc)
+    assert start == dt.datetime(2026, 11, 17, tzinfo=dt.UTC)
+    assert end == dt.datetime(2026, 11, 24, tzinfo=dt.UTC)
     assert start.tzinfo is not None and start <= frozen_now < end
 
 

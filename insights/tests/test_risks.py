@@ -1,4 +1,5 @@
 """Potential risks and deal warnings: each with a case that must fire and one that must not."""
+
 import datetime as dt
 
 import pytest
@@ -56,7 +57,12 @@ def test_gap_fires_when_silence_is_longer_than_twice_the_usual_cadence_and_two_w
 def test_no_gap_within_the_usual_cadence():
     slow = [item(n, 10 + 30 * n, "meeting") for n in range(6)]  # monthly; last 10 days ago
     assert risks.communication_gap(facts(timeline=timeline(*slow)), now=NOW) is None
-    assert risks.communication_gap(facts(timeline=timeline(*[item(n, 20 + 30 * n, "meeting") for n in range(6)])), now=NOW) is None
+    assert (
+        risks.communication_gap(
+            facts(timeline=timeline(*[item(n, 20 + 30 * n, "meeting") for n in range(6)])), now=NOW
+        )
+        is None
+    )
 
 
 def test_a_slow_account_has_a_gap_only_after_its_own_longer_cadence():
@@ -66,7 +72,10 @@ def test_a_slow_account_has_a_gap_only_after_its_own_longer_cadence():
 
 
 def test_no_reply_at_all_is_a_gap_once_two_weeks_passed():
-    assert risks.communication_gap(facts(timeline=timeline(item(1, 30), item(2, 20))), now=NOW)["severity"] == "high"
+    assert (
+        risks.communication_gap(facts(timeline=timeline(item(1, 30), item(2, 20))), now=NOW)["severity"]
+        == "high"
+    )
     assert risks.communication_gap(facts(timeline=timeline(item(1, 10))), now=NOW) is None
     assert risks.communication_gap(facts(timeline=[]), now=NOW) is None
 
@@ -78,7 +87,10 @@ RECENT = timeline(item(1, 5, "meeting"), item(2, 10), item(3, 12, "email_receive
 
 def test_missing_stakeholders_past_an_early_stage():
     people = [Stakeholder("a@acme.com", ago(5), "manager"), Stakeholder("b@acme.com", ago(10), "director")]
-    bullet = risks.missing_stakeholders(facts("opportunity", timeline=RECENT, stakeholders=people, opportunity=opportunity("Proposal")), now=NOW)
+    bullet = risks.missing_stakeholders(
+        facts("opportunity", timeline=RECENT, stakeholders=people, opportunity=opportunity("Proposal")),
+        now=NOW,
+    )
     assert bullet["severity"] == "high" and bullet["activity_ids"] == [1, 2, 3]
     assert "2 people at the customer did" in bullet["detail"]
 
@@ -88,25 +100,41 @@ def test_missing_stakeholders_past_an_early_stage():
     [
         ("Qualification", [Stakeholder("a@acme.com", ago(5), "manager")]),  # early stage
         ("Proposal", [Stakeholder("a@acme.com", ago(5), "vp")]),  # an executive
-        ("Proposal", [Stakeholder("a@acme.com", ago(5), "manager", is_decision_maker=True)]),  # a decision maker
+        (
+            "Proposal",
+            [Stakeholder("a@acme.com", ago(5), "manager", is_decision_maker=True)],
+        ),  # a decision maker
         ("Closed Lost", [Stakeholder("a@acme.com", ago(5), "manager")]),  # closed
     ],
 )
 def test_no_missing_stakeholders(stage, people):
-    assert risks.missing_stakeholders(facts("opportunity", timeline=RECENT, stakeholders=people, opportunity=opportunity(stage)), now=NOW) is None
+    assert (
+        risks.missing_stakeholders(
+            facts("opportunity", timeline=RECENT, stakeholders=people, opportunity=opportunity(stage)),
+            now=NOW,
+        )
+        is None
+    )
 
 
 def test_an_executive_engaged_long_ago_does_not_count():
     people = [Stakeholder("ceo@acme.com", ago(120), "c_level"), Stakeholder("a@acme.com", ago(5), "manager")]
-    assert risks.missing_stakeholders(facts("opportunity", timeline=RECENT, stakeholders=people, opportunity=opportunity("Discovery")), now=NOW)
+    assert risks.missing_stakeholders(
+        facts("opportunity", timeline=RECENT, stakeholders=people, opportunity=opportunity("Discovery")),
+        now=NOW,
+    )
 
 
 def test_single_threaded_when_one_person_carries_every_recent_activity():
     one = [Stakeholder("a@acme.com", ago(5), "manager"), Stakeholder("old@acme.com", ago(200), "vp")]
-    assert risks.single_threaded(facts(timeline=RECENT, stakeholders=one), now=NOW)["code"] == "single_threaded"
+    assert (
+        risks.single_threaded(facts(timeline=RECENT, stakeholders=one), now=NOW)["code"] == "single_threaded"
+    )
     two = one + [Stakeholder("b@acme.com", ago(12), "director")]
     assert risks.single_threaded(facts(timeline=RECENT, stakeholders=two), now=NOW) is None
-    assert risks.single_threaded(facts(timeline=RECENT[:2], stakeholders=one), now=NOW) is None  # too little to tell
+    assert (
+        risks.single_threaded(facts(timeline=RECENT[:2], stakeholders=one), now=NOW) is None
+    )  # too little to tell
 
 
 # --- stalled threads ----------------------------------------------------------------------------
@@ -125,7 +153,10 @@ def test_stalled_threads_are_the_last_unanswered_emails_of_their_threads():
     found = load_stalled_threads("account", [account.id], now=NOW, after_days=7)
     assert sorted(i.id for i in found[account.id]) == sorted([stalled.id, chased_last.id])
     bullet = risks.stalled_threads(facts(stalled=found[account.id]), now=NOW, after_days=7)
-    assert bullet["detail"] == "2 email threads got no reply: the last emails were sent between 9 and 12 days ago (threshold 7 days)."
+    assert (
+        bullet["detail"]
+        == "2 email threads got no reply: the last emails were sent between 9 and 12 days ago (threshold 7 days)."
+    )
     assert bullet["severity"] == "medium"
     assert risks.stalled_threads(facts(stalled=[]), now=NOW, after_days=7) is None
 
@@ -139,21 +170,39 @@ def test_stalled_private_threads_are_private_only():
 
 
 def test_close_date_passed():
-    late = risks.close_date_passed(facts("opportunity", opportunity=opportunity(close_date=dt.date(2026, 11, 15)), timeline=RECENT), today=TODAY)
+    late = risks.close_date_passed(
+        facts("opportunity", opportunity=opportunity(close_date=dt.date(2026, 11, 15)), timeline=RECENT),
+        today=TODAY,
+    )
     assert late["detail"].startswith("The expected close date (15 Nov 2026) passed 8 days ago")
     assert late["private_only"] is False and late["activity_ids"] == [1, 2, 3]  # context
-    assert risks.close_date_passed(facts("opportunity", opportunity=opportunity(close_date=TODAY)), today=TODAY) is None
-    assert risks.close_date_passed(facts("opportunity", opportunity=opportunity("Closed Won", close_date=dt.date(2026, 1, 1))), today=TODAY) is None
+    assert (
+        risks.close_date_passed(facts("opportunity", opportunity=opportunity(close_date=TODAY)), today=TODAY)
+        is None
+    )
+    assert (
+        risks.close_date_passed(
+            facts("opportunity", opportunity=opportunity("Closed Won", close_date=dt.date(2026, 1, 1))),
+            today=TODAY,
+        )
+        is None
+    )
 
 
 def test_too_long_in_stage_against_the_org_median():
     base = dict(opportunity=opportunity("Discovery"), typical_stage_days=10.0, typical_stage_sample=5)
-    assert risks.too_long_in_stage(facts("opportunity", stage_entered_at=ago(25), **base), now=NOW)["code"] == "too_long_in_stage"
+    assert (
+        risks.too_long_in_stage(facts("opportunity", stage_entered_at=ago(25), **base), now=NOW)["code"]
+        == "too_long_in_stage"
+    )
     assert risks.too_long_in_stage(facts("opportunity", stage_entered_at=ago(15), **base), now=NOW) is None
     # With too few samples the default of 30 days applies.
     few = dict(base, typical_stage_sample=2)
     assert risks.too_long_in_stage(facts("opportunity", stage_entered_at=ago(25), **few), now=NOW) is None
-    assert "30 days is assumed" in risks.too_long_in_stage(facts("opportunity", stage_entered_at=ago(61), **few), now=NOW)["detail"]
+    assert (
+        "30 days is assumed"
+        in risks.too_long_in_stage(facts("opportunity", stage_entered_at=ago(61), **few), now=NOW)["detail"]
+    )
 
 
 @pytest.mark.django_db
@@ -168,7 +217,11 @@ def test_stage_timing_from_history():
 
 
 def test_closed_opportunities_have_no_risks():
-    closed = facts("opportunity", opportunity=opportunity("Closed Lost", close_date=dt.date(2026, 1, 1)), timeline=timeline(item(1, 200)))
+    closed = facts(
+        "opportunity",
+        opportunity=opportunity("Closed Lost", close_date=dt.date(2026, 1, 1)),
+        timeline=timeline(item(1, 200)),
+    )
     assert record_risks(closed, now=NOW, today=TODAY, stalled_thread_days=7) == []
 
 
@@ -186,7 +239,9 @@ def healthy(**overrides) -> dict:
     people = [Stakeholder(f"p{n}@acme.com", ago(3), "vp" if n == 0 else "manager") for n in range(3)]
     fields = dict(
         timeline=timeline(item(1, 2, "meeting"), item(2, 3), item(3, 4, "email_received")),
-        stakeholders=people, stage_entered_at=ago(10), pricing_discussed=True,
+        stakeholders=people,
+        stage_entered_at=ago(10),
+        pricing_discussed=True,
     )
     fields.update(overrides)
     return fields
@@ -201,17 +256,35 @@ def test_a_healthy_deal_has_no_warning():
     [
         ("no_activity", {"timeline": timeline(item(1, 20, "meeting"))}),
         ("ghosted", {"timeline": timeline(item(1, 16), item(2, 18), item(3, 30, "email_received"))}),
-        ("overdue_close_date", {"opportunity": opportunity("Discovery", close_date=dt.date(2026, 11, 20), created_date=ago(200))}),
+        (
+            "overdue_close_date",
+            {
+                "opportunity": opportunity(
+                    "Discovery", close_date=dt.date(2026, 11, 20), created_date=ago(200)
+                )
+            },
+        ),
         ("not_enough_contacts", {"stakeholders": [Stakeholder("a@acme.com", ago(3), "vp")]}),
         ("no_power", {"stakeholders": [Stakeholder(f"p{n}@acme.com", ago(3), "manager") for n in range(3)]}),
-        ("pricing_not_discussed", {"opportunity": opportunity("Proposal", created_date=ago(200)), "pricing_discussed": False}),
+        (
+            "pricing_not_discussed",
+            {"opportunity": opportunity("Proposal", created_date=ago(200)), "pricing_discussed": False},
+        ),
         ("stalled_in_stage", {"stage_entered_at": ago(31)}),
     ],
 )
 def test_each_warning_fires_and_can_be_switched_off(code, overrides):
     assert code in warn(**healthy(**overrides))
     switched_off = InsightsConfiguration(**{f"{code}_enabled": False})
-    found = deal_warnings(facts("opportunity", **{"opportunity": opportunity("Discovery", created_date=ago(200)), **healthy(**overrides)}), config=switched_off, now=NOW, today=TODAY)
+    found = deal_warnings(
+        facts(
+            "opportunity",
+            **{"opportunity": opportunity("Discovery", created_date=ago(200)), **healthy(**overrides)},
+        ),
+        config=switched_off,
+        now=NOW,
+        today=TODAY,
+    )
     assert code not in codes(found)
 
 
@@ -219,18 +292,47 @@ def test_each_warning_fires_and_can_be_switched_off(code, overrides):
     "code, overrides, threshold",
     [
         ("no_activity", {"timeline": timeline(item(1, 20, "meeting"))}, {"no_activity_days": 21}),
-        ("ghosted", {"timeline": timeline(item(1, 16), item(2, 18), item(3, 30, "email_received"))}, {"ghosted_days": 31}),
-        ("overdue_close_date", {"opportunity": opportunity("Discovery", close_date=dt.date(2026, 11, 20), created_date=ago(200))}, {"overdue_close_date_days": 5}),
-        ("not_enough_contacts", {"stakeholders": [Stakeholder("a@acme.com", ago(3), "vp")]}, {"not_enough_contacts_min": 1}),
-        ("no_power", {"stakeholders": [Stakeholder("ceo@acme.com", ago(80), "c_level")] + [Stakeholder(f"p{n}@acme.com", ago(3), "manager") for n in range(3)]}, {"no_power_days": 90}),
-        ("pricing_not_discussed", {"opportunity": opportunity("Proposal", created_date=ago(200)), "pricing_discussed": False}, {"pricing_not_discussed_from_stage": "Negotiation"}),
+        (
+            "ghosted",
+            {"timeline": timeline(item(1, 16), item(2, 18), item(3, 30, "email_received"))},
+            {"ghosted_days": 31},
+        ),
+        (
+            "overdue_close_date",
+            {
+                "opportunity": opportunity(
+                    "Discovery", close_date=dt.date(2026, 11, 20), created_date=ago(200)
+                )
+            },
+            {"overdue_close_date_days": 5},
+        ),
+        (
+            "not_enough_contacts",
+            {"stakeholders": [Stakeholder("a@acme.com", ago(3), "vp")]},
+            {"not_enough_contacts_min": 1},
+        ),
+        (
+            "no_power",
+            {
+                "stakeholders": [Stakeholder("ceo@acme.com", ago(80), "c_level")]
+                + [Stakeholder(f"p{n}@acme.com", ago(3), "manager") for n in range(3)]
+            },
+            {"no_power_days": 90},
+        ),
+        (
+            "pricing_not_discussed",
+            {"opportunity": opportunity("Proposal", created_date=ago(200)), "pricing_discussed": False},
+            {"pricing_not_discussed_from_stage": "Negotiation"},
+        ),
         ("stalled_in_stage", {"stage_entered_at": ago(31)}, {"stalled_in_stage_days": 45}),
     ],
 )
 def test_each_warning_respects_its_threshold(code, overrides, threshold):
     fields = healthy(**overrides)
     fields.setdefault("opportunity", opportunity("Discovery", created_date=ago(200)))
-    found = deal_warnings(facts("opportunity", **fields), config=InsightsConfiguration(**threshold), now=NOW, today=TODAY)
+    found = deal_warnings(
+        facts("opportunity", **fields), config=InsightsConfiguration(**threshold), now=NOW, today=TODAY
+    )
     assert code not in codes(found)
 
 

@@ -1,4 +1,5 @@
 """What pages and the Query API read: privacy-filtered bullets, people lists, snapshots."""
+
 import datetime as dt
 
 import pytest
@@ -24,7 +25,9 @@ pytestmark = pytest.mark.django_db
 def activities():
     owner, account = UserFactory(), AccountFactory()
     public = activity_on(account=account, occurred_at=NOW - dt.timedelta(days=2), owner=owner)
-    private = activity_on(account=account, occurred_at=NOW - dt.timedelta(days=1), owner=owner, is_private=True)
+    private = activity_on(
+        account=account, occurred_at=NOW - dt.timedelta(days=1), owner=owner, is_private=True
+    )
     return {"owner": owner, "public": public, "private": private}
 
 
@@ -35,7 +38,9 @@ def test_private_bullets_and_ids_are_filtered_for_other_users(activities):
         {"text": "Merger", "activity_ids": [private], "private_only": True},
     ]
     other = UserFactory()
-    assert summary_items_visible_to(user=other, items=items) == [{"text": "Pricing proposal", "activity_ids": [public], "private_only": False}]
+    assert summary_items_visible_to(user=other, items=items) == [
+        {"text": "Pricing proposal", "activity_ids": [public], "private_only": False}
+    ]
     assert summary_items_visible_to(user=activities["owner"], items=items) == items
     assert summary_items_visible_to(user=UserFactory(admin=True), items=items) == items
     summary = SummaryFactory(key_topics=items, risks=[])
@@ -45,23 +50,49 @@ def test_private_bullets_and_ids_are_filtered_for_other_users(activities):
 
 def test_sidebar_lists_visible_activities_most_recent_first(activities):
     item = {"activity_ids": [activities["public"].id, activities["private"].id]}
-    assert list(summary_item_activities(user=activities["owner"], item=item)) == [activities["private"], activities["public"]]
+    assert list(summary_item_activities(user=activities["owner"], item=item)) == [
+        activities["private"],
+        activities["public"],
+    ]
     assert list(summary_item_activities(user=UserFactory(), item=item)) == [activities["public"]]
 
 
 def test_people_sorted_and_filtered():
     account = AccountFactory()
-    ceo = PersonEngagementFactory(account=account, name="Ceo", seniority="c_level", engagement_score=20, time_spent_minutes=10,
-                                  last_activity_at=NOW - dt.timedelta(days=9))
-    analyst = PersonEngagementFactory(account=account, name="Analyst", seniority="individual_contributor", department="data",
-                                      engagement_score=80, time_spent_minutes=300, last_activity_at=None)
-    manager = PersonEngagementFactory(account=account, name="Manager", seniority="manager", engagement_score=50,
-                                      time_spent_minutes=60, last_activity_at=NOW - dt.timedelta(days=1))
+    ceo = PersonEngagementFactory(
+        account=account,
+        name="Ceo",
+        seniority="c_level",
+        engagement_score=20,
+        time_spent_minutes=10,
+        last_activity_at=NOW - dt.timedelta(days=9),
+    )
+    analyst = PersonEngagementFactory(
+        account=account,
+        name="Analyst",
+        seniority="individual_contributor",
+        department="data",
+        engagement_score=80,
+        time_spent_minutes=300,
+        last_activity_at=None,
+    )
+    manager = PersonEngagementFactory(
+        account=account,
+        name="Manager",
+        seniority="manager",
+        engagement_score=50,
+        time_spent_minutes=60,
+        last_activity_at=NOW - dt.timedelta(days=1),
+    )
     rep = PersonEngagementFactory(account=account, name="Rep", is_internal=True, engagement_score=99)
     assert list(people_for_record(account_id=account.id)) == [analyst, manager, ceo]
     assert list(people_for_record(account_id=account.id, order_by="seniority")) == [ceo, manager, analyst]
     assert list(people_for_record(account_id=account.id, order_by="time_spent")) == [analyst, manager, ceo]
-    assert list(people_for_record(account_id=account.id, order_by="recently_engaged")) == [manager, ceo, analyst]
+    assert list(people_for_record(account_id=account.id, order_by="recently_engaged")) == [
+        manager,
+        ceo,
+        analyst,
+    ]
     assert list(people_for_record(account_id=account.id, department="data")) == [analyst]
     assert list(people_for_record(account_id=account.id, seniority="c_level")) == [ceo]
     assert list(people_for_record(account_id=account.id, internal=True)) == [rep]
@@ -71,7 +102,9 @@ def test_people_sorted_and_filtered():
 
 def test_engagement_history_is_the_last_weeks_oldest_first():
     for week in range(15):
-        EngagementSnapshotFactory(subject_id=7, week_start=dt.date(2026, 11, 23) - dt.timedelta(weeks=week), score=week)
+        EngagementSnapshotFactory(
+            subject_id=7, week_start=dt.date(2026, 11, 23) - dt.timedelta(weeks=week), score=week
+        )
     history = list(engagement_history(subject_type="account", subject_id=7, today=dt.date(2026, 11, 25)))
     assert len(history) == 12 and history[0].week_start == dt.date(2026, 9, 7) and history[-1].score == 0
 
@@ -83,4 +116,8 @@ def test_metric_lookup_and_configuration_defaults():
     with pytest.raises(ValueError):
         summary_metric(summary=summary, period="fortnight", name="meetings")
     configuration = insights_configuration_get()
-    assert configuration.pk == 1 and configuration.no_activity_days == 14 and configuration.competitor_names == {}
+    assert (
+        configuration.pk == 1
+        and configuration.no_activity_days == 14
+        and configuration.competitor_names == {}
+    )

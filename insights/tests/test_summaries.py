@@ -1,4 +1,5 @@
 """Summaries end to end: refresh, people rows, staleness and its debounced refresh, snapshots."""
+
 import datetime as dt
 import io
 import math
@@ -16,12 +17,12 @@ from insights.models import EngagementSnapshot, PersonEngagement, Summary
 from insights.services import (
     engagement_snapshots_take,
     insights_configuration_update,
+    scores,
     summaries_mark_stale,
     summaries_refresh,
     summaries_refresh_all,
     summaries_refresh_stale,
 )
-from insights.services import scores
 from insights.services.summaries import REFRESH_LOCK_KEY, company_names, internal_company_names
 from opportunities.models import Opportunity
 from opportunities.tests.factories import NextStepFactory, OpportunityContactRoleFactory, OpportunityFactory
@@ -41,34 +42,73 @@ def deal(frozen_now):
     """An opportunity in Proposal with a pricing thread, a security meeting, a CRM task and a contact role."""
     rep = UserFactory(first_name="Dana", last_name="Rivera")
     account = AccountFactory(name="Northwind Logistics", owner=rep)
-    olivia = ContactFactory(account=account, first_name="Olivia", last_name="Chen", seniority="director", department="procurement")
-    ceo = ContactFactory(account=account, first_name="Grace", last_name="Hill", seniority="c_level", department="executive")
-    opportunity = OpportunityFactory(account=account, owner=rep, stage="Proposal", created_date=ago(60), stage_changed_at=ago(10))
+    olivia = ContactFactory(
+        account=account, first_name="Olivia", last_name="Chen", seniority="director", department="procurement"
+    )
+    ceo = ContactFactory(
+        account=account, first_name="Grace", last_name="Hill", seniority="c_level", department="executive"
+    )
+    opportunity = OpportunityFactory(
+        account=account, owner=rep, stage="Proposal", created_date=ago(60), stage_changed_at=ago(10)
+    )
     OpportunityContactRoleFactory(opportunity=opportunity, contact=olivia, role="Champion")
-    NextStepFactory(opportunity=opportunity, subject="Send order form for signature", due_date=dt.date(2026, 11, 30))
+    NextStepFactory(
+        opportunity=opportunity, subject="Send order form for signature", due_date=dt.date(2026, 11, 30)
+    )
     NextStepFactory(opportunity=opportunity, subject="Kickoff", status="completed")
     sent = activity_on(
-        opportunity=opportunity, occurred_at=ago(6), users=[rep], contacts=[olivia], thread_id="pricing",
+        opportunity=opportunity,
+        occurred_at=ago(6),
+        users=[rep],
+        contacts=[olivia],
+        thread_id="pricing",
         subject="Pricing proposal for Northwind Logistics",
         body="Hi Olivia,\n\nAttached is the pricing proposal with the volume discount. I'll send the order form by Friday.\n\nBest,\nDana",
     )
     reply = activity_on(
-        opportunity=opportunity, direction="inbound", occurred_at=ago(5), users=[rep], contacts=[olivia], thread_id="pricing",
+        opportunity=opportunity,
+        direction="inbound",
+        occurred_at=ago(5),
+        users=[rep],
+        contacts=[olivia],
+        thread_id="pricing",
         subject="RE: Pricing proposal for Northwind Logistics",
         body="Hi Dana,\n\nBudget is approved. Our CFO wants multi-year pricing and the volume discount before the purchase order.",
     )
     meeting = activity_on(
-        opportunity=opportunity, kind="meeting", occurred_at=ago(3), users=[rep], contacts=[olivia, ceo],
-        subject="Security review", body="Walked through the SOC 2 report and data residency. Action: send the sub-processor list.",
+        opportunity=opportunity,
+        kind="meeting",
+        occurred_at=ago(3),
+        users=[rep],
+        contacts=[olivia, ceo],
+        subject="Security review",
+        body="Walked through the SOC 2 report and data residency. Action: send the sub-processor list.",
     )
     private = activity_on(
-        opportunity=opportunity, kind="call", occurred_at=ago(2), users=[rep], contacts=[ceo], is_private=True,
-        subject="Call with Grace", body="Grace shared the acquisition rumours.",
+        opportunity=opportunity,
+        kind="call",
+        occurred_at=ago(2),
+        users=[rep],
+        contacts=[ceo],
+        is_private=True,
+        subject="Call with Grace",
+        body="Grace shared the acquisition rumours.",
     )
-    upcoming = activity_on(opportunity=opportunity, kind="meeting", occurred_at=NOW + dt.timedelta(days=3), users=[rep], contacts=[olivia])
+    upcoming = activity_on(
+        opportunity=opportunity,
+        kind="meeting",
+        occurred_at=NOW + dt.timedelta(days=3),
+        users=[rep],
+        contacts=[olivia],
+    )
     return {
-        "rep": rep, "account": account, "olivia": olivia, "ceo": ceo, "opportunity": opportunity,
-        "activities": [sent, reply, meeting, private], "upcoming": upcoming,
+        "rep": rep,
+        "account": account,
+        "olivia": olivia,
+        "ceo": ceo,
+        "opportunity": opportunity,
+        "activities": [sent, reply, meeting, private],
+        "upcoming": upcoming,
     }
 
 
@@ -93,16 +133,34 @@ def test_refresh_writes_a_summary_whose_bullets_link_to_the_records_activities(d
     steps = [s["text"] for s in summary.next_steps]
     assert steps[0] == "Send order form for signature" and "Kickoff" not in steps
     assert "I'll send the order form by Friday." in steps and "Send the sub-processor list." in steps
-    assert set(summary.metrics) == {"last_7_days", "last_30_days", "last_90_days", "current_quarter", "current_year", "trend"}
-    assert summary.metrics["last_7_days"]["meetings"] == 1 and summary.metrics["last_7_days"]["response_rate"] == 100.0
+    assert set(summary.metrics) == {
+        "last_7_days",
+        "last_30_days",
+        "last_90_days",
+        "current_quarter",
+        "current_year",
+        "trend",
+    }
+    assert (
+        summary.metrics["last_7_days"]["meetings"] == 1
+        and summary.metrics["last_7_days"]["response_rate"] == 100.0
+    )
     assert summary.metrics["last_7_days"]["executives_engaged"] == 1
     assert summary.executive_engagement is True and summary.champion_identified is True
     assert summary.budget_confirmed == 60 + 25 + 15
     assert summary.multi_threading == 2 and summary.stakeholder_count == 2
-    assert summary.win_probability == 60 and summary.score_inputs["win_probability"]["method"] == "stage_probability"
+    assert (
+        summary.win_probability == 60
+        and summary.score_inputs["win_probability"]["method"] == "stage_probability"
+    )
     assert summary.deal_velocity is not None and summary.engagement_trend == "increasing"
     assert "pricing_not_discussed" not in [w["code"] for w in summary.warnings]
-    assert set(summary.score_inputs) >= {"relationship_strength", "competition_risk", "budget_confirmed", "deal_velocity"}
+    assert set(summary.score_inputs) >= {
+        "relationship_strength",
+        "competition_risk",
+        "budget_confirmed",
+        "deal_velocity",
+    }
     account_summary = Summary.objects.get(account=account)
     assert account_summary.buying_intent is not None and account_summary.win_probability is None
     assert account_summary.churn_risk is None  # a prospect
@@ -117,8 +175,15 @@ def test_people_rows_for_contacts_and_colleagues(deal):
     assert (olivia.meetings, olivia.emails_sent, olivia.emails_received) == (1, 1, 1)
     assert olivia.time_spent_minutes == 60 + 5 + 2
     assert olivia.last_activity_at == ago(3) and olivia.next_meeting_at == NOW + dt.timedelta(days=3)
-    assert olivia.breakdown["summary"].startswith("In the last 12 months: 1 meeting, 1 email sent and 1 email received")
-    assert olivia.breakdown["benchmark"] == {"seniority": "director", "median": None, "sample": 0, "delta": None}
+    assert olivia.breakdown["summary"].startswith(
+        "In the last 12 months: 1 meeting, 1 email sent and 1 email received"
+    )
+    assert olivia.breakdown["benchmark"] == {
+        "seniority": "director",
+        "median": None,
+        "sample": 0,
+        "delta": None,
+    }
     assert ceo.calls == 1  # the private call counts
     assert rep.is_internal and rep.user == deal["rep"] and "benchmark" not in rep.breakdown
     assert rep.engagement_score >= olivia.engagement_score > 0
@@ -156,7 +221,12 @@ def test_refresh_is_idempotent(deal):
     again = Summary.objects.get(opportunity=deal["opportunity"])
     assert again.pk == first.pk and again.key_topics == first.key_topics and again.metrics == first.metrics
     assert PersonEngagement.objects.filter(opportunity=deal["opportunity"]).count() == 3
-    assert EngagementSnapshot.objects.filter(subject_type="opportunity", subject_id=deal["opportunity"].id).count() == 1
+    assert (
+        EngagementSnapshot.objects.filter(
+            subject_type="opportunity", subject_id=deal["opportunity"].id
+        ).count()
+        == 1
+    )
 
 
 def test_a_small_refresh_reuses_the_org_facts_until_opportunities_change(deal):
@@ -173,8 +243,13 @@ def test_a_small_refresh_reuses_the_org_facts_until_opportunities_change(deal):
 
 
 def test_competitors_come_from_the_configuration(deal):
-    activity_on(opportunity=deal["opportunity"], direction="inbound", occurred_at=ago(1), contacts=[deal["olivia"]],
-                body="We are also evaluating Gong.")
+    activity_on(
+        opportunity=deal["opportunity"],
+        direction="inbound",
+        occurred_at=ago(1),
+        contacts=[deal["olivia"]],
+        body="We are also evaluating Gong.",
+    )
     summaries_refresh(opportunity_ids=[deal["opportunity"].id])
     assert Summary.objects.get(opportunity=deal["opportunity"]).competition_risk == 0
     insights_configuration_update(competitors=["Gong", "Clari, Clari Copilot"], no_activity_days=21)
@@ -186,11 +261,19 @@ def test_competitors_come_from_the_configuration(deal):
         insights_configuration_update(no_such_threshold=3)
 
 
-def test_new_activities_mark_summaries_stale_and_one_refresh_follows(deal, django_capture_on_commit_callbacks):
+def test_new_activities_mark_summaries_stale_and_one_refresh_follows(
+    deal, django_capture_on_commit_callbacks
+):
     summaries_refresh(account_ids=[deal["account"].id], opportunity_ids=[deal["opportunity"].id])
     cache.delete(REFRESH_LOCK_KEY)
-    new = activity_on(opportunity=deal["opportunity"], direction="inbound", occurred_at=ago(0), contacts=[deal["olivia"]],
-                      subject="Signed order form", body="Signed order form attached.")
+    new = activity_on(
+        opportunity=deal["opportunity"],
+        direction="inbound",
+        occurred_at=ago(0),
+        contacts=[deal["olivia"]],
+        subject="Signed order form",
+        body="Signed order form attached.",
+    )
     other = OpportunityFactory(account=deal["account"])
     ActivityOpportunity.objects.create(activity=new, opportunity=other, match="multi")
     with mock.patch("insights.tasks.refresh_stale_summaries.apply_async") as schedule:
@@ -200,7 +283,10 @@ def test_new_activities_mark_summaries_stale_and_one_refresh_follows(deal, djang
             summaries_mark_stale(activity_ids=[new.id])  # a burst schedules one refresh
     assert accounts == {deal["account"].id} and opportunities == {deal["opportunity"].id, other.id}
     schedule.assert_called_once_with(countdown=60)
-    assert set(Summary.objects.filter(is_stale=True).values_list("opportunity_id", flat=True)) >= {deal["opportunity"].id, other.id}
+    assert set(Summary.objects.filter(is_stale=True).values_list("opportunity_id", flat=True)) >= {
+        deal["opportunity"].id,
+        other.id,
+    }
     assert Summary.objects.get(opportunity=other).generated_at == NOW  # an empty one, waiting
     summaries_refresh_stale()
     assert not Summary.objects.filter(is_stale=True).exists()
@@ -220,7 +306,9 @@ def test_the_debounced_refresh_runs_as_a_task(deal, django_capture_on_commit_cal
 
 def test_a_summary_marked_after_the_refresh_started_stays_stale(deal):
     summaries_refresh(opportunity_ids=[deal["opportunity"].id])
-    Summary.objects.filter(opportunity=deal["opportunity"]).update(is_stale=True, stale_since=NOW + dt.timedelta(seconds=1))
+    Summary.objects.filter(opportunity=deal["opportunity"]).update(
+        is_stale=True, stale_since=NOW + dt.timedelta(seconds=1)
+    )
     summaries_refresh(opportunity_ids=[deal["opportunity"].id])
     assert Summary.objects.get(opportunity=deal["opportunity"]).is_stale is True
     Summary.objects.filter(opportunity=deal["opportunity"]).update(stale_since=NOW - dt.timedelta(seconds=1))
@@ -230,11 +318,20 @@ def test_a_summary_marked_after_the_refresh_started_stays_stale(deal):
 
 def test_snapshots_every_week_with_a_backfill(deal):
     taken = engagement_snapshots_take(backfill_weeks=3)
-    snapshots = EngagementSnapshot.objects.filter(subject_type="opportunity", subject_id=deal["opportunity"].id)
-    assert [s.week_start for s in snapshots] == [dt.date(2026, 11, 2), dt.date(2026, 11, 9), dt.date(2026, 11, 16), dt.date(2026, 11, 23)]
+    snapshots = EngagementSnapshot.objects.filter(
+        subject_type="opportunity", subject_id=deal["opportunity"].id
+    )
+    assert [s.week_start for s in snapshots] == [
+        dt.date(2026, 11, 2),
+        dt.date(2026, 11, 9),
+        dt.date(2026, 11, 16),
+        dt.date(2026, 11, 23),
+    ]
     scores = [s.score for s in snapshots]
     assert scores[0] == 0 and scores[-1] > 0
-    assert EngagementSnapshot.objects.filter(subject_type="contact", subject_id=deal["olivia"].id, week_start=dt.date(2026, 11, 23)).exists()
+    assert EngagementSnapshot.objects.filter(
+        subject_type="contact", subject_id=deal["olivia"].id, week_start=dt.date(2026, 11, 23)
+    ).exists()
     assert EngagementSnapshot.objects.filter(subject_type="user", subject_id=deal["rep"].id).exists()
     assert engagement_snapshots_take(backfill_weeks=3) == taken
     assert EngagementSnapshot.objects.count() == taken
@@ -262,21 +359,31 @@ def test_the_demo_org_gets_a_summary_for_every_record_with_bullets_on_real_activ
     by_opportunity = {o: set(ids) for o, ids in _activities_by("opportunity").items()}
     with_topics = 0
     for summary in Summary.objects.all():
-        own = by_account.get(summary.account_id, set()) if summary.account_id else by_opportunity.get(summary.opportunity_id, set())
+        own = (
+            by_account.get(summary.account_id, set())
+            if summary.account_id
+            else by_opportunity.get(summary.opportunity_id, set())
+        )
         for bullet in summary.key_topics + summary.next_steps + summary.risks + summary.warnings:
             assert set(bullet["activity_ids"]) <= own, (summary, bullet)
         with_topics += bool(summary.key_topics)
     assert with_topics >= 8
     assert PersonEngagement.objects.exists()
-    assert EngagementSnapshot.objects.filter(subject_type="account").values("week_start").distinct().count() == 3
+    assert (
+        EngagementSnapshot.objects.filter(subject_type="account").values("week_start").distinct().count() == 3
+    )
 
 
 def _activities_by(field):
     rows = {}
     if field == "opportunity":
-        for activity_id, opportunity_id in ActivityOpportunity.objects.values_list("activity_id", "opportunity_id"):
+        for activity_id, opportunity_id in ActivityOpportunity.objects.values_list(
+            "activity_id", "opportunity_id"
+        ):
             rows.setdefault(opportunity_id, []).append(activity_id)
     else:
-        for activity_id, account_id in Activity.objects.filter(account__isnull=False).values_list("id", "account_id"):
+        for activity_id, account_id in Activity.objects.filter(account__isnull=False).values_list(
+            "id", "account_id"
+        ):
             rows.setdefault(account_id, []).append(activity_id)
     return rows

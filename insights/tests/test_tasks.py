@@ -1,4 +1,5 @@
 """Celery tasks: stable names, the insights queue, schedules declared in code."""
+
 import pytest
 
 from backstory.celery import app

@@ -35,7 +35,7 @@ class OpportunityStageHistoryFactory(DjangoModelFactory):
 
     opportunity = factory.SubFactory(OpportunityFactory)
     stage = "Prospecting"
-    changed_at = factory.LazyFunction(lambda: dt.datetime(2026, 9, 1, tzinfo=dt.timezone.utc))
+    changed_at = factory.LazyFunction(lambda: dt.datetime(2026, 9, 1, tzinfo=dt.UTC))
 
 
 class OpportunityContactRoleFactory(DjangoModelFactory):

@@ -1,4 +1,5 @@
 """The opportunity Backstory page: the deal, its contact roles and warnings, and its partials."""
+
 import re
 
 import pytest
@@ -7,7 +8,16 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.tests.factories import AccountFactory
-from accounts.tests.page_fixtures import activity_on, breakdown, days_ago, metrics, person_on, risk, topic, with_participant
+from accounts.tests.page_fixtures import (
+    activity_on,
+    breakdown,
+    days_ago,
+    metrics,
+    person_on,
+    risk,
+    topic,
+    with_participant,
+)
 from contacts.tests.factories import ContactFactory
 from insights.tests.factories import SummaryFactory
 from opportunities.tests.factories import OpportunityContactRoleFactory, OpportunityFactory
@@ -31,28 +41,65 @@ def other_rep(db):
 @pytest.fixture
 def deal(frozen_now, rep, other_rep):
     account = AccountFactory(name="Northwind Logistics", owner=rep)
-    opportunity = OpportunityFactory(name="Northwind - Platform expansion", account=account, owner=rep, amount=180_000,
-                                     stage="Proposal")
-    buyer = ContactFactory(account=account, first_name="Jordan", last_name="Lee", title="CFO", seniority="c_level",
-                           department="finance")
+    opportunity = OpportunityFactory(
+        name="Northwind - Platform expansion", account=account, owner=rep, amount=180_000, stage="Proposal"
+    )
+    buyer = ContactFactory(
+        account=account,
+        first_name="Jordan",
+        last_name="Lee",
+        title="CFO",
+        seniority="c_level",
+        department="finance",
+    )
     champion = ContactFactory(account=account, first_name="Riley", last_name="Chen", title="IT Director")
-    OpportunityContactRoleFactory(opportunity=opportunity, contact=buyer, role="Economic Buyer", is_primary=True)
+    OpportunityContactRoleFactory(
+        opportunity=opportunity, contact=buyer, role="Economic Buyer", is_primary=True
+    )
     OpportunityContactRoleFactory(opportunity=opportunity, contact=champion, role="Champion")
-    meeting = activity_on(opportunity, owner=rep, days=4, subject="Proposal walkthrough", kind="meeting", duration_minutes=45)
-    private = activity_on(opportunity, owner=other_rep, days=2, private=True, subject="Side deal with procurement")
-    elsewhere = activity_on(account, owner=rep, days=1, subject="Account-only note")  # on the account, not the deal
+    meeting = activity_on(
+        opportunity, owner=rep, days=4, subject="Proposal walkthrough", kind="meeting", duration_minutes=45
+    )
+    private = activity_on(
+        opportunity, owner=other_rep, days=2, private=True, subject="Side deal with procurement"
+    )
+    elsewhere = activity_on(
+        account, owner=rep, days=1, subject="Account-only note"
+    )  # on the account, not the deal
     for contact in (buyer, champion):
         with_participant(meeting, email=contact.email, name=contact.name, contact=contact)
-        person_on(opportunity, contact=contact, score=62 if contact is buyer else 48, last_activity_at=days_ago(4))
+        person_on(
+            opportunity, contact=contact, score=62 if contact is buyer else 48, last_activity_at=days_ago(4)
+        )
     SummaryFactory(
-        account=None, opportunity=opportunity, engagement_level=48,
-        engagement_breakdown=breakdown(48, color="red", band="medium"), metrics=metrics(),
-        key_topics=[topic("Proposal scope", [meeting, elsewhere], latest=days_ago(4)),
-                    topic("Procurement side deal", [private], latest=days_ago(2), private_only=True)],
-        warnings=[risk("Past the close date with no executive engaged", severity="high", date=days_ago(1), activities=[meeting]),
-                  risk("Private warning", severity="low", date=days_ago(2), activities=[private], private_only=True)],
+        account=None,
+        opportunity=opportunity,
+        engagement_level=48,
+        engagement_breakdown=breakdown(48, color="red", band="medium"),
+        metrics=metrics(),
+        key_topics=[
+            topic("Proposal scope", [meeting, elsewhere], latest=days_ago(4)),
+            topic("Procurement side deal", [private], latest=days_ago(2), private_only=True),
+        ],
+        warnings=[
+            risk(
+                "Past the close date with no executive engaged",
+                severity="high",
+                date=days_ago(1),
+                activities=[meeting],
+            ),
+            risk(
+                "Private warning", severity="low", date=days_ago(2), activities=[private], private_only=True
+            ),
+        ],
     )
-    return {"opportunity": opportunity, "buyer": buyer, "champion": champion, "meeting": meeting, "private": private}
+    return {
+        "opportunity": opportunity,
+        "buyer": buyer,
+        "champion": champion,
+        "meeting": meeting,
+        "private": private,
+    }
 
 
 def url(name, *args, **query):
@@ -76,10 +123,12 @@ def test_page_shows_stage_amount_close_date_owner_and_contact_roles(rep_client, 
     opportunity = deal["opportunity"]
     body = text_of(rep_client.get(url("detail", opportunity.pk)))
     assert "<h1>Northwind - Platform expansion</h1>" in body
-    assert re.search(r"<dt>Stage</dt><dd><span class=\"stage\">Proposal</span> <span class=\"muted\">60%</span>", body)
+    assert re.search(
+        r"<dt>Stage</dt><dd><span class=\"stage\">Proposal</span> <span class=\"muted\">60%</span>", body
+    )
     assert "<dt>Amount</dt><dd>$180,000</dd>" in body
     assert "Dec 31, 2026" in body and "<dt>Owner</dt><dd>Dana Rivera</dd>" in body
-    assert "Jordan Lee <span class=\"badge\">Primary</span>" in body and "Economic Buyer · CFO" in body
+    assert 'Jordan Lee <span class="badge">Primary</span>' in body and "Economic Buyer · CFO" in body
     assert "Riley Chen" in body and "Champion" in body
     assert f'href="/accounts/{opportunity.account_id}/"' in body
     assert "Deal summary" in body and 'class="wheel wheel-red"' in body
@@ -112,7 +161,9 @@ def test_private_topic_is_hidden_from_other_reps_and_shown_to_its_owner(rep_clie
     client.force_login(other_rep)
     body = text_of(client.get(url("detail", opportunity.pk)))
     assert "Procurement side deal" in body
-    assert "Side deal with procurement" in text_of(client.get(url("bullet", opportunity.pk, "key_topics", 1), **HTMX))
+    assert "Side deal with procurement" in text_of(
+        client.get(url("bullet", opportunity.pk, "key_topics", 1), **HTMX)
+    )
 
 
 def test_people_partial_and_person_sidebar_on_the_deal(rep_client, deal):
@@ -153,8 +204,12 @@ def test_query_count_does_not_grow_with_people_and_roles(rep_client, frozen_now,
             person_on(opportunity, contact=contact, score=i)
             if i < n // 2:
                 OpportunityContactRoleFactory(opportunity=opportunity, contact=contact, role="Influencer")
-        SummaryFactory(account=None, opportunity=opportunity, warnings=[risk("W", activities=activities)],
-                       key_topics=[topic("T", activities, latest=days_ago(1))])
+        SummaryFactory(
+            account=None,
+            opportunity=opportunity,
+            warnings=[risk("W", activities=activities)],
+            key_topics=[topic("T", activities, latest=days_ago(1))],
+        )
         with CaptureQueriesContext(connection) as queries:
             assert rep_client.get(url("detail", opportunity.pk)).status_code == 200
         counts.append(len(queries))

@@ -1,4 +1,5 @@
 """The query language: parse a body into a typed ``Query``, run it with the object's runner."""
+
 from .errors import QueryInvalid, QueryProblem
 from .parse import parse_query
 from .runners import get_query_runner

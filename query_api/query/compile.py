@@ -4,6 +4,7 @@ Every condition is two-valued: a comparison with a missing value is false (never
 so ``$not`` is the exact complement of what it wraps. ``$ne`` and ``$nin`` match missing values,
 as in MongoDB whose operators these are; ``$exists: false`` finds only missing values.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -46,7 +47,9 @@ def compile_filter(node: Node, aliases: dict[Attribute, str]) -> Q:
     if isinstance(node, AnyOf):
         combined = Q()
         for index, child in enumerate(node.nodes):
-            combined = compile_filter(child, aliases) if index == 0 else combined | compile_filter(child, aliases)
+            combined = (
+                compile_filter(child, aliases) if index == 0 else combined | compile_filter(child, aliases)
+            )
         return combined
     if isinstance(node, Not):
         return ~compile_filter(node.node, aliases)

@@ -1,9 +1,10 @@
 """Errors in a query: where (a JSON path such as ``filter.$and[1].clause.$gte``), what, and how to fix it."""
+
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from typing import Iterable
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 Nothing is dropped or guessed: an unknown key, slug, variation or operator, a value of the wrong
 type, or a malformed filter node is a problem named by path, with how to fix it.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,7 +28,7 @@ MAX_STRING = 1_000
 MAX_REGEX = 200
 MAX_OFFSET = 1_000_000_000
 MAX_NUMBER = 10**15
-EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 OPERATORS_BY_TYPE: dict[DataType, tuple[str, ...]] = {
     DataType.STRING: ("$eq", "$ne", "$in", "$nin", "$regex", "$exists"),
@@ -58,12 +59,17 @@ class _Parser:
     # --- the body ------------------------------------------------------------------------
     def parse(self, body: Any) -> Query:
         if not isinstance(body, dict):
-            self.problem("", "invalid_body", f"The body must be a JSON object like {{\"columns\": [...]}}, not {_json_kind(body)}.")
+            self.problem(
+                "",
+                "invalid_body",
+                f'The body must be a JSON object like {{"columns": [...]}}, not {_json_kind(body)}.',
+            )
             raise QueryInvalid(self.problems)
         for key in body:
             if key not in TOP_LEVEL_KEYS:
                 self.problem(
-                    json_path(str(key)), "unknown_key",
+                    json_path(str(key)),
+                    "unknown_key",
                     f'"{key}" is not part of a query; the keys are {", ".join(TOP_LEVEL_KEYS)}.{did_you_mean(key, TOP_LEVEL_KEYS)}',
                 )
         self.query_object = self.read_object(body)
@@ -74,7 +80,14 @@ class _Parser:
         offset = self.read_count(body, "offset", 0, maximum=MAX_OFFSET)
         if self.problems:
             raise QueryInvalid(self.problems)
-        return Query(object=self.query_object, columns=tuple(columns), filter=node, sort=tuple(sort), limit=limit, offset=offset)
+        return Query(
+            object=self.query_object,
+            columns=tuple(columns),
+            filter=node,
+            sort=tuple(sort),
+            limit=limit,
+            offset=offset,
+        )
 
     def read_object(self, body: dict) -> QueryObject | None:
         names = [obj.value for obj in QueryObject]
@@ -83,7 +96,8 @@ class _Parser:
             if isinstance(value, str) and value in names:
                 return QueryObject(value)
             self.problem(
-                "object", "unknown_object",
+                "object",
+                "unknown_object",
                 f'"object" must be one of "account", "opportunity" or "user", not {_show(value)}.{did_you_mean(value, names)}',
             )
             return None
@@ -109,14 +123,18 @@ class _Parser:
         if common:
             choices = " or ".join(f'"{obj.value}"' for obj in QueryObject if obj in common)
             self.problem(
-                "object", "object_required",
+                "object",
+                "object_required",
                 f'These slugs exist on more than one object; add "object": {choices} to say which one you mean.',
             )
         else:
-            where = "; ".join(f"{slug}: {', '.join(o.value for o in objects)}" for slug, objects in serving.items())
+            where = "; ".join(
+                f"{slug}: {', '.join(o.value for o in objects)}" for slug, objects in serving.items()
+            )
             self.problem(
-                "object", "object_required",
-                f"No single object serves all these slugs ({where}); add \"object\" and use that object's slugs.",
+                "object",
+                "object_required",
+                f'No single object serves all these slugs ({where}); add "object" and use that object\'s slugs.',
             )
         return None
 
@@ -126,10 +144,18 @@ class _Parser:
             self.problem("columns", "required", 'Add "columns": a list like [{"slug": "ootb_account_name"}].')
             return []
         if not isinstance(columns, list) or not columns:
-            self.problem("columns", "invalid_type", f'"columns" must be a non-empty list of {{"slug": ..., "variation_id": ...}} objects, not {_json_kind(columns)}.')
+            self.problem(
+                "columns",
+                "invalid_type",
+                f'"columns" must be a non-empty list of {{"slug": ..., "variation_id": ...}} objects, not {_json_kind(columns)}.',
+            )
             return []
         if len(columns) > MAX_COLUMNS:
-            self.problem("columns", "too_many", f"A query has at most {MAX_COLUMNS} columns; split it into several queries.")
+            self.problem(
+                "columns",
+                "too_many",
+                f"A query has at most {MAX_COLUMNS} columns; split it into several queries.",
+            )
             return []
         resolved: list[Attribute] = []
         seen: dict[str, int] = {}
@@ -139,7 +165,8 @@ class _Parser:
                 continue
             if attribute.id in seen:
                 self.problem(
-                    json_path("columns", index), "duplicate_column",
+                    json_path("columns", index),
+                    "duplicate_column",
                     f"{attribute.id} is already columns[{seen[attribute.id]}]; each column appears once.",
                 )
                 continue
@@ -149,19 +176,29 @@ class _Parser:
 
     def read_attribute(self, value: Any, path: str) -> Attribute | None:
         if not isinstance(value, dict):
-            self.problem(path, "invalid_type", f'Expected an object like {{"slug": "ootb_emails_sent", "variation_id": "ootb_emails_sent_last_30_days"}}, not {_json_kind(value)}.')
+            self.problem(
+                path,
+                "invalid_type",
+                f'Expected an object like {{"slug": "ootb_emails_sent", "variation_id": "ootb_emails_sent_last_30_days"}}, not {_json_kind(value)}.',
+            )
             return None
         ok = True
         for key in value:
             if key not in ATTRIBUTE_KEYS:
-                self.problem(json_path(path, str(key)), "unknown_key", f'"{key}" is not a key here; use "slug" and, optionally, "variation_id".{did_you_mean(key, ATTRIBUTE_KEYS)}')
+                self.problem(
+                    json_path(path, str(key)),
+                    "unknown_key",
+                    f'"{key}" is not a key here; use "slug" and, optionally, "variation_id".{did_you_mean(key, ATTRIBUTE_KEYS)}',
+                )
                 ok = False
         slug = value.get("slug")
         if "slug" not in value:
             self.problem(json_path(path, "slug"), "required", 'Add "slug", e.g. "ootb_account_name".')
             return None
         if not isinstance(slug, str):
-            self.problem(json_path(path, "slug"), "invalid_type", f'"slug" must be a string, not {_json_kind(slug)}.')
+            self.problem(
+                json_path(path, "slug"), "invalid_type", f'"slug" must be a string, not {_json_kind(slug)}.'
+            )
             return None
         metric = self.find_metric(slug, json_path(path, "slug"))
         if metric is None:
@@ -176,7 +213,11 @@ class _Parser:
     def find_metric(self, slug: str, path: str) -> Metric | None:
         if self.query_object is None:
             if not self.catalog.objects_serving(slug):
-                self.problem(path, "unknown_slug", f'"{_clip(slug)}" is not a metric slug.{did_you_mean(slug, self.catalog.slugs())} See GET /api/v3/metrics.')
+                self.problem(
+                    path,
+                    "unknown_slug",
+                    f'"{_clip(slug)}" is not a metric slug.{did_you_mean(slug, self.catalog.slugs())} See GET /api/v3/metrics.',
+                )
             return None
         return self.metric_on_object(slug, path)
 
@@ -185,7 +226,12 @@ class _Parser:
         candidates = [self.catalog.metric(obj, slug) for obj in self.catalog.objects_serving(slug)]
         if not candidates or variation is None:
             return
-        if any(isinstance(variation, str) and variation.removeprefix(f"{slug}_") in m.accepted_periods and variation.startswith(f"{slug}_") for m in candidates):
+        if any(
+            isinstance(variation, str)
+            and variation.removeprefix(f"{slug}_") in m.accepted_periods
+            and variation.startswith(f"{slug}_")
+            for m in candidates
+        ):
             return
         self.read_variation(candidates[0], variation, path)
 
@@ -203,7 +249,11 @@ class _Parser:
             return None
         problem = self.catalog.problem(metric)
         if problem:
-            self.problem(path, "metric_unavailable", f"{slug} cannot be computed: {problem} Ask an administrator to fix its formula.")
+            self.problem(
+                path,
+                "metric_unavailable",
+                f"{slug} cannot be computed: {problem} Ask an administrator to fix its formula.",
+            )
             return None
         return metric
 
@@ -212,11 +262,15 @@ class _Parser:
         if variation is None:
             return metric.default_period
         if not isinstance(variation, str):
-            self.problem(path, "invalid_type", f'"variation_id" must be a string like "{metric.variation_id(accepted[-1])}", not {_json_kind(variation)}.')
+            self.problem(
+                path,
+                "invalid_type",
+                f'"variation_id" must be a string like "{metric.variation_id(accepted[-1])}", not {_json_kind(variation)}.',
+            )
             return None
         prefix = f"{metric.slug}_"
-        if variation.startswith(prefix) and variation[len(prefix):] in accepted:
-            return variation[len(prefix):]
+        if variation.startswith(prefix) and variation[len(prefix) :] in accepted:
+            return variation[len(prefix) :]
         if variation == metric.slug and not metric.has_variations:
             return "current"
         choices = ", ".join(metric.variation_ids)
@@ -231,10 +285,15 @@ class _Parser:
             return None
         if variation.startswith(prefix):
             hint = did_you_mean(variation, metric.variation_ids)
-            self.problem(path, "unsupported_variation", f'{metric.slug} has no variation "{_clip(variation)}".{hint} Its variations are: {choices}.')
+            self.problem(
+                path,
+                "unsupported_variation",
+                f'{metric.slug} has no variation "{_clip(variation)}".{hint} Its variations are: {choices}.',
+            )
             return None
         self.problem(
-            path, "invalid_variation",
+            path,
+            "invalid_variation",
             f'A variation id starts with its column\'s slug ("{prefix}..."); {metric.slug} accepts: {choices}.',
         )
         return None
@@ -256,7 +315,9 @@ class _Parser:
         logical = [key for key in node if key in LOGICAL]
         if logical:
             if len(node) != 1:
-                self.problem(path, "malformed_node", f"{logical[0]} must be the only key of its node ({shape}).")
+                self.problem(
+                    path, "malformed_node", f"{logical[0]} must be the only key of its node ({shape})."
+                )
                 return None
             key = logical[0]
             return self.read_logical(key, node[key], json_path(path, key), depth)
@@ -267,7 +328,9 @@ class _Parser:
             if missing:
                 detail.append("missing " + " and ".join(f'"{key}"' for key in missing))
             for key in extra:
-                detail.append(f'"{_clip(str(key))}" is not a filter key{did_you_mean(key, ("attribute", "clause", *LOGICAL))}')
+                detail.append(
+                    f'"{_clip(str(key))}" is not a filter key{did_you_mean(key, ("attribute", "clause", *LOGICAL))}'
+                )
             self.problem(path, "malformed_node", f"{'; '.join(detail)}: {shape}.")
             return None
         attribute = self.read_attribute(node["attribute"], json_path(path, "attribute"))
@@ -278,35 +341,54 @@ class _Parser:
             inner = self.read_node(value, path, depth=depth + 1)
             return Not(inner) if inner is not None else None
         if not isinstance(value, list) or not value:
-            self.problem(path, "malformed_node", f"{key} takes a non-empty list of filter nodes, not {_json_kind(value)}.")
+            self.problem(
+                path,
+                "malformed_node",
+                f"{key} takes a non-empty list of filter nodes, not {_json_kind(value)}.",
+            )
             return None
-        nodes = [self.read_node(item, json_path(path, index), depth=depth + 1) for index, item in enumerate(value)]
+        nodes = [
+            self.read_node(item, json_path(path, index), depth=depth + 1) for index, item in enumerate(value)
+        ]
         if any(node is None for node in nodes):
             return None
         return AllOf(tuple(nodes)) if key == "$and" else AnyOf(tuple(nodes))
 
     def read_clause(self, attribute: Attribute | None, clause: Any, path: str) -> Node | None:
         if not isinstance(clause, dict) or not clause:
-            self.problem(path, "malformed_node", f'"clause" must be an object of operators like {{"$gte": 10, "$lte": 20}}, not {_json_kind(clause)}.')
+            self.problem(
+                path,
+                "malformed_node",
+                f'"clause" must be an object of operators like {{"$gte": 10, "$lte": 20}}, not {_json_kind(clause)}.',
+            )
             return None
         conditions: list[Condition] = []
         for operator, value in clause.items():
             op_path = json_path(path, str(operator))
             if operator not in ALL_OPERATORS:
-                self.problem(op_path, "unknown_operator", f'"{_clip(str(operator))}" is not an operator.{did_you_mean(operator, ALL_OPERATORS) or " Operators start with $, e.g. $eq, $gte, $in."}')
+                self.problem(
+                    op_path,
+                    "unknown_operator",
+                    f'"{_clip(str(operator))}" is not an operator.{did_you_mean(operator, ALL_OPERATORS) or " Operators start with $, e.g. $eq, $gte, $in."}',
+                )
                 continue
             if operator == "$options":
                 if "$regex" not in clause:
                     self.problem(op_path, "invalid_operator", '"$options" only goes with "$regex".')
                 elif value not in ("", "i"):
-                    self.problem(op_path, "invalid_value", f'"$options" is "i" (case-insensitive) or "", not {_show(value)}.')
+                    self.problem(
+                        op_path,
+                        "invalid_value",
+                        f'"$options" is "i" (case-insensitive) or "", not {_show(value)}.',
+                    )
                 continue
             if attribute is None:
                 continue
             allowed = OPERATORS_BY_TYPE[attribute.data_type]
             if operator not in allowed:
                 self.problem(
-                    op_path, "operator_not_supported",
+                    op_path,
+                    "operator_not_supported",
                     f"{operator} does not apply to {attribute.slug}, a {attribute.data_type.value}; use one of {', '.join(allowed)}.",
                 )
                 continue
@@ -314,7 +396,11 @@ class _Parser:
             if converted is not _INVALID:
                 insensitive = operator == "$regex" and clause.get("$options") == "i"
                 conditions.append(Condition(attribute, operator, converted, insensitive, op_path))
-        if attribute is None or not conditions or len(conditions) != len([op for op in clause if op != "$options"]):
+        if (
+            attribute is None
+            or not conditions
+            or len(conditions) != len([op for op in clause if op != "$options"])
+        ):
             return None
         return conditions[0] if len(conditions) == 1 else AllOf(tuple(conditions))
 
@@ -326,16 +412,27 @@ class _Parser:
             self.problem(path, "invalid_value", f"$exists takes true or false, not {_show(value)}.")
             return _INVALID
         if value is None:
-            self.problem(path, "invalid_value", f'{operator} cannot compare with null; use {{"$exists": false}} to find missing values.')
+            self.problem(
+                path,
+                "invalid_value",
+                f'{operator} cannot compare with null; use {{"$exists": false}} to find missing values.',
+            )
             return _INVALID
         if operator in ("$in", "$nin"):
             if not isinstance(value, list):
-                self.problem(path, "invalid_value", f"{operator} takes a list of {_plural(data_type)}, not {_json_kind(value)}.")
+                self.problem(
+                    path,
+                    "invalid_value",
+                    f"{operator} takes a list of {_plural(data_type)}, not {_json_kind(value)}.",
+                )
                 return _INVALID
             if len(value) > MAX_LIST_VALUES:
                 self.problem(path, "too_many", f"{operator} takes at most {MAX_LIST_VALUES} values.")
                 return _INVALID
-            items = [self.read_scalar(data_type, item, json_path(path, index), operator) for index, item in enumerate(value)]
+            items = [
+                self.read_scalar(data_type, item, json_path(path, index), operator)
+                for index, item in enumerate(value)
+            ]
             return _INVALID if any(item is _INVALID for item in items) else items
         if operator == "$regex":
             return self.read_regex(value, path)
@@ -353,34 +450,65 @@ class _Parser:
                 reason = "text without NUL characters or unpaired surrogates"
             self.problem(path, "invalid_value", f"{operator} on a string takes {reason}.")
         elif data_type is DataType.NUMBER:
-            if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and abs(value) <= MAX_NUMBER:
+            if (
+                isinstance(value, (int, float))
+                and not isinstance(value, bool)
+                and math.isfinite(value)
+                and abs(value) <= MAX_NUMBER
+            ):
                 return int(value) if isinstance(value, float) and value.is_integer() else value
             if isinstance(value, (int, float)) and not isinstance(value, bool):
-                self.problem(path, "invalid_value", f"{operator} takes a number between -{MAX_NUMBER:.0e} and {MAX_NUMBER:.0e}.")
+                self.problem(
+                    path,
+                    "invalid_value",
+                    f"{operator} takes a number between -{MAX_NUMBER:.0e} and {MAX_NUMBER:.0e}.",
+                )
             else:
-                self.problem(path, "invalid_value", f"{operator} on a number takes a number without quotes, e.g. 42 or 1250.5, not {_json_kind(value)}.")
+                self.problem(
+                    path,
+                    "invalid_value",
+                    f"{operator} on a number takes a number without quotes, e.g. 42 or 1250.5, not {_json_kind(value)}.",
+                )
         elif data_type is DataType.BOOLEAN:
             if isinstance(value, bool):
                 return value
-            self.problem(path, "invalid_value", f"{operator} on a boolean takes true or false (lowercase, no quotes), not {_show(value)}.")
+            self.problem(
+                path,
+                "invalid_value",
+                f"{operator} on a boolean takes true or false (lowercase, no quotes), not {_show(value)}.",
+            )
         elif data_type is DataType.DATE:
             day = _as_date(value)
             if day is not None:
                 return day
-            self.problem(path, "invalid_value", f'{operator} on a date takes "YYYY-MM-DD" (e.g. "2024-01-15") or epoch milliseconds, not {_show(value)}.')
+            self.problem(
+                path,
+                "invalid_value",
+                f'{operator} on a date takes "YYYY-MM-DD" (e.g. "2024-01-15") or epoch milliseconds, not {_show(value)}.',
+            )
         return _INVALID
 
     def read_regex(self, value: Any, path: str) -> Any:
         if not isinstance(value, str):
-            self.problem(path, "invalid_value", f'$regex takes a pattern string, e.g. "^Acme", not {_json_kind(value)}.')
+            self.problem(
+                path,
+                "invalid_value",
+                f'$regex takes a pattern string, e.g. "^Acme", not {_json_kind(value)}.',
+            )
             return _INVALID
         if len(value) > MAX_REGEX or not is_storable(value):
-            self.problem(path, "invalid_value", f"$regex patterns are at most {MAX_REGEX} characters, without NUL characters or unpaired surrogates.")
+            self.problem(
+                path,
+                "invalid_value",
+                f"$regex patterns are at most {MAX_REGEX} characters, without NUL characters or unpaired surrogates.",
+            )
             return _INVALID
         try:
             re.compile(value)
         except (re.error, RecursionError, OverflowError) as error:
-            self.problem(path, "invalid_regex", f"{_clip(value)!r} is not a valid regular expression: {error}.")
+            self.problem(
+                path, "invalid_regex", f"{_clip(value)!r} is not a valid regular expression: {error}."
+            )
             return _INVALID
         return value
 
@@ -389,7 +517,11 @@ class _Parser:
         if sort is None:
             return []
         if not isinstance(sort, list):
-            self.problem("sort", "invalid_type", f'"sort" must be a list like [{{"attribute": {{"slug": "..."}}, "direction": "desc"}}], not {_json_kind(sort)}.')
+            self.problem(
+                "sort",
+                "invalid_type",
+                f'"sort" must be a list like [{{"attribute": {{"slug": "..."}}, "direction": "desc"}}], not {_json_kind(sort)}.',
+            )
             return []
         if len(sort) > MAX_SORT_KEYS:
             self.problem("sort", "too_many", f"Sort by at most {MAX_SORT_KEYS} attributes.")
@@ -398,18 +530,30 @@ class _Parser:
         for index, item in enumerate(sort):
             path = json_path("sort", index)
             if not isinstance(item, dict):
-                self.problem(path, "invalid_type", f'Each sort key is {{"attribute": {{"slug": ...}}, "direction": "asc" or "desc"}}, not {_json_kind(item)}.')
+                self.problem(
+                    path,
+                    "invalid_type",
+                    f'Each sort key is {{"attribute": {{"slug": ...}}, "direction": "asc" or "desc"}}, not {_json_kind(item)}.',
+                )
                 continue
             for key in item:
                 if key not in ("attribute", "direction"):
-                    self.problem(json_path(path, str(key)), "unknown_key", f'"{_clip(str(key))}" is not a sort key field; use "attribute" and "direction".{did_you_mean(key, ("attribute", "direction"))}')
+                    self.problem(
+                        json_path(path, str(key)),
+                        "unknown_key",
+                        f'"{_clip(str(key))}" is not a sort key field; use "attribute" and "direction".{did_you_mean(key, ("attribute", "direction"))}',
+                    )
             if "attribute" not in item:
                 self.problem(json_path(path, "attribute"), "required", 'Add "attribute": {"slug": ...}.')
                 continue
             attribute = self.read_attribute(item["attribute"], json_path(path, "attribute"))
             direction = item.get("direction", "asc")
             if direction not in ("asc", "desc"):
-                self.problem(json_path(path, "direction"), "invalid_value", f'"direction" is "asc" or "desc", not {_show(direction)}.')
+                self.problem(
+                    json_path(path, "direction"),
+                    "invalid_value",
+                    f'"direction" is "asc" or "desc", not {_show(direction)}.',
+                )
                 continue
             if attribute is not None:
                 keys.append(SortKey(attribute, descending=direction == "desc"))
@@ -422,7 +566,11 @@ class _Parser:
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= maximum:
-            self.problem(key, f"invalid_{key}", f'"{key}" must be a whole number from 0 to {maximum:,} (default {default}), not {_show(value)}.')
+            self.problem(
+                key,
+                f"invalid_{key}",
+                f'"{key}" must be a whole number from 0 to {maximum:,} (default {default}), not {_show(value)}.',
+            )
             return default
         return value
 
@@ -514,4 +662,9 @@ def _a(word: str) -> str:
 
 
 def _plural(data_type: DataType) -> str:
-    return {DataType.STRING: "strings", DataType.NUMBER: "numbers", DataType.DATE: "dates", DataType.BOOLEAN: "booleans"}[data_type]
+    return {
+        DataType.STRING: "strings",
+        DataType.NUMBER: "numbers",
+        DataType.DATE: "dates",
+        DataType.BOOLEAN: "booleans",
+    }[data_type]

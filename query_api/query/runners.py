@@ -4,6 +4,7 @@ A runner takes a typed ``Query`` and returns a typed ``QueryResult``. Every colu
 attribute is an SQL annotation on the object's queryset; the filter and the sort run in SQL on
 those annotations, the total is a count of the filtered queryset, and only one page of rows is read.
 """
+
 from __future__ import annotations
 
 import abc
@@ -51,21 +52,30 @@ class QueryRunner(abc.ABC):
         attributes = _attributes_of(query)
         aliases = {attribute: f"q{index}" for index, attribute in enumerate(attributes)}
         built = {
-            attribute: attribute.metric.build(attribute.metric.resolve(attribute.period, today=self.context.today), self.context)
+            attribute: attribute.metric.build(
+                attribute.metric.resolve(attribute.period, today=self.context.today), self.context
+            )
             for attribute in attributes
         }
-        hot = {*(condition.attribute for condition in _conditions(query.filter)), *(key.attribute for key in query.sort)}
+        hot = {
+            *(condition.attribute for condition in _conditions(query.filter)),
+            *(key.attribute for key in query.sort),
+        }
         records, grouped = _with_grouped_passes(self.records(), built, hot)
         annotated = records.annotate(
             **{
-                aliases[attribute]: value.expression(records.model, grouped=grouped) if isinstance(value, Computed) else value
+                aliases[attribute]: value.expression(records.model, grouped=grouped)
+                if isinstance(value, Computed)
+                else value
                 for attribute, value in built.items()
             }
         )
         if query.filter is not None:
             annotated = annotated.filter(compile_filter(query.filter, aliases))
         ordering = [
-            F(aliases[key.attribute]).desc(nulls_last=True) if key.descending else F(aliases[key.attribute]).asc(nulls_last=True)
+            F(aliases[key.attribute]).desc(nulls_last=True)
+            if key.descending
+            else F(aliases[key.attribute]).asc(nulls_last=True)
             for key in query.sort
         ]
         # One pass answers the page and the total (COUNT(*) OVER ()); a page past the end counts apart.
@@ -82,8 +92,13 @@ class QueryRunner(abc.ABC):
                 total = 0
             else:
                 total = annotated.count()
-        rows = [{column.id: to_json(value, column.data_type) for column, value in zip(query.columns, values)} for values in fetched]
-        return QueryResult(columns=list(query.columns), rows=rows, total=total, limit=query.limit, offset=query.offset)
+        rows = [
+            {column.id: to_json(value, column.data_type) for column, value in zip(query.columns, values)}
+            for values in fetched
+        ]
+        return QueryResult(
+            columns=list(query.columns), rows=rows, total=total, limit=query.limit, offset=query.offset
+        )
 
 
 RUNNERS: dict[QueryObject, type[QueryRunner]] = {}
@@ -150,21 +165,37 @@ def _with_grouped_passes(records: QuerySet, built: dict[Attribute, Any], hot: se
     Returns the joined records and each tally's column in its pass.
     """
     relations = {
-        tally.relation for attribute in hot if isinstance(built[attribute], Computed) for tally in built[attribute].tallies
+        tally.relation
+        for attribute in hot
+        if isinstance(built[attribute], Computed)
+        for tally in built[attribute].tallies
     }
     grouped: dict[Tally, Any] = {}
     ctes = []
     for relation in sorted(relations):
-        tallies = [t for value in built.values() if isinstance(value, Computed) for t in value.tallies if t.relation == relation]
+        tallies = [
+            t
+            for value in built.values()
+            if isinstance(value, Computed)
+            for t in value.tallies
+            if t.relation == relation
+        ]
         link = records.model._meta.get_field(relation)
         key = link.field.attname
         rows = link.related_model._base_manager.filter(**{f"{key}__isnull": False}).values(key)
-        cte = CTE(rows.annotate(**{f"t{index}": tally.grouped() for index, tally in enumerate(tallies)}), name=f"query_{relation}")
+        cte = CTE(
+            rows.annotate(**{f"t{index}": tally.grouped() for index, tally in enumerate(tallies)}),
+            name=f"query_{relation}",
+        )
         records = cte.join(records, pk=getattr(cte.col, key), _join_type=LOUTER)
         for index, tally in enumerate(tallies):
             column = getattr(cte.col, f"t{index}")
             # No related row means no group: a count of none is 0, as the subquery would say.
-            grouped[tally] = Coalesce(column, Value(0), output_field=tally.output_field) if tally.function == "COUNT" else column
+            grouped[tally] = (
+                Coalesce(column, Value(0), output_field=tally.output_field)
+                if tally.function == "COUNT"
+                else column
+            )
         ctes.append(cte)
     return (with_cte(*ctes, select=records) if ctes else records), grouped
 
@@ -213,6 +244,10 @@ def _check_patterns_with_database(node: Node | None) -> None:
                 cursor.execute("SELECT '' ~ %s", [condition.value])
         except DatabaseError as error:
             reason = str(error).strip().splitlines()[0] if str(error).strip() else "rejected by the database"
-            problems.append(QueryProblem(condition.path, "invalid_regex", f"The database cannot use this pattern: {reason}."))
+            problems.append(
+                QueryProblem(
+                    condition.path, "invalid_regex", f"The database cannot use this pattern: {reason}."
+                )
+            )
     if problems:
         raise QueryInvalid(problems)

@@ -1,4 +1,5 @@
 """The typed query a runner receives and the typed result it returns."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -51,17 +52,17 @@ class Condition:
 
 @dataclass(frozen=True)
 class AllOf:
-    nodes: tuple["Node", ...]
+    nodes: tuple[Node, ...]
 
 
 @dataclass(frozen=True)
 class AnyOf:
-    nodes: tuple["Node", ...]
+    nodes: tuple[Node, ...]
 
 
 @dataclass(frozen=True)
 class Not:
-    node: "Node"
+    node: Node
 
 
 Node = Union[Condition, AllOf, AnyOf, Not]

@@ -13,6 +13,7 @@ Public API::
 The reference's metrics are built once; custom (``custom_*``) and derived (``derived_*``) metrics
 are read from ``query_api.CustomMetric`` each time a catalog is loaded (one query).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -133,7 +134,9 @@ def _stored_metric(row: CustomMetric) -> Metric:
     value_field, output_field = VALUE_FIELDS[data_type]
 
     def build(variation: Variation, ctx: QueryContext):
-        values = CustomMetricValue.objects.filter(metric_id=row.pk, object_id=OuterRef("pk")).values(value_field)[:1]
+        values = CustomMetricValue.objects.filter(metric_id=row.pk, object_id=OuterRef("pk")).values(
+            value_field
+        )[:1]
         return Subquery(values, output_field=output_field)
 
     return Metric(
@@ -176,7 +179,9 @@ def metric_expression(metric: Metric, period: str, ctx: QueryContext):
     return value.expression(MODELS[metric.object]) if isinstance(value, Computed) else value
 
 
-def formula_problem(*, object: QueryObject | str, slug: str, formula: str, catalog: Catalog | None = None) -> str | None:
+def formula_problem(
+    *, object: QueryObject | str, slug: str, formula: str, catalog: Catalog | None = None
+) -> str | None:
     """Why ``formula`` cannot define the derived metric ``slug`` on ``object``, or None when it can.
 
     Checks the syntax whitelist, that every name is a number metric of the same object (with an
@@ -191,12 +196,16 @@ def formula_problem(*, object: QueryObject | str, slug: str, formula: str, catal
     return None
 
 
-def _check_references(catalog: Catalog, query_object: QueryObject, slug: str, formula: str, trail: tuple[str, ...]) -> None:
+def _check_references(
+    catalog: Catalog, query_object: QueryObject, slug: str, formula: str, trail: tuple[str, ...]
+) -> None:
     tree = parse_formula(formula)
     for reference in references(tree):
         metric, _period = catalog.resolve_name(query_object, reference.name)
         if metric.data_type is not DataType.NUMBER:
-            raise FormulaError(f"{metric.slug} is a {metric.data_type.value}, not a number (character {reference.column}).")
+            raise FormulaError(
+                f"{metric.slug} is a {metric.data_type.value}, not a number (character {reference.column})."
+            )
         if metric.source != "derived":
             continue
         if metric.slug in trail:

@@ -4,6 +4,7 @@ Every count keeps the activities ``activities.selectors.activities_in_sync()`` k
 private activities count (Design: "A private activity is counted in every score but shown only to
 its owner and admins"); activities an admin removed from sync do not.
 """
+
 from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -11,8 +12,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from activities.models import Activity
 from activities.selectors import activities_in_sync
 
-from .types import QueryContext, Variation
 from .sql import in_window
+from .types import QueryContext, Variation
 
 EMAIL = Activity.Kind.EMAIL
 MEETING = Activity.Kind.MEETING
@@ -37,7 +38,9 @@ def meetings_held(ctx: QueryContext) -> Q:
 
 def meaningful(ctx: QueryContext) -> Q:
     """An email or call with someone outside the company, or a meeting that took place."""
-    return (Q(kind__in=[EMAIL, CALL]) & ~Q(direction=INTERNAL) & Q(occurred_at__lte=ctx.now)) | meetings_held(ctx)
+    return (Q(kind__in=[EMAIL, CALL]) & ~Q(direction=INTERNAL) & Q(occurred_at__lte=ctx.now)) | meetings_held(
+        ctx
+    )
 
 
 def in_period(queryset: QuerySet, variation: Variation) -> QuerySet:
@@ -52,8 +55,16 @@ def counted(queryset: QuerySet | None = None) -> QuerySet:
 def replied() -> Exists:
     """An outbound email (the outer row) that got an answer: a later inbound email in its thread,
     or one that names it in In-Reply-To."""
-    answers = activities_in_sync().filter(kind=EMAIL, direction=INBOUND).filter(
-        Q(in_reply_to=OuterRef("source_id"))
-        | (Q(thread_id=OuterRef("thread_id")) & ~Q(thread_id="") & Q(occurred_at__gt=OuterRef("occurred_at")))
+    answers = (
+        activities_in_sync()
+        .filter(kind=EMAIL, direction=INBOUND)
+        .filter(
+            Q(in_reply_to=OuterRef("source_id"))
+            | (
+                Q(thread_id=OuterRef("thread_id"))
+                & ~Q(thread_id="")
+                & Q(occurred_at__gt=OuterRef("occurred_at"))
+            )
+        )
     )
     return Exists(answers)

@@ -1,9 +1,10 @@
 """Small SQL building blocks shared by the metric definitions; each works on SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from django.db.models import (
     Avg,
@@ -31,7 +32,9 @@ from django.db.models.functions import Cast, Coalesce, Concat, NullIf, Trim
 from .types import Variation
 
 
-def aggregate(queryset: QuerySet, function: str, expression="pk", *, output_field, distinct: bool = False) -> Subquery:
+def aggregate(
+    queryset: QuerySet, function: str, expression="pk", *, output_field, distinct: bool = False
+) -> Subquery:
     """One aggregate over a queryset correlated to the outer row, as a scalar subquery.
 
     ``SELECT COUNT(...) FROM ... WHERE <correlated filter>`` without a GROUP BY: exactly one row,
@@ -40,12 +43,16 @@ def aggregate(queryset: QuerySet, function: str, expression="pk", *, output_fiel
     expression = F(expression) if isinstance(expression, str) else expression
     template = "%(function)s(DISTINCT %(expressions)s)" if distinct else "%(function)s(%(expressions)s)"
     value = Func(expression, function=function, template=template, output_field=output_field)
-    return Subquery(queryset.order_by().annotate(_value=value).values("_value")[:1], output_field=output_field)
+    return Subquery(
+        queryset.order_by().annotate(_value=value).values("_value")[:1], output_field=output_field
+    )
 
 
 def count(queryset: QuerySet, expression="pk", *, distinct: bool = False) -> Expression:
     """How many rows of ``queryset`` (0, never null)."""
-    return Coalesce(aggregate(queryset, "COUNT", expression, output_field=IntegerField(), distinct=distinct), 0)
+    return Coalesce(
+        aggregate(queryset, "COUNT", expression, output_field=IntegerField(), distinct=distinct), 0
+    )
 
 
 def latest(queryset: QuerySet, expression: str, *, output_field) -> Expression:
@@ -119,7 +126,11 @@ class DaysBetween(Func):
 
     def as_postgresql(self, compiler, connection, **extra_context):
         return self.as_sql(
-            compiler, connection, template="((%(expressions)s)::date)", arg_joiner=")::date - (", **extra_context
+            compiler,
+            connection,
+            template="((%(expressions)s)::date)",
+            arg_joiner=")::date - (",
+            **extra_context,
         )
 
 
@@ -129,7 +140,9 @@ def date_value(day: dt.date) -> Value:
 
 def person_name(prefix: str) -> Expression:
     """A related user's full name (first and last), else their username; null when there is none."""
-    full = Trim(Concat(F(f"{prefix}first_name"), Value(" "), F(f"{prefix}last_name"), output_field=CharField()))
+    full = Trim(
+        Concat(F(f"{prefix}first_name"), Value(" "), F(f"{prefix}last_name"), output_field=CharField())
+    )
     return Coalesce(NullIf(full, Value("")), F(f"{prefix}username"), output_field=CharField())
 
 
@@ -161,7 +174,9 @@ class Tally:
     def correlated(self, model: type[Model]) -> Expression:
         """``(SELECT COUNT(...) FROM related WHERE fk = outer.pk AND condition)``."""
         relation = model._meta.get_field(self.relation)
-        rows = relation.related_model._base_manager.filter(**{relation.field.name: OuterRef("pk")}).filter(self.condition)
+        rows = relation.related_model._base_manager.filter(**{relation.field.name: OuterRef("pk")}).filter(
+            self.condition
+        )
         value = Cast(self.field, FloatField()) if self.function == "AVG" else self.field
         output_field = FloatField() if self.function == "AVG" else self.output_field
         return aggregate(rows, self.function, value, output_field=output_field, distinct=self.distinct)
@@ -170,7 +185,9 @@ class Tally:
         """``COUNT(x) FILTER (WHERE condition)``, for a query over the related rows grouped by record."""
         extra = {"distinct": True} if self.distinct else {}
         output_field = FloatField() if self.function == "AVG" else self.output_field
-        return AGGREGATES[self.function](self.field, filter=self.condition or None, output_field=output_field, **extra)
+        return AGGREGATES[self.function](
+            self.field, filter=self.condition or None, output_field=output_field, **extra
+        )
 
 
 @dataclass(frozen=True, eq=False)

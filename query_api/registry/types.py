@@ -1,10 +1,11 @@
 """What a metric is: its slug, object, type, the variations it accepts, and how SQL computes it."""
+
 from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from django.db.models import Expression
 
@@ -44,8 +45,12 @@ COMMON_VARIATIONS: dict[str, frozenset[QueryObject]] = {
 }
 # Variations that are not time periods: which opportunities ``ootb_opportunity_count`` counts.
 SUBSET_PERIODS = ("open", "won", "lost")
-KNOWN_PERIODS = frozenset(COMMON_VARIATIONS) | set(CALENDAR_PERIODS) | set(USER_CADENCES) | set(ALL_TIME_PERIODS) | set(
-    SUBSET_PERIODS
+KNOWN_PERIODS = (
+    frozenset(COMMON_VARIATIONS)
+    | set(CALENDAR_PERIODS)
+    | set(USER_CADENCES)
+    | set(ALL_TIME_PERIODS)
+    | set(SUBSET_PERIODS)
 )
 
 

@@ -4,6 +4,7 @@ A user's activity is what they took part in, read from the activity's participan
 (``from``) of an email or call, a recipient (``to``/``cc``/``bcc``) of an email, the organizer of
 a meeting. Performance metrics read the opportunities the user owns and their quotas.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -15,7 +16,17 @@ from activities.models import Participant
 from users.models import Quota
 
 from . import activity
-from .sql import Computed, Tally, coalesced_in_window, count, in_window, percent, person_name, prefixed, tallied
+from .sql import (
+    Computed,
+    Tally,
+    coalesced_in_window,
+    count,
+    in_window,
+    percent,
+    person_name,
+    prefixed,
+    tallied,
+)
 from .types import DataType, Metric, QueryContext, QueryObject, Variation
 
 USER = QueryObject.USER
@@ -68,8 +79,12 @@ def _activity_count(condition_for, roles):
 
 
 def _response_rate(variation: Variation, ctx: QueryContext):
-    sender = Participant.objects.filter(activity=OuterRef("pk"), user=OuterRef(OuterRef("pk")), role=Participant.Role.FROM)
-    sent = activity.in_period(activity.counted().filter(activity.EMAILS_SENT).filter(Exists(sender)), variation)
+    sender = Participant.objects.filter(
+        activity=OuterRef("pk"), user=OuterRef(OuterRef("pk")), role=Participant.Role.FROM
+    )
+    sent = activity.in_period(
+        activity.counted().filter(activity.EMAILS_SENT).filter(Exists(sender)), variation
+    )
     return percent(count(sent.filter(activity.replied())), count(sent))
 
 
@@ -112,7 +127,9 @@ def _created_in(variation: Variation, function: str = "COUNT") -> Computed:
 
 
 def _closed_in(variation: Variation, function: str = "COUNT", **condition) -> Tally:
-    closed = Q(is_closed=True, **condition) & coalesced_in_window(variation, "actual_close_date", "close_date", dates=True)
+    closed = Q(is_closed=True, **condition) & coalesced_in_window(
+        variation, "actual_close_date", "close_date", dates=True
+    )
     if function == "SUM":
         return Tally("owned_opportunities", "SUM", "amount", closed, output_field=MONEY)
     return Tally("owned_opportunities", "COUNT", condition=closed)
@@ -143,82 +160,200 @@ def metrics() -> list[Metric]:
     """Every user slug of the reference, then the aliases."""
 
     def m(slug, family, label, data_type, definition, build, **extra):
-        return Metric(slug=slug, object=USER, family=family, label=label, data_type=data_type, definition=definition, build=build, **extra)
+        return Metric(
+            slug=slug,
+            object=USER,
+            family=family,
+            label=label,
+            data_type=data_type,
+            definition=definition,
+            build=build,
+            **extra,
+        )
 
     number, string, date = DataType.NUMBER, DataType.STRING, DataType.DATE
     FROM, ORGANIZER = [Participant.Role.FROM], [Participant.Role.ORGANIZER]
     percentage = {"value_range": (0, 100)}
     defined = [
-        m("crm_user_id", CORE, "CRM user id", string, "The user's id in the CRM; null for people who are not CRM users.", _field("crm_id")),
+        m(
+            "crm_user_id",
+            CORE,
+            "CRM user id",
+            string,
+            "The user's id in the CRM; null for people who are not CRM users.",
+            _field("crm_id"),
+        ),
         m("user_name", CORE, "Name", string, "The user's full name.", lambda v, c: person_name("")),
         m("user_email", CORE, "Email", string, "The user's email address.", _field("email")),
         m("user_role", CORE, "Role", string, "Job title or role.", _field("title")),
         m("team_name", CORE, "Team", string, "The team the user belongs to.", _field("team__name")),
-        m("manager_name", CORE, "Manager", string, "Full name of the user's direct manager.", lambda v, c: person_name("manager__")),
+        m(
+            "manager_name",
+            CORE,
+            "Manager",
+            string,
+            "Full name of the user's direct manager.",
+            lambda v, c: person_name("manager__"),
+        ),
         m("hire_date", CORE, "Hire date", date, "The user's start date.", _field("hire_date")),
         m(
-            "ootb_emails_sent_user", ACTIVITY, "Emails sent", number, "Emails the user sent to people outside the company in the period.",
-            _activity_count(lambda ctx: activity.EMAILS_SENT, FROM), periods=("daily", "weekly", "monthly", "quarterly"), windowed=True,
+            "ootb_emails_sent_user",
+            ACTIVITY,
+            "Emails sent",
+            number,
+            "Emails the user sent to people outside the company in the period.",
+            _activity_count(lambda ctx: activity.EMAILS_SENT, FROM),
+            periods=("daily", "weekly", "monthly", "quarterly"),
+            windowed=True,
         ),
         m(
-            "ootb_emails_received_user", ACTIVITY, "Emails received", number, "Emails the user received from people outside the company in the period.",
-            _activity_count(lambda ctx: activity.EMAILS_RECEIVED, RECIPIENT_ROLES), periods=("daily", "weekly", "monthly", "quarterly"), windowed=True,
+            "ootb_emails_received_user",
+            ACTIVITY,
+            "Emails received",
+            number,
+            "Emails the user received from people outside the company in the period.",
+            _activity_count(lambda ctx: activity.EMAILS_RECEIVED, RECIPIENT_ROLES),
+            periods=("daily", "weekly", "monthly", "quarterly"),
+            windowed=True,
         ),
         m(
-            "ootb_meetings_booked", ACTIVITY, "Meetings booked", number, "Meetings the user organized that are scheduled in the period (not cancelled).",
-            _activity_count(lambda ctx: activity.MEETINGS, ORGANIZER), periods=("weekly", "monthly", "quarterly"), windowed=True,
+            "ootb_meetings_booked",
+            ACTIVITY,
+            "Meetings booked",
+            number,
+            "Meetings the user organized that are scheduled in the period (not cancelled).",
+            _activity_count(lambda ctx: activity.MEETINGS, ORGANIZER),
+            periods=("weekly", "monthly", "quarterly"),
+            windowed=True,
         ),
         m(
-            "ootb_calls_made_user", ACTIVITY, "Calls made", number, "Calls the user made in the period.",
-            _activity_count(lambda ctx: activity.CALLS_MADE, FROM), periods=("daily", "weekly", "monthly"), windowed=True,
+            "ootb_calls_made_user",
+            ACTIVITY,
+            "Calls made",
+            number,
+            "Calls the user made in the period.",
+            _activity_count(lambda ctx: activity.CALLS_MADE, FROM),
+            periods=("daily", "weekly", "monthly"),
+            windowed=True,
         ),
         m(
-            "ootb_activities_logged", ACTIVITY, "Activities logged", number, "Activities captured from the user's mailbox or calendar that were logged to the CRM, in the period.",
-            _activities_logged, periods=("weekly", "monthly", "quarterly"), windowed=True,
+            "ootb_activities_logged",
+            ACTIVITY,
+            "Activities logged",
+            number,
+            "Activities captured from the user's mailbox or calendar that were logged to the CRM, in the period.",
+            _activities_logged,
+            periods=("weekly", "monthly", "quarterly"),
+            windowed=True,
         ),
         m(
-            "ootb_pipeline_generated", PERFORMANCE, "Pipeline generated", number, "Sum of the amounts of the opportunities the user owns that were created in the period.",
-            lambda v, c: _created_in(v, "SUM"), periods=("monthly", "quarterly", "yearly"), windowed=True,
+            "ootb_pipeline_generated",
+            PERFORMANCE,
+            "Pipeline generated",
+            number,
+            "Sum of the amounts of the opportunities the user owns that were created in the period.",
+            lambda v, c: _created_in(v, "SUM"),
+            periods=("monthly", "quarterly", "yearly"),
+            windowed=True,
         ),
         m(
-            "ootb_opportunities_created", PERFORMANCE, "Opportunities created", number, "Opportunities the user owns that were created in the period.",
-            lambda v, c: _created_in(v), periods=("monthly", "quarterly", "yearly"), windowed=True,
+            "ootb_opportunities_created",
+            PERFORMANCE,
+            "Opportunities created",
+            number,
+            "Opportunities the user owns that were created in the period.",
+            lambda v, c: _created_in(v),
+            periods=("monthly", "quarterly", "yearly"),
+            windowed=True,
         ),
         m(
-            "ootb_deals_won", PERFORMANCE, "Deals won", number, "Opportunities the user owns that were won, by close date in the period.",
-            lambda v, c: tallied(_closed_in(v, is_won=True), default=0), periods=("monthly", "quarterly", "yearly"), windowed=True,
+            "ootb_deals_won",
+            PERFORMANCE,
+            "Deals won",
+            number,
+            "Opportunities the user owns that were won, by close date in the period.",
+            lambda v, c: tallied(_closed_in(v, is_won=True), default=0),
+            periods=("monthly", "quarterly", "yearly"),
+            windowed=True,
         ),
         m(
-            "ootb_revenue_generated", PERFORMANCE, "Revenue generated", number, "Sum of the amounts of the user's opportunities won in the period.",
-            lambda v, c: _revenue(v), periods=("monthly", "quarterly", "yearly"), windowed=True,
+            "ootb_revenue_generated",
+            PERFORMANCE,
+            "Revenue generated",
+            number,
+            "Sum of the amounts of the user's opportunities won in the period.",
+            lambda v, c: _revenue(v),
+            periods=("monthly", "quarterly", "yearly"),
+            windowed=True,
         ),
         m(
-            "ootb_quota_attainment", PERFORMANCE, "Quota attainment", number,
+            "ootb_quota_attainment",
+            PERFORMANCE,
+            "Quota attainment",
+            number,
             "Revenue won in the period as a percentage of the user's quota for it (the month, quarter or year quota covering the period's first day); null without a quota.",
-            _quota_attainment, periods=("monthly", "quarterly", "yearly"), windowed=True, excluded_periods=NOT_A_QUOTA_PERIOD, default_period="quarterly",
+            _quota_attainment,
+            periods=("monthly", "quarterly", "yearly"),
+            windowed=True,
+            excluded_periods=NOT_A_QUOTA_PERIOD,
+            default_period="quarterly",
         ),
         m(
-            "ootb_win_rate", PERFORMANCE, "Win rate", number, "Percentage of the user's opportunities closed in the period that were won.",
-            _win_rate, periods=("quarterly", "yearly"), windowed=True, **percentage,
+            "ootb_win_rate",
+            PERFORMANCE,
+            "Win rate",
+            number,
+            "Percentage of the user's opportunities closed in the period that were won.",
+            _win_rate,
+            periods=("quarterly", "yearly"),
+            windowed=True,
+            **percentage,
         ),
         m(
-            "ootb_response_rate_user", ENGAGEMENT, "Response rate", number, "Percentage of the emails the user sent in the period that got a reply.",
-            _response_rate, periods=("monthly", "quarterly"), windowed=True, **percentage,
+            "ootb_response_rate_user",
+            ENGAGEMENT,
+            "Response rate",
+            number,
+            "Percentage of the emails the user sent in the period that got a reply.",
+            _response_rate,
+            periods=("monthly", "quarterly"),
+            windowed=True,
+            **percentage,
         ),
         m(
-            "ootb_meeting_acceptance_rate", ENGAGEMENT, "Meeting acceptance rate", number,
+            "ootb_meeting_acceptance_rate",
+            ENGAGEMENT,
+            "Meeting acceptance rate",
+            number,
             "Percentage of the external invitations to meetings the user organized in the period that were accepted.",
-            _acceptance_rate, periods=("monthly", "quarterly"), windowed=True, **percentage,
+            _acceptance_rate,
+            periods=("monthly", "quarterly"),
+            windowed=True,
+            **percentage,
         ),
         m(
-            "ootb_account_penetration", ENGAGEMENT, "Accounts engaged", number, "Distinct accounts with an activity the user took part in during the period.",
-            _accounts_engaged, periods=("monthly", "quarterly"), windowed=True,
+            "ootb_account_penetration",
+            ENGAGEMENT,
+            "Accounts engaged",
+            number,
+            "Distinct accounts with an activity the user took part in during the period.",
+            _accounts_engaged,
+            periods=("monthly", "quarterly"),
+            windowed=True,
         ),
         m(
-            "ootb_new_contact_creation", ENGAGEMENT, "New contacts", number, "Contacts owned by the user that were added in the period.",
-            _new_contacts, periods=("monthly", "quarterly"), windowed=True,
+            "ootb_new_contact_creation",
+            ENGAGEMENT,
+            "New contacts",
+            number,
+            "Contacts owned by the user that were added in the period.",
+            _new_contacts,
+            periods=("monthly", "quarterly"),
+            windowed=True,
         ),
     ]
     by_slug = {metric.slug: metric for metric in defined}
-    aliases = [dataclasses.replace(by_slug[target], slug=alias, alias_of=target) for alias, target in ALIASES.items()]
+    aliases = [
+        dataclasses.replace(by_slug[target], slug=alias, alias_of=target) for alias, target in ALIASES.items()
+    ]
     return defined + aliases

@@ -1,4 +1,5 @@
 """Query API fixtures: a frozen clock, a clean throttle cache, a Query API key and its bearer client."""
+
 import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
@@ -32,7 +33,12 @@ def api_key(db):
 def token(api_key):
     client = APIClient()
     response = client.post(
-        "/api/v3/auth/tokens", {"grant_type": "client_credentials", "client_id": api_key.client_id, "client_secret": api_key.plain_secret}
+        "/api/v3/auth/tokens",
+        {
+            "grant_type": "client_credentials",
+            "client_id": api_key.client_id,
+            "client_secret": api_key.plain_secret,
+        },
     )
     assert response.status_code == 200, response.content
     return response.json()["access_token"]

@@ -1,4 +1,5 @@
 """Custom metrics (stored values, loaded from CSV) and derived formulas (parsed with ast, never eval'd)."""
+
 import io
 
 import pytest
@@ -18,8 +19,24 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize(
     "formula",
-    ["__import__('os').system('x')", "ootb_emails_sent ** 2", "ootb_emails_sent % 3", "ootb_emails_sent.real", "f(1)", "a if b else c",
-     "ootb_emails_sent < 3", "[1]", "'text'", "True", "1e999", "(" * 300 + "1" + ")" * 300, "", "lambda: 1", "x[0]", "1; 2"],
+    [
+        "__import__('os').system('x')",
+        "ootb_emails_sent ** 2",
+        "ootb_emails_sent % 3",
+        "ootb_emails_sent.real",
+        "f(1)",
+        "a if b else c",
+        "ootb_emails_sent < 3",
+        "[1]",
+        "'text'",
+        "True",
+        "1e999",
+        "(" * 300 + "1" + ")" * 300,
+        "",
+        "lambda: 1",
+        "x[0]",
+        "1; 2",
+    ],
 )
 def test_only_arithmetic_on_numbers_and_slugs_parses(formula):
     with pytest.raises(FormulaError):
@@ -27,14 +44,36 @@ def test_only_arithmetic_on_numbers_and_slugs_parses(formula):
 
 
 def test_formula_problems_name_what_is_wrong(frozen_now):
-    assert formula_problem(object="account", slug="derived_account_x", formula="ootb_emails_sent / ootb_meetings_held") is None
-    assert formula_problem(object="account", slug="derived_account_x", formula="(ootb_emails_sent_last_30_days + 1) / 2") is None
-    assert "not an account metric" in (formula_problem(object="account", slug="derived_account_x", formula="ootb_win_rate") or "")
-    assert "a string, not a number" in (formula_problem(object="account", slug="derived_account_x", formula="industry + 1") or "")
-    assert "no variation" in (formula_problem(object="account", slug="derived_account_x", formula="ootb_emails_sent_current_week") or "")
+    assert (
+        formula_problem(
+            object="account", slug="derived_account_x", formula="ootb_emails_sent / ootb_meetings_held"
+        )
+        is None
+    )
+    assert (
+        formula_problem(
+            object="account", slug="derived_account_x", formula="(ootb_emails_sent_last_30_days + 1) / 2"
+        )
+        is None
+    )
+    assert "not an account metric" in (
+        formula_problem(object="account", slug="derived_account_x", formula="ootb_win_rate") or ""
+    )
+    assert "a string, not a number" in (
+        formula_problem(object="account", slug="derived_account_x", formula="industry + 1") or ""
+    )
+    assert "no variation" in (
+        formula_problem(object="account", slug="derived_account_x", formula="ootb_emails_sent_current_week")
+        or ""
+    )
     CustomMetricFactory(slug="derived_account_a", kind="derived", formula="derived_account_b + 1")
     CustomMetricFactory(slug="derived_account_b", kind="derived", formula="derived_account_a * 2")
-    assert "circle" in load_catalog().problems[(load_catalog().metric("account", "derived_account_a").object, "derived_account_a")]
+    assert (
+        "circle"
+        in load_catalog().problems[
+            (load_catalog().metric("account", "derived_account_a").object, "derived_account_a")
+        ]
+    )
 
 
 def test_derived_metrics_compute_in_sql_and_division_by_zero_is_null(frozen_now):
@@ -42,31 +81,51 @@ def test_derived_metrics_compute_in_sql_and_division_by_zero_is_null(frozen_now)
     for _ in range(3):
         ActivityFactory(account=busy)
     ActivityFactory(account=busy, meeting=True)
-    CustomMetricFactory(slug="derived_account_emails_per_meeting", kind="derived", formula="ootb_emails_sent / ootb_meetings_held")
+    CustomMetricFactory(
+        slug="derived_account_emails_per_meeting",
+        kind="derived",
+        formula="ootb_emails_sent / ootb_meetings_held",
+    )
     CustomMetricFactory(slug="derived_account_score", kind="derived", formula="-(ootb_emails_sent + 1) * 2.5")
     body = {
         "object": "account",
-        "columns": [{"slug": "ootb_account_name"}, {"slug": "derived_account_emails_per_meeting"}, {"slug": "derived_account_score"}],
+        "columns": [
+            {"slug": "ootb_account_name"},
+            {"slug": "derived_account_emails_per_meeting"},
+            {"slug": "derived_account_score"},
+        ],
         "sort": [{"attribute": {"slug": "derived_account_score"}, "direction": "asc"}],
         "filter": {"attribute": {"slug": "derived_account_score"}, "clause": {"$lt": 0}},
     }
     rows = query_run(body=body).rows
     assert rows == [
         {"ootb_account_name": "Busy", "derived_account_emails_per_meeting": 3, "derived_account_score": -10},
-        {"ootb_account_name": "Idle", "derived_account_emails_per_meeting": None, "derived_account_score": -2.5},
+        {
+            "ootb_account_name": "Idle",
+            "derived_account_emails_per_meeting": None,
+            "derived_account_score": -2.5,
+        },
     ]
     del idle
 
 
 def test_a_broken_derived_metric_is_a_400_not_a_500(api):
-    CustomMetric.objects.create(slug="derived_account_broken", object="account", kind="derived", label="Broken", formula="custom_account_gone + 1")
+    CustomMetric.objects.create(
+        slug="derived_account_broken",
+        object="account",
+        kind="derived",
+        label="Broken",
+        formula="custom_account_gone + 1",
+    )
     response = api.query({"object": "account", "columns": [{"slug": "derived_account_broken"}]})
     assert response.status_code == 400 and response.json()["errors"][0]["code"] == "metric_unavailable"
 
 
 def test_the_admin_form_checks_the_formula_and_the_slug(frozen_now):
     def errors(**data):
-        form = CustomMetricForm(data={"object": "account", "kind": "derived", "data_type": "number", "label": "X", **data})
+        form = CustomMetricForm(
+            data={"object": "account", "kind": "derived", "data_type": "number", "label": "X", **data}
+        )
         form.is_valid()
         return form.errors
 
@@ -80,7 +139,9 @@ def test_the_admin_form_checks_the_formula_and_the_slug(frozen_now):
 @pytest.fixture
 def nps(frozen_now):
     acme, globex = AccountFactory(name="Acme", crm_id="001A"), AccountFactory(name="Globex", crm_id="001B")
-    metric = CustomMetric.objects.create(slug="custom_account_nps_score", object="account", label="NPS", data_type="number")
+    metric = CustomMetric.objects.create(
+        slug="custom_account_nps_score", object="account", label="NPS", data_type="number"
+    )
     return metric, acme, globex
 
 
@@ -91,7 +152,11 @@ def test_values_load_from_csv_and_are_queryable(nps, tmp_path):
     out = io.StringIO()
     call_command("load_custom_metric", "custom_account_nps_score", str(path), stdout=out)
     assert "Stored 2 values" in out.getvalue()
-    body = {"object": "account", "columns": [{"slug": "ootb_account_name"}, {"slug": "custom_account_nps_score"}], "filter": {"attribute": {"slug": "custom_account_nps_score"}, "clause": {"$exists": False}}}
+    body = {
+        "object": "account",
+        "columns": [{"slug": "ootb_account_name"}, {"slug": "custom_account_nps_score"}],
+        "filter": {"attribute": {"slug": "custom_account_nps_score"}, "clause": {"$exists": False}},
+    }
     assert query_run(body=body).rows == [{"ootb_account_name": "Globex", "custom_account_nps_score": None}]
     path.write_text("id,value\n%d,7.5\n" % acme.pk, encoding="utf-8")
     call_command("load_custom_metric", "custom_account_nps_score", str(path), stdout=io.StringIO())
@@ -101,7 +166,9 @@ def test_values_load_from_csv_and_are_queryable(nps, tmp_path):
 def test_a_bad_file_loads_nothing_and_lists_every_bad_line(nps, tmp_path):
     metric, acme, _ = nps
     with pytest.raises(CustomMetricLoadError) as error:
-        custom_metric_load_values(metric=metric, csv_text="crm_id,value\n001A,12\n001Z,3\n001A,4\n001B,lots\n")
+        custom_metric_load_values(
+            metric=metric, csv_text="crm_id,value\n001A,12\n001Z,3\n001A,4\n001B,lots\n"
+        )
     assert error.value.problems == [
         "Line 3: no account has crm_id '001Z'.",
         "Line 4: '001A' is already on line 2.",

@@ -1,4 +1,5 @@
 """Each operator on each type, missing values, $and/$or/$not, sort order, in SQL (SQLite and PostgreSQL)."""
+
 import datetime as dt
 
 import pytest
@@ -29,7 +30,12 @@ def accounts(frozen_now):
 
 
 def names(attribute, clause, query_object="account"):
-    body = {"object": query_object, "columns": [NAME], "filter": {"attribute": attribute, "clause": clause}, "sort": [{"attribute": NAME}]}
+    body = {
+        "object": query_object,
+        "columns": [NAME],
+        "filter": {"attribute": attribute, "clause": clause},
+        "sort": [{"attribute": NAME}],
+    }
     return [row["ootb_account_name"] for row in query_run(body=body).rows]
 
 
@@ -104,7 +110,7 @@ def opportunities(clause):
     return [row["crm_account_name"] for row in query_run(body=body).rows]
 
 
-EPOCH_MS_2026_11_15 = int(dt.datetime(2026, 11, 15, tzinfo=dt.timezone.utc).timestamp() * 1000)
+EPOCH_MS_2026_11_15 = int(dt.datetime(2026, 11, 15, tzinfo=dt.UTC).timestamp() * 1000)
 
 
 @pytest.mark.parametrize(
@@ -131,7 +137,12 @@ def test_and_or_not_are_exact_complements_even_with_missing_values(accounts):
     tech = {"attribute": INDUSTRY, "clause": {"$eq": "Technology"}}
 
     def run(node):
-        return [row["ootb_account_name"] for row in query_run(body={"object": "account", "columns": [NAME], "filter": node, "sort": [{"attribute": NAME}]}).rows]
+        return [
+            row["ootb_account_name"]
+            for row in query_run(
+                body={"object": "account", "columns": [NAME], "filter": node, "sort": [{"attribute": NAME}]}
+            ).rows
+        ]
 
     assert run({"$and": [big, tech]}) == ["Alpha"]
     assert run({"$or": [big, tech]}) == ["Alpha", "Gamma"]
@@ -150,6 +161,10 @@ def test_sort_puts_missing_values_last_both_ways_and_breaks_ties_stably(accounts
 
 
 def test_a_filter_on_a_metric_that_is_not_a_column(accounts):
-    body = {"object": "account", "columns": [NAME], "filter": {"attribute": {"slug": "ootb_relationship_strength"}, "clause": {"$gt": 50}}}
+    body = {
+        "object": "account",
+        "columns": [NAME],
+        "filter": {"attribute": {"slug": "ootb_relationship_strength"}, "clause": {"$gt": 50}},
+    }
     result = query_run(body=body)
     assert result.rows == [{"ootb_account_name": "Alpha"}] and result.total == 1

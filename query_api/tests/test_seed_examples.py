@@ -1,4 +1,5 @@
 """Every JSON example of the metrics reference runs verbatim against the demo org."""
+
 import io
 import json
 import re
@@ -40,8 +41,14 @@ def demo_api(frozen_now):
 
 def test_the_reference_has_its_two_examples():
     examples = seed_examples()
-    assert examples[0] == {"slug": "ootb_user_count_emails_sent", "variation_id": "ootb_user_count_emails_sent_last_30_days"}
-    assert [column["slug"] for column in examples[1]["columns"]] == ["ootb_emails_sent", "ootb_meetings_booked"]
+    assert examples[0] == {
+        "slug": "ootb_user_count_emails_sent",
+        "variation_id": "ootb_user_count_emails_sent_last_30_days",
+    }
+    assert [column["slug"] for column in examples[1]["columns"]] == [
+        "ootb_emails_sent",
+        "ootb_meetings_booked",
+    ]
 
 
 @pytest.mark.parametrize("example", seed_examples(), ids=["time-based-syntax", "using-variations"])

@@ -1,4 +1,5 @@
 """What each variation period means, on the frozen "today" (Monday 2026-11-23)."""
+
 import datetime as dt
 
 import pytest
@@ -37,9 +38,10 @@ def test_periods_with_a_january_fiscal_year(settings, period, first, last):
 
 def test_fiscal_quarters_and_years_follow_the_setting(settings):
     settings.BACKSTORY_FISCAL_YEAR_START_MONTH = 2  # fiscal year from February
-    assert (window_for("current_quarter", today=TODAY).first_day, window_for("current_quarter", today=TODAY).last_day) == (
-        dt.date(2026, 11, 1), dt.date(2027, 1, 31)
-    )
+    assert (
+        window_for("current_quarter", today=TODAY).first_day,
+        window_for("current_quarter", today=TODAY).last_day,
+    ) == (dt.date(2026, 11, 1), dt.date(2027, 1, 31))
     assert window_for("current_year", today=TODAY).first_day == dt.date(2026, 2, 1)
     assert window_for("last_year", today=dt.date(2027, 1, 15)).first_day == dt.date(2025, 2, 1)
 

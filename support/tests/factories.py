@@ -7,7 +7,7 @@ from factory.django import DjangoModelFactory
 from support.models import HelpArticle, SupportRequest
 from users.tests.factories import UserFactory
 
-NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
 PNG_HEADER = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
 JPEG_HEADER = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00"
 GIF_HEADER = b"GIF89a\x01\x00\x01\x00"
@@ -16,7 +16,9 @@ WEBP_HEADER = b"RIFF\x24\x00\x00\x00WEBPVP8 "
 
 def screenshot(name: str = "screen.png", header: bytes = PNG_HEADER, size: int = 2_048) -> SimpleUploadedFile:
     """An upload whose first bytes are ``header``, padded to ``size`` bytes."""
-    return SimpleUploadedFile(name, header + b"\x00" * max(size - len(header), 0), content_type="application/octet-stream")
+    return SimpleUploadedFile(
+        name, header + b"\x00" * max(size - len(header), 0), content_type="application/octet-stream"
+    )
 
 
 class HelpArticleFactory(DjangoModelFactory):
@@ -42,4 +44,3 @@ class SupportRequestFactory(DjangoModelFactory):
     description = "The engagement level is empty on Globex."
     created_at = NOW
     reference = factory.LazyAttributeSequence(lambda o, n: f"BST-{o.created_at.year}-{n + 1:06d}")
-

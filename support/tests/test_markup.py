@@ -1,4 +1,5 @@
 """Article bodies render a fixed set of structures; raw HTML and script links never get through."""
+
 import pytest
 
 from support.markup import plain_text, render_help_markup

@@ -1,4 +1,5 @@
 """Support hours, screenshot checks, references, notifications and the help center seed."""
+
 import datetime as dt
 import re
 from pathlib import Path
@@ -24,20 +25,52 @@ from users.tests.factories import UserFactory
 from .factories import GIF_HEADER, JPEG_HEADER, PNG_HEADER, WEBP_HEADER, screenshot
 
 SEEDS = Path(settings.BASE_DIR).parent / "shared" / "seeds"
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 @pytest.mark.parametrize(
     ("now", "is_open", "message"),
     [
-        (dt.datetime(2026, 11, 23, 12, 0, tzinfo=UTC), False, "Support opens today at 9:00 AM PT."),  # Monday 4:00 AM PT
-        (dt.datetime(2026, 11, 23, 17, 0, tzinfo=UTC), True, "Support is open now, until 5:00 PM PT."),  # Monday 9:00 AM PT
-        (dt.datetime(2026, 11, 24, 0, 59, tzinfo=UTC), True, "Support is open now, until 5:00 PM PT."),  # Monday 4:59 PM PT
-        (dt.datetime(2026, 11, 24, 1, 0, tzinfo=UTC), False, "Support opens tomorrow at 9:00 AM PT."),  # Monday 5:00 PM PT
-        (dt.datetime(2026, 11, 28, 1, 0, tzinfo=UTC), False, "Support opens Monday at 9:00 AM PT."),  # Friday 5:00 PM PT
-        (dt.datetime(2026, 11, 28, 20, 0, tzinfo=UTC), False, "Support opens Monday at 9:00 AM PT."),  # Saturday noon PT
-        (dt.datetime(2026, 7, 6, 16, 30, tzinfo=UTC), True, "Support is open now, until 5:00 PM PT."),  # summer: 9:30 AM PDT
-        (dt.datetime(2026, 7, 6, 15, 30, tzinfo=UTC), False, "Support opens today at 9:00 AM PT."),  # 8:30 AM PDT
+        (
+            dt.datetime(2026, 11, 23, 12, 0, tzinfo=UTC),
+            False,
+            "Support opens today at 9:00 AM PT.",
+        ),  # Monday 4:00 AM PT
+        (
+            dt.datetime(2026, 11, 23, 17, 0, tzinfo=UTC),
+            True,
+            "Support is open now, until 5:00 PM PT.",
+        ),  # Monday 9:00 AM PT
+        (
+            dt.datetime(2026, 11, 24, 0, 59, tzinfo=UTC),
+            True,
+            "Support is open now, until 5:00 PM PT.",
+        ),  # Monday 4:59 PM PT
+        (
+            dt.datetime(2026, 11, 24, 1, 0, tzinfo=UTC),
+            False,
+            "Support opens tomorrow at 9:00 AM PT.",
+        ),  # Monday 5:00 PM PT
+        (
+            dt.datetime(2026, 11, 28, 1, 0, tzinfo=UTC),
+            False,
+            "Support opens Monday at 9:00 AM PT.",
+        ),  # Friday 5:00 PM PT
+        (
+            dt.datetime(2026, 11, 28, 20, 0, tzinfo=UTC),
+            False,
+            "Support opens Monday at 9:00 AM PT.",
+        ),  # Saturday noon PT
+        (
+            dt.datetime(2026, 7, 6, 16, 30, tzinfo=UTC),
+            True,
+            "Support is open now, until 5:00 PM PT.",
+        ),  # summer: 9:30 AM PDT
+        (
+            dt.datetime(2026, 7, 6, 15, 30, tzinfo=UTC),
+            False,
+            "Support opens today at 9:00 AM PT.",
+        ),  # 8:30 AM PDT
     ],
 )
 def test_support_hours_are_monday_to_friday_nine_to_five_pacific(now, is_open, message):
@@ -51,15 +84,29 @@ def test_support_hours_default_to_the_clock(frozen_now):
 
 @pytest.mark.parametrize(
     ("head", "kind"),
-    [(PNG_HEADER, "png"), (JPEG_HEADER, "jpeg"), (GIF_HEADER, "gif"), (b"GIF87a\x00", "gif"), (WEBP_HEADER, "webp"),
-     (b"%PDF-1.7\n", None), (b"RIFF\x00\x00\x00\x00WAVE", None), (b"MZ\x90\x00", None), (b"", None)],
+    [
+        (PNG_HEADER, "png"),
+        (JPEG_HEADER, "jpeg"),
+        (GIF_HEADER, "gif"),
+        (b"GIF87a\x00", "gif"),
+        (WEBP_HEADER, "webp"),
+        (b"%PDF-1.7\n", None),
+        (b"RIFF\x00\x00\x00\x00WAVE", None),
+        (b"MZ\x90\x00", None),
+        (b"", None),
+    ],
 )
 def test_image_type_comes_from_the_first_bytes(head, kind):
     assert sniff_image_type(head) == kind
 
 
 def test_good_screenshots_pass():
-    files = [screenshot("a.png"), screenshot("b.JPG", JPEG_HEADER), screenshot("c.gif", GIF_HEADER), screenshot("d.webp", WEBP_HEADER)]
+    files = [
+        screenshot("a.png"),
+        screenshot("b.JPG", JPEG_HEADER),
+        screenshot("c.gif", GIF_HEADER),
+        screenshot("d.webp", WEBP_HEADER),
+    ]
     assert screenshot_problems(files=files) == []
 
 
@@ -100,17 +147,25 @@ def test_the_activity_id_must_be_one_the_user_can_see():
 
 
 @pytest.mark.django_db
-def test_a_request_gets_a_reference_its_screenshots_and_two_emails(frozen_now, settings, tmp_path, django_capture_on_commit_callbacks):
+def test_a_request_gets_a_reference_its_screenshots_and_two_emails(
+    frozen_now, settings, tmp_path, django_capture_on_commit_callbacks
+):
     settings.MEDIA_ROOT = tmp_path
     settings.SUPPORT_EMAIL = "support@backstory.ai"
     user = UserFactory(first_name="Dana", last_name="Rivera", email="dana@lumen-analytics.com")
     activity = ActivityFactory(owner=user)
     with django_capture_on_commit_callbacks(execute=True):
         request = support_request_create(
-            user=user, description="Summary is empty", steps_to_reproduce="Open Globex", workspace="Lumen",
-            activity=activity, screenshots=[screenshot("one.png"), screenshot("two.jpg", JPEG_HEADER)],
+            user=user,
+            description="Summary is empty",
+            steps_to_reproduce="Open Globex",
+            workspace="Lumen",
+            activity=activity,
+            screenshots=[screenshot("one.png"), screenshot("two.jpg", JPEG_HEADER)],
         )
-    assert re.fullmatch(r"BST-2026-\d{6}", request.reference) and request.reference.endswith(f"{request.pk:06d}")
+    assert re.fullmatch(r"BST-2026-\d{6}", request.reference) and request.reference.endswith(
+        f"{request.pk:06d}"
+    )
     assert not request.sent_during_support_hours  # 4:00 AM PT
     attachments = list(request.attachments.all())
     assert [(a.original_name, a.image_type) for a in attachments] == [("one.png", "png"), ("two.jpg", "jpeg")]
@@ -127,7 +182,9 @@ def test_a_request_gets_a_reference_its_screenshots_and_two_emails(frozen_now, s
 def test_a_request_with_bad_screenshots_stores_nothing(frozen_now, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     with pytest.raises(ValidationError):
-        support_request_create(user=UserFactory(), description="x", screenshots=[screenshot("a.txt", b"hello")])
+        support_request_create(
+            user=UserFactory(), description="x", screenshots=[screenshot("a.txt", b"hello")]
+        )
     assert not SupportAttachment.objects.exists()
 
 
@@ -146,10 +203,13 @@ def test_the_help_center_seed_is_idempotent_and_keeps_admin_edits():
 
 def _faq_questions(seed: str) -> list[str]:
     text = (SEEDS / seed).read_text()
-    faq = text[text.index("Frequently Asked Questions"):]
+    faq = text[text.index("Frequently Asked Questions") :]
     return [
-        line.strip() for line in faq.splitlines()
-        if line.strip().endswith("?") and len(line.strip()) > 20 and line.strip() != "Did this answer your question?"
+        line.strip()
+        for line in faq.splitlines()
+        if line.strip().endswith("?")
+        and len(line.strip()) > 20
+        and line.strip() != "Did this answer your question?"
     ]
 
 
@@ -164,10 +224,26 @@ def test_every_faq_answer_of_the_seeds_is_its_own_article(seed):
 
 def test_the_articles_cover_every_section_of_the_seeds():
     slugs = {a["slug"] for a in ARTICLES}
-    assert {"engagement-level", "account-and-deal-summary", "engagement-metrics", "people-metrics", "backstory-assistant",
-            "automatic-contact-creation", "opportunity-contact-role-creation", "contact-enrichment", "view-contacts-created-by-backstory",
-            "query-api-overview", "query-api-account-metrics", "query-api-opportunity-metrics", "query-api-user-metrics",
-            "query-api-custom-metrics", "query-api-variations", "contact-support", "support-response-times", "support-scope"} <= slugs
+    assert {
+        "engagement-level",
+        "account-and-deal-summary",
+        "engagement-metrics",
+        "people-metrics",
+        "backstory-assistant",
+        "automatic-contact-creation",
+        "opportunity-contact-role-creation",
+        "contact-enrichment",
+        "view-contacts-created-by-backstory",
+        "query-api-overview",
+        "query-api-account-metrics",
+        "query-api-opportunity-metrics",
+        "query-api-user-metrics",
+        "query-api-custom-metrics",
+        "query-api-variations",
+        "contact-support",
+        "support-response-times",
+        "support-scope",
+    } <= slugs
     assert len(slugs) == len(ARTICLES)
 
 

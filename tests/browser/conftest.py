@@ -4,6 +4,7 @@ Pages are served by pytest-django's ``live_server``; a second tiny HTTP server o
 the part of Salesforce (another origin) for the embedding tests. Screenshots go to
 ``test-artifacts/screenshots/``.
 """
+
 import http.server
 import os
 import shutil
@@ -14,8 +15,13 @@ import pytest
 
 CHROMIUM = os.environ.get("BACKSTORY_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--no-first-run", "--disable-sync", "--disable-dev-shm-usage",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
@@ -24,7 +30,9 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screensh
 def browser():
     """One Chromium for the whole session."""
     if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
-        pytest.fail(f"Chromium is not installed at {CHROMIUM}: `apt-get install -y chromium` (bin/test does it as root).")
+        pytest.fail(
+            f"Chromium is not installed at {CHROMIUM}: `apt-get install -y chromium` (bin/test does it as root)."
+        )
     # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are synchronous.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import expect, sync_playwright
@@ -81,7 +89,7 @@ def other_origin():
     pages: dict[str, str] = {}
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 (http.server's naming)
+        def do_GET(self):
             body = pages.get(self.path.split("?")[0])
             if body is None:
                 self.send_error(404)

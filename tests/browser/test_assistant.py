@@ -1,5 +1,7 @@
 """In a real browser: open the assistant from the chat icon on a page, ask, and see a cited answer."""
+
 import datetime as dt
+
 import pytest
 from django.http import HttpResponse
 from django.template import engines
@@ -20,7 +22,9 @@ def account_page(request, pk):
     from accounts.models import Account
 
     account = Account.objects.get(pk=pk)
-    return HttpResponse(PAGE.render({"account": account, "record_type": "account", "record_id": account.pk}, request))
+    return HttpResponse(
+        PAGE.render({"account": account, "record_type": "account", "record_id": account.pk}, request)
+    )
 
 
 urlpatterns = [
@@ -31,14 +35,18 @@ urlpatterns = [
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_a_rep_asks_the_assistant_on_a_page_and_sees_a_cited_answer(live_server, settings, frozen_now, new_page, screenshot):
+def test_a_rep_asks_the_assistant_on_a_page_and_sees_a_cited_answer(
+    live_server, settings, frozen_now, new_page, screenshot
+):
     from playwright.sync_api import expect
 
     settings.ROOT_URLCONF = __name__
     rep = UserFactory(username="dana.rivera", first_name="Dana", last_name="Rivera")
     account = AccountFactory(name="Globex Corporation", owner=rep)
     email = ActivityFactory(
-        account=account, owner=rep, subject="Pricing proposal for Globex",
+        account=account,
+        owner=rep,
+        subject="Pricing proposal for Globex",
         body="Hi Ana,\n\nAttached is the pricing proposal: $40,000 per year for the Enterprise tier.",
         occurred_at=frozen_now - dt.timedelta(days=2),
     )

@@ -1,12 +1,12 @@
 """A rep's journey through the Backstory pages in headless Chromium, and the pages inside an iframe
 served from another origin (a stand-in for Salesforce), through a plain tab and through Canvas."""
+
 import re
 
 import pytest
 from playwright.sync_api import expect
 
 from accounts.tests.factories import AccountFactory
-from backstory.demo.ids import crm_id
 from accounts.tests.page_fixtures import (
     CANVAS_SECRET,
     activity_on,
@@ -18,6 +18,7 @@ from accounts.tests.page_fixtures import (
     topic,
     with_participant,
 )
+from backstory.demo.ids import crm_id
 from insights.tests.factories import SummaryFactory
 from opportunities.tests.factories import OpportunityContactRoleFactory, OpportunityFactory
 from users.tests.factories import UserFactory
@@ -31,12 +32,23 @@ PASSWORD = "pw"  # UserFactory's
 def org(transactional_db, frozen_now):
     rep = UserFactory(username="dana", first_name="Dana", last_name="Rivera", crm_id=crm_id("005", 9_001))
     other = UserFactory(username="sam", first_name="Sam", last_name="Okafor")
-    account = AccountFactory(name="Northwind Logistics", owner=rep, domain="northwind.com", crm_id=crm_id("001", 9_002),
-                             industry="Logistics")
+    account = AccountFactory(
+        name="Northwind Logistics",
+        owner=rep,
+        domain="northwind.com",
+        crm_id=crm_id("001", 9_002),
+        industry="Logistics",
+    )
     AccountFactory(name="Northstar Foods", owner=other, domain="northstar.com")
     pieces = full_account(account=account, rep=rep, other_rep=other, people=4)
-    opportunity = OpportunityFactory(name="Northwind - Platform expansion", account=account, owner=rep, amount=180_000,
-                                     stage="Proposal", crm_id=crm_id("006", 9_003))
+    opportunity = OpportunityFactory(
+        name="Northwind - Platform expansion",
+        account=account,
+        owner=rep,
+        amount=180_000,
+        stage="Proposal",
+        crm_id=crm_id("006", 9_003),
+    )
     pieces["opportunity"] = opportunity
     return {"rep": rep, "other": other, "account": account, **pieces}
 
@@ -140,7 +152,13 @@ def test_a_rep_searches_opens_an_account_and_explores_it(live_server, new_page, 
     # A contact's sidebar.
     people.get_by_role("link", name=re.compile(vp.name)).click()
     expect(drawer.get_by_role("heading", level=2)).to_have_text(vp.name)
-    for part in ("Contact information", "Engagement score", "Last activity and next meeting", "Activity summary", "Buyer benchmarks"):
+    for part in (
+        "Contact information",
+        "Engagement score",
+        "Last activity and next meeting",
+        "Activity summary",
+        "Buyer benchmarks",
+    ):
         expect(drawer.get_by_role("heading", name=part)).to_be_visible()
     expect(drawer).to_contain_text(vp.email)
     screenshot(page, "person-sidebar")
@@ -158,18 +176,51 @@ def test_a_rep_searches_opens_an_account_and_explores_it(live_server, new_page, 
 
 def test_the_opportunity_page_shows_the_deal_roles_and_warnings(live_server, new_page, screenshot, org):
     opportunity = org["opportunity"]
-    OpportunityContactRoleFactory(opportunity=opportunity, contact=org["contacts"][0], role="Economic Buyer", is_primary=True)
+    OpportunityContactRoleFactory(
+        opportunity=opportunity, contact=org["contacts"][0], role="Economic Buyer", is_primary=True
+    )
     OpportunityContactRoleFactory(opportunity=opportunity, contact=org["contacts"][1], role="Technical Buyer")
-    meeting = activity_on(opportunity, owner=org["rep"], days=5, subject="Proposal walkthrough", kind="meeting", duration_minutes=45)
-    with_participant(meeting, email=org["contacts"][0].email, name=org["contacts"][0].name, contact=org["contacts"][0])
-    person_on(opportunity, contact=org["contacts"][0], score=61, last_activity_at=days_ago(5), meetings=1, time_spent_minutes=45)
+    meeting = activity_on(
+        opportunity,
+        owner=org["rep"],
+        days=5,
+        subject="Proposal walkthrough",
+        kind="meeting",
+        duration_minutes=45,
+    )
+    with_participant(
+        meeting, email=org["contacts"][0].email, name=org["contacts"][0].name, contact=org["contacts"][0]
+    )
+    person_on(
+        opportunity,
+        contact=org["contacts"][0],
+        score=61,
+        last_activity_at=days_ago(5),
+        meetings=1,
+        time_spent_minutes=45,
+    )
     SummaryFactory(
-        account=None, opportunity=opportunity, engagement_level=34,
-        engagement_breakdown={"score": 34, "band": "low", "color": "red", "window_weeks": 12, "components": [],
-                              "explanation": "Low engagement: one meeting in 12 weeks."},
+        account=None,
+        opportunity=opportunity,
+        engagement_level=34,
+        engagement_breakdown={
+            "score": 34,
+            "band": "low",
+            "color": "red",
+            "window_weeks": 12,
+            "components": [],
+            "explanation": "Low engagement: one meeting in 12 weeks.",
+        },
         key_topics=[topic("Proposal scope and pricing", [meeting], latest=days_ago(5))],
-        warnings=[risk("Close date is in 5 weeks but no executive is engaged", severity="high", date=days_ago(1),
-                       activities=[meeting], code="no_executive")],
+        warnings=[
+            risk(
+                "Close date is in 5 weeks but no executive is engaged",
+                severity="high",
+                date=days_ago(1),
+                activities=[meeting],
+                code="no_executive",
+            )
+        ],
     )
     page = new_page(width=1280)
     sign_in(page, live_server)
@@ -189,19 +240,26 @@ def test_the_opportunity_page_shows_the_deal_roles_and_warnings(live_server, new
     screenshot(page, "opportunity-page", full_page=True)
 
 
-def test_canvas_opens_the_record_inside_an_iframe_from_another_origin(live_server, new_page, screenshot, other_origin, settings, org):
+def test_canvas_opens_the_record_inside_an_iframe_from_another_origin(
+    live_server, new_page, screenshot, other_origin, settings, org
+):
     """Salesforce POSTs a signed request into the iframe; the page and its htmx requests then work
     with the embed token alone (this browser has no Backstory session at all)."""
     settings.SALESFORCE_CANVAS_CONSUMER_SECRET = CANVAS_SECRET
     settings.BACKSTORY_FRAME_ANCESTORS = [other_origin.url("").rstrip("/")]
-    signed = signed_canvas_request(user_id=org["rep"].crm_id, email=org["rep"].email, record_id=org["account"].crm_id)
-    other_origin.serve("/lightning/r/Account/view", f"""<!doctype html><html><head><title>Salesforce</title></head>
+    signed = signed_canvas_request(
+        user_id=org["rep"].crm_id, email=org["rep"].email, record_id=org["account"].crm_id
+    )
+    other_origin.serve(
+        "/lightning/r/Account/view",
+        f"""<!doctype html><html><head><title>Salesforce</title></head>
 <body style="margin:0;font-family:sans-serif;background:#f3f3f3">
 <div style="padding:10px 16px;background:#032d60;color:#fff">Salesforce · Account: Northwind Logistics · <b>Backstory</b> tab</div>
 <form id="canvas" method="post" action="{live_server.url}/accounts/canvas/" target="backstory">
 <input type="hidden" name="signed_request" value="{signed}"></form>
 <iframe name="backstory" title="Backstory" style="width:620px;height:1100px;border:0;margin:12px;background:#fff"></iframe>
-<script>document.getElementById("canvas").submit();</script></body></html>""")
+<script>document.getElementById("canvas").submit();</script></body></html>""",
+    )
     page = new_page(width=680, height=1160)
     page.goto(other_origin.url("/lightning/r/Account/view"))
     frame = page.frame_locator("iframe[name=backstory]")
@@ -221,20 +279,27 @@ def test_canvas_opens_the_record_inside_an_iframe_from_another_origin(live_serve
     question.fill("Was pricing discussed?")
     question.press("Enter")
     expect(frame.locator("#assistant-messages .assistant-question")).to_have_text("Was pricing discussed?")
-    expect(frame.locator("#assistant-messages .assistant-message.assistant").last).to_contain_text("Yes: pricing came up in")
+    expect(frame.locator("#assistant-messages .assistant-message.assistant").last).to_contain_text(
+        "Yes: pricing came up in"
+    )
     assert all(cookie["name"] != "sessionid" for cookie in page.context.cookies())
 
 
-def test_a_plain_iframe_tab_uses_the_session_and_other_pages_refuse_framing(live_server, new_page, screenshot, other_origin, settings, org):
+def test_a_plain_iframe_tab_uses_the_session_and_other_pages_refuse_framing(
+    live_server, new_page, screenshot, other_origin, settings, org
+):
     """A Lightning tab framing /accounts/embed/sf/<id>/ on the same site (another port): the session
     cookie signs the rep in. The normal page URL keeps X-Frame-Options DENY and does not load."""
     host = other_origin.url("", host="localhost").rstrip("/")
     settings.BACKSTORY_FRAME_ANCESTORS = [host]
     page = new_page(width=760, height=1000)
     sign_in(page, live_server)
-    other_origin.serve("/tab", f"""<!doctype html><title>Salesforce</title>
-<iframe name="embedded" title="Backstory" src="{live_server.url}/accounts/embed/sf/{org['account'].crm_id[:15]}/" style="width:700px;height:900px;border:0"></iframe>
-<iframe name="plain" title="Plain page" src="{live_server.url}/accounts/{org['account'].pk}/" style="width:300px;height:200px"></iframe>""")
+    other_origin.serve(
+        "/tab",
+        f"""<!doctype html><title>Salesforce</title>
+<iframe name="embedded" title="Backstory" src="{live_server.url}/accounts/embed/sf/{org["account"].crm_id[:15]}/" style="width:700px;height:900px;border:0"></iframe>
+<iframe name="plain" title="Plain page" src="{live_server.url}/accounts/{org["account"].pk}/" style="width:300px;height:200px"></iframe>""",
+    )
     page.goto(f"{host}/tab")
     frame = page.frame_locator("iframe[name=embedded]")
     expect(frame.get_by_role("heading", level=1)).to_have_text("Northwind Logistics")
@@ -243,4 +308,6 @@ def test_a_plain_iframe_tab_uses_the_session_and_other_pages_refuse_framing(live
     screenshot(page, "plain-iframe-tab")
     plain = page.frame(name="plain")
     assert plain is not None
-    expect(page.frame_locator("iframe[name=plain]").get_by_role("heading", name="Northwind Logistics")).to_have_count(0)
+    expect(
+        page.frame_locator("iframe[name=plain]").get_by_role("heading", name="Northwind Logistics")
+    ).to_have_count(0)

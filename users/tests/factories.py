@@ -31,7 +31,9 @@ class UserFactory(DjangoModelFactory):
     class Params:
         admin = factory.Trait(is_staff=True, is_superuser=True)
         not_in_crm = factory.Trait(crm_id=None)
-        integration = factory.Trait(is_integration_user=True, username="integration", title="Integration User")
+        integration = factory.Trait(
+            is_integration_user=True, username="integration", title="Integration User"
+        )
 
 
 class QuotaFactory(DjangoModelFactory):

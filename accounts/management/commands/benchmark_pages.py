@@ -13,6 +13,7 @@ Run it against PostgreSQL, in a database of its own:
 
 The figures are printed; copy them to BENCHMARKS.md.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -61,8 +62,14 @@ end
 SENIORITIES = ["c_level", "vp", "director", "manager", "individual_contributor"]
 DEPARTMENTS = ["executive", "engineering", "it", "security", "finance", "procurement", "operations", "sales"]
 SUBJECTS = [
-    "Security review questionnaire", "MSA redlines", "Pricing proposal for {n} seats", "Implementation timeline",
-    "Quarterly business review", "Renewal planning", "SSO rollout", "Data residency questions",
+    "Security review questionnaire",
+    "MSA redlines",
+    "Pricing proposal for {n} seats",
+    "Implementation timeline",
+    "Quarterly business review",
+    "Renewal planning",
+    "SSO rollout",
+    "Data residency questions",
 ]
 BODIES = [
     "Thanks for the call. I'll send the revised order form by Friday once you confirm the seat count.",
@@ -86,28 +93,42 @@ class Command(BaseCommand):
     help = "Load-test the account Backstory page (10,000 activities, 16 clients) and print p50/p95/p99 and queries per request."
 
     def add_arguments(self, parser):
-        parser.add_argument("--activities", type=int, default=10_000, help="Activities on the benchmark account.")
+        parser.add_argument(
+            "--activities", type=int, default=10_000, help="Activities on the benchmark account."
+        )
         parser.add_argument("--people", type=int, default=50, help="People (contacts and colleagues) on it.")
         parser.add_argument("--clients", type=int, default=16, help="Concurrent clients.")
         parser.add_argument("--duration", type=int, default=20, help="Seconds of load per URL.")
         parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes.")
         parser.add_argument("--driver", choices=["auto", "wrk", "python"], default="auto")
         parser.add_argument(
-            "--conn-max-age", type=int, default=600,
+            "--conn-max-age",
+            type=int,
+            default=600,
             help="Persistent database connections in the server (seconds; 0 opens one per request), set through DATABASE_URL.",
         )
         parser.add_argument(
-            "--priority", type=int, default=-10,
+            "--priority",
+            type=int,
+            default=-10,
             help="Nice value for the server, its database sessions and wrk when run as root (0 leaves them alone): "
-                 "on a shared box, other processes then take less of the cores being measured.",
+            "on a shared box, other processes then take less of the cores being measured.",
         )
-        parser.add_argument("--only", default="", help="Comma-separated runs: page, metrics, people, bullet, person.")
-        parser.add_argument("--prepare-only", action="store_true", help="Build the benchmark account and its summary, then stop.")
+        parser.add_argument(
+            "--only", default="", help="Comma-separated runs: page, metrics, people, bullet, person."
+        )
+        parser.add_argument(
+            "--prepare-only",
+            action="store_true",
+            help="Build the benchmark account and its summary, then stop.",
+        )
         parser.add_argument("--rebuild", action="store_true", help="Delete the benchmark account first.")
 
     def handle(self, *args, **options):
         if connection.vendor != "postgresql":
-            self.stdout.write(self.style.WARNING("Not PostgreSQL: the target is set for PostgreSQL (set DATABASE_URL)."))
+            self.stdout.write(
+                self.style.WARNING("Not PostgreSQL: the target is set for PostgreSQL (set DATABASE_URL).")
+            )
         self.priority = options["priority"] if os.geteuid() == 0 else 0
         account, user = self.prepare(options)
         if options["prepare_only"]:
@@ -125,14 +146,24 @@ class Command(BaseCommand):
                 continue
             port = _free_port()
             server = self.start_server(
-                port, options["workers"], cache_url="dummycache://" if cold else None, conn_max_age=options["conn_max_age"]
+                port,
+                options["workers"],
+                cache_url="dummycache://" if cold else None,
+                conn_max_age=options["conn_max_age"],
             )
             try:
                 base = f"http://127.0.0.1:{port}"
                 cookie = self.sign_in(base)
                 for run in batch:
-                    self.load(run, base=base, cookie=cookie, driver=driver, clients=options["clients"],
-                              duration=options["duration"], server=server)
+                    self.load(
+                        run,
+                        base=base,
+                        cookie=cookie,
+                        driver=driver,
+                        clients=options["clients"],
+                        duration=options["duration"],
+                        server=server,
+                    )
             finally:
                 server.send_signal(signal.SIGTERM)
                 try:
@@ -156,7 +187,9 @@ class Command(BaseCommand):
             self.stdout.write(f"Benchmark account ready: {account.name} ({count:,} activities).")
             return account, user
         started = time.perf_counter()
-        self.stdout.write(f"Building the benchmark account: {options['activities']:,} activities, {options['people']} people ...")
+        self.stdout.write(
+            f"Building the benchmark account: {options['activities']:,} activities, {options['people']} people ..."
+        )
         account, user = self._build(options["activities"], options["people"])
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:  # fresh planner statistics, as autovacuum would keep them
@@ -175,65 +208,117 @@ class Command(BaseCommand):
         internal_domain = settings.BACKSTORY_INTERNAL_DOMAINS[0]
         user, _ = User.objects.get_or_create(
             username=BENCH_USERNAME,
-            defaults={"first_name": "Bench", "last_name": "Rep", "email": f"{BENCH_USERNAME}@{internal_domain}", "title": "Account Executive"},
+            defaults={
+                "first_name": "Bench",
+                "last_name": "Rep",
+                "email": f"{BENCH_USERNAME}@{internal_domain}",
+                "title": "Account Executive",
+            },
         )
         user.set_password(BENCH_PASSWORD)
         user.is_active = True
         user.save()
         account = Account.objects.create(
-            name="Benchmark Logistics", crm_id=BENCH_ACCOUNT_CRM_ID, industry="Logistics", tier=Account.Tier.ENTERPRISE, owner=user
+            name="Benchmark Logistics",
+            crm_id=BENCH_ACCOUNT_CRM_ID,
+            industry="Logistics",
+            tier=Account.Tier.ENTERPRISE,
+            owner=user,
         )
         AccountDomain.objects.create(account=account, domain="benchmark-logistics.example", is_primary=True)
         colleagues = [user]
         for i in range(max(1, people // 5) - 1):
             colleague, _ = User.objects.get_or_create(
                 username=f"bench.colleague{i}",
-                defaults={"first_name": "Colleague", "last_name": f"{i}", "email": f"bench.colleague{i}@{internal_domain}",
-                          "title": rng.choice(["Sales Engineer", "Customer Success Manager", "VP Sales"])},
+                defaults={
+                    "first_name": "Colleague",
+                    "last_name": f"{i}",
+                    "email": f"bench.colleague{i}@{internal_domain}",
+                    "title": rng.choice(["Sales Engineer", "Customer Success Manager", "VP Sales"]),
+                },
             )
-            AccountTeamMember.objects.get_or_create(account=account, user=colleague, defaults={"role": "Sales Engineer"})
+            AccountTeamMember.objects.get_or_create(
+                account=account, user=colleague, defaults={"role": "Sales Engineer"}
+            )
             colleagues.append(colleague)
         contacts = Contact.objects.bulk_create(
             Contact(
-                first_name=f"Buyer{i}", last_name="Benchmark", email=f"buyer{i}@benchmark-logistics.example",
-                title="Director of Operations", seniority=SENIORITIES[i % len(SENIORITIES)],
-                department=DEPARTMENTS[i % len(DEPARTMENTS)], account=account, owner=user, phone="+1 415 555 0199",
+                first_name=f"Buyer{i}",
+                last_name="Benchmark",
+                email=f"buyer{i}@benchmark-logistics.example",
+                title="Director of Operations",
+                seniority=SENIORITIES[i % len(SENIORITIES)],
+                department=DEPARTMENTS[i % len(DEPARTMENTS)],
+                account=account,
+                owner=user,
+                phone="+1 415 555 0199",
             )
             for i in range(people - len(colleagues))
         )
         rows: list[Activity] = []
         for i in range(activities):
-            kind = rng.choices([Activity.Kind.EMAIL, Activity.Kind.MEETING, Activity.Kind.CALL], weights=[7, 2, 1])[0]
+            kind = rng.choices(
+                [Activity.Kind.EMAIL, Activity.Kind.MEETING, Activity.Kind.CALL], weights=[7, 2, 1]
+            )[0]
             rows.append(
                 Activity(
-                    kind=kind, source=Activity.Source.API, source_id=f"bench-pages-{account.pk}-{i}",
-                    subject=rng.choice(SUBJECTS).format(n=rng.randint(50, 900)), body=rng.choice(BODIES),
-                    occurred_at=now - dt.timedelta(days=rng.triangular(0, 365, 0), minutes=rng.randint(0, 600)),
+                    kind=kind,
+                    source=Activity.Source.API,
+                    source_id=f"bench-pages-{account.pk}-{i}",
+                    subject=rng.choice(SUBJECTS).format(n=rng.randint(50, 900)),
+                    body=rng.choice(BODIES),
+                    occurred_at=now
+                    - dt.timedelta(days=rng.triangular(0, 365, 0), minutes=rng.randint(0, 600)),
                     duration_minutes=rng.choice([30, 45, 60]) if kind != Activity.Kind.EMAIL else None,
                     direction=rng.choice([Activity.Direction.OUTBOUND, Activity.Direction.INBOUND]),
-                    owner=rng.choice(colleagues), is_private=i % 20 == 0, account=account,
-                    account_match=Activity.AccountMatch.DOMAIN, matched_at=now,
+                    owner=rng.choice(colleagues),
+                    is_private=i % 20 == 0,
+                    account=account,
+                    account_match=Activity.AccountMatch.DOMAIN,
+                    matched_at=now,
                 )
             )
         created = Activity.objects.bulk_create(rows, batch_size=2_000)
         participants = []
         for activity in created:
             owner = next(c for c in colleagues if c.pk == activity.owner_id)
-            participants.append(Participant(activity=activity, email=owner.email, name=owner.get_full_name(), role="from",
-                                            is_internal=True, user=owner))
+            participants.append(
+                Participant(
+                    activity=activity,
+                    email=owner.email,
+                    name=owner.get_full_name(),
+                    role="from",
+                    is_internal=True,
+                    user=owner,
+                )
+            )
             for contact in rng.sample(contacts, k=rng.choice([1, 1, 2, 3])):
-                participants.append(Participant(activity=activity, email=contact.email, name=contact.name, role="to", contact=contact))
+                participants.append(
+                    Participant(
+                        activity=activity, email=contact.email, name=contact.name, role="to", contact=contact
+                    )
+                )
         Participant.objects.bulk_create(participants, batch_size=5_000)
         return account, user
 
     def runs(self, account: Account, user: User) -> list[Run]:
-        person = PersonEngagement.objects.filter(account=account, opportunity__isnull=True, is_internal=False).order_by("-engagement_score").first()
+        person = (
+            PersonEngagement.objects.filter(account=account, opportunity__isnull=True, is_internal=False)
+            .order_by("-engagement_score")
+            .first()
+        )
         page = reverse("accounts:detail", args=[account.pk])
         runs = [
             Run("page", page),
             Run("page-cold", page, cold=True),
-            Run("metrics", reverse("accounts:metrics", args=[account.pk]) + "?period=last_90_days", htmx=True),
-            Run("people", reverse("accounts:people", args=[account.pk]) + "?sort=seniority&people=external", htmx=True),
+            Run(
+                "metrics", reverse("accounts:metrics", args=[account.pk]) + "?period=last_90_days", htmx=True
+            ),
+            Run(
+                "people",
+                reverse("accounts:people", args=[account.pk]) + "?sort=seniority&people=external",
+                htmx=True,
+            ),
             Run("bullet", reverse("accounts:bullet", args=[account.pk, "key_topics", 0]), htmx=True),
         ]
         if person is not None:
@@ -261,17 +346,29 @@ class Command(BaseCommand):
     # --- The server and the load ---------------------------------------------------------------
 
     def driver(self, wanted: str) -> str:
-        if wanted in ("auto", "wrk") and not shutil.which("wrk") and os.geteuid() == 0 and shutil.which("apt-get"):
+        if (
+            wanted in ("auto", "wrk")
+            and not shutil.which("wrk")
+            and os.geteuid() == 0
+            and shutil.which("apt-get")
+        ):
             self.stdout.write("Installing wrk (Debian) ...")
-            subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                           env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"}, check=False)
+            subprocess.run(
+                ["apt-get", "install", "-y", "-qq", "wrk"],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+                check=False,
+            )
         if shutil.which("wrk"):
             return "wrk"
         if wanted == "wrk":
             raise CommandError("wrk is not installed and could not be installed: use --driver python.")
         return "python"
 
-    def start_server(self, port: int, workers: int, cache_url: str | None = None, conn_max_age: int = 0) -> subprocess.Popen:
+    def start_server(
+        self, port: int, workers: int, cache_url: str | None = None, conn_max_age: int = 0
+    ) -> subprocess.Popen:
         gunicorn = Path(sys.executable).with_name("gunicorn")
         if not gunicorn.exists():
             raise CommandError("gunicorn is not installed: pip install -r requirements.txt")
@@ -286,11 +383,27 @@ class Command(BaseCommand):
             env["CACHE_URL"] = cache_url
         database_url = os.environ.get("DATABASE_URL", "")
         if conn_max_age and database_url and "conn_max_age" not in database_url:
-            env["DATABASE_URL"] = f"{database_url}{'&' if '?' in database_url else '?'}conn_max_age={conn_max_age}"
+            env["DATABASE_URL"] = (
+                f"{database_url}{'&' if '?' in database_url else '?'}conn_max_age={conn_max_age}"
+            )
         server = subprocess.Popen(
-            [str(gunicorn), "backstory.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-             "--worker-class", "sync", "--log-level", "warning", "--timeout", "60"],
-            cwd=settings.BASE_DIR, env=env, preexec_fn=_own_session(self.priority),
+            [
+                str(gunicorn),
+                "backstory.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(workers),
+                "--worker-class",
+                "sync",
+                "--log-level",
+                "warning",
+                "--timeout",
+                "60",
+            ],
+            cwd=settings.BASE_DIR,
+            env=env,
+            preexec_fn=_own_session(self.priority),
         )
         deadline = time.monotonic() + 120  # workers import Django in parallel: slow on a busy 2-core box
         while time.monotonic() < deadline:
@@ -309,14 +422,22 @@ class Command(BaseCommand):
         session.get(f"{base}/login/", timeout=10)
         response = session.post(
             f"{base}/login/",
-            data={"username": BENCH_USERNAME, "password": BENCH_PASSWORD, "csrfmiddlewaretoken": session.cookies.get("csrftoken")},
-            headers={"Referer": f"{base}/login/"}, timeout=10, allow_redirects=False,
+            data={
+                "username": BENCH_USERNAME,
+                "password": BENCH_PASSWORD,
+                "csrfmiddlewaretoken": session.cookies.get("csrftoken"),
+            },
+            headers={"Referer": f"{base}/login/"},
+            timeout=10,
+            allow_redirects=False,
         )
         if response.status_code != 302 or "sessionid" not in session.cookies:
             raise CommandError(f"Could not sign in as {BENCH_USERNAME} (HTTP {response.status_code}).")
         return f"sessionid={session.cookies['sessionid']}; csrftoken={session.cookies.get('csrftoken', '')}"
 
-    def load(self, run: Run, *, base: str, cookie: str, driver: str, clients: int, duration: int, server=None) -> None:
+    def load(
+        self, run: Run, *, base: str, cookie: str, driver: str, clients: int, duration: int, server=None
+    ) -> None:
         headers = {"Cookie": cookie, **({"HX-Request": "true"} if run.htmx else {})}
         # Warm every worker up (imports, template cache, database connections) before measuring.
         for _ in range(40):
@@ -329,12 +450,16 @@ class Command(BaseCommand):
         cpu_before = _children_cpu_seconds(server.pid) if server is not None else None
         db_before = _database_cpu_seconds()
         if driver == "wrk":
-            run.figures = _wrk(base + run.url, headers=headers, clients=clients, duration=duration, priority=self.priority)
+            run.figures = _wrk(
+                base + run.url, headers=headers, clients=clients, duration=duration, priority=self.priority
+            )
         else:
             run.figures = _python_load(base + run.url, headers=headers, clients=clients, duration=duration)
         if cpu_before is not None and run.figures["requests"]:
             # CPU the gunicorn workers spent per request: what the box must give, whoever else is on it.
-            run.figures["cpu_ms"] = (_children_cpu_seconds(server.pid) - cpu_before) * 1000 / run.figures["requests"]
+            run.figures["cpu_ms"] = (
+                (_children_cpu_seconds(server.pid) - cpu_before) * 1000 / run.figures["requests"]
+            )
             run.figures["db_cpu_ms"] = (_database_cpu_seconds() - db_before) * 1000 / run.figures["requests"]
 
     def report(self, runs: list[Run], options, driver: str) -> None:
@@ -357,7 +482,9 @@ class Command(BaseCommand):
         page = next((run for run in runs if run.name == "page"), None)
         if page is not None:
             verdict = self.style.SUCCESS if page.figures["p95"] < P95_TARGET_MS else self.style.ERROR
-            self.stdout.write(verdict(f"Account page p95 {page.figures['p95']:.1f} ms (target < {P95_TARGET_MS} ms)."))
+            self.stdout.write(
+                verdict(f"Account page p95 {page.figures['p95']:.1f} ms (target < {P95_TARGET_MS} ms).")
+            )
 
 
 def _children_cpu_seconds(parent_pid: int) -> float:
@@ -407,7 +534,9 @@ def _database_pids() -> list[int]:
     if connection.vendor != "postgresql":
         return []
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
         return [row[0] for row in cursor.fetchall()]
 
 
@@ -447,11 +576,27 @@ def _wrk(url: str, *, headers: dict, clients: int, duration: int, priority: int 
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(WRK_SCRIPT)
     try:
-        command = ["wrk", "-t", str(min(2, clients)), "-c", str(clients), "-d", f"{duration}s", "--timeout", "10s", "-s", script.name]
+        command = [
+            "wrk",
+            "-t",
+            str(min(2, clients)),
+            "-c",
+            str(clients),
+            "-d",
+            f"{duration}s",
+            "--timeout",
+            "10s",
+            "-s",
+            script.name,
+        ]
         for name, value in headers.items():
             command += ["-H", f"{name}: {value}"]
         output = subprocess.run(
-            command + [url], capture_output=True, text=True, check=True, timeout=duration + 60,
+            command + [url],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=duration + 60,
             preexec_fn=_own_session(priority),
         ).stdout
     finally:
@@ -460,8 +605,13 @@ def _wrk(url: str, *, headers: dict, clients: int, duration: int, priority: int 
     raw = json.loads(line.removeprefix("BENCH "))
     seconds = raw["duration_us"] / 1e6
     return {
-        "requests": raw["requests"], "errors": raw["errors"], "rps": raw["requests"] / seconds,
-        "p50": raw["p50"] / 1000, "p95": raw["p95"] / 1000, "p99": raw["p99"] / 1000, "max": raw["max"] / 1000,
+        "requests": raw["requests"],
+        "errors": raw["errors"],
+        "rps": raw["requests"] / seconds,
+        "p50": raw["p50"] / 1000,
+        "p95": raw["p95"] / 1000,
+        "p99": raw["p99"] / 1000,
+        "max": raw["max"] / 1000,
     }
 
 
@@ -496,7 +646,11 @@ def _python_load(url: str, *, headers: dict, clients: int, duration: int) -> dic
     elapsed = time.monotonic() - started
     cuts = statistics.quantiles(latencies, n=100, method="inclusive")
     return {
-        "requests": len(latencies), "errors": errors[0], "rps": len(latencies) / elapsed,
-        "p50": cuts[49], "p95": cuts[94], "p99": cuts[98], "max": max(latencies),
+        "requests": len(latencies),
+        "errors": errors[0],
+        "rps": len(latencies) / elapsed,
+        "p50": cuts[49],
+        "p95": cuts[94],
+        "p99": cuts[98],
+        "max": max(latencies),
     }
-

@@ -1,4 +1,5 @@
 """manage.py benchmark_capture --activities N: capture speed of the JSON/bulk path, phase by phase."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,7 +19,14 @@ from backstory import clock
 from contacts.models import Contact, Lead
 from users.models import User
 
-SUBJECTS = ["Pricing proposal", "Security review follow-up", "Renewal timeline", "Pilot scope", "Order form", "Intro"]
+SUBJECTS = [
+    "Pricing proposal",
+    "Security review follow-up",
+    "Renewal timeline",
+    "Pilot scope",
+    "Order form",
+    "Intro",
+]
 BODY = (
     "Hi {first},\n\nThanks for the time today. Attaching the revised proposal and the security answers.\n"
     "Let me know if Thursday works for the follow-up.\n\nBest regards,\n\n{sender}\nAccount Executive\n+1 415 555 0100\n\n"
@@ -34,9 +42,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--activities", type=int, default=10_000, help="how many activities to capture")
-        parser.add_argument("--batch-size", type=int, default=1_000, help="activities per batch (the API's limit is 1,000)")
+        parser.add_argument(
+            "--batch-size", type=int, default=1_000, help="activities per batch (the API's limit is 1,000)"
+        )
         parser.add_argument("--seed", type=int, default=7, help="random seed of the generated activities")
-        parser.add_argument("--keep", action="store_true", help="keep the captured activities (default: delete them)")
+        parser.add_argument(
+            "--keep", action="store_true", help="keep the captured activities (default: delete them)"
+        )
 
     def handle(self, *args, **options):
         count = options["activities"]
@@ -67,7 +79,9 @@ class Command(BaseCommand):
         matching, storing = report.timings["matching"], report.timings["storing"]
         total = parsing + capture
         vendor = connection.vendor
-        self.stdout.write(f"Captured {count:,} activities on {vendor} (batches of {options['batch_size']:,}):")
+        self.stdout.write(
+            f"Captured {count:,} activities on {vendor} (batches of {options['batch_size']:,}):"
+        )
         for label, seconds in (
             ("parsing", parsing),
             ("matching", matching),
@@ -88,19 +102,29 @@ class Command(BaseCommand):
         if not options["keep"]:
             ids = report.created_ids
             for start in range(0, len(ids), 5_000):
-                Activity.objects.filter(pk__in=ids[start:start + 5_000]).delete()
+                Activity.objects.filter(pk__in=ids[start : start + 5_000]).delete()
             self.stdout.write("  (benchmark activities deleted; --keep keeps them)")
 
     def generate(self, count: int, rng: random.Random) -> list[dict]:
         """API items between the org's reps and its accounts' people (contacts, new people, leads, free mail)."""
-        reps = list(User.objects.filter(is_integration_user=False).exclude(email="").values_list("email", "first_name"))
+        reps = list(
+            User.objects.filter(is_integration_user=False)
+            .exclude(email="")
+            .values_list("email", "first_name")
+        )
         domains = list(AccountDomain.objects.values_list("account_id", "domain"))
         if not reps or not domains:
-            raise CommandError("No org in this database: run `manage.py seed_demo` first (it writes users and accounts).")
+            raise CommandError(
+                "No org in this database: run `manage.py seed_demo` first (it writes users and accounts)."
+            )
         contacts: dict[int, list[tuple[str, str]]] = {}
-        for account_id, email, first in Contact.objects.exclude(email="").values_list("account_id", "email", "first_name"):
+        for account_id, email, first in Contact.objects.exclude(email="").values_list(
+            "account_id", "email", "first_name"
+        ):
             contacts.setdefault(account_id, []).append((email, first))
-        leads = list(Lead.objects.filter(is_converted=False).exclude(email="").values_list("email", "first_name"))
+        leads = list(
+            Lead.objects.filter(is_converted=False).exclude(email="").values_list("email", "first_name")
+        )
         run = f"{clock.now():%Y%m%d%H%M%S}-{rng.randrange(10**6)}"
         start = clock.now() - dt.timedelta(days=365)
         items = []
@@ -129,7 +153,14 @@ class Command(BaseCommand):
                 "occurred_at": when.isoformat(),
                 "subject": rng.choice(SUBJECTS),
                 "participants": [{"email": rep_email, "role": "from" if kind != "meeting" else "organizer"}]
-                + [{"email": email, "name": f"{name} Person", "role": "to" if kind != "meeting" else "attendee"} for email, name in people],
+                + [
+                    {
+                        "email": email,
+                        "name": f"{name} Person",
+                        "role": "to" if kind != "meeting" else "attendee",
+                    }
+                    for email, name in people
+                ],
             }
             if kind == "email":
                 item["body"] = BODY.format(first=first, sender=rep_first)

@@ -1,4 +1,5 @@
 """manage.py import_activities PATH... : .eml files, .mbox mailboxes, .ics calendars and JSON Lines."""
+
 from __future__ import annotations
 
 import os
@@ -32,7 +33,8 @@ def files_under(path: Path) -> list[Path]:
     for root, directories, files in os.walk(path):
         directories[:] = sorted(d for d in directories if not d.startswith("."))
         found.extend(
-            Path(root) / name for name in sorted(files)
+            Path(root) / name
+            for name in sorted(files)
             if not name.startswith(".") and Path(name).suffix.lower() in SUPPORTED_SUFFIXES
         )
     return found
@@ -72,13 +74,22 @@ class Command(BaseCommand):
         session = IngestSession(owner=owner, batch_size=options["batch_size"])
         now = clock.now()
         progress = tqdm(
-            total=None, unit=" items", desc="Importing", disable=options["no_progress"], file=sys.stderr, dynamic_ncols=True
+            total=None,
+            unit=" items",
+            desc="Importing",
+            disable=options["no_progress"],
+            file=sys.stderr,
+            dynamic_ncols=True,
         )
         for path in files:
             source = SOURCE_BY_SUFFIX.get(path.suffix.lower(), Activity.Source.EML)
             progress.set_postfix_str(path.name, refresh=False)
             for item in parse_path(path, now=now):
-                position = item.position if isinstance(item, ParseError) else item.origin.removeprefix(str(path)).strip()
+                position = (
+                    item.position
+                    if isinstance(item, ParseError)
+                    else item.origin.removeprefix(str(path)).strip()
+                )
                 session.add(item, source=source, key=f"{path} {position}".strip())
                 progress.update(1)
         report = session.finish()
@@ -120,7 +131,9 @@ class Command(BaseCommand):
                 f"{report.private} private."
             )
         if report.warnings:
-            out.write(f"{report.warnings} repair{'s' if report.warnings != 1 else ''} made while reading (charsets, missing ids, time zones).")
+            out.write(
+                f"{report.warnings} repair{'s' if report.warnings != 1 else ''} made while reading (charsets, missing ids, time zones)."
+            )
         if report.excluded_by:
             out.write("Excluded by local filters:")
             for rule, count in report.excluded_by.most_common():

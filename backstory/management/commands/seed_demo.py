@@ -1,4 +1,5 @@
 """manage.py seed_demo: write the deterministic demo org, optionally scaled for benchmarks."""
+
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
@@ -18,10 +19,21 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--accounts", type=int, default=50, help="How many accounts (default 50).")
-        parser.add_argument("--activities", type=int, default=5_000, help="How many emails, meetings and calls (default 5,000).")
-        parser.add_argument("--seed", type=int, default=7, help="Random seed: the same seed gives the same org.")
-        parser.add_argument("--reset", action="store_true", help="Wipe the database first (flush), then seed.")
-        parser.add_argument("--if-empty", action="store_true", help="Do nothing when an org is already there.")
+        parser.add_argument(
+            "--activities",
+            type=int,
+            default=5_000,
+            help="How many emails, meetings and calls (default 5,000).",
+        )
+        parser.add_argument(
+            "--seed", type=int, default=7, help="Random seed: the same seed gives the same org."
+        )
+        parser.add_argument(
+            "--reset", action="store_true", help="Wipe the database first (flush), then seed."
+        )
+        parser.add_argument(
+            "--if-empty", action="store_true", help="Do nothing when an org is already there."
+        )
         parser.add_argument("--no-progress", action="store_true", help="Hide the progress bar.")
         parser.add_argument(
             "--raw",
@@ -38,7 +50,10 @@ class Command(BaseCommand):
             self.stdout.write("The demo org is already seeded; nothing to do.")
             return
         bar = tqdm(
-            total=options["activities"], unit=" activities", disable=options["no_progress"], desc="Seeding demo org",
+            total=options["activities"],
+            unit=" activities",
+            disable=options["no_progress"],
+            desc="Seeding demo org",
             file=self.stderr._out,
         )
 
@@ -50,7 +65,10 @@ class Command(BaseCommand):
 
         try:
             summary = seed_demo_org(
-                DemoOptions(accounts=options["accounts"], activities=options["activities"], seed=options["seed"]), progress
+                DemoOptions(
+                    accounts=options["accounts"], activities=options["activities"], seed=options["seed"]
+                ),
+                progress,
             )
         except DemoOrgExists as error:
             raise CommandError(str(error)) from error
@@ -62,4 +80,8 @@ class Command(BaseCommand):
             self.stdout.write("Matching activities, running the contact engine and building summaries...")
             for label, count in run_demo_pipeline().items():
                 self.stdout.write(f"  {label:<22} {count:>10,}")
-        self.stdout.write(self.style.SUCCESS(f"Demo org ready. Logins: rep / {DEMO_PASSWORD} (sales rep), admin / {DEMO_PASSWORD} (admin)."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo org ready. Logins: rep / {DEMO_PASSWORD} (sales rep), admin / {DEMO_PASSWORD} (admin)."
+            )
+        )

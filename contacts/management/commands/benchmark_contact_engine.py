@@ -13,6 +13,7 @@ Run it on a seeded benchmark database, e.g.
 Everything happens in one transaction that is rolled back at the end, so the database stays as
 seeded and the benchmark can be repeated; `--commit` keeps the changes.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -37,15 +38,26 @@ class Command(BaseCommand):
     help = "Time the contact engine over N activities and the de-duplication over M contacts (rolled back)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--activities", type=int, default=100_000, help="Activities to run the engine over.")
-        parser.add_argument("--contacts", type=int, default=50_000, help="Contacts in the org for the de-duplication.")
-        parser.add_argument("--duplicates", type=int, default=None,
-                            help="How many of the generated contacts are duplicates (default: all of them, the worst "
-                                 "case); the rest get addresses of their own.")
+        parser.add_argument(
+            "--activities", type=int, default=100_000, help="Activities to run the engine over."
+        )
+        parser.add_argument(
+            "--contacts", type=int, default=50_000, help="Contacts in the org for the de-duplication."
+        )
+        parser.add_argument(
+            "--duplicates",
+            type=int,
+            default=None,
+            help="How many of the generated contacts are duplicates (default: all of them, the worst "
+            "case); the rest get addresses of their own.",
+        )
         parser.add_argument("--skip-engine", action="store_true", help="Time only the de-duplication.")
-        parser.add_argument("--fresh", action="store_true",
-                            help="First undo what the engine made when the org was seeded (its contacts, contact roles, "
-                                 "decisions and links), so the figure is a first run rather than a re-run.")
+        parser.add_argument(
+            "--fresh",
+            action="store_true",
+            help="First undo what the engine made when the org was seeded (its contacts, contact roles, "
+            "decisions and links), so the figure is a first run rather than a re-run.",
+        )
         parser.add_argument("--batch-size", type=int, default=500, help="Engine batch size (default 500).")
         parser.add_argument("--seed", type=int, default=11, help="Random seed for the generated duplicates.")
         parser.add_argument("--commit", action="store_true", help="Keep the changes instead of rolling back.")
@@ -56,7 +68,9 @@ class Command(BaseCommand):
             with transaction.atomic():
                 if not options["skip_engine"]:
                     if options["fresh"]:
-                        self.timed("  undoing the engine's earlier work (not part of the figure)", self.undo_engine)
+                        self.timed(
+                            "  undoing the engine's earlier work (not part of the figure)", self.undo_engine
+                        )
                     self.run_engine(options["activities"], options["batch_size"])
                 self.run_dedup(options["contacts"], options["duplicates"], random.Random(options["seed"]))
                 if not options["commit"]:
@@ -81,10 +95,17 @@ class Command(BaseCommand):
 
     def run_engine(self, count: int, batch_size: int) -> None:
         ids = list(Activity.objects.order_by("occurred_at", "id").values_list("id", flat=True)[:count])
-        participants = Participant.objects.filter(activity_id__in=ids).count() if len(ids) <= 50_000 else Participant.objects.count()
-        self.stdout.write(f"Engine over {len(ids):,} activities (~{participants:,} participants), batches of {batch_size}")
+        participants = (
+            Participant.objects.filter(activity_id__in=ids).count()
+            if len(ids) <= 50_000
+            else Participant.objects.count()
+        )
+        self.stdout.write(
+            f"Engine over {len(ids):,} activities (~{participants:,} participants), batches of {batch_size}"
+        )
         report, seconds = self.timed(
-            "  contact engine", lambda: contact_engine_process_activities(activity_ids=ids, batch_size=batch_size)
+            "  contact engine",
+            lambda: contact_engine_process_activities(activity_ids=ids, batch_size=batch_size),
         )
         for label, value in report.as_dict().items():
             self.stdout.write(f"    {label.replace('_', ' '):<22} {value:>10,}")
@@ -96,8 +117,10 @@ class Command(BaseCommand):
     def run_dedup(self, target: int, duplicates: int | None, rng: random.Random) -> None:
         existing = Contact.objects.count()
         originals = list(
-            Contact.objects.exclude(email="").filter(account__isnull=False)
-            .order_by("id").values_list("id", "account_id", "email", "first_name", "last_name")
+            Contact.objects.exclude(email="")
+            .filter(account__isnull=False)
+            .order_by("id")
+            .values_list("id", "account_id", "email", "first_name", "last_name")
         )
         wanted = max(0, target - existing)
         duplicates = wanted if duplicates is None else min(duplicates, wanted)
@@ -115,16 +138,25 @@ class Command(BaseCommand):
             self.stdout.write(f"    {label.replace('_', ' '):<22} {value:>10,}")
 
     def generate(self, originals: list[tuple], wanted: int, rng: random.Random, *, duplicates: int) -> None:
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
         copies: list[tuple[int, Contact]] = []
         for n in range(wanted):
             original_id, account_id, email, first, last = originals[n % len(originals)]
             if n >= duplicates:  # a contact of its own on the same account
                 email = f"unique.{n}.{email}"
-            copies.append((original_id, Contact(
-                first_name=first, last_name=last, email=email.upper() if n % 2 else email, account_id=account_id,
-                created_by_backstory=True, lead_source="Backstory",
-            )))
+            copies.append(
+                (
+                    original_id,
+                    Contact(
+                        first_name=first,
+                        last_name=last,
+                        email=email.upper() if n % 2 else email,
+                        account_id=account_id,
+                        created_by_backstory=True,
+                        lead_source="Backstory",
+                    ),
+                )
+            )
         created = Contact.objects.bulk_create([c for _o, c in copies], batch_size=2_000)
         # Stagger creation times so survivors are not just the lowest ids.
         for contact in created:
@@ -135,7 +167,7 @@ class Command(BaseCommand):
         by_original: dict[int, list[int]] = {}
         for start in range(0, len(original_ids), 900):
             for participant_id, contact_id in Participant.objects.filter(
-                contact_id__in=original_ids[start:start + 900]
+                contact_id__in=original_ids[start : start + 900]
             ).values_list("id", "contact_id"):
                 by_original.setdefault(contact_id, []).append(participant_id)
         moved = []
@@ -145,10 +177,14 @@ class Command(BaseCommand):
         Participant.objects.bulk_update(moved, ["contact"], batch_size=2_000)
 
         roles_by_contact: dict[int, list[int]] = {}
-        for opportunity_id, contact_id in OpportunityContactRole.objects.values_list("opportunity_id", "contact_id"):
+        for opportunity_id, contact_id in OpportunityContactRole.objects.values_list(
+            "opportunity_id", "contact_id"
+        ):
             roles_by_contact.setdefault(contact_id, []).append(opportunity_id)
         open_by_account: dict[int, list[int]] = {}
-        for opportunity_id, account_id in Opportunity.objects.filter(is_closed=False).values_list("id", "account_id"):
+        for opportunity_id, account_id in Opportunity.objects.filter(is_closed=False).values_list(
+            "id", "account_id"
+        ):
             open_by_account.setdefault(account_id, []).append(opportunity_id)
         roles = []
         seen: set[tuple[int, int]] = set()
@@ -156,13 +192,25 @@ class Command(BaseCommand):
             if n % 5 == 0:  # the same role as the original: dropped by the de-duplication
                 targets = roles_by_contact.get(original_id, [])[:1]
             elif n % 7 == 0:  # a role the original lacks: moved to the survivor
-                targets = [o for o in open_by_account.get(copy.account_id, []) if o not in roles_by_contact.get(original_id, [])][:1]
+                targets = [
+                    o
+                    for o in open_by_account.get(copy.account_id, [])
+                    if o not in roles_by_contact.get(original_id, [])
+                ][:1]
             else:
                 targets = []
             for opportunity_id in targets:
                 if (opportunity_id, copy.pk) not in seen:
                     seen.add((opportunity_id, copy.pk))
-                    roles.append(OpportunityContactRole(opportunity_id=opportunity_id, contact=copy, role="Business User",
-                                                        created_by_backstory=True))
+                    roles.append(
+                        OpportunityContactRole(
+                            opportunity_id=opportunity_id,
+                            contact=copy,
+                            role="Business User",
+                            created_by_backstory=True,
+                        )
+                    )
         OpportunityContactRole.objects.bulk_create(roles, batch_size=2_000)
-        self.stdout.write(f"    {len(created):,} contacts, {len(moved):,} participants and {len(roles):,} contact roles on them")
+        self.stdout.write(
+            f"    {len(created):,} contacts, {len(moved):,} participants and {len(roles):,} contact roles on them"
+        )

@@ -1,4 +1,5 @@
 """manage.py deduplicate_contacts: run the daily de-duplication now."""
+
 import time
 
 from django.core.management.base import BaseCommand
@@ -14,4 +15,6 @@ class Command(BaseCommand):
         report = contacts_deduplicate()
         for label, value in report.as_dict().items():
             self.stdout.write(f"  {label.replace('_', ' '):<22} {value:>10,}")
-        self.stdout.write(self.style.SUCCESS(f"De-duplication done in {time.perf_counter() - started:.2f} s."))
+        self.stdout.write(
+            self.style.SUCCESS(f"De-duplication done in {time.perf_counter() - started:.2f} s.")
+        )

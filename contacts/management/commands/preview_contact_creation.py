@@ -1,5 +1,6 @@
 """manage.py preview_contact_creation --profile NAME [--since DATE]: what the contact engine would
 create, enrich and link for a profile's users, changing nothing."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,8 +21,10 @@ def parse_since(value: str | None) -> dt.datetime | None:
     try:
         parsed = dt.datetime.fromisoformat(value)
     except ValueError as error:
-        raise CommandError(f"--since must be a date (2026-01-31) or an ISO datetime, not “{value}”.") from error
-    return timezone.make_aware(parsed, dt.timezone.utc) if timezone.is_naive(parsed) else parsed
+        raise CommandError(
+            f"--since must be a date (2026-01-31) or an ISO datetime, not “{value}”."
+        ) from error
+    return timezone.make_aware(parsed, dt.UTC) if timezone.is_naive(parsed) else parsed
 
 
 class Command(BaseCommand):
@@ -33,15 +36,21 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--profile", required=True, help="The configuration profile's name.")
-        parser.add_argument("--since", help="Only activities on or after this date (YYYY-MM-DD or ISO datetime).")
-        parser.add_argument("--limit", type=int, default=20, help="How many examples to list per section (default 20).")
+        parser.add_argument(
+            "--since", help="Only activities on or after this date (YYYY-MM-DD or ISO datetime)."
+        )
+        parser.add_argument(
+            "--limit", type=int, default=20, help="How many examples to list per section (default 20)."
+        )
 
     def handle(self, *args, **options):
         try:
             profile = ConfigurationProfile.objects.get(name=options["profile"])
         except ConfigurationProfile.DoesNotExist as error:
             names = ", ".join(ConfigurationProfile.objects.values_list("name", flat=True)) or "none"
-            raise CommandError(f"No configuration profile named “{options['profile']}” (profiles: {names}).") from error
+            raise CommandError(
+                f"No configuration profile named “{options['profile']}” (profiles: {names})."
+            ) from error
         since = parse_since(options["since"])
         ids = activity_ids_for_profile(profile=profile, since=since)
         report = contact_engine_process_activities(activity_ids=ids, profile=profile, preview=True)
@@ -55,15 +64,34 @@ class Command(BaseCommand):
             + ". Nothing was saved."
         )
         limit = options["limit"]
-        self.section("Would create", [d for d in report.decisions if d.action == Action.CONTACT_CREATED], "contacts", limit)
-        self.section("Would enrich", [d for d in report.decisions if d.action == Action.CONTACT_ENRICHED], "contacts", limit)
-        self.section("Would add", [d for d in report.decisions if d.action == Action.OCR_CREATED], "contact roles", limit)
+        self.section(
+            "Would create",
+            [d for d in report.decisions if d.action == Action.CONTACT_CREATED],
+            "contacts",
+            limit,
+        )
+        self.section(
+            "Would enrich",
+            [d for d in report.decisions if d.action == Action.CONTACT_ENRICHED],
+            "contacts",
+            limit,
+        )
+        self.section(
+            "Would add",
+            [d for d in report.decisions if d.action == Action.OCR_CREATED],
+            "contact roles",
+            limit,
+        )
         self.stdout.write(
             f"Would link {report.participants_linked:,} participants to contacts and match "
             f"{report.leads_matched:,} to leads."
         )
         skipped = sorted(
-            ((key, n) for key, n in report.reasons.items() if not key.endswith(":created") and "newer_observation" not in key),
+            (
+                (key, n)
+                for key, n in report.reasons.items()
+                if not key.endswith(":created") and "newer_observation" not in key
+            ),
             key=lambda item: (-item[1], item[0]),
         )
         if skipped:
@@ -76,7 +104,13 @@ class Command(BaseCommand):
     def section(self, verb: str, decisions: list, noun: str, limit: int) -> None:
         self.stdout.write(f"{verb} {len(decisions):,} {noun}:")
         for decision in decisions[:limit]:
-            when = decision.activity.occurred_at.date().isoformat() if decision.activity_id and decision.activity else ""
-            self.stdout.write(f"  - {decision.message}" + (f" [activity {decision.activity_id}, {when}]" if when else ""))
+            when = (
+                decision.activity.occurred_at.date().isoformat()
+                if decision.activity_id and decision.activity
+                else ""
+            )
+            self.stdout.write(
+                f"  - {decision.message}" + (f" [activity {decision.activity_id}, {when}]" if when else "")
+            )
         if len(decisions) > limit:
             self.stdout.write(f"  ... and {len(decisions) - limit:,} more")

@@ -13,6 +13,7 @@ after commit, and the worker pushes them over HTTPS. The broker is CELERY_BROKER
 Run it against a scratch database: it pulls the stand-in's small org in (idempotent across
 runs) and deletes what each run created locally unless --keep.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -49,7 +50,7 @@ class _ShiftedClock:
         self.shift = shift
 
     def __call__(self) -> dt.datetime:
-        return dt.datetime.now(dt.timezone.utc) + self.shift
+        return dt.datetime.now(dt.UTC) + self.shift
 
 
 class Command(BaseCommand):
@@ -58,8 +59,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--runs", type=int, default=5, help="activities to capture, one at a time")
         parser.add_argument("--target", type=float, default=60.0, help="seconds the slowest run may take")
-        parser.add_argument("--timeout", type=float, default=300.0, help="give up on a run after this many seconds")
-        parser.add_argument("--keep", action="store_true", help="keep the activities and contacts each run created")
+        parser.add_argument(
+            "--timeout", type=float, default=300.0, help="give up on a run after this many seconds"
+        )
+        parser.add_argument(
+            "--keep", action="store_true", help="keep the activities and contacts each run created"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["runs"] < 1:
@@ -70,8 +75,15 @@ class Command(BaseCommand):
         server = StandinServer(fixtures=SMALL_ORG, clock=clock)
         clock.shift = dt.timedelta(0)
         server.start()
-        saved_settings = {name: getattr(settings, name) for name in (
-            "SALESFORCE_MODE", "SALESFORCE_INSTANCE_URL", "SALESFORCE_SESSION_ID", "SALESFORCE_CA_BUNDLE")}
+        saved_settings = {
+            name: getattr(settings, name)
+            for name in (
+                "SALESFORCE_MODE",
+                "SALESFORCE_INSTANCE_URL",
+                "SALESFORCE_SESSION_ID",
+                "SALESFORCE_CA_BUNDLE",
+            )
+        }
         try:
             settings.SALESFORCE_MODE = "standin"
             settings.SALESFORCE_INSTANCE_URL = server.url
@@ -79,10 +91,21 @@ class Command(BaseCommand):
             settings.SALESFORCE_CA_BUNDLE = server.ca_path
             rep = self._prepare(server)
             broker = os.environ.get("CELERY_BROKER_URL") or "memory://localhost/"
-            self.stdout.write(f"Stand-in at {server.url}; database {connection.vendor}; broker {broker.split('@')[-1]}; "
-                              f"one worker (solo pool) on {', '.join(QUEUES)}.")
-            with tasks_through_broker(broker), start_worker(app, pool="solo", perform_ping_check=False, queues=QUEUES,
-                                                       loglevel="WARNING", shutdown_timeout=30):
+            self.stdout.write(
+                f"Stand-in at {server.url}; database {connection.vendor}; broker {broker.split('@')[-1]}; "
+                f"one worker (solo pool) on {', '.join(QUEUES)}."
+            )
+            with (
+                tasks_through_broker(broker),
+                start_worker(
+                    app,
+                    pool="solo",
+                    perform_ping_check=False,
+                    queues=QUEUES,
+                    loglevel="WARNING",
+                    shutdown_timeout=30,
+                ),
+            ):
                 runs = [self._run(server, rep, n, options) for n in range(1, options["runs"] + 1)]
         finally:
             for name, value in saved_settings.items():
@@ -102,16 +125,21 @@ class Command(BaseCommand):
         )
         rep.configuration_profile = profile
         rep.save(update_fields=["configuration_profile"])
-        self.stdout.write(f"Pulled the small org in {time.perf_counter() - started:.1f} s "
-                          f"({sum(o.fetched for o in report.objects)} records).")
+        self.stdout.write(
+            f"Pulled the small org in {time.perf_counter() - started:.1f} s "
+            f"({sum(o.fetched for o in report.objects)} records)."
+        )
         return rep
 
     def _run(self, server: StandinServer, rep: User, number: int, options: dict) -> dict[str, float]:
         key = uuid.uuid4().hex[:10]
         email = f"bench.{key}@acme.com"
         item = ParsedActivity(
-            kind="email", source_id=f"latency-{key}@lumen-analytics.com", subject="Renewal: pricing",
-            body="Adding our new procurement lead.", occurred_at=clock.now() - dt.timedelta(minutes=1),
+            kind="email",
+            source_id=f"latency-{key}@lumen-analytics.com",
+            subject="Renewal: pricing",
+            body="Adding our new procurement lead.",
+            occurred_at=clock.now() - dt.timedelta(minutes=1),
             participants=(
                 ParsedParticipant(rep.email, "from", rep.get_full_name(), rep.first_name, rep.last_name),
                 ParsedParticipant("rita.moreno@acme.com", "to", "Rita Moreno", "Rita", "Moreno"),
@@ -131,15 +159,21 @@ class Command(BaseCommand):
                 found = server.store.find_by_field("Contact", "Email", email)
                 if found:
                     contact_id, contact_at = found[0], time.perf_counter()
-            if contact_id is not None and server.store.find_by_field("OpportunityContactRole", "ContactId", contact_id):
+            if contact_id is not None and server.store.find_by_field(
+                "OpportunityContactRole", "ContactId", contact_id
+            ):
                 role_at = time.perf_counter()
             time.sleep(POLL_SECONDS)
         if contact_at is None or role_at is None:
-            raise CommandError(f"run {number}: {email} was not in Salesforce after {options['timeout']:.0f} s "
-                               f"(outbox: {list(OutboxEntry.objects.exclude(status='done').values_list('last_error', flat=True))})")
+            raise CommandError(
+                f"run {number}: {email} was not in Salesforce after {options['timeout']:.0f} s "
+                f"(outbox: {list(OutboxEntry.objects.exclude(status='done').values_list('last_error', flat=True))})"
+            )
         result = {"capture": captured - started, "contact": contact_at - started, "role": role_at - started}
-        self.stdout.write(f"  run {number}: captured in {result['capture']:.2f} s; contact in Salesforce after "
-                          f"{result['contact']:.2f} s, its contact role after {result['role']:.2f} s")
+        self.stdout.write(
+            f"  run {number}: captured in {result['capture']:.2f} s; contact in Salesforce after "
+            f"{result['contact']:.2f} s, its contact role after {result['role']:.2f} s"
+        )
         if not options["keep"]:
             self._clean(report.created_ids, email)
         return result
@@ -148,8 +182,12 @@ class Command(BaseCommand):
     def _clean(activity_ids: list[int], email: str) -> None:
         contact_ids = list(Contact.objects.filter(email=email).values_list("pk", flat=True))
         OutboxEntry.objects.filter(record_type="contacts.contact", record_id__in=contact_ids).delete()
-        OutboxEntry.objects.filter(payload__ContactBackstoryId__in=[
-            str(b) for b in Contact.objects.filter(pk__in=contact_ids).values_list("backstory_id", flat=True)]).delete()
+        OutboxEntry.objects.filter(
+            payload__ContactBackstoryId__in=[
+                str(b)
+                for b in Contact.objects.filter(pk__in=contact_ids).values_list("backstory_id", flat=True)
+            ]
+        ).delete()
         Contact.objects.filter(pk__in=contact_ids).delete()
         Activity.objects.filter(pk__in=activity_ids).delete()
 
@@ -159,7 +197,10 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Capture → contact in Salesforce: median {statistics.median(contact):.2f} s, "
             f"min {min(contact):.2f} s, max {max(contact):.2f} s over {len(runs)} runs; "
-            f"→ contact role: median {statistics.median(role):.2f} s, max {max(role):.2f} s.")
+            f"→ contact role: median {statistics.median(role):.2f} s, max {max(role):.2f} s."
+        )
         verdict = self.style.SUCCESS("within") if max(role) < target else self.style.ERROR("OVER")
-        self.stdout.write(f"Target: < {target:.0f} s for the slowest run: {verdict} "
-                          "(the product we re-create says up to 2 hours).")
+        self.stdout.write(
+            f"Target: < {target:.0f} s for the slowest run: {verdict} "
+            "(the product we re-create says up to 2 hours)."
+        )

@@ -34,15 +34,24 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--host", default="127.0.0.1")
-        parser.add_argument("--port", type=int, default=getattr(settings, "SALESFORCE_STANDIN_PORT", 8443),
-                            help="0 picks a free port")
+        parser.add_argument(
+            "--port",
+            type=int,
+            default=getattr(settings, "SALESFORCE_STANDIN_PORT", 8443),
+            help="0 picks a free port",
+        )
         source = parser.add_mutually_exclusive_group()
         source.add_argument("--fixtures", default=str(SMALL_ORG), help="JSON fixture to seed the org from")
         source.add_argument("--empty", action="store_true", help="start with an empty org")
         parser.add_argument("--state-file", help="reload from and persist to this JSON file")
-        parser.add_argument("--session-id", default="", help="session id to accept (default: kept in --tls-dir)")
-        parser.add_argument("--tls-dir", default=str(Path(settings.BASE_DIR) / "var" / "salesforce-standin"),
-                            help="where the CA certificate, its key and the session id are kept")
+        parser.add_argument(
+            "--session-id", default="", help="session id to accept (default: kept in --tls-dir)"
+        )
+        parser.add_argument(
+            "--tls-dir",
+            default=str(Path(settings.BASE_DIR) / "var" / "salesforce-standin"),
+            help="where the CA certificate, its key and the session id are kept",
+        )
         parser.add_argument("--page-size", type=int, default=MAX_PAGE_SIZE, help="records per query page")
         parser.add_argument("--log-requests", action="store_true", help="print one line per request")
 
@@ -52,8 +61,15 @@ class Command(BaseCommand):
         tls = make_tls(tls_dir)
         session_id = options["session_id"] or settings.SALESFORCE_SESSION_ID or self._saved_session(tls_dir)
         log = (lambda line: self.stdout.write(line)) if options["log_requests"] else None
-        server = StandinServer(store=store, host=options["host"], port=options["port"], session_id=session_id,
-                               tls=tls, page_size=options["page_size"], log=log)
+        server = StandinServer(
+            store=store,
+            host=options["host"],
+            port=options["port"],
+            session_id=session_id,
+            tls=tls,
+            page_size=options["page_size"],
+            log=log,
+        )
         if not session_id:
             (tls_dir / SESSION_FILE).write_text(server.session_id, encoding="utf-8")
         try:
@@ -99,12 +115,16 @@ class Command(BaseCommand):
         return path.read_text(encoding="utf-8").strip() if path.exists() else ""
 
     def _announce(self, server: StandinServer, options: dict[str, Any]) -> None:
-        counts = ", ".join(f"{server.store.count(name)} {name}" for name in ("Account", "Contact", "Opportunity"))
+        counts = ", ".join(
+            f"{server.store.count(name)} {name}" for name in ("Account", "Contact", "Opportunity")
+        )
         self.stdout.write(self.style.SUCCESS(f"Salesforce stand-in listening on {server.url} ({counts})"))
         self.stdout.write(f"SALESFORCE_INSTANCE_URL={server.url}")
         self.stdout.write(f"SALESFORCE_SESSION_ID={server.session_id}")
         self.stdout.write(f"SALESFORCE_CA_BUNDLE={server.ca_path}")
-        self.stdout.write(f"Faults: POST {server.url}/_standin/faults  (e.g. {{\"kind\": \"UNABLE_TO_LOCK_ROW\", \"times\": 2}})")
+        self.stdout.write(
+            f'Faults: POST {server.url}/_standin/faults  (e.g. {{"kind": "UNABLE_TO_LOCK_ROW", "times": 2}})'
+        )
         if options["state_file"]:
             self.stdout.write(f"State is saved to {options['state_file']}")
         self.stdout.write("Press Ctrl-C to stop.")

@@ -7,6 +7,7 @@ Then `manage.py run_salesforce_standin --state-file <the same file>` serves that
 database's org (a re-seeded database is written again). Run it while the stand-in is stopped:
 the stand-in writes its own changes back to the same file.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -22,8 +23,12 @@ class Command(BaseCommand):
     help = "Write the local demo org into the Salesforce stand-in's state file (once)."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--state-file", default=str(Path(settings.BASE_DIR) / "var" / "salesforce-standin" / "state.json"))
-        parser.add_argument("--force", action="store_true", help="write it even when the file holds this org already")
+        parser.add_argument(
+            "--state-file", default=str(Path(settings.BASE_DIR) / "var" / "salesforce-standin" / "state.json")
+        )
+        parser.add_argument(
+            "--force", action="store_true", help="write it even when the file holds this org already"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         state_file = Path(options["state_file"])
@@ -37,7 +42,9 @@ class Command(BaseCommand):
         counts = ", ".join(f"{n} {name}" for name, n in export.counts.items() if n)
         self.stdout.write(self.style.SUCCESS(f"Wrote the demo org to {state_file}: {counts}."))
         if export.owners_moved:
-            self.stdout.write(f"{export.owners_moved} records owned by people who are not Salesforce users now belong "
-                              "to the integration user, as in Salesforce.")
+            self.stdout.write(
+                f"{export.owners_moved} records owned by people who are not Salesforce users now belong "
+                "to the integration user, as in Salesforce."
+            )
         if export.team_ids_given:
             self.stdout.write(f"{export.team_ids_given} account team members got Salesforce ids.")

@@ -6,6 +6,7 @@ Prints a progress bar per object and a report: per object, records fetched, crea
 deleted, and errors. `--full` reads every record again instead of the changes since the last
 run (and removes local rows whose CRM record is gone); `--push` drains the outbox afterwards.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -26,8 +27,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--full", action="store_true", help="read every record, not just the changes")
-        parser.add_argument("--objects", default="",
-                            help=f"comma-separated objects to pull (default: all, in order: {','.join(PULL_ORDER)})")
+        parser.add_argument(
+            "--objects",
+            default="",
+            help=f"comma-separated objects to pull (default: all, in order: {','.join(PULL_ORDER)})",
+        )
         parser.add_argument("--push", action="store_true", help="drain the outbox to Salesforce afterwards")
         parser.add_argument("--no-progress", action="store_true", help="no progress bars")
 
@@ -40,7 +44,9 @@ class Command(BaseCommand):
                 return
             bar = bars.get(name)
             if bar is None:
-                bar = bars[name] = tqdm(total=total, desc=f"{name:<24}", unit="rec", file=self.stderr._out, leave=True)
+                bar = bars[name] = tqdm(
+                    total=total, desc=f"{name:<24}", unit="rec", file=self.stderr._out, leave=True
+                )
             bar.update(fetched)
 
         try:
@@ -64,23 +70,33 @@ class Command(BaseCommand):
             raise CommandError(report.stopped)
 
     def _print(self, report: PullReport) -> None:
-        header = f"{'object':<24} {'fetched':>8} {'created':>8} {'updated':>8} {'deleted':>8} {'errors':>7}  note"
+        header = (
+            f"{'object':<24} {'fetched':>8} {'created':>8} {'updated':>8} {'deleted':>8} {'errors':>7}  note"
+        )
         self.stdout.write(header)
         self.stdout.write("-" * len(header))
         for item in report.objects:
             note = item.skipped or (f"full: {item.full_reason}" if item.full_reason else "")
             if item.deferred:
                 note = f"{note}; {item.deferred} waiting for the outbox".lstrip("; ")
-            self.stdout.write(f"{item.object_name:<24} {item.fetched:>8} {item.created:>8} {item.updated:>8} "
-                              f"{item.deleted:>8} {len(item.errors):>7}  {note}")
+            self.stdout.write(
+                f"{item.object_name:<24} {item.fetched:>8} {item.created:>8} {item.updated:>8} "
+                f"{item.deleted:>8} {len(item.errors):>7}  {note}"
+            )
         for item in report.objects:
             for line in item.errors[:MAX_ERRORS_SHOWN]:
                 self.stdout.write(self.style.WARNING(f"{item.object_name}: {line}"))
             if len(item.errors) > MAX_ERRORS_SHOWN:
-                self.stdout.write(self.style.WARNING(
-                    f"{item.object_name}: {len(item.errors) - MAX_ERRORS_SHOWN} more errors (Sync cursors in the admin)"))
+                self.stdout.write(
+                    self.style.WARNING(
+                        f"{item.object_name}: {len(item.errors) - MAX_ERRORS_SHOWN} more errors (Sync cursors in the admin)"
+                    )
+                )
         for warning in report.warnings:
             self.stdout.write(self.style.WARNING(warning))
         total = report.written
-        self.stdout.write(self.style.SUCCESS(f"{total} local rows written.") if not report.stopped else
-                          self.style.ERROR(report.stopped))
+        self.stdout.write(
+            self.style.SUCCESS(f"{total} local rows written.")
+            if not report.stopped
+            else self.style.ERROR(report.stopped)
+        )

@@ -10,6 +10,7 @@ Build the org first, in a database of its own, e.g.:
 ``insights.benchmark`` (capture's own matching can be run instead, before this command). The figures
 are printed; copy them to BENCHMARKS.md.
 """
+
 import time
 
 from django.core.management.base import BaseCommand
@@ -23,20 +24,36 @@ ENGAGEMENT_TARGET_SECONDS = 60
 
 
 class Command(BaseCommand):
-    help = "Time the insights engine: every engagement level (target < 60 s on PostgreSQL), then every summary."
+    help = (
+        "Time the insights engine: every engagement level (target < 60 s on PostgreSQL), then every summary."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--match", action="store_true", help="Match unmatched activities to accounts and opportunities first.")
-        parser.add_argument("--engagement-only", action="store_true", help="Time the engagement levels only, not the summaries.")
+        parser.add_argument(
+            "--match",
+            action="store_true",
+            help="Match unmatched activities to accounts and opportunities first.",
+        )
+        parser.add_argument(
+            "--engagement-only",
+            action="store_true",
+            help="Time the engagement levels only, not the summaries.",
+        )
         parser.add_argument("--no-progress", action="store_true", help="Hide the progress bar.")
 
     def handle(self, *args, **options):
         if options["match"]:
             self._match()
         elif not Activity.objects.filter(account__isnull=False).exists():
-            self.stdout.write(self.style.WARNING("No activity is matched to an account: run with --match for meaningful figures."))
+            self.stdout.write(
+                self.style.WARNING(
+                    "No activity is matched to an account: run with --match for meaningful figures."
+                )
+            )
         bar = tqdm(disable=options["no_progress"], desc="Summaries", unit=" records", file=self.stderr._out)
-        figures = run_benchmark(summaries=not options["engagement_only"], progress=lambda label, n: bar.update(n))
+        figures = run_benchmark(
+            summaries=not options["engagement_only"], progress=lambda label, n: bar.update(n)
+        )
         bar.close()
         self.stdout.write(f"Database: {figures.database}")
         for name, count in figures.counts.items():
@@ -49,11 +66,15 @@ class Command(BaseCommand):
                 self.stdout.write(f"    {name:<46} {seconds:>10.2f} s")
         total = figures.seconds["engagement: all levels"]
         verdict = self.style.SUCCESS if total < ENGAGEMENT_TARGET_SECONDS else self.style.ERROR
-        self.stdout.write(verdict(f"All engagement levels in {total:.1f} s (target < {ENGAGEMENT_TARGET_SECONDS} s)."))
+        self.stdout.write(
+            verdict(f"All engagement levels in {total:.1f} s (target < {ENGAGEMENT_TARGET_SECONDS} s).")
+        )
 
     def _match(self):
         started = time.perf_counter()
-        self.stdout.write("Matching unmatched activities (insights.benchmark.match_activities_by_contacts) ...")
+        self.stdout.write(
+            "Matching unmatched activities (insights.benchmark.match_activities_by_contacts) ..."
+        )
         result = match_activities_by_contacts()
         self.stdout.write(f"  matched in {time.perf_counter() - started:.1f} s: {result}")
         if connection.vendor == "postgresql":

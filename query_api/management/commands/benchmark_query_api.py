@@ -13,6 +13,7 @@ that account's oldest open opportunity; every account and opportunity without a 
 with scores derived from its id, and 26 weekly engagement snapshots. It refuses to run where
 activities are already matched.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -48,11 +49,17 @@ BENCHMARK_QUERY = {
         {"slug": "ootb_won_pipeline_value", "variation_id": "ootb_won_pipeline_value_current_year"},
         {"slug": "ootb_opportunity_count", "variation_id": "ootb_opportunity_count_open"},
         {"slug": "ootb_relationship_strength"},
-        {"slug": "ootb_account_engagement_level", "variation_id": "ootb_account_engagement_level_last_90_days"},
+        {
+            "slug": "ootb_account_engagement_level",
+            "variation_id": "ootb_account_engagement_level_last_90_days",
+        },
     ],
     "filter": {
         "$and": [
-            {"attribute": {"slug": "ootb_emails_sent", "variation_id": "ootb_emails_sent_current_year"}, "clause": {"$gte": 10}},
+            {
+                "attribute": {"slug": "ootb_emails_sent", "variation_id": "ootb_emails_sent_current_year"},
+                "clause": {"$gte": 10},
+            },
             {"attribute": {"slug": "account_tier"}, "clause": {"$in": ["Enterprise", "Mid-Market"]}},
         ]
     },
@@ -65,15 +72,23 @@ class Command(BaseCommand):
     help = "Time a 10-metric Query API query (filter + sort) against hand-written SQL for the same answer."
 
     def add_arguments(self, parser):
-        parser.add_argument("--runs", type=int, default=30, help="Timed runs of each (default 30), after 3 warm-ups.")
-        parser.add_argument("--prepare", action="store_true", help="Fill matching and summaries on a freshly seeded org (see the module docstring).")
+        parser.add_argument(
+            "--runs", type=int, default=30, help="Timed runs of each (default 30), after 3 warm-ups."
+        )
+        parser.add_argument(
+            "--prepare",
+            action="store_true",
+            help="Fill matching and summaries on a freshly seeded org (see the module docstring).",
+        )
         parser.add_argument("--show-sql", action="store_true", help="Print the SQL the Query API runs.")
 
     def handle(self, *args, **options):
         if options["prepare"]:
             self.prepare()
         if not Account.objects.exists():
-            raise CommandError("No org here: run manage.py seed_demo --reset --accounts 2000 --activities 200000 first.")
+            raise CommandError(
+                "No org here: run manage.py seed_demo --reset --accounts 2000 --activities 200000 first."
+            )
         runs = max(1, options["runs"])
         self.stdout.write(
             f"Org: {Account.objects.count():,} accounts, {Opportunity.objects.count():,} opportunities, "
@@ -86,9 +101,13 @@ class Command(BaseCommand):
         api_rows = [list(row.values()) for row in api_result.rows]
         same = api_total_matches = api_result.total == sql_total
         same = same and _normalise(api_rows) == _normalise(sql_rows)
-        self.stdout.write(f"Same answer as the hand-written SQL: {'yes' if same else 'NO'} (total {api_result.total} vs {sql_total}).")
+        self.stdout.write(
+            f"Same answer as the hand-written SQL: {'yes' if same else 'NO'} (total {api_result.total} vs {sql_total})."
+        )
         if not same:
-            self.stdout.write(f"  first API row: {api_rows[:1]}\n  first SQL row: {sql_rows[:1]}; totals equal: {api_total_matches}")
+            self.stdout.write(
+                f"  first API row: {api_rows[:1]}\n  first SQL row: {sql_rows[:1]}; totals equal: {api_total_matches}"
+            )
         if options["show_sql"]:
             self.show_sql()
         api = _timed(lambda: query_run(body=BENCHMARK_QUERY), runs)
@@ -96,12 +115,17 @@ class Command(BaseCommand):
         self.stdout.write(_line("Query API (parse + SQL + count + rows)", api))
         self.stdout.write(_line("Hand-written SQL (rows + count)", sql))
         ratio = statistics.median(api) / statistics.median(sql)
-        self.stdout.write(f"Ratio of medians: {ratio:.2f}x (target within 2x); p95 target < 250 ms: {'met' if _p95(api) < 250 else 'NOT met'}.")
-        self.stdout.write(f"Machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} during the run.")
+        self.stdout.write(
+            f"Ratio of medians: {ratio:.2f}x (target within 2x); p95 target < 250 ms: {'met' if _p95(api) < 250 else 'NOT met'}."
+        )
+        self.stdout.write(
+            f"Machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} during the run."
+        )
 
     def show_sql(self):
         query = parse_query(BENCHMARK_QUERY, catalog=load_catalog())
         runner = get_query_runner(query.object)
+
         def show(execute, sql, params, many, context):
             self.stdout.write(f"{sql}\n{params}\n")
             return execute(sql, params, many, context)
@@ -112,41 +136,66 @@ class Command(BaseCommand):
     # --- the stand-in for matching and insights on a freshly seeded org --------------------
     def prepare(self):
         if connection.vendor != "postgresql":
-            raise CommandError("--prepare writes with PostgreSQL SQL: run it with DATABASE_URL on PostgreSQL.")
+            raise CommandError(
+                "--prepare writes with PostgreSQL SQL: run it with DATABASE_URL on PostgreSQL."
+            )
         if Activity.objects.filter(account__isnull=False).exists():
-            raise CommandError("Activities here are already matched (by capture or an earlier --prepare); nothing to prepare.")
+            raise CommandError(
+                "Activities here are already matched (by capture or an earlier --prepare); nothing to prepare."
+            )
         started = time.perf_counter()
         with transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute(STAND_IN_ACCOUNT_MATCH)
                 matched = cursor.rowcount
             oldest_open = dict(
-                Opportunity.objects.filter(is_closed=False).values("account").annotate(first=Min("pk")).values_list("account", "first")
+                Opportunity.objects.filter(is_closed=False)
+                .values("account")
+                .annotate(first=Min("pk"))
+                .values_list("account", "first")
             )
             linked = set(ActivityOpportunity.objects.values_list("activity_id", flat=True))
             links = [
-                ActivityOpportunity(activity_id=activity_id, opportunity_id=oldest_open[account_id], match=Activity.OpportunityMatch.SINGLE_OPEN)
-                for activity_id, account_id in Activity.objects.filter(account__isnull=False).values_list("pk", "account_id").iterator()
+                ActivityOpportunity(
+                    activity_id=activity_id,
+                    opportunity_id=oldest_open[account_id],
+                    match=Activity.OpportunityMatch.SINGLE_OPEN,
+                )
+                for activity_id, account_id in Activity.objects.filter(account__isnull=False)
+                .values_list("pk", "account_id")
+                .iterator()
                 if account_id in oldest_open and activity_id not in linked
             ]
             ActivityOpportunity.objects.bulk_create(links, batch_size=5_000)
             now = clock.now()
             summaries = []
-            have_account = set(Summary.objects.filter(account__isnull=False).values_list("account_id", flat=True))
+            have_account = set(
+                Summary.objects.filter(account__isnull=False).values_list("account_id", flat=True)
+            )
             for account_id in Account.objects.values_list("pk", flat=True):
                 if account_id not in have_account:
                     summaries.append(Summary(account_id=account_id, generated_at=now, **_scores(account_id)))
-            have_opportunity = set(Summary.objects.filter(opportunity__isnull=False).values_list("opportunity_id", flat=True))
+            have_opportunity = set(
+                Summary.objects.filter(opportunity__isnull=False).values_list("opportunity_id", flat=True)
+            )
             for opportunity_id in Opportunity.objects.values_list("pk", flat=True):
                 if opportunity_id not in have_opportunity:
-                    summaries.append(Summary(opportunity_id=opportunity_id, generated_at=now, **_scores(opportunity_id)))
+                    summaries.append(
+                        Summary(opportunity_id=opportunity_id, generated_at=now, **_scores(opportunity_id))
+                    )
             Summary.objects.bulk_create(summaries, batch_size=2_000)
             monday = clock.today() - dt.timedelta(days=clock.today().weekday())
-            have_snapshots = set(EngagementSnapshot.objects.filter(subject_type="account").values_list("subject_id", flat=True).distinct())
+            have_snapshots = set(
+                EngagementSnapshot.objects.filter(subject_type="account")
+                .values_list("subject_id", flat=True)
+                .distinct()
+            )
             snapshots = [
                 EngagementSnapshot(
-                    subject_type=EngagementSnapshot.Subject.ACCOUNT, subject_id=account_id,
-                    week_start=monday - dt.timedelta(weeks=week), score=(account_id * 7 + week * 13) % 101,
+                    subject_type=EngagementSnapshot.Subject.ACCOUNT,
+                    subject_id=account_id,
+                    week_start=monday - dt.timedelta(weeks=week),
+                    score=(account_id * 7 + week * 13) % 101,
                 )
                 for account_id in Account.objects.values_list("pk", flat=True)
                 if account_id not in have_snapshots
@@ -167,12 +216,20 @@ def _scores(record_id: int) -> dict:
         return (record_id * 37 + salt * 101) % 101
 
     return {
-        "engagement_level": score(1), "relationship_strength": score(2), "buying_intent": score(3), "churn_risk": score(4),
-        "win_probability": score(5), "deal_velocity": score(6), "competition_risk": score(7), "budget_confirmed": score(8),
+        "engagement_level": score(1),
+        "relationship_strength": score(2),
+        "buying_intent": score(3),
+        "churn_risk": score(4),
+        "win_probability": score(5),
+        "deal_velocity": score(6),
+        "competition_risk": score(7),
+        "budget_confirmed": score(8),
         "engagement_trend": ["increasing", "stable", "declining"][record_id % 3],
         "activity_frequency": ["high", "medium", "low"][record_id % 3],
-        "multi_threading": record_id % 9, "stakeholder_count": record_id % 7,
-        "executive_engagement": record_id % 4 == 0, "champion_identified": record_id % 5 == 0,
+        "multi_threading": record_id % 9,
+        "stakeholder_count": record_id % 7,
+        "executive_engagement": record_id % 4 == 0,
+        "champion_identified": record_id % 5 == 0,
     }
 
 
@@ -253,7 +310,9 @@ SELECT *, COUNT(*) OVER () AS total FROM answer ORDER BY open_value DESC NULLS L
 
 def hand_written(params: dict) -> tuple[list[list], int]:
     if connection.vendor != "postgresql":
-        raise CommandError("The hand-written SQL is PostgreSQL's: run the benchmark with DATABASE_URL on PostgreSQL.")
+        raise CommandError(
+            "The hand-written SQL is PostgreSQL's: run the benchmark with DATABASE_URL on PostgreSQL."
+        )
     with connection.cursor() as cursor:
         cursor.execute(HAND_WRITTEN_SQL, params)
         rows = cursor.fetchall()

@@ -1,4 +1,5 @@
 """manage.py load_custom_metric SLUG FILE.csv: store a custom metric's values from a CSV file."""
+
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -17,7 +18,9 @@ class Command(BaseCommand):
     def handle(self, *args, slug, file, **options):
         metric = CustomMetric.objects.filter(slug=slug).first()
         if metric is None:
-            raise CommandError(f"No custom metric {slug!r}; create it in the admin (Query API → Custom metrics) first.")
+            raise CommandError(
+                f"No custom metric {slug!r}; create it in the admin (Query API → Custom metrics) first."
+            )
         try:
             text = Path(file).read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as error:
