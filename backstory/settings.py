@@ -8,6 +8,7 @@ Production hardening lives in ``backstory/settings_production.py``.
 from pathlib import Path
 
 import environ
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -133,6 +134,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {}  # each app adds its schedules in its apps.py ready()
+# Every queue a task is routed to, so a plain `celery -A backstory worker -B` consumes all of them
+# (with no -Q, a worker consumes only the declared queues, or only "default" when none are).
+CELERY_TASK_QUEUES = tuple(Queue(name) for name in ("default", "capture", "contacts", "insights", "crm"))
+# Seconds a task may run: past the soft limit it is interrupted (SoftTimeLimitExceeded, so it can
+# give back what it holds), past the hard limit its worker process is replaced. Tasks that need
+# longer say so in their own decorator.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
 
 # --- Backstory domain settings ---
 # The company's own mail domains: a participant on one of these is internal.
@@ -162,6 +171,10 @@ SALESFORCE_CONSUMER_KEY = env("SALESFORCE_CONSUMER_KEY", default="")
 SALESFORCE_CONSUMER_SECRET = env("SALESFORCE_CONSUMER_SECRET", default="")
 SALESFORCE_CA_BUNDLE = env("SALESFORCE_CA_BUNDLE", default="")
 SALESFORCE_PRIVATE_KEY_FILE = env("SALESFORCE_PRIVATE_KEY_FILE", default="")
+# Seconds to wait for a connection and for an answer on every Salesforce call; past them the call
+# fails and the outbox retries it, so a silent endpoint never holds a worker.
+SALESFORCE_CONNECT_TIMEOUT = env.float("SALESFORCE_CONNECT_TIMEOUT", default=30.0)
+SALESFORCE_READ_TIMEOUT = env.float("SALESFORCE_READ_TIMEOUT", default=30.0)
 SALESFORCE_STANDIN_PORT = env.int("SALESFORCE_STANDIN_PORT", default=8443)
 SALESFORCE_FIELD_BACKSTORY_ID = env("SALESFORCE_FIELD_BACKSTORY_ID", default="Backstory_Id__c")
 SALESFORCE_FIELD_CREATED_BY_BACKSTORY = env(

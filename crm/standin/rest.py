@@ -489,9 +489,7 @@ class RestApi:
         )
 
     @staticmethod
-    def _collection_item(
-        operation: Callable[[_Request, Any], dict], request: _Request, item: Any
-    ) -> dict:
+    def _collection_item(operation: Callable[[_Request, Any], dict], request: _Request, item: Any) -> dict:
         try:
             return operation(request, item)
         except ApiError as error:
