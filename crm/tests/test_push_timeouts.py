@@ -45,10 +45,11 @@ def silent_endpoint():
 
 
 def test_a_silent_salesforce_fails_the_attempt_which_is_retried_and_then_delivered(
-    org, silent_endpoint, settings
+    request, silent_endpoint, settings
 ):
+    stand_in = request.getfixturevalue("org")
     salesforce_pull(objects=["User", "Account"])
-    olivia = new_contact("olivia.park@acme.com", org=org)
+    olivia = new_contact("olivia.park@acme.com", org=stand_in)
     healthy = settings.SALESFORCE_INSTANCE_URL
     settings.SALESFORCE_INSTANCE_URL = silent_endpoint
     settings.SALESFORCE_CONNECT_TIMEOUT = settings.SALESFORCE_READ_TIMEOUT = 0.5
@@ -63,10 +64,10 @@ def test_a_silent_salesforce_fails_the_attempt_which_is_retried_and_then_deliver
     assert "Timeout" in entry.last_error
 
     settings.SALESFORCE_INSTANCE_URL = healthy
-    org.advance(hours=1)
+    stand_in.advance(hours=1)
     report = outbox_drain()
 
     assert report.done == 1
     olivia.refresh_from_db()
-    assert olivia.crm_id and org.rows("Contact", Email="olivia.park@acme.com")
+    assert olivia.crm_id and stand_in.rows("Contact", Email="olivia.park@acme.com")
     assert Contact.objects.filter(email="olivia.park@acme.com").count() == 1
