@@ -190,6 +190,10 @@ SALESFORCE_PULL_EVERY_SECONDS = env.int("SALESFORCE_PULL_EVERY_SECONDS", default
 SALESFORCE_OUTBOX_BACKOFF_SECONDS = env.int("SALESFORCE_OUTBOX_BACKOFF_SECONDS", default=30)
 SALESFORCE_OUTBOX_BACKOFF_CAP_SECONDS = env.int("SALESFORCE_OUTBOX_BACKOFF_CAP_SECONDS", default=3600)
 SALESFORCE_OUTBOX_MAX_ATTEMPTS = env.int("SALESFORCE_OUTBOX_MAX_ATTEMPTS", default=10)
+# Past those attempts, an entry failing for a passing reason (server errors, network) retries at this
+# cadence until it is this many days old, then waits on the admin's Sync problems page.
+SALESFORCE_OUTBOX_SLOW_RETRY_SECONDS = env.int("SALESFORCE_OUTBOX_SLOW_RETRY_SECONDS", default=3600)
+SALESFORCE_OUTBOX_SLOW_RETRY_DAYS = env.int("SALESFORCE_OUTBOX_SLOW_RETRY_DAYS", default=7)
 SALESFORCE_PAUSE_SECONDS = env.int("SALESFORCE_PAUSE_SECONDS", default=900)
 # Salesforce Canvas signed requests are checked with the Connected App's consumer secret.
 SALESFORCE_CANVAS_CONSUMER_SECRET = env("SALESFORCE_CANVAS_CONSUMER_SECRET", default="")

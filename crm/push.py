@@ -49,7 +49,7 @@ from .connection import (
     error_details,
 )
 from .models import OutboxEntry
-from .retry import Action, action_for, backoff_delay, out_of_attempts
+from .retry import Action, action_for, backoff_delay, out_of_attempts, out_of_slow_retries, slow_retry_delay
 from .selectors import outbox_due, outbox_next_attempt_at, outbox_paused_until
 from .services import outbox_pause, outbox_record_drain
 from .sync.values import parse_datetime, soql_quote
@@ -779,13 +779,21 @@ class _Drainer:
 
     def _backoff(self, entry: OutboxEntry, code: str, message: str) -> None:
         self.finished.add(entry.pk)
+        now = clock.now()
         if out_of_attempts(entry.attempts):
-            self._fail(entry, code, f"Gave up after {entry.attempts} attempts: {message}")
-            return
+            # Past the retry horizon a passing outage must not need an admin: retry at the slow
+            # cadence until the entry is a week old, then stop and show it on Sync problems.
+            if out_of_slow_retries(entry.attempts):
+                self._fail(entry, code, f"Gave up after {entry.attempts} attempts: {message}")
+                return
+            delay = slow_retry_delay()
+            message = f"Still failing after {entry.attempts} attempts, retrying every {delay}: {message}"
+        else:
+            delay = backoff_delay(entry.attempts)
         OutboxEntry.objects.filter(pk=entry.pk).update(
             status=OutboxEntry.Status.PENDING,
             claim_token="",
-            next_attempt_at=clock.now() + backoff_delay(entry.attempts),
+            next_attempt_at=now + delay,
             last_error=message,
             last_error_code=code,
         )
