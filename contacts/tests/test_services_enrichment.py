@@ -360,3 +360,14 @@ def test_one_participant_enrichment_service(email_with, manual, profile):
     assert [d.action for d in decisions if d.action != "enrichment_skipped"] == ["contact_enriched"]
     manual.refresh_from_db()
     assert manual.title == "VP of Engineering"
+
+
+@pytest.mark.parametrize("initial", ["D.", "D"])
+def test_an_initial_never_overwrites_a_full_surname(email_with, account, initial):
+    # Issue 14: "Jane D." signing a later email is not a new last name.
+    run(email_with(jane(), when=EARLIER))
+
+    run(email_with(jane(last_name=initial, name=f"Jane {initial}", title="CTO"), when=LATER))
+
+    contact = Contact.objects.get(email="jane.doe@acme.com")
+    assert (contact.last_name, contact.title) == ("Doe", "CTO")
