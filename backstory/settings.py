@@ -154,6 +154,9 @@ BACKSTORY_FISCAL_YEAR_START_MONTH = env.int("BACKSTORY_FISCAL_YEAR_START_MONTH",
 BACKSTORY_NOW = env("BACKSTORY_NOW", default="")
 # How long rendered page sections are reused (per reader and summary version).
 BACKSTORY_PAGE_CACHE_SECONDS = env.int("BACKSTORY_PAGE_CACHE_SECONDS", default=60)
+# A participant with a new address, named like a contact Backstory created on the same account, is
+# that contact's email changing when the old address has had no activity for this many days.
+BACKSTORY_EMAIL_CHANGE_QUIET_DAYS = env.int("BACKSTORY_EMAIL_CHANGE_QUIET_DAYS", default=30)
 # Who owns records created for people who are not CRM users.
 BACKSTORY_INTEGRATION_USERNAME = env("BACKSTORY_INTEGRATION_USERNAME", default="integration")
 

@@ -62,4 +62,5 @@ def enqueue_process_activities(activity_ids: list[int]) -> None:
 )
 def deduplicate() -> dict:
     """The daily de-duplication of contacts Backstory created. Safe to retry: one transaction."""
-    return contacts_deduplicate().as_dict()
+    report = contacts_deduplicate()
+    return {**report.as_dict(), "failures": report.failures}

@@ -172,6 +172,24 @@ def creation_decide(
             lead=lead,
             values=values,
         )
+    # FAQ: Backstory "continues to enrich contacts it has created over time as details like title,
+    # phone number, email address, or last name change": a new address is not a new person.
+    moved = ctx.contact_with_new_address(
+        email=email, values=values, accounts=domain_accounts, occurred_at=activity.occurred_at
+    )
+    if moved is not None:
+        contact, evidence = moved
+        return CreationVerdict(
+            Reason.EMAIL_CHANGED,
+            f"Not created: {email} is the new address of {contact.name} ({contact.email}), a contact "
+            f"Backstory created on this account: same name, and {evidence}. Their email follows the "
+            "enrichment rules.",
+            rule=Rule.BACKSTORY_ENRICHMENT,
+            eligible=True,
+            contact=contact,
+            values=values,
+            details={"previous_email": contact.email, "evidence": evidence},
+        )
     # Seed: "Your administrator must enable Contact Creation for the relevant Configuration Profile."
     if not profile.contact_creation_enabled:
         which = (

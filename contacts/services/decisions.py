@@ -47,6 +47,7 @@ class Reason:
     FREE_MAIL = "free_mail"
     FILTERED = "filtered"
     CONTACT_EXISTS = "contact_exists"
+    EMAIL_CHANGED = "email_changed"
     LEAD_EXISTS = "lead_exists"
     PROFILE_OFF = "profile_off"
     NAME_MISSING = "name_missing"
@@ -82,6 +83,7 @@ class Reason:
         FREE_MAIL: "a free-mail domain",
         FILTERED: "excluded by a local filter",
         CONTACT_EXISTS: "a contact with this email exists",
+        EMAIL_CHANGED: "the new address of a contact Backstory created (same name on the same account)",
         LEAD_EXISTS: "a lead with this exact email exists",
         PROFILE_OFF: "contact creation is off in the configuration profile",
         NAME_MISSING: "first or last name missing",
@@ -112,6 +114,7 @@ class Reason:
 # participant now "exists", the role created now is "already a role".
 _IMPLIED = {
     (Action.CONTACT_CREATED, Reason.CREATED): (Action.CONTACT_SKIPPED, Reason.CONTACT_EXISTS),
+    (Action.CONTACT_SKIPPED, Reason.EMAIL_CHANGED): (Action.CONTACT_SKIPPED, Reason.CONTACT_EXISTS),
     (Action.OCR_CREATED, Reason.CREATED): (Action.OCR_SKIPPED, Reason.ALREADY_A_ROLE),
 }
 

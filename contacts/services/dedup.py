@@ -59,12 +59,10 @@ class DedupReport:
     outbox_rows: int = 0
     failures: list[dict] = dataclass_field(default_factory=list)
 
-    def as_dict(self) -> dict:
-        return {
-            **self.__dict__,
-            "relations_remapped": dict(self.relations_remapped),
-            "failures": list(self.failures),
-        }
+    def as_dict(self) -> dict[str, int]:
+        """The counts (the failures' details are in `failures`)."""
+        counts = {name: value for name, value in self.__dict__.items() if isinstance(value, int)}
+        return {**counts, "pairs_not_merged": len(self.failures)}
 
     def add(self, other: DedupReport) -> None:
         for name, value in other.__dict__.items():
