@@ -191,6 +191,8 @@ class EngineContext:
         self.accounts: dict[int, AccountInfo] = {}
         self.opportunities: dict[int, OpportunityInfo] = {}
         self.roles_by_opportunity: dict[int, set[int]] = {}
+        # Opportunities with a contact role someone created by hand (not Backstory).
+        self.opportunities_with_manual_roles: set[int] = set()
         self.links_by_activity: dict[int, list[int]] = {}
         # Contacts Backstory created, by (account, first name, last name) lower-cased, for the
         # participants' names; and when each of their addresses was last seen on an activity.
@@ -344,10 +346,12 @@ class EngineContext:
                     account.open_opportunity_ids.append(pk)
         opportunity_ids = sorted(self.opportunities)
         for chunk in _chunks(opportunity_ids):
-            for opportunity_id, contact_id in OpportunityContactRole.objects.filter(
+            for opportunity_id, contact_id, by_backstory in OpportunityContactRole.objects.filter(
                 opportunity_id__in=chunk
-            ).values_list("opportunity_id", "contact_id"):
+            ).values_list("opportunity_id", "contact_id", "created_by_backstory"):
                 self.roles_by_opportunity.setdefault(opportunity_id, set()).add(contact_id)
+                if not by_backstory:
+                    self.opportunities_with_manual_roles.add(opportunity_id)
 
     # --- lookups -----------------------------------------------------------------------------
     def remember_contact(self, contact: Contact) -> None:

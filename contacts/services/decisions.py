@@ -61,6 +61,7 @@ class Reason:
     CONTACT_NOT_ON_ACCOUNT = "contact_not_on_account"
     NO_ROLE_IN_ACTIVITY = "no_role_in_activity"
     FIRST_OCR_OFF = "first_ocr_off"
+    NO_MANUAL_ROLE = "no_manual_role"
     SEVERAL_OPPORTUNITIES = "several_opportunities"
     AMBIGUOUS_OPPORTUNITY = "ambiguous_opportunity"
     NO_OPEN_OPPORTUNITY = "no_open_opportunity"
@@ -96,6 +97,7 @@ class Reason:
         CONTACT_NOT_ON_ACCOUNT: "the contact belongs to another account",
         NO_ROLE_IN_ACTIVITY: "no one on the activity holds a contact role, and New OCR is off",
         FIRST_OCR_OFF: "the opportunity has no contact role yet, and First OCR is off",
+        NO_MANUAL_ROLE: "the opportunity's contact roles were all created by Backstory, and First OCR is off",
         SEVERAL_OPPORTUNITIES: "First OCR needs exactly one possible opportunity",
         AMBIGUOUS_OPPORTUNITY: "several opportunities match, and Multi-Opportunity Matching is off",
         NO_OPEN_OPPORTUNITY: "the account has no open opportunity",
