@@ -19,6 +19,7 @@ from django.db import transaction
 from accounts.domains import is_free_mail_domain, is_internal_domain
 from accounts.models import Account
 from activities.models import Activity, Participant
+from activities.parsing.signature import country_name
 from contacts.models import ConfigurationProfile, Contact, ContactDecision, Lead
 from contacts.policy import local_filter_hit, missing_for_creation
 from contacts.rules import UNKNOWN, infer_title_profile, is_role_address
@@ -74,7 +75,8 @@ def observed_values(participant: Participant) -> dict[str, str]:
         "email": (participant_email(participant) or ""),
         "title": (participant.title or "").strip()[:128],
         "phone": (participant.phone or "").strip()[:40],
-        "mailing_country": (participant.mailing_country or "").strip()[:80],
+        # As hand-made contacts hold it ("United States", not "US"), which State/Country picklists need.
+        "mailing_country": country_name(participant.mailing_country)[:80],
         "mailing_state": (participant.mailing_state or "").strip()[:80],
     }
     inferred = infer_title_profile(values["title"])
