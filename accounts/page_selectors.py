@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import zoneinfo
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +24,14 @@ from activities.selectors import activities_in_sync, activities_visible_to
 from backstory import clock
 from contacts.models import DEPARTMENT_CHOICES, SENIORITY_CHOICES
 from insights.models import EngagementSnapshot, PersonEngagement, Summary
+from insights.selectors import (
+    VisibleSummaryItem,
+    summary_activity_ids,
+    summary_item_activities,
+    summary_items_visible_to,
+    summary_section_items,
+    summary_visible_to,
+)
 from opportunities.models import Opportunity
 
 ACCOUNT = "account"
@@ -45,19 +52,6 @@ RECENCY_30 = Band("recency-30", "Last 30 days")
 RECENCY_OLD = Band("recency-old", "Older than 30 days")
 RECENCY_NONE = Band("recency-none", "No date")
 RECENCY_LEGEND = (RECENCY_7, RECENCY_14, RECENCY_30, RECENCY_OLD)
-
-
-def user_zone(user) -> dt.tzinfo:
-    """The user's time zone (``User.time_zone``); UTC when it is empty or unknown."""
-    try:
-        return zoneinfo.ZoneInfo(getattr(user, "time_zone", "") or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return dt.UTC
-
-
-def user_today(user) -> dt.date:
-    """Today in the user's time zone, from the project clock (so tests and demos can freeze it)."""
-    return clock.now().astimezone(user_zone(user)).date()
 
 
 def parse_moment(value: Any) -> dt.datetime | dt.date | None:
@@ -88,9 +82,7 @@ def local_date(moment: dt.datetime | dt.date | None, zone: dt.tzinfo) -> dt.date
     return moment
 
 
-def recency_band(
-    moment: dt.datetime | dt.date | None, *, today: dt.date, zone: dt.tzinfo = dt.UTC
-) -> Band:
+def recency_band(moment: dt.datetime | dt.date | None, *, today: dt.date, zone: dt.tzinfo = dt.UTC) -> Band:
     """Design: "≤ 7 days, ≤ 14 days, ≤ 30 days, older, measured from today in the user's time zone".
     A moment in the future (a meeting ahead, a due date) is as recent as it gets."""
     day = local_date(moment, zone)
@@ -477,43 +469,8 @@ class Section:
     bullets: list[Bullet] = field(default_factory=list)
 
 
-def section_items(summary: Summary | None, section: str) -> list[dict]:
-    """The engine's items of one summary section (only well-formed ones keep their index)."""
-    if summary is None or section not in SECTION_LABELS:
-        return []
-    items = getattr(summary, section) or []
-    return items if isinstance(items, list) else []
-
-
-def _activity_ids(item: dict) -> list[int]:
-    ids = []
-    for value in item.get("activity_ids") or []:
-        try:
-            ids.append(int(value))
-        except (TypeError, ValueError):
-            continue
-    return ids
-
-
-def visible_activity_ids(record: Record, *, user, ids: set[int]) -> set[int]:
-    """Which of these activities of the record ``user`` may see (one query)."""
-    if not ids:
-        return set()
-    queryset = record.activities().filter(pk__in=ids)
-    return set(activities_visible_to(user=user, queryset=queryset).values_list("pk", flat=True))
-
-
-def bullet_is_visible(item: dict, visible_ids: set[int]) -> bool:
-    """A bullet shows when the user may see one of its activities. A bullet whose every activity is
-    hidden from them (``private_only``, or removed from sync since) is not shown at all; a bullet
-    with no activities (a CRM task, a gap in communication) shows unless the engine marked it private."""
-    ids = _activity_ids(item)
-    if ids:
-        return any(i in visible_ids for i in ids)
-    return not item.get("private_only", False)
-
-
-def _bullet(section: str, index: int, item: dict, visible_ids: set[int], today: dt.date, zone) -> Bullet:
+def _bullet(section: str, shown: VisibleSummaryItem, today: dt.date, zone) -> Bullet:
+    item = shown.item
     if section == "key_topics":
         moment = parse_moment(item.get("latest_at"))
     else:
@@ -524,12 +481,12 @@ def _bullet(section: str, index: int, item: dict, visible_ids: set[int], today: 
     owner = item.get("owner")
     return Bullet(
         section=section,
-        index=index,
+        index=shown.index,
         text=str(item.get("title") or item.get("text") or "").strip(),
         detail=str(item.get("detail") or "").strip() if item.get("title") else "",
         band=recency_band(moment, today=today, zone=zone),
         moment=moment,
-        activity_count=sum(1 for i in _activity_ids(item) if i in visible_ids),
+        activity_count=len(shown.activity_ids),
         severity=str(item.get("severity") or ""),
         due_date=local_date(due, zone),
         owner=owner if isinstance(owner, str) else "",
@@ -543,20 +500,14 @@ def _bullet(section: str, index: int, item: dict, visible_ids: set[int], today: 
 def summary_sections(
     record: Record, *, user, today: dt.date, zone, sections: tuple[str, ...]
 ) -> list[Section]:
-    """The summary's sections with the bullets ``user`` may see, each coloured by recency."""
-    all_ids: set[int] = set()
-    for section in sections:
-        for item in section_items(record.summary, section):
-            if isinstance(item, dict):
-                all_ids.update(_activity_ids(item))
-    visible = visible_activity_ids(record, user=user, ids=all_ids)
+    """The summary's sections with the bullets ``user`` may see (insights' one rule), each coloured
+    by recency."""
+    visible = summary_visible_to(
+        user=user, summary=record.summary, sections=sections, activities=record.activities()
+    )
     result = []
     for section in sections:
-        bullets = [
-            _bullet(section, index, item, visible, today, zone)
-            for index, item in enumerate(section_items(record.summary, section))
-            if isinstance(item, dict) and bullet_is_visible(item, visible)
-        ]
+        bullets = [_bullet(section, shown, today, zone) for shown in visible[section]]
         result.append(
             Section(
                 section,
@@ -569,16 +520,20 @@ def summary_sections(
     return result
 
 
+def _item_at(record: Record, section: str, index: int) -> dict | None:
+    items = summary_section_items(record.summary, section)
+    return items[index] if 0 <= index < len(items) and isinstance(items[index], dict) else None
+
+
 def bullet_for_user(record: Record, *, user, section: str, index: int, today: dt.date, zone) -> Bullet | None:
     """One bullet of the summary, if it exists and ``user`` may see it."""
-    items = section_items(record.summary, section)
-    if not 0 <= index < len(items) or not isinstance(items[index], dict):
+    item = _item_at(record, section, index)
+    if item is None:
         return None
-    item = items[index]
-    visible = visible_activity_ids(record, user=user, ids=set(_activity_ids(item)))
-    if not bullet_is_visible(item, visible):
+    shown = summary_items_visible_to(user=user, items=[item], activities=record.activities())
+    if not shown:
         return None
-    return _bullet(section, index, item, visible, today, zone)
+    return _bullet(section, VisibleSummaryItem(index, item, shown[0].activity_ids), today, zone)
 
 
 @dataclass
@@ -614,16 +569,11 @@ def bullet_activities(
 ) -> tuple[list[ActivityRow], int]:
     """The activities behind a bullet that ``user`` may see, most recent first (at most
     ``SIDEBAR_LIMIT``), and how many there are in all."""
-    items = section_items(record.summary, section)
-    ids = _activity_ids(items[index]) if 0 <= index < len(items) and isinstance(items[index], dict) else []
-    if not ids:
+    item = _item_at(record, section, index)
+    if item is None or not summary_activity_ids(item):
         return [], 0
-    visible = activities_visible_to(user=user, queryset=record.activities().filter(pk__in=ids))
-    activities = list(
-        visible.select_related("owner")
-        .prefetch_related("participants")
-        .order_by("-occurred_at", "-pk")[: SIDEBAR_LIMIT + 1]
-    )
+    visible = summary_item_activities(user=user, item=item, activities=record.activities())
+    activities = list(visible.select_related("owner").prefetch_related("participants")[: SIDEBAR_LIMIT + 1])
     total = len(activities) if len(activities) <= SIDEBAR_LIMIT else visible.count()
     return _activity_rows(activities[:SIDEBAR_LIMIT], today=today, zone=zone), total
 

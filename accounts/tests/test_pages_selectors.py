@@ -11,7 +11,6 @@ from accounts.page_selectors import (
     RECENCY_NONE,
     RECENCY_OLD,
     PeopleQuery,
-    bullet_is_visible,
     format_minutes,
     parse_moment,
     recency_band,
@@ -68,22 +67,6 @@ def test_recency_uses_the_calendar_day_in_the_given_zone():
 )
 def test_parse_moment(value, expected):
     assert parse_moment(value) == expected
-
-
-@pytest.mark.parametrize(
-    "item, visible, shown",
-    [
-        ({"activity_ids": [1, 2]}, {2}, True),
-        ({"activity_ids": [1, 2]}, set(), False),  # every activity hidden (private, or removed from sync)
-        ({"activity_ids": [1], "private_only": True}, {1}, True),  # its owner sees it
-        ({"activity_ids": [1], "private_only": True}, set(), False),
-        ({"activity_ids": []}, set(), True),  # a CRM task, a gap in communication
-        ({"activity_ids": [], "private_only": True}, set(), False),
-        ({"activity_ids": ["3", "x"]}, {3}, True),
-    ],
-)
-def test_bullet_visibility(item, visible, shown):
-    assert bullet_is_visible(item, visible) is shown
 
 
 @pytest.mark.parametrize(
