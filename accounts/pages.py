@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
 
+from backstory import clock
 from opportunities.selectors import contact_roles_for_opportunity, opportunities_open_for_account
 
 from . import page_selectors as ps
@@ -159,8 +160,8 @@ class PageContext:
         self.request = request
         self.record = record
         self.user = request.user
-        self.zone = ps.user_zone(self.user)
-        self.today = ps.user_today(self.user)
+        self.zone = clock.user_zone(self.user)
+        self.today = clock.user_today(self.user)
         self.state = PageState.from_params(request.GET)
         self.embed_token = getattr(request, "embed_token", "")
         self.urls = PageUrls(record, self.state, self.embed_token)

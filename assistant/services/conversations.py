@@ -13,7 +13,6 @@ from opportunities.models import Opportunity
 
 from ..models import Conversation, Message
 from .answers import Answer, answer_record_question
-from .dates import user_time_zone
 from .help import answer_help_question
 from .intents import understand_question
 from .llm import LlmUnavailable, llm_answer, llm_is_configured
@@ -75,7 +74,7 @@ def conversation_messages(*, user, record, limit: int = 40) -> list[Message]:
 def _compose(*, user, record, question: str) -> tuple[Answer, bool, bool, str]:
     """The answer with (used_llm, fell_back, notice)."""
     now = clock.now()
-    tz = user_time_zone(user)
+    tz = clock.user_zone(user)
     understanding = understand_question(question=question, now=now, tz=tz, has_record=record is not None)
     if understanding.intent == "help":
         draft = answer_help_question(question=question, tz=tz)
