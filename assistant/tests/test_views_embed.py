@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from accounts import embed
+from pages import embed
 from assistant.models import Conversation, Message
 from contacts.models import Contact
 from contacts.tests.factories import ContactFactory

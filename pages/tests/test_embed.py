@@ -7,12 +7,12 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from accounts import embed
 from accounts.tests.factories import AccountFactory
-from accounts.tests.page_fixtures import CANVAS_SECRET, full_account, signed_canvas_request
 from backstory.demo.ids import crm_id
 from insights.tests.factories import SummaryFactory
 from opportunities.tests.factories import OpportunityFactory
+from pages import embed
+from pages.tests.factories import CANVAS_SECRET, full_account, signed_canvas_request
 from users.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -78,7 +78,7 @@ def test_embed_route_with_a_session_frames_the_record_for_salesforce(client, rep
     body = response.content.decode()
     assert "<h1>Northwind Logistics</h1>" in body
     assert '"X-Backstory-Embed": "' in body  # htmx sends the token back
-    assert 'href="/accounts/%d/bullet/key_topics/0/?embed=' % account.pk in body  # and so do plain links
+    assert f'href="/accounts/{account.pk}/bullet/key_topics/0/?embed=' in body  # and so do plain links
     assert 'id="global-search"' not in body and "Open in Backstory" in body
 
 

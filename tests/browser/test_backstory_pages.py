@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.tests.factories import AccountFactory
-from accounts.tests.page_fixtures import (
+from pages.tests.factories import (
     CANVAS_SECRET,
     activity_on,
     days_ago,
