@@ -12,7 +12,7 @@ from backstory import clock
 from insights.models import EngagementSnapshot
 
 from .recency import parse_moment
-from .record import Record, is_admin
+from .record import Record
 
 COMPONENT_LABELS = {
     "meeting": "Meetings",
@@ -157,7 +157,7 @@ def some_activities_hidden(record: Record, *, user, window_weeks: int) -> bool:
     is not visible to every user." True when the score's window counts an activity this user may not
     see: a private one of someone else (``activities_visible_to`` shows private activities only to
     their owner and admins)."""
-    if is_admin(user):
+    if user.is_admin:
         return False
     since = clock.now() - dt.timedelta(weeks=window_weeks)
     counted = activities_in_sync(record.activities()).filter(occurred_at__gte=since)

@@ -18,7 +18,7 @@ from insights.models import PersonEngagement
 from .engagement import Component, Wheel, components, wheel
 from .metrics import format_minutes
 from .recency import Band, iso, recency_band, short_date
-from .record import Record, is_admin
+from .record import Record
 from .summary import ActivityRow, activity_rows
 
 AUDIENCES = (("external", "External"), ("internal", "Internal"))
@@ -121,7 +121,7 @@ def people_visible_to(record: Record, *, user) -> QuerySet[PersonEngagement]:
     """The record's people that ``user`` may see: someone who appears only on activities hidden from
     them (another rep's private meeting) is not listed; their activity still counts in every score."""
     people = record.people()
-    if is_admin(user):
+    if user.is_admin:
         return people
     visible = activities_visible_to(user=user, queryset=record.activities())
     seen_on_visible = Participant.objects.annotate(email_ci=Lower("email")).filter(

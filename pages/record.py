@@ -196,7 +196,3 @@ def record_for(obj: Account | Opportunity) -> Record:
     """The page record of an account or an opportunity fetched by a permission-checked selector
     (``RecordKind.version_get_for_user``, ``pages.selectors.record_get_by_crm_id``)."""
     return Record(kind_of(obj), obj, _cached_summary(obj))
-
-
-def is_admin(user) -> bool:
-    return bool(user.is_staff or user.is_superuser)

@@ -304,7 +304,7 @@ class PageContext:
             self.embed_token,
         ]
         if name not in SHARED_SECTIONS:
-            parts += [user.pk, _stamp(user.date_joined), user.is_staff, user.is_superuser, user.time_zone]
+            parts += [user.pk, _stamp(user.date_joined), user.is_admin, user.time_zone]
         digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
         return f"backstory:page:{digest}"
 

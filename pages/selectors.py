@@ -13,7 +13,7 @@ from opportunities.models import Opportunity
 def accounts_for_home(*, user) -> dict:
     """What the home page lists: the user's accounts and open opportunities (admins see the biggest ones)."""
     mine = accounts_for_user(user=user)
-    if not mine.exists() and (user.is_staff or user.is_superuser):
+    if not mine.exists() and user.is_admin:
         mine = Account.objects.all()
     # A subquery, not Count(): `mine` joins team members and opportunities, which would count an
     # opportunity once per joined row.
