@@ -17,6 +17,7 @@ from activities.models import Activity
 from activities.selectors import activities_in_sync, activities_visible_to
 from insights.selectors import summary_for_account, summary_for_opportunity, summary_items_visible_to
 from opportunities.models import Opportunity
+from pages.record import kind_of
 from support.search import search_tokens
 
 # Enough recent history for an open question, small enough for a request.
@@ -49,21 +50,16 @@ class RecordContext:
         return "opportunity" if self.is_opportunity else "account"
 
     def activities(self) -> QuerySet[Activity]:
-        """Every activity matched to the record (privacy not applied yet)."""
-        return self._of_record(Activity.objects.all())
-
-    def _of_record(self, queryset: QuerySet[Activity]) -> QuerySet[Activity]:
-        if self.is_opportunity:
-            return queryset.filter(opportunity_links__opportunity=self.record)
-        return queryset.filter(account=self.record)
+        """Every activity matched to the record (privacy not applied yet), as its page reads them."""
+        return kind_of(self.record).activities(self.record.pk)
 
     def visible_activities(self) -> QuerySet[Activity]:
         """The record's activities this user may read: the only source of words and citations."""
-        return self._of_record(activities_visible_to(user=self.user)).filter(is_cancelled=False)
+        return activities_visible_to(user=self.user, queryset=self.activities()).filter(is_cancelled=False)
 
     def counted_activities(self) -> QuerySet[Activity]:
         """Every activity the pages' metrics count, private ones included: for aggregate numbers only."""
-        return self._of_record(activities_in_sync()).filter(is_cancelled=False)
+        return activities_in_sync(self.activities()).filter(is_cancelled=False)
 
     def summary(self):
         if self.is_opportunity:
