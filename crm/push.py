@@ -560,7 +560,7 @@ class _Drainer:
             if result.get("done", True):
                 return records
             next_url = result["nextRecordsUrl"]
-            result = self._call(lambda sf: sf.query_more(next_url, identifier_is_url=True))
+            result = self._call(lambda sf, url=next_url: sf.query_more(url, identifier_is_url=True))
 
     @staticmethod
     def _results(raw: Any, expected: int) -> list[_Result]:
@@ -587,7 +587,7 @@ class _Drainer:
         completed: list[tuple[OutboxEntry, str]] = []
         duplicates: list[tuple[OutboxEntry, _Result]] = []
         existing: list[OutboxEntry] = []
-        for entry, result in zip(entries, results):
+        for entry, result in zip(entries, results, strict=True):
             if result.success:
                 completed.append((entry, result.crm_id or entry.crm_id))
             elif operation == UPSERT and not resent and self._create_only_clash(object_name, result):
@@ -620,7 +620,7 @@ class _Drainer:
         if float(self.conn.api_version) >= COLLECTION_UPSERT_FROM_VERSION:
             records = [
                 {"attributes": {"type": object_name}, **payload, field_name: e.external_id}
-                for e, payload in zip(entries, payloads)
+                for e, payload in zip(entries, payloads, strict=True)
             ]
             raw = self._call(
                 lambda sf: sf.restful(
@@ -631,7 +631,10 @@ class _Drainer:
             )
             results = self._results(raw, len(entries))
         else:
-            results = [self._upsert_one(object_name, e, payload) for e, payload in zip(entries, payloads)]
+            results = [
+                self._upsert_one(object_name, e, payload)
+                for e, payload in zip(entries, payloads, strict=True)
+            ]
         self._handle(object_name, UPSERT, entries, results, resent=True)
 
     def _apply(self, entry: OutboxEntry, result: _Result, operation: str) -> None:

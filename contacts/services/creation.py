@@ -87,10 +87,6 @@ def observed_values(participant: Participant) -> dict[str, str]:
     return values
 
 
-def _name(values: dict[str, str]) -> str:
-    return f"{values.get('first_name', '')} {values.get('last_name', '')}".strip() or values.get("email", "")
-
-
 def participant_screen(
     *, participant: Participant, activity: Activity, profile: ProfileSettings
 ) -> CreationVerdict | None:
@@ -147,7 +143,6 @@ def creation_decide(
         return screened
     email = participant_email(participant)
     values = observed_values(participant)
-    name = _name(values)
     domain_accounts = ctx.accounts_for_domain(email, activity=activity)
 
     # Seed: "The contact or a matching lead record does not already exist in Salesforce."
