@@ -19,7 +19,7 @@ def test_a_worker_started_without_queues_consumes_every_task_queue(queue):
         start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"),
     ):
         result = healthcheck.apply_async(queue=queue)
-        assert result.get(timeout=15) == {"database": True}
+        assert result.get(timeout=30) == {"database": True}
 
 
 def test_every_task_has_a_soft_and_a_hard_time_limit():
