@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from django.db.models import DecimalField, Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models import DecimalField, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from activities.models import Participant
@@ -65,10 +65,11 @@ def _field(name):
     return lambda variation, ctx: F(name)
 
 
-def _took_part(variation: Variation, condition, roles, *, field: str = "activity") -> Tally:
-    """Distinct counted activities matching ``condition`` in the period where the user had one of ``roles``."""
+def _took_part(variation: Variation, condition, roles, *, field: str = "activity", also: Q = Q()) -> Tally:
+    """Distinct counted activities matching ``condition`` in the period where the user had one of
+    ``roles``; ``also`` is a further condition on the participation rows (already prefixed)."""
     on_activity = prefixed(activity.IN_SYNC & condition & in_window(variation, "occurred_at"), "activity__")
-    return Tally("participations", "COUNT", field, Q(role__in=roles) & on_activity, distinct=True)
+    return Tally("participations", "COUNT", field, Q(role__in=roles) & on_activity & also, distinct=True)
 
 
 def _activity_count(condition_for, roles):
@@ -79,21 +80,20 @@ def _activity_count(condition_for, roles):
 
 
 def _response_rate(variation: Variation, ctx: QueryContext):
-    sender = Participant.objects.filter(
-        activity=OuterRef("pk"), user=OuterRef(OuterRef("pk")), role=Participant.Role.FROM
+    sent = _took_part(variation, activity.EMAILS_SENT, [Participant.Role.FROM])
+    answered = _took_part(
+        variation, activity.EMAILS_SENT, [Participant.Role.FROM], also=activity.replied("activity__")
     )
-    sent = activity.in_period(
-        activity.counted().filter(activity.EMAILS_SENT).filter(Exists(sender)), variation
-    )
-    return percent(count(sent.filter(activity.replied())), count(sent))
+    return Computed((answered, sent), percent)
 
 
 def _acceptance_rate(variation: Variation, ctx: QueryContext):
+    # The user's organizer rows first (their index), then the attendees of those meetings only.
     organized = Participant.objects.filter(
-        activity=OuterRef("activity"), user=OuterRef(OuterRef("pk")), role=Participant.Role.ORGANIZER
-    )
+        user=OuterRef(OuterRef("pk")), role=Participant.Role.ORGANIZER
+    ).values("activity_id")
     invitations = Participant.objects.filter(
-        Exists(organized),
+        activity_id__in=organized,
         role=Participant.Role.ATTENDEE,
         is_internal=False,
         activity__kind=activity.MEETING,
