@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "opportunities",
     "contacts",
     "activities",
+    "rollups",
     "insights",
     "crm",
     "query_api",

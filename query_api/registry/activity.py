@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from activities.models import Activity
+from activities.models import Activity, Participant
 from activities.selectors import activities_in_sync
 
 from .sql import in_window
@@ -29,6 +29,8 @@ EMAILS_SENT = Q(kind=EMAIL, direction=OUTBOUND)
 EMAILS_RECEIVED = Q(kind=EMAIL, direction=INBOUND)
 CALLS_MADE = Q(kind=CALL) & ~Q(direction=INBOUND)
 MEETINGS = Q(kind=MEETING, is_cancelled=False)
+# A user received an email when they were on it as one of these.
+RECIPIENT_ROLES = [Participant.Role.TO, Participant.Role.CC, Participant.Role.BCC]
 
 
 def meetings_held(ctx: QueryContext) -> Q:
