@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import abc
 import datetime as dt
+import operator
 import time
 from contextlib import contextmanager
 from decimal import Decimal
+from functools import reduce
 from typing import Any, ClassVar
 
 from django.db import DatabaseError, connection, transaction
@@ -253,7 +255,11 @@ def _with_grouped_passes(records: QuerySet, built: dict[Attribute, Any], hot: se
         ]
         link = records.model._meta.get_field(relation)
         key = link.field.attname
-        rows = link.related_model._base_manager.filter(**{f"{key}__isnull": False}).values(key)
+        rows = link.related_model._base_manager.filter(**{f"{key}__isnull": False})
+        if all(tally.condition for tally in tallies):
+            # Read only the rows some tally counts (e.g. this year's rollups), not the whole table.
+            rows = rows.filter(reduce(operator.or_, (tally.condition for tally in tallies)))
+        rows = rows.values(key)
         cte = CTE(
             rows.annotate(**{f"t{index}": tally.grouped() for index, tally in enumerate(tallies)}),
             name=f"query_{relation}",

@@ -67,9 +67,10 @@ class Command(BaseCommand):
         )
 
     def measure(self, query_object: QueryObject, column: dict, runs: int):
+        name = {"slug": NAME_SLUG[query_object.value]}
         body = {
             "object": query_object.value,
-            "columns": [{"slug": NAME_SLUG[query_object.value]}, column],
+            "columns": [name, column] if column != name else [name],
             "sort": [{"attribute": column, "direction": "desc"}],
             "limit": 100,
         }
