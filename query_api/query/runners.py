@@ -245,6 +245,7 @@ def _with_grouped_passes(records: QuerySet, built: dict[Attribute, Any], hot: se
         for attribute in hot
         if isinstance(built[attribute], Computed)
         for tally in built[attribute].tallies
+        if not tally.probe
     }
     grouped: dict[Tally, Any] = {}
     ctes = []
@@ -254,7 +255,7 @@ def _with_grouped_passes(records: QuerySet, built: dict[Attribute, Any], hot: se
             for value in built.values()
             if isinstance(value, Computed)
             for t in value.tallies
-            if t.relation == relation
+            if t.relation == relation and not t.probe
         ]
         link = records.model._meta.get_field(relation)
         key = link.field.attname

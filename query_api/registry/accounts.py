@@ -45,6 +45,7 @@ def _last_activity(ctx: QueryContext) -> Tally:
         "occurred_at",
         activity.IN_SYNC & activity.meaningful(ctx),
         output_field=DateTimeField(),
+        probe=True,  # the (account, occurred_at) index, read backwards
     )
 
 
