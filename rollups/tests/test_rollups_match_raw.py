@@ -136,6 +136,8 @@ def apply(org, steps):
         if not captured:
             continue
         activity = Activity.objects.get(pk=captured[step["target"] % len(captured)].pk)
+        if activity.removed_from_sync_at is not None:
+            continue  # out of sync: the Engagement Log offers no Edit Match on it
         if step["op"] == "remove":
             activity_remove_from_sync(activity=activity, user=org["admin"])
         elif step["op"] == "match_automatically":
