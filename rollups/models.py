@@ -38,6 +38,8 @@ class AccountDay(DayCounters):
         constraints = [
             models.UniqueConstraint(fields=["account", "is_month", "day"], name="account_day_once")
         ]
+        # A grouped pass over every account reads one window's rows (a year's months, a month's days).
+        indexes = [models.Index(fields=["is_month", "day"], name="account_day_window_idx")]
 
     def __str__(self) -> str:
         return f"account {self.account_id}, {'month of ' if self.is_month else ''}{self.day}"
@@ -54,6 +56,7 @@ class OpportunityDay(DayCounters):
         constraints = [
             models.UniqueConstraint(fields=["opportunity", "is_month", "day"], name="opportunity_day_once")
         ]
+        indexes = [models.Index(fields=["is_month", "day"], name="opportunity_day_window_idx")]
 
     def __str__(self) -> str:
         return f"opportunity {self.opportunity_id}, {'month of ' if self.is_month else ''}{self.day}"
@@ -76,6 +79,7 @@ class UserDay(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "is_month", "day"], name="user_day_once")]
+        indexes = [models.Index(fields=["is_month", "day"], name="user_day_window_idx")]
 
     def __str__(self) -> str:
         return f"user {self.user_id}, {'month of ' if self.is_month else ''}{self.day}"
