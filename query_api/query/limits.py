@@ -43,12 +43,18 @@ def statement_time_limit(seconds: float | None = None):
     seconds = statement_seconds() if seconds is None else seconds
     limit = StatementLimit(seconds, time.monotonic() + seconds)
     if connection.vendor == "postgresql":
+        # SET LOCAL lasts to the end of the outermost transaction: put the caller's value back
+        # after the block (on an error, rolling back the savepoint does it).
         with transaction.atomic():
             with connection.cursor() as cursor:
+                cursor.execute("SELECT current_setting('statement_timeout')")
+                previous = cursor.fetchone()[0]
                 cursor.execute(
                     "SELECT set_config('statement_timeout', %s, true)", [f"{max(1, int(seconds * 1000))}ms"]
                 )
             yield limit
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
         return
     if connection.vendor == "sqlite":
         connection.ensure_connection()
