@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "query_api",
     "support",
     "assistant",
+    "pages",
 ]
 
 MIDDLEWARE = [
