@@ -6,76 +6,134 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0002_initial'),
-        ('opportunities', '0002_initial'),
+        ("accounts", "0002_initial"),
+        ("opportunities", "0002_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AccountDay',
+            name="AccountDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(help_text="The day; for a month's total, the month's first day.")),
-                ('is_month', models.BooleanField(default=False, help_text="The sum of the month's day rows.")),
-                ('activities', models.PositiveIntegerField(default=0)),
-                ('emails_sent', models.PositiveIntegerField(default=0)),
-                ('emails_received', models.PositiveIntegerField(default=0)),
-                ('emails_replied', models.PositiveIntegerField(default=0)),
-                ('meetings', models.PositiveIntegerField(default=0, help_text='Not cancelled.')),
-                ('meeting_minutes', models.PositiveIntegerField(default=0)),
-                ('calls', models.PositiveIntegerField(default=0, help_text='Calls made (not inbound).')),
-                ('call_minutes', models.PositiveIntegerField(default=0)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='daily_rollups', to='accounts.account')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(help_text="The day; for a month's total, the month's first day.")),
+                (
+                    "is_month",
+                    models.BooleanField(default=False, help_text="The sum of the month's day rows."),
+                ),
+                ("activities", models.PositiveIntegerField(default=0)),
+                ("emails_sent", models.PositiveIntegerField(default=0)),
+                ("emails_received", models.PositiveIntegerField(default=0)),
+                ("emails_replied", models.PositiveIntegerField(default=0)),
+                ("meetings", models.PositiveIntegerField(default=0, help_text="Not cancelled.")),
+                ("meeting_minutes", models.PositiveIntegerField(default=0)),
+                ("calls", models.PositiveIntegerField(default=0, help_text="Calls made (not inbound).")),
+                ("call_minutes", models.PositiveIntegerField(default=0)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="daily_rollups",
+                        to="accounts.account",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['is_month', 'day'], name='account_day_window_idx')],
-                'constraints': [models.UniqueConstraint(fields=('account', 'is_month', 'day'), name='account_day_once')],
+                "indexes": [models.Index(fields=["is_month", "day"], name="account_day_window_idx")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("account", "is_month", "day"), name="account_day_once")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='OpportunityDay',
+            name="OpportunityDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(help_text="The day; for a month's total, the month's first day.")),
-                ('is_month', models.BooleanField(default=False, help_text="The sum of the month's day rows.")),
-                ('activities', models.PositiveIntegerField(default=0)),
-                ('emails_sent', models.PositiveIntegerField(default=0)),
-                ('emails_received', models.PositiveIntegerField(default=0)),
-                ('emails_replied', models.PositiveIntegerField(default=0)),
-                ('meetings', models.PositiveIntegerField(default=0, help_text='Not cancelled.')),
-                ('meeting_minutes', models.PositiveIntegerField(default=0)),
-                ('calls', models.PositiveIntegerField(default=0, help_text='Calls made (not inbound).')),
-                ('call_minutes', models.PositiveIntegerField(default=0)),
-                ('opportunity', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='daily_rollups', to='opportunities.opportunity')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(help_text="The day; for a month's total, the month's first day.")),
+                (
+                    "is_month",
+                    models.BooleanField(default=False, help_text="The sum of the month's day rows."),
+                ),
+                ("activities", models.PositiveIntegerField(default=0)),
+                ("emails_sent", models.PositiveIntegerField(default=0)),
+                ("emails_received", models.PositiveIntegerField(default=0)),
+                ("emails_replied", models.PositiveIntegerField(default=0)),
+                ("meetings", models.PositiveIntegerField(default=0, help_text="Not cancelled.")),
+                ("meeting_minutes", models.PositiveIntegerField(default=0)),
+                ("calls", models.PositiveIntegerField(default=0, help_text="Calls made (not inbound).")),
+                ("call_minutes", models.PositiveIntegerField(default=0)),
+                (
+                    "opportunity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="daily_rollups",
+                        to="opportunities.opportunity",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['is_month', 'day'], name='opportunity_day_window_idx')],
-                'constraints': [models.UniqueConstraint(fields=('opportunity', 'is_month', 'day'), name='opportunity_day_once')],
+                "indexes": [models.Index(fields=["is_month", "day"], name="opportunity_day_window_idx")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("opportunity", "is_month", "day"), name="opportunity_day_once"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='UserDay',
+            name="UserDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(help_text="The day; for a month's total, the month's first day.")),
-                ('is_month', models.BooleanField(default=False, help_text="The sum of the month's day rows.")),
-                ('emails_sent', models.PositiveIntegerField(default=0, help_text='Sent by the user (from).')),
-                ('emails_received', models.PositiveIntegerField(default=0, help_text='To, cc or bcc the user.')),
-                ('emails_replied', models.PositiveIntegerField(default=0)),
-                ('meetings_booked', models.PositiveIntegerField(default=0, help_text='Organized, not cancelled.')),
-                ('calls_made', models.PositiveIntegerField(default=0)),
-                ('invitations', models.PositiveIntegerField(default=0)),
-                ('invitations_accepted', models.PositiveIntegerField(default=0)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='daily_rollups', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(help_text="The day; for a month's total, the month's first day.")),
+                (
+                    "is_month",
+                    models.BooleanField(default=False, help_text="The sum of the month's day rows."),
+                ),
+                ("emails_sent", models.PositiveIntegerField(default=0, help_text="Sent by the user (from).")),
+                (
+                    "emails_received",
+                    models.PositiveIntegerField(default=0, help_text="To, cc or bcc the user."),
+                ),
+                ("emails_replied", models.PositiveIntegerField(default=0)),
+                (
+                    "meetings_booked",
+                    models.PositiveIntegerField(default=0, help_text="Organized, not cancelled."),
+                ),
+                ("calls_made", models.PositiveIntegerField(default=0)),
+                ("invitations", models.PositiveIntegerField(default=0)),
+                ("invitations_accepted", models.PositiveIntegerField(default=0)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="daily_rollups",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['is_month', 'day'], name='user_day_window_idx')],
-                'constraints': [models.UniqueConstraint(fields=('user', 'is_month', 'day'), name='user_day_once')],
+                "indexes": [models.Index(fields=["is_month", "day"], name="user_day_window_idx")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("user", "is_month", "day"), name="user_day_once")
+                ],
             },
         ),
     ]
