@@ -16,9 +16,11 @@ dated the 1st) hold the sum of their days, so long windows read a dozen rows per
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections import defaultdict
 from collections.abc import Iterable
 from contextlib import contextmanager
+from functools import reduce
 
 from django.db import transaction
 from django.db.models import Count, F, PositiveIntegerField, Q, Sum, Value
@@ -144,15 +146,18 @@ def _answered_by(ids: set[int]) -> set[int]:
     answered: set[int] = set()
     for chunk in _chunks(sorted(ids)):
         answers = Activity.objects.filter(pk__in=chunk, kind=counted.EMAIL, direction=counted.INBOUND)
-        headers = [h for h in answers.values_list("in_reply_to", flat=True) if h]
+        headers = {h for h in answers.values_list("in_reply_to", flat=True) if h}
         latest_in_thread: dict[str, dt.datetime] = {}
         for thread, at in answers.exclude(thread_id="").values_list("thread_id", "occurred_at"):
             latest_in_thread[thread] = max(at, latest_in_thread.get(thread, at))
-        sent = Activity.objects.filter(kind=counted.EMAIL, direction=counted.OUTBOUND)
-        if headers:
-            answered |= set(sent.filter(source_id__in=headers).values_list("pk", flat=True))
-        for thread, at in latest_in_thread.items():
-            answered |= set(sent.filter(thread_id=thread, occurred_at__lt=at).values_list("pk", flat=True))
+        if not headers and not latest_in_thread:
+            continue
+        sent = Activity.objects.filter(kind=counted.EMAIL, direction=counted.OUTBOUND).filter(
+            Q(source_id__in=list(headers)) | Q(thread_id__in=list(latest_in_thread))
+        )
+        for pk, source_id, thread, at in sent.values_list("pk", "source_id", "thread_id", "occurred_at"):
+            if source_id in headers or (thread in latest_in_thread and at < latest_in_thread[thread]):
+                answered.add(pk)
     return answered
 
 
@@ -164,68 +169,103 @@ def _recompute(keys: Keys) -> None:
 
 def _recompute_kind(kind: str, records: dict[int, set[dt.date] | None]) -> None:
     """Delete and write again the day rows of ``records`` (on the given days, or every day when
-    None), then their months' rows."""
+    None), then their months' rows. Only the (record, day) pairs asked for are read and written."""
     model, field, _source = _SOURCES[kind]
     tz = timezone.get_default_timezone()
-    for chunk_ids in _chunks(sorted(records)):
-        days = None
-        if all(records[i] is not None for i in chunk_ids):
-            days = sorted(set().union(*(records[i] for i in chunk_ids)))
-        rows = _day_rows(kind, chunk_ids, days, tz)
-        stale = model.objects.filter(**{f"{field}__in": chunk_ids}, is_month=False)
-        if days is not None:
-            stale = stale.filter(day__in=days)
-        stale.delete()
-        model.objects.bulk_create(
-            [model(**{field: row.pop("record_id")}, is_month=False, **row) for row in rows], batch_size=2_000
+    if any(days is None for days in records.values()):
+        for chunk_ids in _chunks(sorted(records)):
+            rows = _day_rows(kind, Q(**{f"{field}__in": chunk_ids}), None, tz)
+            model.objects.filter(**{f"{field}__in": chunk_ids}, is_month=False).delete()
+            _write_days(model, field, rows)
+            _recompute_months(model, field, Q(**{f"{field}__in": chunk_ids}), None)
+        return
+    by_day: dict[dt.date, list[int]] = defaultdict(list)
+    by_month: dict[dt.date, set[int]] = defaultdict(set)
+    for record_id, days in records.items():
+        for day in days:
+            by_day[day].append(record_id)
+            by_month[day.replace(day=1)].add(record_id)
+    for chunk_days in _chunks(sorted(by_day), 60):
+        terms = {day: sorted(by_day[day]) for day in chunk_days}
+        prefix = "" if kind == "account" else "activity__"
+        scope = _any(
+            Q(**{f"{field}__in": ids}) & _on_day(day, f"{prefix}occurred_at", tz)
+            for day, ids in terms.items()
         )
-        _recompute_months(model, field, chunk_ids, days)
+        keys = {(record_id, day) for day, ids in terms.items() for record_id in ids}
+        rows = _day_rows(kind, scope, keys, tz, organizers=terms)
+        model.objects.filter(
+            _any(Q(day=day, **{f"{field}__in": ids}) for day, ids in terms.items()), is_month=False
+        ).delete()
+        _write_days(model, field, rows)
+    for chunk_months in _chunks(sorted(by_month), 60):
+        terms = {month: sorted(by_month[month]) for month in chunk_months}
+        _recompute_months(
+            model,
+            field,
+            _any(
+                Q(day__gte=month, day__lt=_next_month(month), **{f"{field}__in": ids})
+                for month, ids in terms.items()
+            ),
+            _any(Q(day=month, **{f"{field}__in": ids}) for month, ids in terms.items()),
+        )
 
 
-def _day_rows(kind: str, record_ids: list[int], days: list[dt.date] | None, tz) -> list[dict]:
+def _write_days(model, field: str, rows: list[dict]) -> None:
+    model.objects.bulk_create(
+        [model(**{field: row.pop("record_id")}, is_month=False, **row) for row in rows], batch_size=2_000
+    )
+
+
+def _on_day(day: dt.date, column: str, tz) -> Q:
+    starts = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
+    return Q(**{f"{column}__gte": starts, f"{column}__lt": starts + dt.timedelta(days=1)})
+
+
+def _any(conditions) -> Q:
+    return reduce(operator.or_, conditions)
+
+
+def _day_rows(kind: str, scope: Q, keys: set | None, tz, organizers: dict | None = None) -> list[dict]:
+    """The day counters of the records and days in ``scope`` (only ``keys`` kept, when given)."""
     model, field, source = _SOURCES[kind]
     prefix = "" if kind == "account" else "activity__"
-    rows = source().filter(**{f"{field}__in": record_ids})
-    if days is not None:
-        starts = dt.datetime.combine(days[0], dt.time.min, tzinfo=tz)
-        ends = dt.datetime.combine(days[-1] + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-        rows = rows.filter(**{f"{prefix}occurred_at__gte": starts, f"{prefix}occurred_at__lt": ends})
-    grouped = rows.annotate(day=TruncDate(f"{prefix}occurred_at", tzinfo=tz)).values(field, "day")
+    grouped = (
+        source().filter(scope).annotate(day=TruncDate(f"{prefix}occurred_at", tzinfo=tz)).values(field, "day")
+    )
     counters = user_counters() if kind == "user" else activity_counters(prefix)
-    wanted = set(days) if days is not None else None
     found: dict[tuple[int, dt.date], dict] = {}
     for row in grouped.annotate(**counters).order_by():
-        if wanted is None or row["day"] in wanted:
-            key = (row.pop(field), row.pop("day"))
+        key = (row.pop(field), row.pop("day"))
+        if keys is None or key in keys:
             found[key] = {"record_id": key[0], "day": key[1], **row}
     if kind == "user":
-        for row in _invitation_rows(record_ids, days, tz):
-            if wanted is None or row["day"] in wanted:
-                key = (row["organizer_id"], row["day"])
+        if organizers is None:
+            organizer_scope = Q(activity__participants__user_id__in=sorted({k[0] for k in found}))
+        else:
+            organizer_scope = _any(
+                Q(activity__participants__user_id__in=ids) & _on_day(day, "activity__occurred_at", tz)
+                for day, ids in organizers.items()
+            )
+        for row in _invitation_rows(organizer_scope, tz):
+            key = (row["organizer_id"], row["day"])
+            if keys is None or key in keys:
                 target = found.setdefault(key, {"record_id": key[0], "day": key[1]})
                 target["invitations"] = row["invitations"]
                 target["invitations_accepted"] = row["accepted"]
     return list(found.values())
 
 
-def _invitation_rows(user_ids: list[int], days: list[dt.date] | None, tz):
+def _invitation_rows(organizer_scope: Q, tz):
     """External invitations to the meetings each user organized, by day, and how many were accepted."""
     invitations = Participant.objects.filter(
+        Q(activity__participants__role=Participant.Role.ORGANIZER) & organizer_scope,
         role=Participant.Role.ATTENDEE,
         is_internal=False,
         activity__kind=counted.MEETING,
         activity__is_cancelled=False,
         activity__removed_from_sync_at__isnull=True,
-        activity__participants__role=Participant.Role.ORGANIZER,
-        activity__participants__user_id__in=user_ids,
     )
-    if days is not None:
-        invitations = invitations.filter(
-            activity__occurred_at__gte=dt.datetime.combine(days[0], dt.time.min, tzinfo=tz),
-            activity__occurred_at__lt=dt.datetime.combine(
-                days[-1] + dt.timedelta(days=1), dt.time.min, tzinfo=tz
-            ),
-        )
     return (
         invitations.annotate(
             organizer_id=F("activity__participants__user_id"),
@@ -240,23 +280,21 @@ def _invitation_rows(user_ids: list[int], days: list[dt.date] | None, tz):
     )
 
 
-def _recompute_months(model, field: str, record_ids: list[int], days: list[dt.date] | None) -> None:
-    months = None if days is None else sorted({day.replace(day=1) for day in days})
-    stale = model.objects.filter(**{f"{field}__in": record_ids}, is_month=True)
-    if months is not None:
-        stale = stale.filter(day__in=months)
-    stale.delete()
+def _recompute_months(model, field: str, days_scope: Q, months_scope: Q | None) -> None:
+    """Month rows = the sum of their day rows, for the day rows in ``days_scope``; the month rows
+    replaced are those in ``months_scope`` (every month of the records when None)."""
+    if months_scope is None:
+        model.objects.filter(days_scope, is_month=True).delete()
+    else:
+        model.objects.filter(months_scope, is_month=True).delete()
     counters = [f.attname for f in model._meta.concrete_fields if isinstance(f, PositiveIntegerField)]
-    source = model.objects.filter(**{f"{field}__in": record_ids}, is_month=False)
-    if months is not None:
-        source = source.filter(day__gte=months[0], day__lt=_next_month(months[-1]))
     rows = (
-        source.annotate(month=TruncMonth("day"))
+        model.objects.filter(days_scope, is_month=False)
+        .annotate(month=TruncMonth("day"))
         .values(field, "month")
         .annotate(**{f"total_{name}": Sum(name) for name in counters})
         .order_by()
     )
-    wanted = set(months) if months is not None else None
     model.objects.bulk_create(
         [
             model(
@@ -266,7 +304,6 @@ def _recompute_months(model, field: str, record_ids: list[int], days: list[dt.da
                 **{name: row[f"total_{name}"] or 0 for name in counters},
             )
             for row in rows
-            if wanted is None or row["month"] in wanted
         ],
         batch_size=2_000,
     )
