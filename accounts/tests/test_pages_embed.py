@@ -10,7 +10,7 @@ from django.urls import reverse
 from accounts import embed
 from accounts.tests.factories import AccountFactory
 from accounts.tests.page_fixtures import CANVAS_SECRET, full_account, signed_canvas_request
-from backstory.demo.ids import crm_id
+from demo.ids import crm_id
 from insights.tests.factories import SummaryFactory
 from opportunities.tests.factories import OpportunityFactory
 from users.tests.factories import UserFactory

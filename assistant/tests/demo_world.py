@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 from accounts.models import Account, AccountDomain
 from activities.models import Activity, ActivityOpportunity, Participant
-from backstory.demo.seed import DemoOptions, seed_demo_org
 from contacts.models import Contact
+from demo.seed import DemoOptions, seed_demo_org
 from insights.models import Summary
 from opportunities.models import Opportunity, OpportunityContactRole
 from users.models import User

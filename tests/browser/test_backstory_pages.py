@@ -18,7 +18,7 @@ from accounts.tests.page_fixtures import (
     topic,
     with_participant,
 )
-from backstory.demo.ids import crm_id
+from demo.ids import crm_id
 from insights.tests.factories import SummaryFactory
 from opportunities.tests.factories import OpportunityContactRoleFactory, OpportunityFactory
 from users.tests.factories import UserFactory
