@@ -13,6 +13,7 @@ from backstory import clock
 from contacts.services.removal import contacts_remove_created_from_activity
 from opportunities.models import Opportunity
 
+from ..handoff import hand_off_after_capture, hand_off_after_removal, summaries_stale_where_matched
 from ..models import Activity, ActivityOpportunity
 from ..selectors import activity_is_visible_to
 
@@ -42,8 +43,6 @@ def activity_match_manually(
             "choose opportunities of the chosen account."
         )
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
-    from ..tasks import enqueue_after_capture, summaries_stale_where_matched
-
     summaries_stale_where_matched([activity.pk])
     now = clock.now()
     target = account.name if account else "no account"
@@ -74,7 +73,7 @@ def activity_match_manually(
         ActivityOpportunity(activity=activity, opportunity=o, match=Activity.OpportunityMatch.MANUAL)
         for o in opportunities
     )
-    enqueue_after_capture([activity.pk])
+    hand_off_after_capture([activity.pk])
     return activity
 
 
@@ -118,7 +117,5 @@ def activity_remove_from_sync(*, activity: Activity, user) -> Removal:
 
     removed = contacts_remove_created_from_activity(activity=activity, removed_by=user)
 
-    from ..tasks import enqueue_after_removal
-
-    enqueue_after_removal([activity.pk])
+    hand_off_after_removal([activity.pk])
     return Removal(activity, removed.contacts, removed.contact_roles)

@@ -11,9 +11,8 @@ from activities.tests.factories import ActivityFactory
 from benchmarks.insights_world import match_activities_by_contacts
 from contacts.tests.factories import ContactFactory
 from insights.models import Summary
+from insights.tests.factories import NOW
 from opportunities.tests.factories import OpportunityContactRoleFactory, OpportunityFactory
-
-from .factories import NOW
 
 pytestmark = pytest.mark.django_db
 

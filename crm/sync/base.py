@@ -34,6 +34,7 @@ class ObjectReport:
     updated: int = 0
     deleted: int = 0
     deferred: int = 0
+    excluded: int = 0  # new records capture's local filters keep out (CRM events)
     errors: list[str] = field(default_factory=list)
     full_reason: str = ""
     skipped: str = ""
@@ -52,6 +53,7 @@ class ObjectReport:
             "updated": self.updated,
             "deleted": self.deleted,
             "deferred": self.deferred,
+            "excluded": self.excluded,
             "errors": len(self.errors),
             "full": self.full_reason,
         }

@@ -5,8 +5,8 @@ It starts a Salesforce stand-in in this process (the small demo org), pulls it i
 then per run captures one email through the ingest service (`activities_ingest`) from the Acme
 account owner to a contact role and a person Salesforce does not know, and polls the stand-in until
 that person is a contact there, and their contact role too. In between, everything is the
-production path: after commit the ingest queues `activities.after_capture` (queue "capture"),
-a Celery worker runs the contact engine, its outbox rows queue `crm.drain_outbox` (queue "crm")
+production path: after commit the ingest hands off `contacts.process_activities` (queue "contacts",
+activities/handoff.py), a Celery worker runs the contact engine, its outbox rows queue `crm.drain_outbox` (queue "crm")
 after commit, and the worker pushes them over HTTPS. The broker is CELERY_BROKER_URL when set
 (Redis), Celery's in-memory transport otherwise.
 
