@@ -13,7 +13,7 @@ from contacts.services import outbox as contact_outbox
 from contacts.tests.factories import LocalFilterFactory
 from crm.models import SyncCursor
 from crm.sync import salesforce_pull
-from crm.tests.sync_fixtures import Writes, org, org_factory  # noqa: F401
+from crm.tests.sync_fixtures import Writes
 from opportunities.models import NextStep, Opportunity, OpportunityContactRole
 from users.models import User
 
