@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 from .errors import ApiError, malformed_query
 from .values import parse_date, parse_datetime
@@ -114,7 +114,7 @@ class BoolOp:
     operands: tuple[Condition, ...]
 
 
-Condition = Union[Comparison, Not, BoolOp]
+Condition = Comparison | Not | BoolOp
 
 
 @dataclass(frozen=True)
@@ -221,7 +221,7 @@ def _read_string(text: str, start: int) -> tuple[StringLiteral, int]:
         value.append(char)
         raw.append(char)
         position += 1
-    raise _error(text, start, "line 1:%d mismatched character '<EOF>' expecting '''" % len(text))
+    raise _error(text, start, f"line 1:{len(text)} mismatched character '<EOF>' expecting '''")
 
 
 def _error(text: str, position: int, message: str) -> ApiError:

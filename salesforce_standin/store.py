@@ -134,7 +134,7 @@ class Store:
         obj = self.schema[object_name]
         names = list(fields or [])
         chosen = [obj.field(name) for name in names] if names else obj.fields
-        for name, field in zip(names, chosen):
+        for name, field in zip(names, chosen, strict=False):
             if field is None:
                 raise ApiError(400, "INVALID_FIELD", f"No such column '{name}' on sobject of type {obj.name}")
         body: Record = {"attributes": query.attributes(version, object_name, record["Id"])}

@@ -118,7 +118,7 @@ class PullContext:
             if result.get("done", True):
                 return
             next_url = result["nextRecordsUrl"]
-            result = self.call(lambda sf: sf.query_more(next_url, identifier_is_url=True))
+            result = self.call(lambda sf, url=next_url: sf.query_more(url, identifier_is_url=True))
 
     def query(self, soql: str) -> list[Record]:
         """Every record of a query."""
@@ -186,9 +186,11 @@ class ObjectSync(abc.ABC):
 
     def before_remove(self, rows: Any, ctx: PullContext) -> None:
         """Note what the deletion affects, for the re-match after the run."""
+        return None
 
     def finish(self, ctx: PullContext, report: ObjectReport) -> None:
         """Work after the last page (a second pass over references)."""
+        return None
 
 
 def crm_map(model: type[Model], crm_ids: Any, *extra: str) -> dict[str, Any]:
