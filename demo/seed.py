@@ -454,9 +454,10 @@ class DemoOrgWriter:
                     1, (self.now - created).days - (5 if not final.is_closed else self.rng.randint(5, 30))
                 )
                 offsets = sorted(self.rng.sample(range(span), k=min(len(path), span)))
+                # Fewer days than stages: the history stops at the last day (zip is not strict).
                 history = [
                     (s.name, created + dt.timedelta(days=off, hours=self.rng.randint(8, 17)))
-                    for s, off in zip(path, offsets, strict=True)
+                    for s, off in zip(path, offsets, strict=False)
                 ]
                 history[0] = (history[0][0], created)
                 tier_amount = {"Enterprise": (120, 600), "Mid-Market": (40, 160), "SMB": (8, 45)}.get(

@@ -174,6 +174,10 @@ class ObjectSync(abc.ABC):
         rows = self.model.objects.filter(crm_id__in=crm_ids)
         self.before_remove(rows, ctx)
         report.deleted += rows.count()
+        self.delete_rows(rows)
+
+    def delete_rows(self, rows: Any) -> None:
+        """Delete the local rows: through the owning app's service where it has one."""
         rows.delete()
 
     def local_crm_ids(self) -> Any:
