@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "query_api",
     "support",
     "assistant",
+    "pages",
     # Tools, not product code: product code never imports them.
     "salesforce_standin",
     "demo",

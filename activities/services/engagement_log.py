@@ -106,7 +106,7 @@ def activity_remove_from_sync(*, activity: Activity, user) -> Removal:
     Backstory created from it is removed by the contact engine's one removal path
     (`contacts_remove_created_from_activity`: here, in the CRM when one is connected, recorded).
     """
-    if not (user.is_staff or user.is_superuser):
+    if not user.is_admin:
         raise PermissionDenied("Only an admin can remove an activity from sync.")
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
     if activity.removed_from_sync_at is not None:
