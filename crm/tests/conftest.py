@@ -1,10 +1,9 @@
-"""Fixtures for the crm tests: the Salesforce stand-in (see crm.standin.testing), the org on a
-hand-moved clock with Backstory pointing at it (crm.tests.sync_fixtures), and Backstory's own setup."""
+"""Fixtures for the crm tests: an org in the Salesforce stand-in (whose own fixtures the root
+conftest.py registers for every app), and Backstory's own setup."""
 
 import pytest
 
 from contacts.models import ConfigurationProfile
-from crm.standin.testing import salesforce_standin, salesforce_standin_factory  # noqa: F401
 from crm.tests.sync_fixtures import org, org_factory  # noqa: F401
 from users.models import User
 

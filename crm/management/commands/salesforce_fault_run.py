@@ -29,10 +29,10 @@ from contacts.services import contact_engine_process_activities
 from crm.models import OutboxEntry
 from crm.push import outbox_drain
 from crm.selectors import outbox_problems
-from crm.standin import ManualClock, StandinServer
-from crm.standin.store import SMALL_ORG
 from crm.sync import salesforce_pull
 from opportunities.models import OpportunityContactRole
+from salesforce_standin import ManualClock, StandinServer
+from salesforce_standin.store import SMALL_ORG
 from users.models import User
 
 START = "2026-11-23T12:00:00+00:00"
