@@ -12,10 +12,10 @@ from backstory import clock
 from opportunities.models import Opportunity
 
 from ..models import Conversation, Message
-from .answers import Answer, answer_record_question
+from .answers import Answer, answer_record_question, answer_visibility, answers_combined
 from .dates import user_time_zone
 from .help import answer_help_question
-from .intents import understand_question
+from .intents import question_parts, understand_question
 from .llm import LlmUnavailable, llm_answer, llm_is_configured
 from .retrieval import RecordContext
 
@@ -72,21 +72,41 @@ def conversation_messages(*, user, record, limit: int = 40) -> list[Message]:
     return list(reversed(messages.order_by("-created_at", "-id")[:limit]))
 
 
-def _compose(*, user, record, question: str) -> tuple[Answer, bool, bool, str]:
-    """The answer with (used_llm, fell_back, notice)."""
+def _answer_one(*, user, record, question: str, now, tz) -> Answer:
+    understanding = understand_question(question=question, now=now, tz=tz, has_record=record is not None)
+    context = RecordContext(user=user, record=record, now=now, tz=tz) if record is not None else None
+    if understanding.intent == "visibility":
+        return answer_visibility(context=context, understanding=understanding)
+    if understanding.intent == "help" or context is None:
+        return answer_help_question(question=question, tz=tz)
+    draft = answer_record_question(context=context, understanding=understanding)
+    if draft.intent == "search" and not draft.has_data:
+        # Not in the record's activities: maybe it is a question about the product.
+        help_answer = answer_help_question(question=question, tz=tz)
+        if help_answer.has_data:
+            return help_answer
+    return draft
+
+
+def assistant_answer_offline(*, user, record, question: str) -> Answer:
+    """The answer composed from the data alone. A compound question ("Which competitors came up, and
+    what are the biggest risks?") gets every part answered, each under its own heading."""
     now = clock.now()
     tz = user_time_zone(user)
-    understanding = understand_question(question=question, now=now, tz=tz, has_record=record is not None)
-    if understanding.intent == "help":
-        draft = answer_help_question(question=question, tz=tz)
-    else:
-        context = RecordContext(user=user, record=record, now=now, tz=tz)
-        draft = answer_record_question(context=context, understanding=understanding)
-        if draft.intent == "search" and not draft.has_data:
-            # Not in the record's activities: maybe it is a question about the product.
-            help_answer = answer_help_question(question=question, tz=tz)
-            if help_answer.has_data:
-                draft = help_answer
+    parts = question_parts(question)
+    if len(parts) > 1:
+        answers = [
+            (part, _answer_one(user=user, record=record, question=part, now=now, tz=tz)) for part in parts
+        ]
+        if len({answer.intent for _, answer in answers}) > 1:
+            return answers_combined(parts=answers)
+    return _answer_one(user=user, record=record, question=question, now=now, tz=tz)
+
+
+def assistant_answer(*, user, record, question: str) -> tuple[Answer, bool, bool, str]:
+    """The answer, grounded and cited, with (used_llm, fell_back, notice): the language model's when
+    one is configured and answers, else the offline one. Nothing is stored."""
+    draft = assistant_answer_offline(user=user, record=record, question=question)
     if not llm_is_configured():
         return draft, False, False, ""
     label = (
@@ -113,7 +133,7 @@ def assistant_ask(*, user, record, question: str) -> tuple[Message, Message]:
     asked = Message.objects.create(
         conversation=conversation, role=Message.Role.USER, text=question, created_at=asked_at
     )
-    answer, used_llm, fell_back, notice = _compose(user=user, record=record, question=question)
+    answer, used_llm, fell_back, notice = assistant_answer(user=user, record=record, question=question)
     answered = Message.objects.create(
         conversation=conversation,
         role=Message.Role.ASSISTANT,
