@@ -1,0 +1,34 @@
+"""The evaluation set over the demo org: offline answers pass at least 90 %, and the command prints
+the score and every failure."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from assistant.services.evaluation import CATEGORIES, evaluation_questions_load, evaluation_run
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_set_covers_every_kind_of_question():
+    questions = evaluation_questions_load()
+    assert len(questions) >= 40
+    assert {q.category for q in questions} == set(CATEGORIES)
+    assert all(q.must or q.must_not for q in questions)
+
+
+def test_offline_answers_pass_at_least_90_percent(demo_world, settings):
+    settings.BACKSTORY_NOW = "2026-11-23T12:00:00+00:00"
+    report = evaluation_run()
+    failures = "\n".join(f"{r.question.id}: {'; '.join(r.failures)}" for r in report.failures)
+    assert report.score >= 0.9, f"{report.score:.0%}\n{failures}"
+
+
+def test_command_prints_the_score_and_failures(demo_world, settings):
+    settings.BACKSTORY_NOW = "2026-11-23T12:00:00+00:00"
+    out = io.StringIO()
+    call_command("assistant_evaluate", "--only", "northwind-cfo", "--show", stdout=out)
+    text = out.getvalue()
+    assert "Score: 1/1 = 100%" in text
+    assert "northwind-cfo-budget" in text
