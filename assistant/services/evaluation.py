@@ -53,6 +53,7 @@ class EvaluationResult:
     question: EvaluationQuestion
     answer: Answer | None
     failures: list[str] = field(default_factory=list)
+    used_llm: bool = False
 
     @property
     def passed(self) -> bool:
@@ -272,7 +273,9 @@ def evaluation_question_run(*, question: EvaluationQuestion, now=None) -> Evalua
         record = _record_get(question.record)
     except EvaluationSetError as error:
         return EvaluationResult(question, None, [str(error)])
-    answer, *_ = assistant_answer(user=user, record=record, question=question.question)
+    answer, used_llm, fell_back, notice = assistant_answer(
+        user=user, record=record, question=question.question
+    )
     failures = _general_failures(question=question, answer=answer, user=user, record=record)
     for pattern in question.must:
         resolved = _resolve(pattern, record=record, user=user, now=now)
@@ -286,7 +289,9 @@ def evaluation_question_run(*, question: EvaluationQuestion, now=None) -> Evalua
     for kind in question.cites:
         if kind not in kinds:
             failures.append(f"cites no {kind}")
-    return EvaluationResult(question, answer, failures)
+    if fell_back:
+        failures.append(f"answered offline: {notice}")
+    return EvaluationResult(question, answer, failures, used_llm=used_llm)
 
 
 def evaluation_run(*, questions: list[EvaluationQuestion] | None = None) -> EvaluationReport:

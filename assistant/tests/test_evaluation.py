@@ -32,3 +32,22 @@ def test_command_prints_the_score_and_failures(demo_world, settings):
     text = out.getvalue()
     assert "Score: 1/1 = 100%" in text
     assert "northwind-cfo-budget" in text
+
+
+def test_with_a_model_the_answer_is_grounded_on_the_same_evidence_and_cites_it(
+    demo_world, settings, llm_stand_in
+):
+    settings.BACKSTORY_NOW = "2026-11-23T12:00:00+00:00"
+    question = next(q for q in evaluation_questions_load() if q.id == "northwind-decision-makers")
+    offline = evaluation_run(questions=[question]).results[0].answer
+    first = offline.citations[0]
+    settings.ASSISTANT_LLM_BASE_URL = llm_stand_in.url
+    llm_stand_in.reply = f"The decision makers: {first['label']} [1]."
+
+    result = evaluation_run(questions=[question]).results[0]
+
+    assert result.used_llm and result.passed, result.failures
+    prompt = llm_stand_in.requests[-1]["messages"][1]["content"]
+    # the model saw the offline answer's sources and facts, nothing else, and cites them
+    assert f"[1] contact: {first['label']}" in prompt and offline.text in prompt
+    assert result.answer.citations == [first]

@@ -23,6 +23,12 @@ class Command(BaseCommand):
         if not questions:
             raise CommandError(f"No question id contains {options['only']!r}.")
         report = evaluation_run(questions=questions)
+        model = sum(r.used_llm for r in report.results)
+        self.stdout.write(
+            f"{len(report.results)} questions; answered by the language model: {model}"
+            if model
+            else f"{len(report.results)} questions, answered offline (no ASSISTANT_LLM_BASE_URL)"
+        )
         for result in report.results:
             if result.passed and not options["show"]:
                 continue
