@@ -19,7 +19,7 @@ def _link_markers(line: str, citations: dict[int, dict], *, new_tab: bool) -> st
             return ""
         title = citation["label"] + (f" · {citation['detail']}" if citation.get("detail") else "")
         return format_html(
-            '<a class="cite" href="{}" title="{}" data-kind="{}" data-id="{}"{}>[{}]</a>',
+            '<a class="assistant-cite" href="{}" title="{}" data-kind="{}" data-id="{}"{}>[{}]</a>',
             citation["url"],
             title,
             citation["kind"],

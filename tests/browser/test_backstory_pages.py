@@ -279,7 +279,7 @@ def test_canvas_opens_the_record_inside_an_iframe_from_another_origin(
     question.fill("Was pricing discussed?")
     question.press("Enter")
     expect(frame.locator("#assistant-messages .assistant-question")).to_have_text("Was pricing discussed?")
-    expect(frame.locator("#assistant-messages .assistant-message.assistant").last).to_contain_text(
+    expect(frame.locator("#assistant-messages .assistant-message-answer").last).to_contain_text(
         "Yes: pricing came up in"
     )
     assert all(cookie["name"] != "sessionid" for cookie in page.context.cookies())
