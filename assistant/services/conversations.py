@@ -10,12 +10,13 @@ from django.http import Http404
 from accounts.models import Account
 from backstory import clock
 from opportunities.models import Opportunity
+from support.services import support_hours_status, support_request_from_chat
 
 from ..models import Conversation, Message
 from .answers import Answer, answer_record_question, answer_visibility, answers_combined
 from .dates import user_time_zone
 from .help import answer_help_question
-from .intents import question_parts, understand_question
+from .intents import asks_for_a_person, question_parts, understand_question
 from .llm import LlmUnavailable, llm_answer, llm_is_configured
 from .retrieval import RecordContext
 
@@ -122,8 +123,40 @@ def assistant_answer(*, user, record, question: str) -> tuple[Answer, bool, bool
         return draft, False, True, notice
 
 
+HANDOVER_TRANSCRIPT_MESSAGES = 12
+
+
+def _hand_over(*, user, conversation: Conversation, page_url: str) -> Message:
+    """The chat becomes a support request; the answer says who answers, where, and when."""
+    recent = list(conversation.messages.order_by("-created_at", "-id")[:HANDOVER_TRANSCRIPT_MESSAGES])
+    transcript = "\n\n".join(f"{m.get_role_display()}: {m.text}" for m in reversed(recent))
+    request = support_request_from_chat(
+        user=user, conversation=conversation, transcript=transcript, page_url=page_url
+    )
+    hours = support_hours_status()
+    email = f" and by email to {user.email}" if user.email else ""
+    if hours.is_open:
+        text = (
+            f"I've handed this conversation to the support team as {request.reference}. "
+            f"A person will answer here in this chat{email}. {hours.message}"
+        )
+    else:
+        text = (
+            "No one from support can answer right now: human support is Monday to Friday, 9:00 AM to 5:00 PM Pacific. "
+            f"{hours.message} I've logged this conversation as {request.reference}; a person will answer here{email} "
+            "after support opens. Until then I can keep answering questions about your accounts and the product."
+        )
+    now = clock.now()
+    answered = Message.objects.create(
+        conversation=conversation, role=Message.Role.ASSISTANT, text=text, intent="handover", created_at=now
+    )
+    conversation.updated_at = now
+    conversation.save(update_fields=["updated_at"])
+    return answered
+
+
 @transaction.atomic
-def assistant_ask(*, user, record, question: str) -> tuple[Message, Message]:
+def assistant_ask(*, user, record, question: str, page_url: str = "") -> tuple[Message, Message]:
     """Store the user's question and the assistant's grounded, cited answer; returns both messages."""
     question = " ".join((question or "").split())[:MAX_QUESTION_LENGTH]
     if not question:
@@ -133,6 +166,8 @@ def assistant_ask(*, user, record, question: str) -> tuple[Message, Message]:
     asked = Message.objects.create(
         conversation=conversation, role=Message.Role.USER, text=question, created_at=asked_at
     )
+    if asks_for_a_person(question):
+        return asked, _hand_over(user=user, conversation=conversation, page_url=page_url)
     answer, used_llm, fell_back, notice = assistant_answer(user=user, record=record, question=question)
     answered = Message.objects.create(
         conversation=conversation,

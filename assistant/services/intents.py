@@ -442,3 +442,15 @@ def question_parts(question: str) -> list[str]:
         else:
             parts.append(piece + "?")
     return parts or [question]
+
+
+_PERSON = re.compile(
+    r"\b(talk|speak|chat|connect me|put me through)( to| with)? (a |an |to a |with a )?(real )?(person|human|someone|agent|support|rep from support)\b"
+    r"|\b(human|live) (support|agent|help)\b|\bhand (me )?over\b|^(human|agent|operator)\W*$",
+    re.IGNORECASE,
+)
+
+
+def asks_for_a_person(question: str) -> bool:
+    """True when the user wants a person of the support team rather than the automated answers."""
+    return bool(_PERSON.search(_normalized(question)))
