@@ -51,12 +51,12 @@ class Conversation(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.user} about {self.record or 'Backstory help'}"
+
     @property
     def record(self):
         return self.account or self.opportunity
-
-    def __str__(self) -> str:
-        return f"{self.user} about {self.record or 'Backstory help'}"
 
 
 class Message(models.Model):

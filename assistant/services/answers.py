@@ -1249,7 +1249,7 @@ def answers_combined(*, parts: list[tuple[str, Answer]]) -> Answer:
                 citations.append({**c, "n": numbers[key]})
             renumber[c["n"]] = numbers[key]
         text = _MARKER.sub(lambda m, table=renumber: f"[{table.get(int(m.group(1)), 0)}]", answer.text)
-        lines.append(heading[:1].upper() + heading[1:])
+        lines.append("### " + heading[:1].upper() + heading[1:])
         lines += text.split("\n")
     return Answer(
         intent="compound",

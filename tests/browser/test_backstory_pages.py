@@ -6,51 +6,22 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from accounts.tests.factories import AccountFactory
 from accounts.tests.page_fixtures import (
     CANVAS_SECRET,
     activity_on,
     days_ago,
-    full_account,
     person_on,
     risk,
     signed_canvas_request,
     topic,
     with_participant,
 )
-from backstory.demo.ids import crm_id
 from insights.tests.factories import SummaryFactory
-from opportunities.tests.factories import OpportunityContactRoleFactory, OpportunityFactory
-from users.tests.factories import UserFactory
+from opportunities.tests.factories import OpportunityContactRoleFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "pw"  # UserFactory's
-
-
-@pytest.fixture
-def org(transactional_db, frozen_now):
-    rep = UserFactory(username="dana", first_name="Dana", last_name="Rivera", crm_id=crm_id("005", 9_001))
-    other = UserFactory(username="sam", first_name="Sam", last_name="Okafor")
-    account = AccountFactory(
-        name="Northwind Logistics",
-        owner=rep,
-        domain="northwind.com",
-        crm_id=crm_id("001", 9_002),
-        industry="Logistics",
-    )
-    AccountFactory(name="Northstar Foods", owner=other, domain="northstar.com")
-    pieces = full_account(account=account, rep=rep, other_rep=other, people=4)
-    opportunity = OpportunityFactory(
-        name="Northwind - Platform expansion",
-        account=account,
-        owner=rep,
-        amount=180_000,
-        stage="Proposal",
-        crm_id=crm_id("006", 9_003),
-    )
-    pieces["opportunity"] = opportunity
-    return {"rep": rep, "other": other, "account": account, **pieces}
 
 
 def sign_in(page, live_server, username="dana"):
