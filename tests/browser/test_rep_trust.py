@@ -184,3 +184,24 @@ def test_no_console_error_and_no_sideways_scroll_on_a_phone(live_server, new_pag
             assert wide <= 390, f"{name} is {wide} px wide at 390 px"
             bar = page.locator("header.topbar").bounding_box()
             assert bar["height"] <= 2 * 56, f"the top bar is {bar['height']} px tall"
+
+
+def test_the_person_drawer_wheel_is_76_px_and_colleagues_get_no_buyer_benchmark(
+    live_server, new_page, screenshot, org
+):
+    page = new_page(1440, 900)
+    sign_in(page, live_server)
+    page.goto(f"{live_server.url}/accounts/{org['account'].pk}/")
+    page.locator("#people .person-link").first.click()
+    drawer = page.get_by_role("dialog")
+    expect(drawer).to_contain_text("Buyer benchmarks")
+    wheel = drawer.locator(".person-score-row .wheel")
+    assert round(wheel.bounding_box()["width"]) == 76
+    screenshot(page, "person-drawer-contact")
+    page.keyboard.press("Escape")
+    page.get_by_label("External or internal").select_option("internal")
+    expect(page.locator("#people .person-name")).to_have_text(["Dana Rivera"])
+    page.locator("#people .person-link").first.click()
+    expect(drawer.get_by_role("heading", level=2)).to_have_text("Dana Rivera")
+    expect(drawer).not_to_contain_text("Buyer benchmarks")
+    assert round(drawer.locator(".person-score-row .wheel").bounding_box()["width"]) == 76
