@@ -24,16 +24,21 @@ def record_url(record) -> str:
 
 
 def person_url(record, contact) -> str:
-    """The person's drawer on the record's page; a contact with no people metrics there has no
-    drawer, so the People section."""
-    scope = (
-        {"opportunity": record}
-        if isinstance(record, Opportunity)
-        else {"account": record, "opportunity": None}
-    )
-    person = PersonEngagement.objects.filter(contact=contact, **scope).values_list("pk", flat=True).first()
-    base = record_url(record)
-    return f"{base}people/{person}/" if person else f"{base}#people"
+    """The person's drawer on the record's page, else on their account's page (a contact seen on the
+    account but not on this deal); a contact with no people metrics has no drawer: the People section."""
+    scopes = [(record, {"account": record, "opportunity": None})]
+    if isinstance(record, Opportunity):
+        scopes = [
+            (record, {"opportunity": record}),
+            (record.account, {"account": record.account, "opportunity": None}),
+        ]
+    for page, scope in scopes:
+        person = (
+            PersonEngagement.objects.filter(contact=contact, **scope).values_list("pk", flat=True).first()
+        )
+        if person:
+            return f"{record_url(page)}people/{person}/"
+    return f"{record_url(record)}#people"
 
 
 def next_step_url(record, step) -> str:

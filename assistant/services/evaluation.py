@@ -238,7 +238,13 @@ def _general_failures(*, question: EvaluationQuestion, answer: Answer, user, rec
         failures.append(f"markers without a source: {dangling}")
     for c in answer.citations:
         if c["kind"] == "contact" and record is not None:
-            drawers = PersonEngagement.objects.filter(contact_id=c["id"]).values_list("pk", flat=True)
+            account = record.account if isinstance(record, Opportunity) else record
+            drawers = PersonEngagement.objects.filter(
+                Q(opportunity=record) if isinstance(record, Opportunity) else Q(pk__in=[]),
+                contact_id=c["id"],
+            ).values_list("pk", flat=True) | PersonEngagement.objects.filter(
+                account=account, opportunity=None, contact_id=c["id"]
+            ).values_list("pk", flat=True)
             opens = re.search(r"/people/(\d+)/$", c["url"])
             if (opens and int(opens.group(1)) not in set(drawers)) or (not opens and drawers.exists()):
                 failures.append(f"citation [{c['n']}] (contact {c['id']}) does not open their drawer")
