@@ -4,24 +4,24 @@ from __future__ import annotations
 
 import logging
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, transaction
 from django.http import Http404
 
 from accounts.models import Account
 from backstory import clock
 from opportunities.models import Opportunity
+from pages.record import KINDS
 from support.services import support_hours_status, support_request_from_chat
 
 from ..models import Conversation, Message
 from .answers import Answer, answer_record_question, answer_visibility, answers_combined
-from .dates import user_time_zone
 from .help import answer_help_question
 from .intents import asks_for_a_person, question_parts, understand_question
 from .llm import LlmUnavailable, llm_answer, llm_is_configured
 from .retrieval import RecordContext
 
 logger = logging.getLogger(__name__)
-RECORD_TYPES = {"account": Account, "opportunity": Opportunity}
 MAX_QUESTION_LENGTH = 1_000
 
 
@@ -32,13 +32,12 @@ def assistant_record_get_for_user(*, user, record_type: str, record_id: int | No
     activities is decided later by activities.selectors.activities_visible_to."""
     if not record_type:
         return None
-    model = RECORD_TYPES.get(record_type)
-    if model is None or record_id is None:
+    kind = KINDS.get(record_type)
+    if kind is None or record_id is None:
         raise Http404("The assistant works on an account or an opportunity.")
-    queryset = model.objects.select_related("account") if model is Opportunity else model.objects.all()
     try:
-        return queryset.get(pk=record_id)
-    except model.DoesNotExist as error:
+        return kind.with_details(record_id)
+    except ObjectDoesNotExist as error:
         raise Http404(f"No {record_type} {record_id}.") from error
 
 
@@ -93,7 +92,7 @@ def assistant_answer_offline(*, user, record, question: str) -> Answer:
     """The answer composed from the data alone. A compound question ("Which competitors came up, and
     what are the biggest risks?") gets every part answered, each under its own heading."""
     now = clock.now()
-    tz = user_time_zone(user)
+    tz = clock.user_zone(user)
     parts = question_parts(question)
     if len(parts) > 1:
         answers = [

@@ -126,9 +126,9 @@ def other_origin():
 def org(transactional_db, frozen_now):
     """Northwind Logistics with a summary, people and activities (two reps), and an open deal."""
     from accounts.tests.factories import AccountFactory
-    from accounts.tests.page_fixtures import full_account
     from backstory.demo.ids import crm_id
     from opportunities.tests.factories import OpportunityFactory
+    from pages.tests.factories import full_account
     from users.tests.factories import UserFactory
 
     rep = UserFactory(username="dana", first_name="Dana", last_name="Rivera", crm_id=crm_id("005", 9_001))

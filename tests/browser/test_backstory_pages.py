@@ -6,7 +6,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from accounts.tests.page_fixtures import (
+from insights.tests.factories import SummaryFactory
+from opportunities.tests.factories import OpportunityContactRoleFactory
+from pages.tests.factories import (
     CANVAS_SECRET,
     activity_on,
     days_ago,
@@ -16,8 +18,6 @@ from accounts.tests.page_fixtures import (
     topic,
     with_participant,
 )
-from insights.tests.factories import SummaryFactory
-from opportunities.tests.factories import OpportunityContactRoleFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
