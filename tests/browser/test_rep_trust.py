@@ -98,7 +98,14 @@ def test_a_three_answer_conversation_reads_without_overlap_inside_an_iframe(
     screenshot(page, "assistant-three-answers-iframe")
 
 
-def test_every_citation_of_a_summary_answer_opens_its_source(live_server, new_page, org):
+def test_every_citation_of_a_summary_answer_opens_its_source(live_server, new_page, screenshot, org):
+    from opportunities.tests.factories import NextStepFactory
+    from pages.tests.factories import next_step
+
+    step = NextStepFactory(opportunity=org["opportunity"], subject="Send the security questionnaire")
+    summary = org["account"].summary
+    summary.next_steps = [{**next_step(step.subject, due=step.due_date), "next_step_id": step.pk}]
+    summary.save()
     page = new_page(1440, 900)
     sign_in(page, live_server)
     account_url = f"{live_server.url}/accounts/{org['account'].pk}/"
@@ -112,7 +119,7 @@ def test_every_citation_of_a_summary_answer_opens_its_source(live_server, new_pa
     cited = sources.evaluate_all(
         "links => links.map(a => [a.dataset.kind, a.dataset.id, a.getAttribute('href'), a.textContent])"
     )
-    assert {kind for kind, *_ in cited} >= {"activity", "metric", "opportunity"}
+    assert {kind for kind, *_ in cited} >= {"activity", "metric", "opportunity", "next_step"}
     for kind, ident, href, label in cited:
         page.goto(live_server.url + href)
         if kind == "activity":
@@ -127,6 +134,10 @@ def test_every_citation_of_a_summary_answer_opens_its_source(live_server, new_pa
             target = page.locator(f"#{anchor}")
             expect(target).to_be_visible()
             expect(target).to_be_in_viewport()
+            if kind == "next_step":
+                expect(target).to_contain_text(label)
+                assert target.evaluate("el => el.matches(':target')")
+                screenshot(page, "citation-next-step")
 
 
 def test_the_log_pane_opens_from_a_link_and_edit_match_saves(live_server, new_page, screenshot, org):
@@ -205,3 +216,19 @@ def test_the_person_drawer_wheel_is_76_px_and_colleagues_get_no_buyer_benchmark(
     expect(drawer.get_by_role("heading", level=2)).to_have_text("Dana Rivera")
     expect(drawer).not_to_contain_text("Buyer benchmarks")
     assert round(drawer.locator(".person-score-row .wheel").bounding_box()["width"]) == 76
+
+
+def test_search_finds_a_deal_by_words_in_any_order(live_server, new_page, screenshot, org):
+    from accounts.tests.factories import AccountFactory
+
+    wayne = AccountFactory(name="Wayne Financial", domain="waynefinancial.com", owner=org["other"])
+    deal = OpportunityFactory(name="Wayne Financial - Analytics Expansion", account=wayne, owner=org["other"])
+    page = new_page(1440, 900)
+    sign_in(page, live_server)
+    search = page.get_by_role("combobox", name="Search accounts and opportunities")
+    search.fill("wayne analytics")
+    option = page.get_by_role("listbox", name="Search results").get_by_role("option").first
+    expect(option).to_contain_text("Wayne Financial - Analytics Expansion")
+    screenshot(page, "search-wayne-analytics")
+    search.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text(deal.name)
