@@ -161,10 +161,11 @@ def test_the_log_pane_opens_from_a_link_and_edit_match_saves(live_server, new_pa
     pane.get_by_role("button", name="Save match").click()
     expect(pane).to_contain_text("Match saved")
     expect(page.locator(f"#activity-row-{activity.pk}")).to_contain_text("Northwind - Second site")
-    # the pane's content is not hidden under the list: its bottom is reachable inside the viewport
+    # the pane scrolls down to all its content, never sideways (it did, hiding its left edge)
     assert pane.evaluate(
-        "el => el.scrollHeight <= el.clientHeight || getComputedStyle(el).overflowY === 'auto'"
+        "el => getComputedStyle(el).overflowY === 'auto' || el.scrollHeight <= el.clientHeight"
     )
+    assert pane.evaluate("el => el.scrollWidth <= el.clientWidth"), "the pane scrolls sideways"
     screenshot(page, "log-pane-saved")
     assert errors == []
 
