@@ -126,7 +126,7 @@ def other_origin():
 def org(transactional_db, frozen_now):
     """Northwind Logistics with a summary, people and activities (two reps), and an open deal."""
     from accounts.tests.factories import AccountFactory
-    from backstory.demo.ids import crm_id
+    from demo.ids import crm_id
     from opportunities.tests.factories import OpportunityFactory
     from pages.tests.factories import full_account
     from users.tests.factories import UserFactory
