@@ -12,7 +12,7 @@ def secrets_key_check(app_configs, **kwargs):
         Warning(
             "BACKSTORY_SECRETS_KEY is not set: mailbox and calendar passwords are encrypted with a key "
             "derived from SECRET_KEY.",
-            hint="Set BACKSTORY_SECRETS_KEY to a Fernet key (python -c \"from cryptography.fernet import "
+            hint='Set BACKSTORY_SECRETS_KEY to a Fernet key (python -c "from cryptography.fernet import '
             'Fernet; print(Fernet.generate_key().decode())") and keep it apart from the database backups.',
             id="connections.W001",
         )

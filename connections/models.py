@@ -185,7 +185,11 @@ class CalendarItem(models.Model):
     cursor = models.ForeignKey(CalendarCursor, on_delete=models.CASCADE, related_name="items")
     href = models.CharField(max_length=1000)
     etag = models.CharField(max_length=255, blank=True)
-    uid = models.CharField(max_length=1000, blank=True)
+    uids = models.TextField(blank=True, help_text="The event UIDs it held, one a line.")
+    # A recurring series' text, expanded again on every run as new occurrences come due.
+    data = models.TextField(blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["cursor", "href"], name="calendar_item_once_per_cursor")]
+        constraints = [
+            models.UniqueConstraint(fields=["cursor", "href"], name="calendar_item_once_per_cursor")
+        ]

@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import F
-from imap_tools import AND, U, MailBox, MailBoxStartTls, MailBoxUnencrypted
+from imap_tools import AND, MailBox, MailBoxStartTls, MailBoxUnencrypted, U
 from imap_tools.errors import MailboxFolderSelectError, MailboxFolderStatusError
 
 from activities.models import Activity
-from activities.parsing import ParseError, parse_email_bytes
+from activities.parsing import parse_email_bytes
 from activities.services import IngestSession
 from backstory import clock
 
@@ -51,7 +51,9 @@ def mailbox_open(*, connection: MailboxConnection):
     timeout = settings.CONNECTIONS_TIMEOUT_SECONDS
     Security = MailboxConnection.Security
     if connection.security == Security.TLS:
-        box = MailBox(connection.host, connection.port, timeout=timeout, ssl_context=ssl.create_default_context())
+        box = MailBox(
+            connection.host, connection.port, timeout=timeout, ssl_context=ssl.create_default_context()
+        )
     elif connection.security == Security.STARTTLS:
         box = MailBoxStartTls(
             connection.host, connection.port, timeout=timeout, ssl_context=ssl.create_default_context()
@@ -120,7 +122,9 @@ def mailbox_sync(*, connection: MailboxConnection, max_messages: int | None = No
         box = mailbox_open(connection=connection)
         try:
             for name in mailbox_folders_to_read(connection=connection, box=box):
-                budget -= _sync_folder(connection=connection, box=box, name=name, budget=budget, report=report)
+                budget -= _sync_folder(
+                    connection=connection, box=box, name=name, budget=budget, report=report
+                )
                 if budget <= 0:
                     report.more_left = True
                     break
@@ -158,7 +162,9 @@ def _sync_folder(*, connection, box, name: str, budget: int, report: MailboxRunR
     if cursor.uidvalidity != uidvalidity:
         # A new UIDVALIDITY means the old UIDs mean nothing: read the folder again from the window.
         if cursor.uidvalidity is not None:
-            logger.info("Folder %r of connection %s: UIDVALIDITY changed, reading it again", name, connection.pk)
+            logger.info(
+                "Folder %r of connection %s: UIDVALIDITY changed, reading it again", name, connection.pk
+            )
         cursor.uidvalidity = uidvalidity
         cursor.last_uid = 0
         cursor.backfilled = False
@@ -227,3 +233,14 @@ def _refresh_backfill(connection: MailboxConnection) -> None:
             backfill_finished_at=clock.now()
         )
     model.objects.filter(pk=connection.pk).update(**values)
+
+
+def mailbox_wait_for_mail(*, connection: MailboxConnection, seconds: float) -> bool:
+    """Wait with IMAP IDLE on INBOX until the server announces new mail (True) or ``seconds`` pass."""
+    box = mailbox_open(connection=connection)
+    try:
+        box.folder.set(INBOX, readonly=True)
+        responses = box.idle.wait(timeout=seconds)
+        return any(b"EXISTS" in response or b"RECENT" in response for response in responses)
+    finally:
+        _close_quietly(box)

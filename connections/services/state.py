@@ -23,7 +23,9 @@ def run_claim(*, connection: Connection) -> bool:
     model = type(connection)
     claimed = (
         model.objects.filter(pk=connection.pk, is_paused=False)
-        .filter(Q(sync_started_at__isnull=True) | Q(sync_started_at__lt=now - dt.timedelta(seconds=LEASE_SECONDS)))
+        .filter(
+            Q(sync_started_at__isnull=True) | Q(sync_started_at__lt=now - dt.timedelta(seconds=LEASE_SECONDS))
+        )
         .update(sync_started_at=now)
     )
     return claimed == 1
@@ -99,7 +101,9 @@ def access_token_fresh(*, connection: Connection) -> str:
             timeout=settings.CONNECTIONS_TIMEOUT_SECONDS,
         )
     except requests.RequestException as error:
-        raise ConnectionFailure(f"Could not reach the token endpoint to renew the access token ({error}).") from None
+        raise ConnectionFailure(
+            f"Could not reach the token endpoint to renew the access token ({error})."
+        ) from None
     if response.status_code != 200:
         raise ConnectionFailure(
             f"The token endpoint refused to renew the access token ({response.status_code}): the refresh "

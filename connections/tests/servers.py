@@ -95,7 +95,13 @@ class Dovecot:
 
 
 def maildir_fill(
-    maildir: Path, messages: list[bytes], *, folder: str = "", received_at: float | None = None, uid=None, gid=None
+    maildir: Path,
+    messages: list[bytes],
+    *,
+    folder: str = "",
+    received_at: float | None = None,
+    uid=None,
+    gid=None,
 ) -> None:
     """Put messages into a Maildir folder ("" is INBOX, "Sent" is ``.Sent``) as delivered mail, one
     second apart, the newest ``received_at`` (the IMAP INTERNALDATE is the file's time)."""
@@ -115,7 +121,9 @@ def maildir_fill(
         os.chown(maildir, uid, gid)
 
 
-def dovecot_start(*, inbox: list[bytes] = (), sent: list[bytes] = (), password: str = "s3cret-Enron") -> Dovecot:
+def dovecot_start(
+    *, inbox: list[bytes] = (), sent: list[bytes] = (), password: str = "s3cret-Enron"
+) -> Dovecot:
     """Start Dovecot on a free loopback port with one user whose INBOX and Sent are pre-filled."""
     binary = dovecot_binary()
     directory = Path(tempfile.mkdtemp(prefix="backstory-dovecot-"))
@@ -202,7 +210,10 @@ service imap-login {{
 """
     )
     process = subprocess.Popen(
-        [binary, "-F", "-c", str(config)], stdout=subprocess.DEVNULL, stderr=open(log, "ab"), start_new_session=True
+        [binary, "-F", "-c", str(config)],
+        stdout=subprocess.DEVNULL,
+        stderr=open(log, "ab"),
+        start_new_session=True,
     )
     server = Dovecot(port, username, password, directory, process, mail_uid, mail_gid)
     try:
