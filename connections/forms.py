@@ -87,6 +87,7 @@ class SecretFieldsMixin:
 
 
 class MailboxConnectionForm(SecretFieldsMixin, forms.ModelForm):
+    token_url = forms.URLField(required=False, assume_scheme="https", label="Token URL")
     folders = NameListField(
         required=False,
         help_text="One a line. Leave empty to read INBOX and the folder the server marks as Sent.",
@@ -114,6 +115,8 @@ class MailboxConnectionForm(SecretFieldsMixin, forms.ModelForm):
 
 
 class CalendarConnectionForm(SecretFieldsMixin, forms.ModelForm):
+    url = forms.URLField(max_length=1000, assume_scheme="https", label="CalDAV or feed URL")
+    token_url = forms.URLField(required=False, assume_scheme="https", label="Token URL")
     calendars = NameListField(
         required=False, help_text="Calendar names, one a line. Leave empty to read them all."
     )

@@ -86,7 +86,7 @@ def _calendars_to_read(*, connection: CalendarConnection, client: caldav.DAVClie
     if not connection.calendars:
         return calendars
     wanted = {name.strip().casefold() for name in connection.calendars}
-    return [c for c in calendars if (c.name or "").strip().casefold() in wanted]
+    return [c for c in calendars if (c.get_display_name() or "").strip().casefold() in wanted]
 
 
 def calendar_test(*, connection: CalendarConnection) -> list[str]:
@@ -97,7 +97,10 @@ def calendar_test(*, connection: CalendarConnection) -> list[str]:
             response.raise_for_status()
             return [connection.url]
         client = caldav_client(connection=connection)
-        return [c.name or str(c.url) for c in _calendars_to_read(connection=connection, client=client)]
+        return [
+            c.get_display_name() or str(c.url)
+            for c in _calendars_to_read(connection=connection, client=client)
+        ]
     except Exception as error:
         raise describe_error(
             error, host=_host(connection), timeout=settings.CONNECTIONS_TIMEOUT_SECONDS
@@ -141,7 +144,7 @@ def calendar_sync(*, connection: CalendarConnection) -> CalendarRunReport:
 def _sync_caldav_calendar(*, connection, calendar, report: CalendarRunReport) -> None:
     url = str(calendar.url)
     cursor, _ = CalendarCursor.objects.get_or_create(
-        connection=connection, url=url, defaults={"name": calendar.name or ""}
+        connection=connection, url=url, defaults={"name": calendar.get_display_name() or ""}
     )
     known = {item.href: item for item in cursor.items.all()}
     real_token = cursor.sync_token and not cursor.sync_token.startswith("fake-")
@@ -189,7 +192,10 @@ def _sync_caldav_calendar(*, connection, calendar, report: CalendarRunReport) ->
     _capture(connection=connection, cursor=cursor, resources=resources, deleted=deleted, report=report)
     # The cursor moves only after what it covers is stored.
     CalendarCursor.objects.filter(pk=cursor.pk).update(
-        sync_token=str(result.sync_token or ""), ctag=cursor.ctag, last_error="", name=calendar.name or ""
+        sync_token=str(result.sync_token or ""),
+        ctag=cursor.ctag,
+        last_error="",
+        name=calendar.get_display_name() or "",
     )
 
 

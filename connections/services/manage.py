@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 
 from backstory import clock
 
@@ -40,13 +40,6 @@ def connection_delete(*, connection: Connection) -> None:
     (removing them is the Engagement Log's job)."""
     # A run in progress checks between batches that its connection still exists, and stops.
     connection.delete()
-
-
-def connections_for_owner(*, owner) -> tuple[QuerySet, QuerySet]:
-    return (
-        MailboxConnection.objects.filter(owner=owner).prefetch_related("folder_cursors"),
-        CalendarConnection.objects.filter(owner=owner).prefetch_related("cursors"),
-    )
 
 
 def connections_due() -> list[Connection]:
