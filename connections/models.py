@@ -193,3 +193,6 @@ class CalendarItem(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["cursor", "href"], name="calendar_item_once_per_cursor")
         ]
+
+    def __str__(self) -> str:
+        return self.href
