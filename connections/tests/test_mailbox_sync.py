@@ -306,3 +306,20 @@ def test_deleting_a_connection_stops_its_sync_and_keeps_what_it_captured(dovecot
     assert sync_due.delay().get() == 0
     assert Activity.objects.filter(source_id="kept@enron.com").exists()
     assert not Activity.objects.filter(source_id="never@enron.com").exists()
+
+
+def test_idle_wakes_up_when_new_mail_arrives(dovecot, folder):
+    from connections.services import mailbox_wait_for_mail
+
+    connection = connect(dovecot)
+
+    def deliver():
+        time.sleep(1)
+        with imap(dovecot) as box:
+            box.append(new_message("Idle ping", "idle-1@enron.com"), "INBOX")
+
+    threading.Thread(target=deliver, daemon=True).start()
+    started = time.monotonic()
+
+    assert mailbox_wait_for_mail(connection=connection, seconds=20)
+    assert time.monotonic() - started < 10
