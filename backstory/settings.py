@@ -141,10 +141,12 @@ BACKSTORY_SECRETS_KEY = env("BACKSTORY_SECRETS_KEY", default="")
 CONNECTIONS_SYNC_EVERY_SECONDS = env.int("CONNECTIONS_SYNC_EVERY_SECONDS", default=120)
 CONNECTIONS_BACKFILL_DAYS = env.int("CONNECTIONS_BACKFILL_DAYS", default=90)
 CONNECTIONS_BATCH_SIZE = env.int("CONNECTIONS_BATCH_SIZE", default=200)  # messages fetched and stored at once
-CONNECTIONS_MAX_PER_RUN = env.int("CONNECTIONS_MAX_PER_RUN", default=2_000)  # then the rest on a follow-up run
+# At most this many messages per run; a longer back-fill continues in a follow-up task.
+CONNECTIONS_MAX_PER_RUN = env.int("CONNECTIONS_MAX_PER_RUN", default=2_000)
 CONNECTIONS_TIMEOUT_SECONDS = env.float("CONNECTIONS_TIMEOUT_SECONDS", default=30.0)  # every network call
 CONNECTIONS_RETRY_MAX_SECONDS = env.int("CONNECTIONS_RETRY_MAX_SECONDS", default=3_600)
-CONNECTIONS_IDLE_SECONDS = env.int("CONNECTIONS_IDLE_SECONDS", default=300)  # one IMAP IDLE wait, then renewed
+# One IMAP IDLE wait (then renewed): servers drop an IDLE after about 30 minutes.
+CONNECTIONS_IDLE_SECONDS = env.int("CONNECTIONS_IDLE_SECONDS", default=300)
 
 # --- Backstory domain settings ---
 # The company's own mail domains: a participant on one of these is internal.
