@@ -13,6 +13,7 @@ import datetime as dt
 import logging
 import re
 import ssl
+import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -255,11 +256,18 @@ def _refresh_backfill(connection: MailboxConnection) -> None:
 
 
 def mailbox_wait_for_mail(*, connection: MailboxConnection, seconds: float) -> bool:
-    """Wait with IMAP IDLE on INBOX until the server announces new mail (True) or ``seconds`` pass."""
+    """Wait with IMAP IDLE on INBOX until the server announces new mail (True) or ``seconds`` pass.
+
+    Servers also send keep-alives ("OK Still here") during IDLE: those do not end the wait.
+    """
     box = mailbox_open(connection=connection)
+    deadline = time.monotonic() + seconds
     try:
         box.folder.set(INBOX, readonly=True)
-        responses = box.idle.wait(timeout=seconds)
-        return any(b"EXISTS" in response or b"RECENT" in response for response in responses)
+        with box.idle as idle:
+            while (left := deadline - time.monotonic()) > 0:
+                if any(b"EXISTS" in response for response in idle.poll(timeout=left)):
+                    return True
+        return False
     finally:
         _close_quietly(box)

@@ -177,7 +177,7 @@ default_internal_user = {internal_user}
 first_valid_uid = 1
 first_valid_gid = 1
 mail_location = maildir:{directory}/mail/%u
-imap_idle_notify_interval = 1 secs
+mailbox_idle_check_interval = 1 secs
 passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {passwd}

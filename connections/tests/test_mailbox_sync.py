@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import http.server
+import json
 import socket
 import threading
 import time
+import urllib.parse
 
 import pytest
 from imap_tools import MailBoxUnencrypted
@@ -54,9 +57,8 @@ def folder(dovecot, request):
 
 
 def connect(dovecot, **fields) -> MailboxConnection:
-    return MailboxConnectionFactory(
-        port=dovecot.port, username=dovecot.username, password=dovecot.password, **fields
-    )
+    fields = {"username": dovecot.username, "password": dovecot.password, **fields}
+    return MailboxConnectionFactory(port=dovecot.port, **fields)
 
 
 def test_first_sync_backfills_inbox_and_the_sent_folder_within_the_window(dovecot, sample_mail):
@@ -323,3 +325,66 @@ def test_idle_wakes_up_when_new_mail_arrives(dovecot, folder):
 
     assert mailbox_wait_for_mail(connection=connection, seconds=20)
     assert time.monotonic() - started < 10
+
+
+class _TokenEndpoint(http.server.BaseHTTPRequestHandler):
+    """An OAuth 2.0 token endpoint (Microsoft's or Google's part): renews or refuses a refresh token."""
+
+    def do_POST(self):
+        form = urllib.parse.parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode())
+        if form.get("refresh_token") == ["refresh-good"]:
+            body, status = json.dumps({"access_token": "access-renewed", "expires_in": 3600}).encode(), 200
+        else:
+            body, status = b'{"error": "invalid_grant"}', 400
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def token_url():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _TokenEndpoint)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/oauth2/v2.0/token"
+    server.shutdown()
+    server.server_close()
+
+
+def test_an_expired_token_is_renewed_and_a_refused_renewal_is_reported(dovecot, token_url):
+    import datetime as dt
+
+    from backstory import clock
+
+    connection = connect(
+        dovecot,
+        auth=MailboxConnection.Auth.OAUTH2,
+        password="",
+        access_token="access-expired",
+        refresh_token="refresh-revoked",
+        token_url=token_url,
+        client_id="backstory",
+        token_expires_at=clock.now() - dt.timedelta(minutes=5),
+    )
+
+    result = sync_mailbox.delay(connection.pk).get()
+
+    assert "refused to renew the access token" in result["error"]
+    assert "refresh-revoked" not in result["error"]
+
+    # A good refresh token: the access token is renewed and stored (encrypted) before signing in.
+    # This Dovecot does not offer XOAUTH2, and the error passes on what it said.
+    MailboxConnection.objects.filter(pk=connection.pk).update(next_attempt_at=None)
+    connection = MailboxConnection.objects.get(pk=connection.pk)
+    connection.refresh_token = "refresh-good"
+    connection.save()
+    result = sync_mailbox.delay(connection.pk).get()
+
+    connection.refresh_from_db()
+    assert connection.access_token == "access-renewed"
+    assert connection.token_expires_at > clock.now() + dt.timedelta(minutes=50)
+    assert "Unsupported authentication mechanism" in result["error"]
