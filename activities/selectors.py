@@ -1,6 +1,7 @@
 """Read-side queries over activities. One selector decides what a user may see (privacy)."""
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -25,7 +26,7 @@ def activities_visible_to(*, user, queryset: QuerySet[Activity] | None = None) -
     """What ``user`` may see. Design: "A private activity is counted in every score but shown only
     to its owner and admins." Scores use ``activities_in_sync``; every list a person reads uses this."""
     queryset = activities_in_sync(queryset)
-    if user.is_staff or user.is_superuser:
+    if user.is_admin:
         return queryset
     return queryset.filter(Q(is_private=False) | Q(owner_id=user.pk))
 
@@ -33,7 +34,7 @@ def activities_visible_to(*, user, queryset: QuerySet[Activity] | None = None) -
 def activity_is_visible_to(*, user, activity: Activity) -> bool:
     if activity.removed_from_sync_at is not None:
         return False
-    return not activity.is_private or user.is_staff or user.is_superuser or activity.owner_id == user.pk
+    return not activity.is_private or user.is_admin or activity.owner_id == user.pk
 
 
 # --- the Engagement Log -----------------------------------------------------------------------
@@ -67,7 +68,7 @@ def engagement_log_activities(*, user, filters: LogFilters = LogFilters()) -> Qu
     Privacy comes from ``activities_visible_to``; ``removed`` (admins only) lists what was removed
     from sync instead, for the audit.
     """
-    if filters.removed and (user.is_staff or user.is_superuser):
+    if filters.removed and user.is_admin:
         queryset = Activity.objects.filter(removed_from_sync_at__isnull=False)
     else:
         queryset = activities_visible_to(user=user)
@@ -121,7 +122,7 @@ def activity_get_for_user(*, user, pk: int) -> Activity:
     Admins also see activities removed from sync (for the audit).
     """
     queryset = Activity.objects.select_related("owner", "account", "lead", "removed_by")
-    if not (user.is_staff or user.is_superuser):
+    if not user.is_admin:
         queryset = activities_visible_to(user=user, queryset=queryset)
     activity = queryset.filter(pk=pk).first()
     if activity is None:
@@ -183,3 +184,20 @@ def match_alternatives(*, activity: Activity, account: Account | None = None) ->
             .order_by("name", "id")
         )
     return MatchAlternatives(accounts=[(a, reasons[a.pk]) for a in accounts], opportunities=opportunities)
+
+
+def records_matched_to(*, activity_ids: Iterable[int]) -> tuple[set[int], set[int]]:
+    """The ids of the accounts and of the opportunities the given activities are matched to now."""
+    ids = list(activity_ids)
+    accounts, opportunities = set(), set()
+    for start in range(0, len(ids), 2_000):  # bounded IN lists (SQLite's variable limit)
+        chunk = ids[start : start + 2_000]
+        accounts |= set(
+            Activity.objects.filter(id__in=chunk, account_id__isnull=False).values_list(
+                "account_id", flat=True
+            )
+        )
+        opportunities |= set(
+            ActivityOpportunity.objects.filter(activity_id__in=chunk).values_list("opportunity_id", flat=True)
+        )
+    return accounts, opportunities

@@ -47,7 +47,12 @@ INSTALLED_APPS = [
     "query_api",
     "support",
     "assistant",
+    "pages",
     "connections",
+    # Tools, not product code: product code never imports them.
+    "salesforce_standin",
+    "demo",
+    "benchmarks",
 ]
 
 MIDDLEWARE = [

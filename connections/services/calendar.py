@@ -23,12 +23,12 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 
+from activities.handoff import hand_off_after_capture
 from activities.models import Activity
 from activities.parsing import ParsedActivity, ParseError
 from activities.parsing.ics import parse_calendar_bytes
 from activities.services import IngestSession
 from activities.services.ingest import fit_source_id
-from activities.tasks import enqueue_after_capture
 from backstory import clock
 
 from ..models import CalendarConnection, CalendarCursor, CalendarItem
@@ -282,7 +282,7 @@ def _capture(
             series |= set(known[href].uids.split("\n"))
         cancelled = _meetings_cancel_missing(uids=series, kept=set(parsed), start=start, end=end)
         if updated or cancelled:
-            enqueue_after_capture(updated + cancelled)
+            hand_off_after_capture(updated + cancelled)
         _items_save(cursor=cursor, resources=resources, deleted=deleted, uids_by_href=uids_by_href)
     report.updated += len(updated)
     report.cancelled += len(cancelled)
