@@ -24,6 +24,7 @@ from backstory import clock
 from contacts.models import ConfigurationProfile, Contact, ContactFieldRule, Lead, LocalFilter
 from opportunities.models import NextStep, Opportunity, OpportunityContactRole, OpportunityStageHistory
 from opportunities.stages import STAGES, stage_info
+from rollups.services import rollups_rebuild
 from users.models import Quota, Team, User
 
 from . import content
@@ -457,6 +458,7 @@ class DemoOrgWriter:
                 # Fewer days than stages: the history stops at the last day (zip is not strict).
                 history = [
                     (s.name, created + dt.timedelta(days=off, hours=self.rng.randint(8, 17)))
+                    # A young opportunity has fewer days than stages: the later stages get none.
                     for s, off in zip(path, offsets, strict=False)
                 ]
                 history[0] = (history[0][0], created)
@@ -777,7 +779,10 @@ def seed_demo_org(options: DemoOptions, progress: Progress | None = None) -> Dem
         raise DemoOrgExists(
             "The database already holds an org. Use --reset to wipe it first, or a fresh DATABASE_URL."
         )
-    return DemoOrgWriter(options, progress).write()
+    summary = DemoOrgWriter(options, progress).write()
+    # The activities were written as rows, not captured: count them in the daily rollups.
+    rollups_rebuild()
+    return summary
 
 
 class DemoOrgExists(Exception):

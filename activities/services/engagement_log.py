@@ -12,6 +12,7 @@ from accounts.models import Account
 from backstory import clock
 from contacts.services.removal import contacts_remove_created_from_activity
 from opportunities.models import Opportunity
+from rollups.services import rollups_kept_current
 
 from ..handoff import hand_off_after_capture, hand_off_after_removal, summaries_stale_where_matched
 from ..models import Activity, ActivityOpportunity
@@ -48,31 +49,32 @@ def activity_match_manually(
     target = account.name if account else "no account"
     if opportunities:
         target += " and " + ", ".join(f"“{o.name}”" for o in opportunities)
-    activity.account = account
-    activity.lead = None
-    activity.account_match = Activity.AccountMatch.MANUAL
-    activity.opportunity_match = (
-        Activity.OpportunityMatch.MANUAL if opportunities else Activity.OpportunityMatch.NONE
-    )
-    activity.is_manually_matched = True
-    activity.matched_at = now
-    activity.match_explanation = f"Matched by hand to {target} by {_who(user)} on {now:%d %b %Y}. Automatic re-matching leaves it as it is."
-    activity.save(
-        update_fields=[
-            "account",
-            "lead",
-            "account_match",
-            "opportunity_match",
-            "is_manually_matched",
-            "matched_at",
-            "match_explanation",
-        ]
-    )
-    ActivityOpportunity.objects.filter(activity=activity).delete()
-    ActivityOpportunity.objects.bulk_create(
-        ActivityOpportunity(activity=activity, opportunity=o, match=Activity.OpportunityMatch.MANUAL)
-        for o in opportunities
-    )
+    with rollups_kept_current(activity_ids=[activity.pk]):
+        activity.account = account
+        activity.lead = None
+        activity.account_match = Activity.AccountMatch.MANUAL
+        activity.opportunity_match = (
+            Activity.OpportunityMatch.MANUAL if opportunities else Activity.OpportunityMatch.NONE
+        )
+        activity.is_manually_matched = True
+        activity.matched_at = now
+        activity.match_explanation = f"Matched by hand to {target} by {_who(user)} on {now:%d %b %Y}. Automatic re-matching leaves it as it is."
+        activity.save(
+            update_fields=[
+                "account",
+                "lead",
+                "account_match",
+                "opportunity_match",
+                "is_manually_matched",
+                "matched_at",
+                "match_explanation",
+            ]
+        )
+        ActivityOpportunity.objects.filter(activity=activity).delete()
+        ActivityOpportunity.objects.bulk_create(
+            ActivityOpportunity(activity=activity, opportunity=o, match=Activity.OpportunityMatch.MANUAL)
+            for o in opportunities
+        )
     hand_off_after_capture([activity.pk])
     return activity
 
@@ -111,9 +113,10 @@ def activity_remove_from_sync(*, activity: Activity, user) -> Removal:
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
     if activity.removed_from_sync_at is not None:
         return Removal(activity, [], [])
-    activity.removed_from_sync_at = clock.now()
-    activity.removed_by = user
-    activity.save(update_fields=["removed_from_sync_at", "removed_by"])
+    with rollups_kept_current(activity_ids=[activity.pk]):
+        activity.removed_from_sync_at = clock.now()
+        activity.removed_by = user
+        activity.save(update_fields=["removed_from_sync_at", "removed_by"])
 
     removed = contacts_remove_created_from_activity(activity=activity, removed_by=user)
 

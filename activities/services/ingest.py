@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 
 from activities.parsing.results import ParsedActivity, ParseError
 from backstory import clock
+from rollups.services import rollups_refresh
 from users.models import User
 
 from ..handoff import hand_off_after_capture
@@ -360,6 +361,7 @@ class IngestSession:
             insert_rows(Participant, participants)
             insert_rows(ActivityOpportunity, links)
             created_ids = [row.activity_id for row in rows]
+            rollups_refresh(activity_ids=created_ids)
             if self.hand_off and created_ids:
                 hand_off_after_capture(created_ids)
         for row in rows:

@@ -18,6 +18,7 @@ from accounts.domains import registrable_domain
 from accounts.models import AccountDomain
 from backstory import clock
 from contacts.models import Contact, Lead
+from rollups.services import rollups_kept_current
 
 from ..handoff import hand_off_after_capture, summaries_stale_where_matched
 from ..models import Activity, ActivityOpportunity, Participant
@@ -175,20 +176,21 @@ def _match_batch(
                 {"activity_id": pk, "opportunity_id": opp_id, "match": match}
                 for opp_id, match in outcome.opportunities
             )
-        update_rows(
-            Activity,
-            updates,
-            [
-                "account_id",
-                "lead_id",
-                "account_match",
-                "opportunity_match",
-                "match_explanation",
-                "matched_at",
-            ],
-        )
-        ActivityOpportunity.objects.filter(among("activity_id", sorted(writable))).delete()
-        insert_rows(ActivityOpportunity, new_links)
+        with rollups_kept_current(activity_ids=sorted(writable)):
+            update_rows(
+                Activity,
+                updates,
+                [
+                    "account_id",
+                    "lead_id",
+                    "account_match",
+                    "opportunity_match",
+                    "match_explanation",
+                    "matched_at",
+                ],
+            )
+            ActivityOpportunity.objects.filter(among("activity_id", sorted(writable))).delete()
+            insert_rows(ActivityOpportunity, new_links)
         changed_ids = sorted(writable)
         if hand_off and changed_ids:
             hand_off_after_capture(changed_ids)

@@ -8,7 +8,7 @@ import random
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
+from django.db import connection, transaction
 
 from accounts.domains import registrable_domain
 from accounts.models import AccountDomain
@@ -17,6 +17,7 @@ from activities.parsing import InvalidActivity, parse_api_item
 from activities.services import IngestSession
 from backstory import clock
 from contacts.models import Contact, Lead
+from rollups.services import rollups_kept_current
 from users.models import User
 
 SUBJECTS = [
@@ -101,8 +102,9 @@ class Command(BaseCommand):
         )
         if not options["keep"]:
             ids = report.created_ids
-            for start in range(0, len(ids), 5_000):
-                Activity.objects.filter(pk__in=ids[start : start + 5_000]).delete()
+            with transaction.atomic(), rollups_kept_current(activity_ids=ids):
+                for start in range(0, len(ids), 5_000):
+                    Activity.objects.filter(pk__in=ids[start : start + 5_000]).delete()
             self.stdout.write("  (benchmark activities deleted; --keep keeps them)")
 
     def generate(self, count: int, rng: random.Random) -> list[dict]:

@@ -34,6 +34,7 @@ from query_api.query import get_query_runner, parse_query
 from query_api.registry import load_catalog
 from query_api.services import query_run
 from query_api.timeframes import window_for
+from rollups.services import rollups_rebuild
 
 # Ten metric columns, a filter on two of them and a sort on a third.
 BENCHMARK_QUERY = {
@@ -115,8 +116,11 @@ class Command(BaseCommand):
         self.stdout.write(_line("Query API (parse + SQL + count + rows)", api))
         self.stdout.write(_line("Hand-written SQL (rows + count)", sql))
         ratio = statistics.median(api) / statistics.median(sql)
+        ratio_p95 = _p95(api) / _p95(sql)
         self.stdout.write(
-            f"Ratio of medians: {ratio:.2f}x (target within 2x); p95 target < 250 ms: {'met' if _p95(api) < 250 else 'NOT met'}."
+            f"Ratio to the hand-written SQL over raw rows: medians {ratio:.2f}x, p95 {ratio_p95:.2f}x "
+            f"(target <= 0.5x: {'met' if ratio_p95 <= 0.5 else 'NOT met'}); "
+            f"p95 target < 100 ms: {'met' if _p95(api) < 100 else 'NOT met'}."
         )
         self.stdout.write(
             f"Machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} during the run."
@@ -202,6 +206,7 @@ class Command(BaseCommand):
                 for week in range(26)
             ]
             EngagementSnapshot.objects.bulk_create(snapshots, batch_size=5_000)
+        rollups_rebuild()  # the stand-in matched with SQL, not through capture
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
