@@ -23,6 +23,7 @@ from ..models import Activity, ActivityOpportunity, Participant
 from ..selectors import activities_in_sync
 from .bulk import among, insert_rows, update_rows
 from .matching import MatchContext, Person, ProfileBook, match_one
+from .matching_deals import ActivityFacts, Link
 from .people import PeopleDirectory
 
 DEFAULT_MATCH_BATCH = 2_000
@@ -98,7 +99,12 @@ def _match_batch(
             "lead_id",
             "account_match",
             "opportunity_match",
+            "opportunity_confidence",
             "match_explanation",
+            "subject",
+            "body",
+            "occurred_at",
+            "thread_id",
         )
     }
     participant_rows = list(
@@ -120,18 +126,46 @@ def _match_batch(
                 is_internal=row["is_internal"],
                 contact_id=row["contact_id"],
                 lead_id=row["lead_id"],
+                user_id=row["user_id"],
             )
         )
-    links: dict[int, set[tuple[int, str]]] = {pk: set() for pk in activities}
-    for activity_id, opportunity_id, match in ActivityOpportunity.objects.filter(
-        among("activity_id", ids)
-    ).values_list("activity_id", "opportunity_id", "match"):
-        links[activity_id].add((opportunity_id, match))
+    links: dict[int, set[Link]] = {pk: set() for pk in activities}
+    for (
+        activity_id,
+        opportunity_id,
+        match,
+        confidence,
+        is_primary,
+        reasons,
+    ) in ActivityOpportunity.objects.filter(among("activity_id", ids)).values_list(
+        "activity_id", "opportunity_id", "match", "confidence", "is_primary", "reasons"
+    ):
+        links[activity_id].add(Link(opportunity_id, match, confidence, is_primary, tuple(reasons or ())))
     profiles.add_users(row["owner_id"] for row in activities.values())
-    ctx = MatchContext.load(people=[p for group in people.values() for p in group])
+    facts = {
+        pk: ActivityFacts(
+            subject=row["subject"],
+            body=row["body"],
+            occurred_at=row["occurred_at"],
+            owner_id=row["owner_id"],
+            thread_id=row["thread_id"],
+            activity_id=pk,
+        )
+        for pk, row in activities.items()
+    }
+    ctx = MatchContext.load(
+        people=[p for group in people.values() for p in group], activities=list(facts.values())
+    )
     changed = {}
-    for pk, row in activities.items():
-        outcome = match_one(people=people[pk], profile=profiles.for_user(row["owner_id"]), ctx=ctx)
+    # Earlier messages first, so a reply sees what its thread's first message is matched to now.
+    for pk in sorted(activities, key=lambda pk: (activities[pk]["occurred_at"], pk)):
+        row = activities[pk]
+        outcome = match_one(
+            people=people[pk], profile=profiles.for_user(row["owner_id"]), ctx=ctx, activity=facts[pk]
+        )
+        ctx.note_match(
+            activity=facts[pk], opportunity_ids=[link.opportunity_id for link in outcome.opportunities]
+        )
         report.examined += 1
         report.account_matches[outcome.account_match] += 1
         if not outcome.same_as(
@@ -168,14 +202,12 @@ def _match_batch(
                     "lead_id": outcome.lead_id,
                     "account_match": outcome.account_match,
                     "opportunity_match": outcome.opportunity_match,
+                    "opportunity_confidence": outcome.confidence,
                     "match_explanation": outcome.explanation,
                     "matched_at": now,
                 }
             )
-            new_links.extend(
-                {"activity_id": pk, "opportunity_id": opp_id, "match": match}
-                for opp_id, match in outcome.opportunities
-            )
+            new_links.extend(link.as_row(pk) for link in outcome.opportunities)
         update_rows(
             Activity,
             updates,
@@ -184,6 +216,7 @@ def _match_batch(
                 "lead_id",
                 "account_match",
                 "opportunity_match",
+                "opportunity_confidence",
                 "match_explanation",
                 "matched_at",
             ],
