@@ -7,7 +7,7 @@ write re-checks it under a row lock so an Edit Match made meanwhile wins.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -73,18 +73,27 @@ def match_activities(
     batch_size: int = DEFAULT_MATCH_BATCH,
     resolve_people: bool = False,
     hand_off: bool = False,
+    progress: Callable[[int], object] | None = None,
 ) -> MatchReport:
     """(Re)match stored activities in bulk; manual matches and removed activities are left alone.
 
     ``activity_ids=None`` matches every automatically matched activity. With ``resolve_people`` the
     participants are first resolved again to users, contacts and leads (after CRM changes).
     ``hand_off`` sends the activities whose match changed to the contact and insights engines.
+    Running it twice changes nothing the second time. ``progress`` is called with each batch's size.
     """
     report = MatchReport()
     profiles = ProfileBook.load()
     for chunk in _id_batches(activity_ids, batch_size):
         _match_batch(chunk, profiles, report, resolve_people=resolve_people, hand_off=hand_off)
+        if progress is not None:
+            progress(len(chunk))
     return report
+
+
+def activities_to_match_count() -> int:
+    """How many activities a full re-association looks at (for a progress bar)."""
+    return activities_in_sync().filter(is_manually_matched=False).count()
 
 
 def _match_batch(
