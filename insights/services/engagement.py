@@ -46,9 +46,10 @@ HALF_LIFE_DAYS = 28.0
 # and one with 40 differ by at least 15 points"): logarithmic in decayed points,
 #   score = 100 * ln(1 + P / RECORD_KNEE) / ln(1 + RECORD_FULL / RECORD_KNEE), at most 100,
 # so every doubling of activity adds the same ~19 points instead of saturating at five a week.
-# RECORD_FULL is the points of about 60 emails a week (or 40 mixed activities): 100.
-RECORD_KNEE = 6.0
-RECORD_FULL = 240.0
+# RECORD_FULL, 100, is about 55 mixed activities a week; a weekly email exchange with a monthly
+# meeting is 31 (Medium), an email a week 16 (Low).
+RECORD_KNEE = 4.0
+RECORD_FULL = 300.0
 # A person: score = 100 * (1 - e^(-points / saturation)); people have few activities each.
 PERSON_SATURATION = 8.0
 # Bands and the colour of the wheel.
@@ -80,7 +81,7 @@ class ComponentTotal:
 def engagement_score(points: float, *, saturation: float | None = None) -> int:
     """0-100 from decayed points.
 
-    A record (``saturation=None``): ``round(100 * ln(1 + P/6) / ln(1 + 240/6))``, at most 100.
+    A record (``saturation=None``): ``round(100 * ln(1 + P/4) / ln(1 + 300/4))``, between 1 and 100.
     A person: ``round(100 * (1 - e^(-points / saturation)))``.
     """
     if points <= 0:

@@ -39,8 +39,9 @@ def level(account) -> int:
         # A record: logarithmic, 100 at 240 points.
         (0, None, 0),
         (-1, None, 0),
-        (6, None, round(100 * math.log(2) / math.log(41))),
-        (240, None, 100),
+        (4, None, round(100 * math.log(2) / math.log(76))),
+        (300, None, 100),
+        (0.01, None, 1),  # anything counted shows
         (1000, None, 100),
         # A person: 1 - e^(-points / saturation).
         (8, 8, 63),
@@ -142,7 +143,7 @@ def test_breakdown_explains_volume_type_and_recency():
     assert breakdown["score"] == engagement_score(4.25)
     assert breakdown["band"] == "low" and breakdown["color"] == "red" and breakdown["window_weeks"] == 12
     assert "1 meeting, 1 email received and 1 email sent" in breakdown["explanation"]
-    assert "ln(1 + decayed points / 6) / ln(1 + 240 / 6)" in breakdown["normalisation"]
+    assert "ln(1 + decayed points / 4) / ln(1 + 300 / 4)" in breakdown["normalisation"]
 
 
 def test_opportunities_count_the_activities_matched_to_them():
