@@ -6,7 +6,7 @@ owner on the activity, its name or products mentioned in subject or body, the th
 association, stage and recency". The candidates are the account's deals open at the activity's
 time, opened up to 14 days after it or closed up to 14 days before it, at most five.
 
-The points (``docs/matching.md`` has the table and worked examples):
+The points (``docs/matching.md`` has the table):
 
 =====================================================  ======
 evidence                                                points
