@@ -504,6 +504,8 @@ class DemoOrgWriter:
                     1, (self.now - created).days - (5 if not final.is_closed else self.rng.randint(5, 30))
                 )
                 offsets = sorted(self.rng.sample(range(span), k=min(len(path), span)))
+                if len(offsets) < len(path):  # a young deal closed fast: fewer stages, the final one kept
+                    path = path[: len(offsets) - 1] + path[-1:]
                 history = [
                     (s.name, created + dt.timedelta(days=off, hours=self.rng.randint(8, 17)))
                     for s, off in zip(path, offsets, strict=True)
