@@ -131,3 +131,20 @@ def test_re_association_is_idempotent_and_fixes_old_matches(capture, org):
     assert first.changed_ids == [activity.pk]
     assert links(activity) == [("Acme Pilot", O.NAME, True, 65)]
     assert match_activities().changed_ids == []
+
+
+def test_the_log_lists_what_may_belong_to_an_opportunity(capture, org, client):
+    bob = ContactFactory(account=org.acme, email="bob@acme.com")
+    on_the_pilot = capture(source_id="r1", subject="Pilot rollout")
+    unmatched = capture(source_id="r2", subject="Quick question", to=bob.email)
+    before = capture(source_id="r3", subject="Old news", to=bob.email, occurred_at="2026-01-05T10:00:00Z")
+    Opportunity = type(org.pilot)
+    Opportunity.objects.filter(pk=org.pilot.pk).update(created_date="2026-10-01T00:00:00Z")
+    client.force_login(org.dana)
+    page = client.get(reverse("activities:log"), {"review_for": org.pilot.pk}).content.decode()
+    assert "in the lifetime of “Acme Pilot” that are not matched to it" in page
+    assert f'href="/activities/log/{unmatched.pk}/"' in page
+    assert f'href="/activities/log/{on_the_pilot.pk}/"' not in page  # already on it
+    assert f'href="/activities/log/{before.pk}/"' not in page  # before the deal was opened
+    missing = client.get(reverse("activities:log"), {"review_for": 999999}).content.decode()
+    assert "That opportunity does not exist (any more)" in missing
