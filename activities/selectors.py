@@ -137,6 +137,26 @@ def opportunity_review_candidates(
     return queryset
 
 
+@dataclass(frozen=True)
+class OpportunityReview:
+    """An opportunity with no matched activity, and how many of its account's may belong there."""
+
+    count: int
+    opportunity_id: int
+
+
+def opportunity_review(*, user, opportunity: Opportunity) -> OpportunityReview | None:
+    """Issue 16: "An opportunity page with no matched activity but with account activity in its
+    lifetime says so and offers 'N activities on this account may belong here — review'". None when
+    something is matched to it or nothing the reader may see is on its account in its lifetime."""
+    if activities_in_sync().filter(opportunity_links__opportunity_id=opportunity.pk).exists():
+        return None
+    count = opportunity_review_candidates(
+        opportunity=opportunity, queryset=activities_visible_to(user=user)
+    ).count()
+    return OpportunityReview(count=count, opportunity_id=opportunity.pk) if count else None
+
+
 def _start_of(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
 
