@@ -34,7 +34,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 # Gong: "deals open at its time, opened up to 14 days after or closed up to 14 days before, at most 5".
 NEAR = dt.timedelta(days=14)
@@ -73,8 +73,9 @@ def _words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
-def _phrase_pattern(phrase: str) -> re.Pattern:
-    return re.compile(r"(?<![a-z0-9])" + r"\W+".join(re.escape(w) for w in _words(phrase)) + r"(?![a-z0-9])")
+def _phrase_key(phrase: str) -> str:
+    """A phrase as the words of a text see it: " word word " (no regex to compile per deal)."""
+    return " " + " ".join(_words(phrase)) + " "
 
 
 @dataclass(frozen=True)
@@ -179,21 +180,26 @@ class DealChoice:
 class DealTerms:
     """The names a deal goes by, as patterns: its full name, its name without the account, its own words."""
 
-    phrases: list[tuple[str, re.Pattern]] = field(default_factory=list)
+    phrases: list[tuple[str, str]] = field(default_factory=list)
     words: list[str] = field(default_factory=list)
 
 
 def deal_terms(*, deal: Deal, account_name: str) -> DealTerms:
+    return _deal_terms(deal.name, account_name)
+
+
+@lru_cache(maxsize=50_000)
+def _deal_terms(deal_name: str, account_name: str) -> DealTerms:
     """Seed (issue 16): "its name or products mentioned in subject or body". The product is what the
     name says after the account's name: "Wayne Financial - Analytics Expansion" names "Analytics"."""
     account_words = set(_words(account_name))
-    tokens = _TOKEN.findall(deal.name)
+    tokens = _TOKEN.findall(deal_name)
     own_tokens = [t for t in tokens if t.lower() not in account_words]
     own = [t.lower() for t in own_tokens]
-    phrases = [deal.name]
+    phrases = [deal_name]
     if own_tokens and len(own_tokens) < len(tokens):
         phrases.append(" ".join(own_tokens))
-    terms = DealTerms(phrases=[(p, _phrase_pattern(p)) for p in dict.fromkeys(phrases) if _words(p)])
+    terms = DealTerms(phrases=[(p, _phrase_key(p)) for p in dict.fromkeys(phrases) if _words(p)])
     terms.words = [
         w for w in dict.fromkeys(own) if w not in GENERIC_WORDS and len(w) >= 3 and not w.isdigit()
     ]
@@ -215,16 +221,31 @@ class _Text:
     def body_words(self) -> set[str]:
         return set(_words(self.body))
 
+    @cached_property
+    def subject_key(self) -> str:
+        return _phrase_key(self.subject)
+
+    @cached_property
+    def body_key(self) -> str:
+        return _phrase_key(self.body)
+
 
 def _name_evidence(terms: DealTerms, distinctive: set[str], text: _Text) -> tuple[int, str] | None:
-    for where, names, mentions, field_text, field_words in (
-        ("subject", SUBJECT_NAMES, SUBJECT_MENTIONS, text.subject, lambda: text.subject_words),
-        ("body", BODY_NAMES, BODY_MENTIONS, text.body, lambda: text.body_words),
+    for where, names, mentions, field_text, field_words, field_key in (
+        (
+            "subject",
+            SUBJECT_NAMES,
+            SUBJECT_MENTIONS,
+            text.subject,
+            lambda: text.subject_words,
+            lambda: text.subject_key,
+        ),
+        ("body", BODY_NAMES, BODY_MENTIONS, text.body, lambda: text.body_words, lambda: text.body_key),
     ):
         if not field_text:
             continue
-        for phrase, pattern in terms.phrases:
-            if pattern.search(field_text):
+        for phrase, key in terms.phrases:
+            if key in field_key():
                 return names, f"the {where} names “{phrase}”"
         hits = [w for w in terms.words if w in distinctive and w in field_words()]
         if hits:
