@@ -8,7 +8,6 @@ from accounts.models import Account
 from accounts.tests.factories import AccountDomainFactory, AccountFactory
 from activities.models import Activity
 from activities.services import activities_ingest
-from activities.services.matching_deals import ActivityFacts, Deal
 from activities.services.matching import (
     AccountFacts,
     DomainHolder,
@@ -18,6 +17,7 @@ from activities.services.matching import (
     choose_domain_holder,
     match_one,
 )
+from activities.services.matching_deals import ActivityFacts, Deal
 from activities.tests.factories import parsed_item
 from contacts.tests.factories import ConfigurationProfileFactory, ContactFactory
 from opportunities.tests.factories import OpportunityContactRoleFactory, OpportunityFactory
