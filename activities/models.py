@@ -107,6 +107,10 @@ class Activity(models.Model):
             models.Index(fields=["owner", "occurred_at"], name="activity_owner_time_idx"),
             models.Index(fields=["occurred_at"], name="activity_time_idx"),
             models.Index(fields=["account_match"], name="activity_account_match_idx"),
+            # Finding the answer to a sent email (response rates, rollups): by In-Reply-To, or by
+            # thread and time; each look-up on its own index.
+            models.Index(fields=["in_reply_to"], name="activity_in_reply_to_idx"),
+            models.Index(fields=["thread_id", "occurred_at"], name="activity_thread_time_idx"),
         ]
         constraints = [
             models.CheckConstraint(

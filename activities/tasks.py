@@ -1,73 +1,13 @@
-"""Capture's Celery tasks: thin, idempotent, ids in. Enqueue them with the ``enqueue_*`` helpers,
-which wait for the surrounding transaction to commit."""
+"""Capture's Celery tasks: thin, idempotent, ids in. The hand-off to the engines that read
+activities is in ``activities/handoff.py``: by task name, after commit."""
 
 from __future__ import annotations
 
-import importlib
 import logging
 
 from celery import shared_task
-from django.db import transaction
 
 logger = logging.getLogger(__name__)
-
-# The engines that read new activities, written in other apps; each is called only if present.
-_AFTER_CAPTURE = (
-    ("contacts.services", "contact_engine_process_activities"),
-    ("insights.services", "summaries_mark_stale"),
-)
-_SUMMARIES = (("insights.services", "summaries_mark_stale"),)
-
-
-def _engine(module_name: str, function_name: str):
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as error:
-        if error.name != module_name:
-            raise  # the module exists but is broken: that is a bug to see, not a missing engine
-        return None
-    return getattr(module, function_name, None)
-
-
-def _call_engines(engines, activity_ids: list[int]) -> list[str]:
-    called = []
-    for module_name, function_name in engines:
-        function = _engine(module_name, function_name)
-        if function is None:
-            logger.info(
-                "%s.%s is not available: skipped for %d activities",
-                module_name,
-                function_name,
-                len(activity_ids),
-            )
-            continue
-        function(activity_ids=activity_ids)
-        called.append(f"{module_name}.{function_name}")
-    return called
-
-
-@shared_task(
-    name="activities.after_capture",
-    queue="capture",
-    autoretry_for=(Exception,),
-    retry_backoff=True,
-    max_retries=5,
-)
-def after_capture(activity_ids: list[int]) -> list[str]:
-    """Hand new or re-matched activities to the contact engine and the insights engine."""
-    return _call_engines(_AFTER_CAPTURE, list(activity_ids))
-
-
-@shared_task(
-    name="activities.after_removal",
-    queue="capture",
-    autoretry_for=(Exception,),
-    retry_backoff=True,
-    max_retries=5,
-)
-def after_removal(activity_ids: list[int]) -> list[str]:
-    """An activity was removed from sync: the summaries that counted it are stale."""
-    return _call_engines(_SUMMARIES, list(activity_ids))
 
 
 @shared_task(
@@ -108,25 +48,3 @@ def match_activities_task(activity_ids: list[int] | None = None) -> dict:
 
     report = match_activities(activity_ids=activity_ids, hand_off=True)
     return {"examined": report.examined, "changed": report.changed}
-
-
-def enqueue_after_capture(activity_ids: list[int]) -> None:
-    """Queue ``activities.after_capture`` once the current transaction commits."""
-    ids = list(activity_ids)
-    # robust: a failing engine is logged and must not undo or fail the capture that already committed.
-    transaction.on_commit(lambda: after_capture.delay(ids), robust=True)
-
-
-def summaries_stale_where_matched(activity_ids: list[int]) -> None:
-    """The summaries of the accounts and opportunities these activities are matched to now are stale.
-
-    Call it inside the transaction before an activity leaves its account or opportunities, while the
-    old match can still be read (the insights engine reads the activities' current matches), and
-    after a change that keeps or adds matches.
-    """
-    _call_engines(_SUMMARIES, list(activity_ids))
-
-
-def enqueue_after_removal(activity_ids: list[int]) -> None:
-    ids = list(activity_ids)
-    transaction.on_commit(lambda: after_removal.delay(ids), robust=True)

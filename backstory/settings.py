@@ -42,12 +42,17 @@ INSTALLED_APPS = [
     "opportunities",
     "contacts",
     "activities",
+    "rollups",
     "insights",
     "crm",
     "query_api",
     "support",
     "assistant",
     "pages",
+    # Tools, not product code: product code never imports them.
+    "salesforce_standin",
+    "demo",
+    "benchmarks",
 ]
 
 MIDDLEWARE = [
@@ -207,8 +212,17 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_RATES": {"query_api_key": env("QUERY_API_RATE", default="600/min")},
+    "DEFAULT_THROTTLE_RATES": {
+        "query_api_key": env("QUERY_API_RATE", default="600/min"),
+        # Token requests per caller address: guessing a client secret stays slow.
+        "query_api_token": env("QUERY_API_TOKEN_RATE", default="30/min"),
+    },
 }
+# Every Query API query stops after this many seconds (504 query_timeout); gunicorn's worker
+# timeout (gunicorn.conf.py) is set above it so the API's JSON error always gets out.
+QUERY_API_STATEMENT_TIMEOUT = env.float("QUERY_API_STATEMENT_TIMEOUT", default=15.0)
+# $regex on SQLite: the most one value may take to match (PostgreSQL: the statement limit above).
+QUERY_API_REGEX_TIMEOUT = env.float("QUERY_API_REGEX_TIMEOUT", default=0.1)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Backstory API",
     "DESCRIPTION": "Activity capture and the Query API of Backstory.",

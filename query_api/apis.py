@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, RawPostDataException
 from django.views.decorators.csrf import csrf_exempt
@@ -32,8 +33,16 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView, exception_handler
 
-from .auth import HasQueryAccess, QueryApiKeyAuthentication, QueryApiKeyThrottle
-from .query import DEFAULT_LIMIT, MAX_LIMIT, QueryInvalid, QueryProblem, parse_query
+from .auth import HasQueryAccess, QueryApiKeyAuthentication, QueryApiKeyThrottle, TokenRequestThrottle
+from .query import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    QueryInvalid,
+    QueryProblem,
+    QueryTimeout,
+    parse_query,
+    read_json_body,
+)
 from .registry import QueryObject, load_catalog
 from .services import CSV_HEADERS, query_result_csv, query_run
 
@@ -60,6 +69,8 @@ def query_api_exception_handler(exc, context):
     """DRF's statuses and headers (WWW-Authenticate, Retry-After, Allow), in the Query API's error shape."""
     if isinstance(exc, QueryInvalid):
         return problems_response(exc.problems)
+    if isinstance(exc, QueryTimeout):
+        return problems_response(exc.problems, status.HTTP_504_GATEWAY_TIMEOUT)
     response = exception_handler(exc, context)
     if response is None:
         return None
@@ -74,7 +85,7 @@ def query_api_exception_handler(exc, context):
     detail = getattr(exc, "detail", "")
     message = str(detail) if not isinstance(detail, (list, dict)) else json.dumps(detail)
     if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
-        message = f"Too many requests for this key; retry in {int(exc.wait) + 1} seconds."
+        message = f"Too many requests; retry in {int(exc.wait) + 1} seconds."
     if response.status_code == 401:
         message += " Send Authorization: Bearer <token> (POST /api/v3/auth/tokens gives one) or sign in."
     response.data = {"errors": [QueryProblem("", code, message).as_dict()]}
@@ -107,11 +118,11 @@ class QueryApiView(APIView):
     def read_body(self, request):
         """The JSON body, read here (not by DRF's parsers) so every problem gets a path and a 400."""
         try:
-            raw = request._request.body
+            raw = _raw_body(request._request)
         except RequestDataTooBig:
-            raise _TooLarge()
+            raise _TooLarge() from None
         except RawPostDataException:
-            raise QueryInvalid(
+            raise QueryInvalid(  # noqa: B904 - the caller's mistake, not a chained error
                 [
                     QueryProblem(
                         "",
@@ -121,32 +132,36 @@ class QueryApiView(APIView):
                 ]
             )
         try:
-            return json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
-        except (UnicodeDecodeError, ValueError, RecursionError) as error:
-            where = (
-                f" (line {error.lineno}, column {error.colno})"
-                if isinstance(error, json.JSONDecodeError)
-                else ""
-            )
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
             raise QueryInvalid(
-                [
-                    QueryProblem(
-                        "",
-                        "invalid_json",
-                        f'The body is not valid JSON{where}: send a JSON object like {{"columns": [...]}}.',
-                    )
-                ]
-            )
+                [QueryProblem("", "invalid_json", "The body is not valid JSON: it is not UTF-8 text.")]
+            ) from None
+        return read_json_body(text)
+
+
+def _raw_body(request) -> bytes:
+    """The request body, also when it came with ``Transfer-Encoding: chunked`` and no Content-Length
+    (Django then reads nothing; the WSGI server has already joined the chunks)."""
+    chunked = "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
+    if not chunked or request.META.get("CONTENT_LENGTH") not in (None, ""):
+        return request.body
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    stream, parts, size = request.META["wsgi.input"], [], 0
+    while True:
+        part = stream.read(64 * 1024)
+        if not part:
+            return b"".join(parts)
+        size += len(part)
+        if limit is not None and size > limit:
+            raise RequestDataTooBig()
+        parts.append(part)
 
 
 class _TooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = "The body is too large; send a smaller query."
     default_code = "too_large"
-
-
-def _reject_constant(name: str):
-    raise ValueError(f"{name} is not a JSON number")
 
 
 # --- OpenAPI: the documented shapes ----------------------------------------------------------
@@ -368,12 +383,23 @@ class MetricListApi(QueryApiView):
         values = serializers.ListField(child=serializers.CharField())
         alias_of = serializers.CharField(allow_null=True)
         source = serializers.CharField()
+        available = serializers.SerializerMethodField(
+            help_text="False for a derived metric whose formula no longer holds: querying it is a 400."
+        )
+        problem = serializers.SerializerMethodField(help_text="Why it is unavailable, or null.")
 
         def get_variations(self, metric) -> list[str]:
-            return list(metric.variation_ids) if metric.has_variations else []
+            # A value with no periods still accepts {slug}_current (and the bare slug).
+            return list(metric.variation_ids)
 
-        def get_default_variation(self, metric) -> str | None:
-            return metric.variation_id(metric.default_period) if metric.has_variations else None
+        def get_default_variation(self, metric) -> str:
+            return metric.variation_id(metric.default_period)
+
+        def get_available(self, metric) -> bool:
+            return self.get_problem(metric) is None
+
+        def get_problem(self, metric) -> str | None:
+            return self.context["catalog"].problem(metric)
 
         def get_range(self, metric) -> list[int] | None:
             return list(metric.value_range) if metric.value_range else None
@@ -405,8 +431,10 @@ class MetricListApi(QueryApiView):
                     )
                 ]
             )
-        metrics = load_catalog().metrics(QueryObject(name) if name else None)
-        return Response({"metrics": self.OutputSerializer(metrics, many=True).data})
+        catalog = load_catalog()
+        metrics = catalog.metrics(QueryObject(name) if name else None)
+        serialized = self.OutputSerializer(metrics, many=True, context={"catalog": catalog})
+        return Response({"metrics": serialized.data})
 
 
 # --- OAuth 2 client credentials ----------------------------------------------------------------
@@ -466,6 +494,12 @@ class TokenApi(APIView):
     authentication_classes: list = []
     permission_classes: list = []
     parser_classes = [UnreadBody]
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = AlwaysJSON
+    throttle_classes = [TokenRequestThrottle]
+
+    def get_exception_handler(self):
+        return query_api_exception_handler
 
     @extend_schema(
         operation_id="auth_token",

@@ -4,11 +4,14 @@ signed-in person's session (the Metrics Library page); and how often (per key).
 
 from __future__ import annotations
 
+import hashlib
+
 from django.contrib.auth.models import AnonymousUser
 from oauth2_provider.contrib.rest_framework import OAuth2Authentication
-from oauth2_provider.models import AbstractAccessToken
+from oauth2_provider.models import AbstractAccessToken, AccessToken
 from oauth2_provider.oauth2_backends import OAuthLibCore
 from oauth2_provider.settings import oauth2_settings
+from rest_framework import exceptions
 from rest_framework.permissions import BasePermission
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
@@ -59,9 +62,30 @@ class QueryApiKeyAuthentication(OAuth2Authentication):
         valid, oauth_request = _BearerHeaderOnly(server).verify_request(request, scopes=[])
         if not valid:
             request.oauth2_error = getattr(oauth_request, "oauth2_error", {}) if oauth_request else {}
+            presented = _bearer_token(request)
+            if presented:
+                raise exceptions.AuthenticationFailed(_refusal(presented))
             return None
         token = oauth_request.access_token
         return (oauth_request.user or ApiKeyClient(token.application)), token
+
+
+def _bearer_token(request) -> str:
+    scheme, _, value = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
+    return value.strip() if scheme.lower() == "bearer" else ""
+
+
+def _refusal(raw_token: str) -> str:
+    """Why a presented bearer token is refused, in words the caller can act on."""
+    checksum = hashlib.sha256(raw_token.encode("utf-8")).hexdigest()
+    token = AccessToken.objects.filter(token_checksum=checksum).only("expires").first()
+    renew = "Get a new one from POST /api/v3/auth/tokens with the key's client id and secret."
+    if token is not None and token.is_expired():
+        return f"The bearer token expired at {token.expires:%Y-%m-%d %H:%M} UTC. {renew}"
+    return (
+        "The bearer token is not valid: it was revoked (or its Query API key was), or it was never "
+        f"issued here. {renew}"
+    )
 
 
 class HasQueryAccess(BasePermission):
@@ -98,3 +122,16 @@ class QueryApiKeyThrottle(SimpleRateThrottle):
         else:
             ident = f"ip:{self.get_ident(request)}"
         return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class TokenRequestThrottle(SimpleRateThrottle):
+    """Token requests per caller address: ``DEFAULT_THROTTLE_RATES["query_api_token"]``
+    (``QUERY_API_TOKEN_RATE``, e.g. "30/min"), so client secrets cannot be guessed at speed."""
+
+    scope = "query_api_token"
+
+    def get_rate(self):
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from .query import QueryInvalid
+from .query import QueryInvalid, QueryTimeout, read_json_body
 from .registry import QueryObject, load_catalog
 from .selectors import metrics_library
 from .services import query_run
@@ -44,15 +44,11 @@ def try_query(request):
     context = {"body": body_text, "result": None, "problems": []}
     if request.method == "POST":
         try:
-            result = query_run(body=json.loads(body_text or ""))
+            result = query_run(body=read_json_body(body_text or ""))
             context["result"] = result
             context["columns"] = [column.id for column in result.columns]
             context["table"] = [[row[column.id] for column in result.columns] for row in result.rows]
-        except (ValueError, RecursionError):
-            context["problems"] = [
-                {"path": "", "code": "invalid_json", "message": "The body is not valid JSON."}
-            ]
-        except QueryInvalid as error:
+        except (QueryInvalid, QueryTimeout) as error:
             context["problems"] = [problem.as_dict() for problem in error.problems]
     template = (
         "query_api/try_query.html#outcome"

@@ -21,8 +21,10 @@ from django.db import IntegrityError, transaction
 
 from activities.parsing.results import ParsedActivity, ParseError
 from backstory import clock
+from rollups.services import rollups_refresh
 from users.models import User
 
+from ..handoff import hand_off_after_capture
 from ..models import Activity, ActivityOpportunity, Participant
 from .bulk import among, insert_rows
 from .filters import LocalFilterSet
@@ -293,9 +295,7 @@ class IngestSession:
                 "duration_minutes": duration,
                 "direction": _direction(people),
                 "owner_id": owner_id,
-                # Design: "A private activity is counted in every score but shown only to its owner and admins."
-                "is_private": parsed.is_private
-                or bool(owner_id and self._profiles.private_by_default.get(owner_id)),
+                "is_private": self._profiles.is_private(owner_id, marked_private=parsed.is_private),
                 "thread_id": _cut(parsed.thread_id, Activity, "thread_id"),
                 "in_reply_to": _cut(parsed.in_reply_to, Activity, "in_reply_to"),
                 "location": _cut(parsed.location, Activity, "location"),
@@ -386,10 +386,9 @@ class IngestSession:
             insert_rows(Participant, participants)
             insert_rows(ActivityOpportunity, links)
             created_ids = [row.activity_id for row in rows]
+            rollups_refresh(activity_ids=created_ids)
             if self.hand_off and created_ids:
-                from ..tasks import enqueue_after_capture
-
-                enqueue_after_capture(created_ids)
+                hand_off_after_capture(created_ids)
         for row in rows:
             pending = row.pending
             self._record(
@@ -432,7 +431,7 @@ class IngestSession:
                     kept.append(row)
             rows = kept
             ids = insert_rows(Activity, [row.activity for row in rows])
-        for row, pk in zip(rows, ids):
+        for row, pk in zip(rows, ids, strict=True):
             row.activity_id = pk
         return rows
 

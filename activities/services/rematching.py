@@ -18,7 +18,9 @@ from accounts.domains import registrable_domain
 from accounts.models import AccountDomain
 from backstory import clock
 from contacts.models import Contact, Lead
+from rollups.services import rollups_kept_current
 
+from ..handoff import hand_off_after_capture, summaries_stale_where_matched
 from ..models import Activity, ActivityOpportunity, Participant
 from ..selectors import activities_in_sync
 from .bulk import among, insert_rows, update_rows
@@ -197,8 +199,6 @@ def _match_batch(
             .values_list("id", flat=True)
         )
         if hand_off and writable:
-            from ..tasks import summaries_stale_where_matched
-
             summaries_stale_where_matched(sorted(writable))
         updates = []
         new_links = []
@@ -217,26 +217,25 @@ def _match_batch(
                 }
             )
             new_links.extend(link.as_row(pk) for link in outcome.opportunities)
-        update_rows(
-            Activity,
-            updates,
-            [
-                "account_id",
-                "lead_id",
-                "account_match",
-                "opportunity_match",
-                "opportunity_confidence",
-                "match_explanation",
-                "matched_at",
-            ],
-        )
-        ActivityOpportunity.objects.filter(among("activity_id", sorted(writable))).delete()
-        insert_rows(ActivityOpportunity, new_links)
+        with rollups_kept_current(activity_ids=sorted(writable)):
+            update_rows(
+                Activity,
+                updates,
+                [
+                    "account_id",
+                    "lead_id",
+                    "account_match",
+                    "opportunity_match",
+                    "opportunity_confidence",
+                    "match_explanation",
+                    "matched_at",
+                ],
+            )
+            ActivityOpportunity.objects.filter(among("activity_id", sorted(writable))).delete()
+            insert_rows(ActivityOpportunity, new_links)
         changed_ids = sorted(writable)
         if hand_off and changed_ids:
-            from ..tasks import enqueue_after_capture
-
-            enqueue_after_capture(changed_ids)
+            hand_off_after_capture(changed_ids)
     report.changed_ids.extend(changed_ids)
 
 

@@ -9,6 +9,7 @@ from activities.models import Activity, ActivityOpportunity, Participant
 from activities.parsing import parse_path
 from activities.services import IngestSession, Status, activities_ingest
 from activities.tests.factories import parsed_item
+from contacts.models import ContactDecision
 from contacts.tests.factories import ConfigurationProfileFactory, LocalFilterFactory
 
 from .conftest import DATA, INGEST_DATA
@@ -295,24 +296,22 @@ def test_session_batches_store_everything(org):
     assert {o.key for o in report.outcomes} == set(range(5))
 
 
-def test_new_activities_are_handed_to_the_engines_after_commit(
-    org, monkeypatch, django_capture_on_commit_callbacks
-):
-    seen = []
-    monkeypatch.setattr("activities.tasks.after_capture.delay", lambda ids: seen.append(ids))
-    with django_capture_on_commit_callbacks(execute=True):
+def test_new_activities_are_handed_to_the_engines_after_commit(org, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
         report = activities_ingest(
             items=[parsed_item(source_id="a"), parsed_item(source_id="b")], source="api"
         )
-    assert seen == [report.created_ids]
+    # Nothing ran inside the capture's transaction: the contact engine reads what was committed.
+    assert not ContactDecision.objects.exists()
+    for callback in callbacks:
+        callback()
+    assert set(ContactDecision.objects.values_list("activity_id", flat=True)) == set(report.created_ids)
 
 
-def test_no_hand_off_when_asked(org, monkeypatch, django_capture_on_commit_callbacks):
-    seen = []
-    monkeypatch.setattr("activities.tasks.after_capture.delay", lambda ids: seen.append(ids))
+def test_no_hand_off_when_asked(org, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         activities_ingest(items=[parsed_item()], source="api", hand_off=False)
-    assert seen == []
+    assert not ContactDecision.objects.exists()
 
 
 def test_a_nul_character_from_broken_mail_is_dropped_not_a_crash(org):

@@ -1,6 +1,7 @@
 """The query language: parse a body into a typed ``Query``, run it with the object's runner."""
 
-from .errors import QueryInvalid, QueryProblem
+from .body import read_json_body
+from .errors import QueryInvalid, QueryProblem, QueryTimeout
 from .parse import parse_query
 from .runners import get_query_runner
 from .types import DEFAULT_LIMIT, MAX_LIMIT, Attribute, Query, QueryResult
@@ -13,6 +14,8 @@ __all__ = [
     "QueryInvalid",
     "QueryProblem",
     "QueryResult",
+    "QueryTimeout",
     "get_query_runner",
     "parse_query",
+    "read_json_body",
 ]

@@ -35,6 +35,10 @@ COMPARISONS: dict[str, type[Lookup]] = {
     "$lt": LessThan,
     "$lte": LessThanOrEqual,
 }
+# Plain conditions that are always true / false. An empty ``Q()`` would vanish inside $not and
+# $or (``~Q()`` and ``Q() | x`` drop it), turning "exclude nothing" into "exclude everything".
+EVERYTHING = Q(pk__isnull=False)
+NOTHING = Q(pk__isnull=True)
 
 
 def compile_filter(node: Node, aliases: dict[Attribute, str]) -> Q:
@@ -64,9 +68,9 @@ def _condition(condition: Condition, column: F) -> Q:
     if operator == "$ne":
         return ~_known(Exact(column, literal(value, data_type)))
     if operator == "$in":
-        return _known(In(column, [literal(item, data_type) for item in value])) if value else Q(pk__in=[])
+        return _known(In(column, [literal(item, data_type) for item in value])) if value else NOTHING
     if operator == "$nin":
-        return ~_known(In(column, [literal(item, data_type) for item in value])) if value else Q()
+        return ~_known(In(column, [literal(item, data_type) for item in value])) if value else EVERYTHING
     if operator == "$regex":
         matches = IRegex if condition.case_insensitive else Regex
         return _known(matches(column, Value(value, output_field=CharField())))

@@ -32,6 +32,14 @@ class QueryInvalid(Exception):
         super().__init__("; ".join(f"{p.path or '(body)'}: {p.message}" for p in self.problems))
 
 
+class QueryTimeout(Exception):
+    """The query ran past the statement time limit (a 504 ``query_timeout``)."""
+
+    def __init__(self, problems: Iterable[QueryProblem]):
+        self.problems = list(problems)
+        super().__init__("; ".join(p.message for p in self.problems))
+
+
 def did_you_mean(word: str, choices: Iterable[str], *, limit: int = 3) -> str:
     """`` Did you mean "x" or "y"?`` for near misses, else an empty string."""
     if not isinstance(word, str) or not word:

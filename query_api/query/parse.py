@@ -29,6 +29,9 @@ MAX_REGEX = 200
 MAX_OFFSET = 1_000_000_000
 MAX_NUMBER = 10**15
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+# Epoch numbers below this are refused as dates: in milliseconds they fall before March 1973, and a
+# number of epoch seconds (1798761600 is 2027-01-01) would silently read as a day in January 1970.
+SECONDS_BELOW = 10**11
 
 OPERATORS_BY_TYPE: dict[DataType, tuple[str, ...]] = {
     DataType.STRING: ("$eq", "$ne", "$in", "$nin", "$regex", "$exists"),
@@ -478,13 +481,23 @@ class _Parser:
                 f"{operator} on a boolean takes true or false (lowercase, no quotes), not {_show(value)}.",
             )
         elif data_type is DataType.DATE:
+            if _looks_like_seconds(value):
+                seconds_day = _as_date(int(value * 1000)) if math.isfinite(value) else None
+                example = f" ({seconds_day.isoformat()} as seconds)" if seconds_day else ""
+                self.problem(
+                    path,
+                    "invalid_value",
+                    f"{operator} on a date takes epoch milliseconds, not seconds: {_show(value)}{example} "
+                    f'is too small to be milliseconds. Multiply by 1000, or send "YYYY-MM-DD".',
+                )
+                return _INVALID
             day = _as_date(value)
             if day is not None:
                 return day
             self.problem(
                 path,
                 "invalid_value",
-                f'{operator} on a date takes "YYYY-MM-DD" (e.g. "2024-01-15") or epoch milliseconds, not {_show(value)}.',
+                f'{operator} on a date takes "YYYY-MM-DD" (e.g. "2024-01-15") or whole epoch milliseconds, not {_show(value)}.',
             )
         return _INVALID
 
@@ -617,12 +630,19 @@ def _as_date(value: Any) -> dt.date | None:
             return dt.date.fromisoformat(value)
         except ValueError:
             return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     if isinstance(value, int) and not isinstance(value, bool):
         try:
             return (EPOCH + dt.timedelta(milliseconds=value)).date()
         except (OverflowError, ValueError):
             return None
     return None
+
+
+def _looks_like_seconds(value: Any) -> bool:
+    """An epoch number too small to be milliseconds of a date after March 1973: most likely seconds."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < abs(value) < SECONDS_BELOW
 
 
 def _json_kind(value: Any) -> str:

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import abc
 import datetime as dt
+import operator
+import time
 from contextlib import contextmanager
 from decimal import Decimal
+from functools import reduce
 from typing import Any, ClassVar
 
 from django.db import DatabaseError, connection, transaction
@@ -25,8 +28,9 @@ from query_api.registry import Computed, DataType, QueryContext, QueryObject
 from query_api.registry.sql import Tally
 
 from .compile import compile_filter
-from .errors import QueryInvalid, QueryProblem
-from .types import AllOf, AnyOf, Attribute, Condition, Node, Not, Query, QueryResult
+from .errors import QueryInvalid, QueryProblem, QueryTimeout
+from .limits import statement_time_limit, take_slow_pattern
+from .types import AllOf, AnyOf, Attribute, Condition, Node, Not, Query, QueryResult, SortKey
 
 
 def current_context() -> QueryContext:
@@ -47,7 +51,76 @@ class QueryRunner(abc.ABC):
         """Every record of the object the query may see."""
 
     def run(self, query: Query) -> QueryResult:
-        """The page of rows the query asks for, and how many records match in all."""
+        """The page of rows the query asks for, and how many records match in all.
+
+        Runs under the statement time limit: past it, raises ``QueryTimeout`` naming the slowest
+        column when one stands out; a ``$regex`` too slow on one value is a ``QueryInvalid``.
+        """
+        limit = None
+        try:
+            with statement_time_limit() as limit:
+                return self._run(query)
+        except DatabaseError as error:
+            slow_pattern = take_slow_pattern()
+            if slow_pattern is not None:
+                raise QueryInvalid(_slow_regex_problems(query.filter, slow_pattern)) from error
+            if limit is None or not (limit.expired or _was_cancelled(error)):
+                raise
+            raise QueryTimeout([self._timeout_problem(query, limit.seconds)]) from error
+
+    def _timeout_problem(self, query: Query, seconds: float) -> QueryProblem:
+        message = (
+            f"The query ran past the {seconds:g} s limit and was stopped. Ask for fewer records "
+            "(a filter) or fewer costly columns, or split the query."
+        )
+        slowest = self._slowest_attribute(query, budget=min(2.0, seconds / 2))
+        if slowest is None:
+            return QueryProblem("", "query_timeout", message)
+        path, attribute = slowest
+        return QueryProblem(
+            path, "query_timeout", f"{message} The slowest column is {attribute.id} ({path})."
+        )
+
+    def _slowest_attribute(self, query: Query, *, budget: float) -> tuple[str, Attribute] | None:
+        """Time each column the filter or sort computes over every record (else each column) alone,
+        sorted over all records, within ``budget`` seconds; the one that stands out, with its path."""
+        paths = {}
+        for index, column in enumerate(query.columns):
+            paths.setdefault(column, f"columns[{index}]")
+        for condition in _conditions(query.filter):
+            paths.setdefault(condition.attribute, condition.path.rsplit(".clause", 1)[0] + ".attribute")
+        for index, key in enumerate(query.sort):
+            paths.setdefault(key.attribute, f"sort[{index}].attribute")
+        hot = list(
+            dict.fromkeys(
+                [c.attribute for c in _conditions(query.filter)] + [k.attribute for k in query.sort]
+            )
+        )
+        candidates = hot or list(query.columns)
+        each = budget / len(candidates)
+        timings = []
+        for attribute in candidates:
+            probe = Query(
+                object=query.object,
+                columns=(attribute,),
+                filter=None,
+                sort=(SortKey(attribute, descending=True),),
+                limit=1,
+                offset=0,
+            )
+            started = time.monotonic()
+            try:
+                with statement_time_limit(each):
+                    self._run(probe)
+            except DatabaseError:
+                take_slow_pattern()
+            timings.append((time.monotonic() - started, attribute))
+        took, attribute = max(timings, key=lambda timing: timing[0])
+        if len(candidates) > 1 and took < each / 2:
+            return None  # no column is slow on its own
+        return paths[attribute], attribute
+
+    def _run(self, query: Query) -> QueryResult:
         _check_patterns_with_database(query.filter)
         attributes = _attributes_of(query)
         aliases = {attribute: f"q{index}" for index, attribute in enumerate(attributes)}
@@ -172,6 +245,7 @@ def _with_grouped_passes(records: QuerySet, built: dict[Attribute, Any], hot: se
         for attribute in hot
         if isinstance(built[attribute], Computed)
         for tally in built[attribute].tallies
+        if not tally.probe
     }
     grouped: dict[Tally, Any] = {}
     ctes = []
@@ -181,11 +255,15 @@ def _with_grouped_passes(records: QuerySet, built: dict[Attribute, Any], hot: se
             for value in built.values()
             if isinstance(value, Computed)
             for t in value.tallies
-            if t.relation == relation
+            if t.relation == relation and not t.probe
         ]
         link = records.model._meta.get_field(relation)
         key = link.field.attname
-        rows = link.related_model._base_manager.filter(**{f"{key}__isnull": False}).values(key)
+        rows = link.related_model._base_manager.filter(**{f"{key}__isnull": False})
+        if all(tally.condition for tally in tallies):
+            # Read only the rows some tally counts (e.g. this year's rollups), not the whole table.
+            rows = rows.filter(reduce(operator.or_, (tally.condition for tally in tallies)))
+        rows = rows.values(key)
         cte = CTE(
             rows.annotate(**{f"t{index}": tally.grouped() for index, tally in enumerate(tallies)}),
             name=f"query_{relation}",
@@ -254,3 +332,22 @@ def _check_patterns_with_database(node: Node | None) -> None:
             )
     if problems:
         raise QueryInvalid(problems)
+
+
+def _was_cancelled(error: DatabaseError) -> bool:
+    """PostgreSQL cancelled the statement (its statement_timeout)."""
+    return type(error.__cause__).__name__ == "QueryCanceled"
+
+
+def _slow_regex_problems(node: Node | None, pattern: str) -> list[QueryProblem]:
+    problems = [
+        QueryProblem(
+            condition.path,
+            "invalid_regex",
+            "This pattern takes too long to match (it backtracks, e.g. a repeated group like "
+            "(a+)+); write it without nested repetition.",
+        )
+        for condition in _conditions(node)
+        if condition.operator == "$regex" and pattern in (condition.value, f"(?i){condition.value}")
+    ]
+    return problems or [QueryProblem("", "invalid_regex", "A $regex pattern takes too long to match.")]

@@ -8,7 +8,7 @@ from django.db.models.functions import TruncDate
 from accounts.models import AccountDomain
 from insights.models import EngagementSnapshot
 
-from . import activity
+from . import activity, daily
 from .sql import (
     Computed,
     DaysBetween,
@@ -16,11 +16,8 @@ from .sql import (
     average,
     blank_as_null,
     coalesced_in_window,
-    count,
     date_value,
     in_date_window,
-    in_window,
-    percent,
     person_name,
     tallied,
 )
@@ -41,19 +38,6 @@ def _field(name):
     return lambda variation, ctx: F(name)
 
 
-def _activities(variation: Variation, condition) -> Tally:
-    return Tally(
-        "activities", "COUNT", condition=activity.IN_SYNC & condition & in_window(variation, "occurred_at")
-    )
-
-
-def _activity_count(condition_for):
-    def build(variation: Variation, ctx: QueryContext):
-        return tallied(_activities(variation, condition_for(ctx)), default=0)
-
-    return build
-
-
 def _last_activity(ctx: QueryContext) -> Tally:
     return Tally(
         "activities",
@@ -61,14 +45,22 @@ def _last_activity(ctx: QueryContext) -> Tally:
         "occurred_at",
         activity.IN_SYNC & activity.meaningful(ctx),
         output_field=DateTimeField(),
+        probe=True,  # the (account, occurred_at) index, read backwards
     )
+
+
+def _rolled_up(counter: str):
+    return lambda variation, ctx: daily.rolled_up(variation, counter)
 
 
 def _response_rate(variation: Variation, ctx: QueryContext):
-    sent = activity.in_period(
-        activity.counted().filter(account=OuterRef("pk")).filter(activity.EMAILS_SENT), variation
+    return daily.rolled_up_percent(variation, "emails_replied", "emails_sent")
+
+
+def _meetings_held(variation: Variation, ctx: QueryContext):
+    return daily.held_up_to_now(
+        variation, ctx, lambda condition: Tally("activities", "COUNT", condition=condition)
     )
-    return percent(count(sent.filter(activity.replied())), count(sent))
 
 
 def _engagement_level(variation: Variation, ctx: QueryContext):
@@ -210,7 +202,7 @@ def metrics() -> list[Metric]:
             "Emails sent",
             number,
             "Emails sent to the account's people in the period.",
-            _activity_count(lambda ctx: activity.EMAILS_SENT),
+            _rolled_up("emails_sent"),
             periods=ACTIVITY_PERIODS,
             windowed=True,
         ),
@@ -220,7 +212,7 @@ def metrics() -> list[Metric]:
             "Emails received",
             number,
             "Emails received from the account's people in the period.",
-            _activity_count(lambda ctx: activity.EMAILS_RECEIVED),
+            _rolled_up("emails_received"),
             periods=ACTIVITY_PERIODS,
             windowed=True,
         ),
@@ -230,7 +222,7 @@ def metrics() -> list[Metric]:
             "Meetings held",
             number,
             "Meetings with the account that took place in the period (not cancelled).",
-            _activity_count(activity.meetings_held),
+            _meetings_held,
             periods=ACTIVITY_PERIODS,
             windowed=True,
         ),
@@ -240,7 +232,7 @@ def metrics() -> list[Metric]:
             "Calls made",
             number,
             "Calls to the account's people in the period.",
-            _activity_count(lambda ctx: activity.CALLS_MADE),
+            _rolled_up("calls"),
             periods=ACTIVITY_PERIODS,
             windowed=True,
         ),

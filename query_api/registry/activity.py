@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from activities.models import Activity
+from activities.models import Activity, Participant
 from activities.selectors import activities_in_sync
 
 from .sql import in_window
@@ -29,6 +29,8 @@ EMAILS_SENT = Q(kind=EMAIL, direction=OUTBOUND)
 EMAILS_RECEIVED = Q(kind=EMAIL, direction=INBOUND)
 CALLS_MADE = Q(kind=CALL) & ~Q(direction=INBOUND)
 MEETINGS = Q(kind=MEETING, is_cancelled=False)
+# A user received an email when they were on it as one of these.
+RECIPIENT_ROLES = [Participant.Role.TO, Participant.Role.CC, Participant.Role.BCC]
 
 
 def meetings_held(ctx: QueryContext) -> Q:
@@ -52,19 +54,18 @@ def counted(queryset: QuerySet | None = None) -> QuerySet:
     return activities_in_sync(queryset)
 
 
-def replied() -> Exists:
-    """An outbound email (the outer row) that got an answer: a later inbound email in its thread,
-    or one that names it in In-Reply-To."""
-    answers = (
-        activities_in_sync()
-        .filter(kind=EMAIL, direction=INBOUND)
-        .filter(
-            Q(in_reply_to=OuterRef("source_id"))
-            | (
-                Q(thread_id=OuterRef("thread_id"))
-                & ~Q(thread_id="")
-                & Q(occurred_at__gt=OuterRef("occurred_at"))
-            )
+def replied(prefix: str = "") -> Q:
+    """An outbound email (the outer row; its fields behind ``prefix``) that got an answer: an
+    inbound email that names it in In-Reply-To, or a later inbound email in its thread.
+
+    Two look-ups, each on its own index (``in_reply_to``; ``thread_id, occurred_at``): one ``OR``
+    inside a single subquery would defeat both and scan every inbound email per sent one.
+    """
+    answers = activities_in_sync().filter(kind=EMAIL, direction=INBOUND)
+    by_header = Exists(answers.filter(in_reply_to=OuterRef(f"{prefix}source_id")))
+    in_thread = Exists(
+        answers.filter(
+            thread_id=OuterRef(f"{prefix}thread_id"), occurred_at__gt=OuterRef(f"{prefix}occurred_at")
         )
     )
-    return Exists(answers)
+    return Q(by_header) | (~Q(**{f"{prefix}thread_id": ""}) & Q(in_thread))

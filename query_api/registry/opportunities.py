@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce, Greatest, Round, TruncDate
 from opportunities.models import OpportunityStageHistory
 from query_api.timeframes import ALL_TIME
 
-from . import activity
+from . import activity, daily
 from .sql import (
     Computed,
     DaysBetween,
@@ -25,7 +25,6 @@ from .sql import (
     person_name,
     prefixed,
     ratio,
-    tallied,
 )
 from .types import DataType, Metric, QueryContext, QueryObject, Variation
 
@@ -252,7 +251,7 @@ def metrics() -> list[Metric]:
             "Emails sent",
             number,
             "Emails sent for this opportunity in the period.",
-            lambda v, c: tallied(_linked(v, activity.EMAILS_SENT), default=0),
+            lambda v, c: daily.rolled_up(v, "emails_sent"),
             **counts,
         ),
         m(
@@ -261,7 +260,9 @@ def metrics() -> list[Metric]:
             "Meetings held",
             number,
             "Meetings held for this opportunity in the period (not cancelled).",
-            lambda v, ctx: tallied(_linked(v, activity.meetings_held(ctx)), default=0),
+            lambda v, ctx: daily.held_up_to_now(
+                v, ctx, lambda condition: _linked(ALL_TIME_VARIATION, condition)
+            ),
             **counts,
         ),
         m(

@@ -170,6 +170,9 @@ class Tally:
     condition: Q = Q()
     distinct: bool = False
     output_field: Field = IntegerField()
+    # Read by one index probe per record even when the filter or sort needs every record (a latest
+    # value on an index ending in the time column): cheaper than a grouped pass over the whole table.
+    probe: bool = False
 
     def correlated(self, model: type[Model]) -> Expression:
         """``(SELECT COUNT(...) FROM related WHERE fk = outer.pk AND condition)``."""

@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import dataclasses
 
-from django.db.models import DecimalField, Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models import DecimalField, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from activities.models import Participant
 from users.models import Quota
 
-from . import activity
+from . import activity, daily
 from .sql import (
     Computed,
     Tally,
     coalesced_in_window,
-    count,
     in_window,
     percent,
     person_name,
@@ -35,7 +34,6 @@ CORE = "Core user fields"
 ACTIVITY = "User activity"
 PERFORMANCE = "User performance"
 ENGAGEMENT = "User engagement"
-RECIPIENT_ROLES = [Participant.Role.TO, Participant.Role.CC, Participant.Role.BCC]
 # Quotas exist per month, quarter and year: attainment has no meaning over rolling days or weeks.
 NOT_A_QUOTA_PERIOD = ("current", "last_7_days", "last_30_days", "last_90_days", "current_week")
 QUOTA_KIND = {
@@ -65,42 +63,23 @@ def _field(name):
     return lambda variation, ctx: F(name)
 
 
-def _took_part(variation: Variation, condition, roles, *, field: str = "activity") -> Tally:
-    """Distinct counted activities matching ``condition`` in the period where the user had one of ``roles``."""
+def _took_part(variation: Variation, condition, roles, *, field: str = "activity", also: Q = Q()) -> Tally:
+    """Distinct counted activities matching ``condition`` in the period where the user had one of
+    ``roles``; ``also`` is a further condition on the participation rows (already prefixed)."""
     on_activity = prefixed(activity.IN_SYNC & condition & in_window(variation, "occurred_at"), "activity__")
-    return Tally("participations", "COUNT", field, Q(role__in=roles) & on_activity, distinct=True)
+    return Tally("participations", "COUNT", field, Q(role__in=roles) & on_activity & also, distinct=True)
 
 
-def _activity_count(condition_for, roles):
-    def build(variation: Variation, ctx: QueryContext):
-        return tallied(_took_part(variation, condition_for(ctx), roles), default=0)
-
-    return build
+def _rolled_up(counter: str):
+    return lambda variation, ctx: daily.rolled_up(variation, counter)
 
 
 def _response_rate(variation: Variation, ctx: QueryContext):
-    sender = Participant.objects.filter(
-        activity=OuterRef("pk"), user=OuterRef(OuterRef("pk")), role=Participant.Role.FROM
-    )
-    sent = activity.in_period(
-        activity.counted().filter(activity.EMAILS_SENT).filter(Exists(sender)), variation
-    )
-    return percent(count(sent.filter(activity.replied())), count(sent))
+    return daily.rolled_up_percent(variation, "emails_replied", "emails_sent")
 
 
 def _acceptance_rate(variation: Variation, ctx: QueryContext):
-    organized = Participant.objects.filter(
-        activity=OuterRef("activity"), user=OuterRef(OuterRef("pk")), role=Participant.Role.ORGANIZER
-    )
-    invitations = Participant.objects.filter(
-        Exists(organized),
-        role=Participant.Role.ATTENDEE,
-        is_internal=False,
-        activity__kind=activity.MEETING,
-        activity__is_cancelled=False,
-        activity__removed_from_sync_at__isnull=True,
-    ).filter(in_window(variation, "activity__occurred_at"))
-    return percent(count(invitations.filter(response=Participant.Response.ACCEPTED)), count(invitations))
+    return daily.rolled_up_percent(variation, "invitations_accepted", "invitations")
 
 
 def _accounts_engaged(variation: Variation, ctx: QueryContext):
@@ -172,7 +151,6 @@ def metrics() -> list[Metric]:
         )
 
     number, string, date = DataType.NUMBER, DataType.STRING, DataType.DATE
-    FROM, ORGANIZER = [Participant.Role.FROM], [Participant.Role.ORGANIZER]
     percentage = {"value_range": (0, 100)}
     defined = [
         m(
@@ -202,7 +180,7 @@ def metrics() -> list[Metric]:
             "Emails sent",
             number,
             "Emails the user sent to people outside the company in the period.",
-            _activity_count(lambda ctx: activity.EMAILS_SENT, FROM),
+            _rolled_up("emails_sent"),
             periods=("daily", "weekly", "monthly", "quarterly"),
             windowed=True,
         ),
@@ -212,7 +190,7 @@ def metrics() -> list[Metric]:
             "Emails received",
             number,
             "Emails the user received from people outside the company in the period.",
-            _activity_count(lambda ctx: activity.EMAILS_RECEIVED, RECIPIENT_ROLES),
+            _rolled_up("emails_received"),
             periods=("daily", "weekly", "monthly", "quarterly"),
             windowed=True,
         ),
@@ -222,7 +200,7 @@ def metrics() -> list[Metric]:
             "Meetings booked",
             number,
             "Meetings the user organized that are scheduled in the period (not cancelled).",
-            _activity_count(lambda ctx: activity.MEETINGS, ORGANIZER),
+            _rolled_up("meetings_booked"),
             periods=("weekly", "monthly", "quarterly"),
             windowed=True,
         ),
@@ -232,7 +210,7 @@ def metrics() -> list[Metric]:
             "Calls made",
             number,
             "Calls the user made in the period.",
-            _activity_count(lambda ctx: activity.CALLS_MADE, FROM),
+            _rolled_up("calls_made"),
             periods=("daily", "weekly", "monthly"),
             windowed=True,
         ),

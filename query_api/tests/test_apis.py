@@ -345,7 +345,8 @@ def test_the_metrics_endpoint_lists_every_slug_with_its_variations(api):
         and sent["default_variation"] == "ootb_emails_sent_current"
     )
     name = next(m for m in every if m["slug"] == "ootb_account_name")
-    assert name["variations"] == [] and name["default_variation"] is None
+    assert name["variations"] == ["ootb_account_name_current"]
+    assert name["default_variation"] == "ootb_account_name_current"
     assert errors(api.get("/api/v3/metrics", {"object": "lead"})) == {("query.object", "unknown_object")}
 
 

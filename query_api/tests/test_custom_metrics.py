@@ -13,6 +13,7 @@ from query_api.registry import FormulaError, formula_problem, load_catalog
 from query_api.registry.formula import parse_formula
 from query_api.services import CustomMetricLoadError, custom_metric_load_values, query_run
 from query_api.tests.factories import CustomMetricFactory
+from rollups.services import rollups_rebuild
 
 pytestmark = pytest.mark.django_db
 
@@ -81,6 +82,7 @@ def test_derived_metrics_compute_in_sql_and_division_by_zero_is_null(frozen_now)
     for _ in range(3):
         ActivityFactory(account=busy)
     ActivityFactory(account=busy, meeting=True)
+    rollups_rebuild()
     CustomMetricFactory(
         slug="derived_account_emails_per_meeting",
         kind="derived",

@@ -13,6 +13,7 @@ from insights.tests.factories import EngagementSnapshotFactory, SummaryFactory
 from opportunities.tests.factories import OpportunityFactory, OpportunityStageHistoryFactory
 from query_api.registry.activity import IN_SYNC
 from query_api.services import query_run
+from rollups.services import rollups_rebuild
 from users.tests.factories import QuotaFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -140,6 +141,7 @@ def world(frozen_now):
         end_date=dt.date(2026, 12, 31),
         amount=200_000,
     )
+    rollups_rebuild()  # written with factories, not captured: count them as capture would
     return {"rep": rep, "acme": acme, "quiet": quiet, "deal": deal}
 
 

@@ -1,0 +1,85 @@
+"""Per-record, per-day activity counters (rollups) that metrics summed over days read instead of
+the raw activities.
+
+One row per account, opportunity or user and day (in the project time zone) with at least one
+counted activity, and one per month (``is_month``) holding the sum of its days, so that a quarter or
+a year reads a few month rows per record and the days at its edges. ``rollups.services`` keeps them equal to what the raw rows say, in the same
+transaction as every capture, re-match, Edit Match and removal from sync; ``manage.py
+rollups_rebuild`` recomputes them all from the raw rows.
+"""
+
+from django.conf import settings
+from django.db import models
+
+
+class DayCounters(models.Model):
+    day = models.DateField(help_text="The day; for a month's total, the month's first day.")
+    is_month = models.BooleanField(default=False, help_text="The sum of the month's day rows.")
+    activities = models.PositiveIntegerField(default=0)
+    emails_sent = models.PositiveIntegerField(default=0)
+    emails_received = models.PositiveIntegerField(default=0)
+    # Sent emails of this day that got an answer (any later day): the response rate's numerator.
+    emails_replied = models.PositiveIntegerField(default=0)
+    meetings = models.PositiveIntegerField(default=0, help_text="Not cancelled.")
+    meeting_minutes = models.PositiveIntegerField(default=0)
+    calls = models.PositiveIntegerField(default=0, help_text="Calls made (not inbound).")
+    call_minutes = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class AccountDay(DayCounters):
+    """The activities matched to an account on one day."""
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="daily_rollups")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "is_month", "day"], name="account_day_once")
+        ]
+        # A grouped pass over every account reads one window's rows (a year's months, a month's days).
+        indexes = [models.Index(fields=["is_month", "day"], name="account_day_window_idx")]
+
+    def __str__(self) -> str:
+        return f"account {self.account_id}, {'month of ' if self.is_month else ''}{self.day}"
+
+
+class OpportunityDay(DayCounters):
+    """The activities matched to an opportunity on one day."""
+
+    opportunity = models.ForeignKey(
+        "opportunities.Opportunity", on_delete=models.CASCADE, related_name="daily_rollups"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["opportunity", "is_month", "day"], name="opportunity_day_once")
+        ]
+        indexes = [models.Index(fields=["is_month", "day"], name="opportunity_day_window_idx")]
+
+    def __str__(self) -> str:
+        return f"opportunity {self.opportunity_id}, {'month of ' if self.is_month else ''}{self.day}"
+
+
+class UserDay(models.Model):
+    """The activities a user took part in on one day, by their role on each."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="daily_rollups")
+    day = models.DateField(help_text="The day; for a month's total, the month's first day.")
+    is_month = models.BooleanField(default=False, help_text="The sum of the month's day rows.")
+    emails_sent = models.PositiveIntegerField(default=0, help_text="Sent by the user (from).")
+    emails_received = models.PositiveIntegerField(default=0, help_text="To, cc or bcc the user.")
+    emails_replied = models.PositiveIntegerField(default=0)
+    meetings_booked = models.PositiveIntegerField(default=0, help_text="Organized, not cancelled.")
+    calls_made = models.PositiveIntegerField(default=0)
+    # External invitations to meetings the user organized (not cancelled), and how many were accepted.
+    invitations = models.PositiveIntegerField(default=0)
+    invitations_accepted = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "is_month", "day"], name="user_day_once")]
+        indexes = [models.Index(fields=["is_month", "day"], name="user_day_window_idx")]
+
+    def __str__(self) -> str:
+        return f"user {self.user_id}, {'month of ' if self.is_month else ''}{self.day}"

@@ -1,0 +1,342 @@
+"""Keep the daily rollups equal to the raw activities.
+
+Every service that changes which activities count where (capture, matching and re-matching, Edit
+Match, removal from sync) calls one of these in its own transaction:
+
+* ``rollups_refresh(activity_ids=...)`` after storing new activities;
+* ``with rollups_kept_current(activity_ids=...):`` around a change to existing ones (the buckets
+  they counted in before and after are both recomputed).
+
+A bucket (a record and a day) is recomputed from the raw rows, never adjusted by a delta, so a
+refresh is idempotent and cannot drift. A sent email's bucket also changes when its answer arrives
+or is removed, so the emails an activity answers are refreshed with it. Month rows (``is_month``,
+dated the 1st) hold the sum of their days, so long windows read a dozen rows per record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import operator
+from collections import defaultdict
+from collections.abc import Iterable
+from contextlib import contextmanager
+from functools import reduce
+
+from django.db import transaction
+from django.db.models import Count, F, PositiveIntegerField, Q, Sum, Value
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
+from django.utils import timezone
+
+from activities.models import Activity, ActivityOpportunity, Participant
+from query_api.registry import activity as counted
+from query_api.registry.sql import prefixed
+
+from .models import AccountDay, OpportunityDay, UserDay
+
+CHUNK = 500
+
+Keys = dict[str, dict[int, set[dt.date]]]  # "account" / "opportunity" / "user" → record id → days
+
+
+def activity_counters(prefix: str = "") -> dict:
+    """The day counters of AccountDay / OpportunityDay as aggregates over activity rows."""
+
+    def on(condition: Q) -> Q:
+        return _prefixed(condition, prefix)
+
+    def minutes(condition: Q):
+        return Coalesce(Sum(f"{prefix}duration_minutes", filter=on(condition)), Value(0))
+
+    return {
+        "activities": Count("pk"),
+        "emails_sent": Count("pk", filter=on(counted.EMAILS_SENT)),
+        "emails_received": Count("pk", filter=on(counted.EMAILS_RECEIVED)),
+        "emails_replied": Count("pk", filter=on(counted.EMAILS_SENT) & counted.replied(prefix)),
+        "meetings": Count("pk", filter=on(counted.MEETINGS)),
+        "meeting_minutes": minutes(counted.MEETINGS),
+        "calls": Count("pk", filter=on(counted.CALLS_MADE)),
+        "call_minutes": minutes(counted.CALLS_MADE),
+    }
+
+
+def user_counters() -> dict:
+    """The day counters of UserDay over the user's participation rows (distinct activities)."""
+    FROM, ORGANIZER = Participant.Role.FROM, Participant.Role.ORGANIZER
+
+    def took_part(roles, condition: Q, also: Q = Q()):
+        on = Q(role__in=roles) & _prefixed(condition, "activity__") & also
+        return Count("activity", distinct=True, filter=on)
+
+    return {
+        "emails_sent": took_part([FROM], counted.EMAILS_SENT),
+        "emails_received": took_part(counted.RECIPIENT_ROLES, counted.EMAILS_RECEIVED),
+        "emails_replied": took_part([FROM], counted.EMAILS_SENT, counted.replied("activity__")),
+        "meetings_booked": took_part([ORGANIZER], counted.MEETINGS),
+        "calls_made": took_part([FROM], counted.CALLS_MADE),
+    }
+
+
+# --- the write side: one call per change ---------------------------------------------------------
+def rollups_refresh(*, activity_ids: Iterable[int], also: Keys | None = None) -> None:
+    """Recompute every bucket the activities (and the sent emails they answer) count in now,
+    plus the buckets in ``also``."""
+    keys = rollup_keys(activity_ids=activity_ids)
+    for kind, records in (also or {}).items():
+        for record_id, days in records.items():
+            keys[kind][record_id] |= days
+    _recompute(keys)
+
+
+@contextmanager
+def rollups_kept_current(*, activity_ids: Iterable[int]):
+    """Around a change to existing activities: the buckets they counted in before the change and
+    after it are recomputed (in the caller's transaction)."""
+    ids = list(activity_ids)
+    before = rollup_keys(activity_ids=ids)
+    yield
+    rollups_refresh(activity_ids=ids, also=before)
+
+
+def rollups_rebuild(
+    *, kinds: Iterable[str] = ("account", "opportunity", "user"), progress=None
+) -> dict[str, int]:
+    """Recompute the rollups of ``kinds`` from the raw rows (``manage.py rollups_rebuild``).
+    Returns the rows written per kind."""
+    written = {}
+    for kind in kinds:
+        model, field, source = _SOURCES[kind]
+        with transaction.atomic():
+            model.objects.all().delete()
+            ids = list(source().values_list(field, flat=True).distinct().order_by())
+            ids = sorted(i for i in ids if i is not None)
+            for start in range(0, len(ids), CHUNK):
+                _recompute_kind(kind, dict.fromkeys(ids[start : start + CHUNK]))
+                if progress:
+                    progress(kind, min(start + CHUNK, len(ids)), len(ids))
+        written[kind] = model.objects.count()
+    return written
+
+
+def rollup_keys(*, activity_ids: Iterable[int]) -> Keys:
+    """The buckets the activities, and the sent emails they answer, count in right now."""
+    ids = set(activity_ids)
+    keys: Keys = {"account": defaultdict(set), "opportunity": defaultdict(set), "user": defaultdict(set)}
+    if not ids:
+        return keys
+    ids |= _answered_by(ids)
+    tz = timezone.get_default_timezone()
+    for chunk in _chunks(sorted(ids)):
+        for account_id, at in Activity.objects.filter(pk__in=chunk, account__isnull=False).values_list(
+            "account_id", "occurred_at"
+        ):
+            keys["account"][account_id].add(at.astimezone(tz).date())
+        for opportunity_id, at in ActivityOpportunity.objects.filter(activity_id__in=chunk).values_list(
+            "opportunity_id", "activity__occurred_at"
+        ):
+            keys["opportunity"][opportunity_id].add(at.astimezone(tz).date())
+        for user_id, at in Participant.objects.filter(activity_id__in=chunk, user__isnull=False).values_list(
+            "user_id", "activity__occurred_at"
+        ):
+            keys["user"][user_id].add(at.astimezone(tz).date())
+    return keys
+
+
+def _answered_by(ids: set[int]) -> set[int]:
+    """Sent emails that the inbound emails among ``ids`` answer (by In-Reply-To, or later in the thread)."""
+    answered: set[int] = set()
+    for chunk in _chunks(sorted(ids)):
+        answers = Activity.objects.filter(pk__in=chunk, kind=counted.EMAIL, direction=counted.INBOUND)
+        headers = {h for h in answers.values_list("in_reply_to", flat=True) if h}
+        latest_in_thread: dict[str, dt.datetime] = {}
+        for thread, at in answers.exclude(thread_id="").values_list("thread_id", "occurred_at"):
+            latest_in_thread[thread] = max(at, latest_in_thread.get(thread, at))
+        if not headers and not latest_in_thread:
+            continue
+        sent = Activity.objects.filter(kind=counted.EMAIL, direction=counted.OUTBOUND).filter(
+            Q(source_id__in=list(headers)) | Q(thread_id__in=list(latest_in_thread))
+        )
+        for pk, source_id, thread, at in sent.values_list("pk", "source_id", "thread_id", "occurred_at"):
+            if source_id in headers or (thread in latest_in_thread and at < latest_in_thread[thread]):
+                answered.add(pk)
+    return answered
+
+
+def _recompute(keys: Keys) -> None:
+    for kind, records in keys.items():
+        if records:
+            _recompute_kind(kind, records)
+
+
+def _recompute_kind(kind: str, records: dict[int, set[dt.date] | None]) -> None:
+    """Delete and write again the day rows of ``records`` (on the given days, or every day when
+    None), then their months' rows. Only the (record, day) pairs asked for are read and written."""
+    model, field, _source = _SOURCES[kind]
+    tz = timezone.get_default_timezone()
+    if any(days is None for days in records.values()):
+        for chunk_ids in _chunks(sorted(records)):
+            rows = _day_rows(kind, Q(**{f"{field}__in": chunk_ids}), None, tz)
+            model.objects.filter(**{f"{field}__in": chunk_ids}, is_month=False).delete()
+            _write_days(model, field, rows)
+            _recompute_months(model, field, Q(**{f"{field}__in": chunk_ids}), None)
+        return
+    by_day: dict[dt.date, list[int]] = defaultdict(list)
+    by_month: dict[dt.date, set[int]] = defaultdict(set)
+    for record_id, days in records.items():
+        for day in days:
+            by_day[day].append(record_id)
+            by_month[day.replace(day=1)].add(record_id)
+    for chunk_days in _chunks(sorted(by_day), 60):
+        terms = {day: sorted(by_day[day]) for day in chunk_days}
+        prefix = "" if kind == "account" else "activity__"
+        scope = _any(
+            Q(**{f"{field}__in": ids}) & _on_day(day, f"{prefix}occurred_at", tz)
+            for day, ids in terms.items()
+        )
+        keys = {(record_id, day) for day, ids in terms.items() for record_id in ids}
+        rows = _day_rows(kind, scope, keys, tz, organizers=terms)
+        model.objects.filter(
+            _any(Q(day=day, **{f"{field}__in": ids}) for day, ids in terms.items()), is_month=False
+        ).delete()
+        _write_days(model, field, rows)
+    for chunk_months in _chunks(sorted(by_month), 60):
+        terms = {month: sorted(by_month[month]) for month in chunk_months}
+        _recompute_months(
+            model,
+            field,
+            _any(
+                Q(day__gte=month, day__lt=_next_month(month), **{f"{field}__in": ids})
+                for month, ids in terms.items()
+            ),
+            _any(Q(day=month, **{f"{field}__in": ids}) for month, ids in terms.items()),
+        )
+
+
+def _write_days(model, field: str, rows: list[dict]) -> None:
+    model.objects.bulk_create(
+        [model(**{field: row.pop("record_id")}, is_month=False, **row) for row in rows], batch_size=2_000
+    )
+
+
+def _on_day(day: dt.date, column: str, tz) -> Q:
+    starts = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
+    return Q(**{f"{column}__gte": starts, f"{column}__lt": starts + dt.timedelta(days=1)})
+
+
+def _any(conditions) -> Q:
+    return reduce(operator.or_, conditions)
+
+
+def _day_rows(kind: str, scope: Q, keys: set | None, tz, organizers: dict | None = None) -> list[dict]:
+    """The day counters of the records and days in ``scope`` (only ``keys`` kept, when given)."""
+    model, field, source = _SOURCES[kind]
+    prefix = "" if kind == "account" else "activity__"
+    grouped = (
+        source().filter(scope).annotate(day=TruncDate(f"{prefix}occurred_at", tzinfo=tz)).values(field, "day")
+    )
+    counters = user_counters() if kind == "user" else activity_counters(prefix)
+    found: dict[tuple[int, dt.date], dict] = {}
+    for row in grouped.annotate(**counters).order_by():
+        key = (row.pop(field), row.pop("day"))
+        if keys is None or key in keys:
+            found[key] = {"record_id": key[0], "day": key[1], **row}
+    if kind == "user":
+        if organizers is None:
+            organizer_scope = Q(activity__participants__user_id__in=sorted({k[0] for k in found}))
+        else:
+            organizer_scope = _any(
+                Q(activity__participants__user_id__in=ids) & _on_day(day, "activity__occurred_at", tz)
+                for day, ids in organizers.items()
+            )
+        for row in _invitation_rows(organizer_scope, tz):
+            key = (row["organizer_id"], row["day"])
+            if keys is None or key in keys:
+                target = found.setdefault(key, {"record_id": key[0], "day": key[1]})
+                target["invitations"] = row["invitations"]
+                target["invitations_accepted"] = row["accepted"]
+    return list(found.values())
+
+
+def _invitation_rows(organizer_scope: Q, tz):
+    """External invitations to the meetings each user organized, by day, and how many were accepted."""
+    invitations = Participant.objects.filter(
+        Q(activity__participants__role=Participant.Role.ORGANIZER) & organizer_scope,
+        role=Participant.Role.ATTENDEE,
+        is_internal=False,
+        activity__kind=counted.MEETING,
+        activity__is_cancelled=False,
+        activity__removed_from_sync_at__isnull=True,
+    )
+    return (
+        invitations.annotate(
+            organizer_id=F("activity__participants__user_id"),
+            day=TruncDate("activity__occurred_at", tzinfo=tz),
+        )
+        .values("organizer_id", "day")
+        .annotate(
+            invitations=Count("pk", distinct=True),
+            accepted=Count("pk", distinct=True, filter=Q(response=Participant.Response.ACCEPTED)),
+        )
+        .order_by()
+    )
+
+
+def _recompute_months(model, field: str, days_scope: Q, months_scope: Q | None) -> None:
+    """Month rows = the sum of their day rows, for the day rows in ``days_scope``; the month rows
+    replaced are those in ``months_scope`` (every month of the records when None)."""
+    if months_scope is None:
+        model.objects.filter(days_scope, is_month=True).delete()
+    else:
+        model.objects.filter(months_scope, is_month=True).delete()
+    counters = [f.attname for f in model._meta.concrete_fields if isinstance(f, PositiveIntegerField)]
+    rows = (
+        model.objects.filter(days_scope, is_month=False)
+        .annotate(month=TruncMonth("day"))
+        .values(field, "month")
+        .annotate(**{f"total_{name}": Sum(name) for name in counters})
+        .order_by()
+    )
+    model.objects.bulk_create(
+        [
+            model(
+                **{field: row[field]},
+                day=row["month"],
+                is_month=True,
+                **{name: row[f"total_{name}"] or 0 for name in counters},
+            )
+            for row in rows
+        ],
+        batch_size=2_000,
+    )
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def _in_sync_activities():
+    return counted.counted().filter(account__isnull=False)
+
+
+def _in_sync_links():
+    return ActivityOpportunity.objects.filter(activity__removed_from_sync_at__isnull=True)
+
+
+def _in_sync_participations():
+    return Participant.objects.filter(user__isnull=False, activity__removed_from_sync_at__isnull=True)
+
+
+# kind → (rollup model, its record field, the raw rows it sums)
+_SOURCES = {
+    "account": (AccountDay, "account_id", _in_sync_activities),
+    "opportunity": (OpportunityDay, "opportunity_id", _in_sync_links),
+    "user": (UserDay, "user_id", _in_sync_participations),
+}
+
+
+def _chunks(values: list, size: int = CHUNK):
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _prefixed(condition: Q, prefix: str) -> Q:
+    return prefixed(condition, prefix) if prefix else condition
