@@ -22,9 +22,10 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
 
+from activities.selectors import opportunity_review
 from backstory import clock
 
-from .engagement import engagement_for
+from .engagement import engagement_for, summary_has_data
 from .metrics import DEFAULT_PERIOD, PERIOD_LABELS, PERIODS, metrics_for
 from .people import (
     AUDIENCES,
@@ -175,7 +176,7 @@ class PageContext:
         return {
             "record": self.record,
             "obj": self.record.obj,
-            "summary": self.record.summary,
+            "summary": self.record.summary if summary_has_data(self.record.summary) else None,
             "state": self.state,
             "urls": self.urls,
             "today": self.today,
@@ -212,6 +213,9 @@ class PageContext:
             self._summary = {
                 "sections": [s for s in found if s.key != "warnings"],
                 "warnings": next((s for s in found if s.key == "warnings"), None),
+                "review": opportunity_review(user=self.user, opportunity=self.record.obj)
+                if self.record.is_opportunity
+                else None,
             }
         return self._summary
 
