@@ -181,6 +181,8 @@ BACKSTORY_EMAIL_CHANGE_QUIET_DAYS = env.int("BACKSTORY_EMAIL_CHANGE_QUIET_DAYS",
 BACKSTORY_INTEGRATION_USERNAME = env("BACKSTORY_INTEGRATION_USERNAME", default="integration")
 
 # --- Salesforce ---
+# Where Backstory is reached: links in the Tasks and Events it writes point back here.
+BACKSTORY_BASE_URL = env("BACKSTORY_BASE_URL", default="http://localhost:8000")
 # "standin": the local REST stand-in; "salesforce": a real org; "off": local records are the system of record.
 SALESFORCE_MODE = env("SALESFORCE_MODE", default="standin")
 SALESFORCE_API_VERSION = env("SALESFORCE_API_VERSION", default="59.0")

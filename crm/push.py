@@ -58,6 +58,14 @@ logger = logging.getLogger(__name__)
 
 CONTACT = "Contact"
 ROLE = "OpportunityContactRole"
+TASK, EVENT = "Task", "Event"
+# How an entry points at a contact not in Salesforce yet: its Backstory id, under this key, becomes
+# the Salesforce id in that field once the contact is pushed.
+CONTACT_REFERENCES = {
+    ROLE: ("ContactBackstoryId", "ContactId"),
+    TASK: ("WhoBackstoryId", "WhoId"),
+    EVENT: ("WhoBackstoryId", "WhoId"),
+}
 UPSERT, UPDATE, DELETE = (
     OutboxEntry.Operation.UPSERT,
     OutboxEntry.Operation.UPDATE,
@@ -70,6 +78,10 @@ PHASES: tuple[tuple[str, str], ...] = (
     (ROLE, UPSERT),
     (ROLE, UPDATE),
     (ROLE, DELETE),
+    (TASK, UPSERT),
+    (EVENT, UPSERT),
+    (TASK, DELETE),
+    (EVENT, DELETE),
     (CONTACT, DELETE),
 )
 COLLECTION_SIZE = 200  # the sObject Collections limit
@@ -288,15 +300,14 @@ class _Drainer:
                 status=OutboxEntry.Status.PENDING, object_name=ROLE
             ).aggregate(first=Min("id"))["first"]
             entries = [e for e in entries if first_role is None or e.id < first_role]
-        if object_name == ROLE and operation in (UPSERT, UPDATE):
-            entries = self._roles_with_contacts(entries)
+        if object_name in CONTACT_REFERENCES and operation in (UPSERT, UPDATE):
+            entries = self._with_contacts(entries, CONTACT_REFERENCES[object_name][0])
         return entries
 
-    def _roles_with_contacts(self, entries: list[OutboxEntry]) -> list[OutboxEntry]:
-        """Roles whose contact is in Salesforce go; the others wait for it or fail."""
-        wanted = {
-            str(e.payload.get("ContactBackstoryId")) for e in entries if e.payload.get("ContactBackstoryId")
-        }
+    def _with_contacts(self, entries: list[OutboxEntry], key: str) -> list[OutboxEntry]:
+        """Roles, Tasks and Events whose contact is in Salesforce go; the others wait for it or fail
+        (never sent pointing at no one)."""
+        wanted = {str(e.payload.get(key)) for e in entries if e.payload.get(key)}
         self._load_contact_ids(wanted)
         pending = (
             set(
@@ -309,7 +320,7 @@ class _Drainer:
         )
         ready = []
         for entry in entries:
-            backstory_id = entry.payload.get("ContactBackstoryId")
+            backstory_id = entry.payload.get(key)
             if backstory_id and not self.contact_ids.get(str(backstory_id)):
                 if str(backstory_id) in pending:
                     self.waiting.add(entry.pk)
@@ -386,9 +397,10 @@ class _Drainer:
 
     def _payload(self, entry: OutboxEntry) -> dict[str, Any]:
         payload = dict(entry.payload)
-        backstory_id = payload.pop("ContactBackstoryId", None)
+        key, field_name = CONTACT_REFERENCES.get(entry.object_name, ("ContactBackstoryId", "ContactId"))
+        backstory_id = payload.pop(key, None)
         if backstory_id:
-            payload["ContactId"] = self.contact_ids[str(backstory_id)]
+            payload[field_name] = self.contact_ids[str(backstory_id)]
         if payload.get("OwnerId", "") is None:
             del payload["OwnerId"]  # Salesforce gives the record to the API user; an owner is never cleared
         return payload

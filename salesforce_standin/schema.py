@@ -424,6 +424,8 @@ def build_schema() -> dict[str, SObject]:
                 _ref("OwnerId", "User"),
                 _ref("WhatId", "Account", "Opportunity"),
                 _ref("WhoId", "Contact", "Lead"),
+                Field("Created_By_Backstory__c", "boolean", default=False),
+                BACKSTORY_ID,
             ],
         ),
         _object(
@@ -442,6 +444,8 @@ def build_schema() -> dict[str, SObject]:
                 _ref("OwnerId", "User"),
                 _ref("WhatId", "Account", "Opportunity"),
                 _ref("WhoId", "Contact", "Lead"),
+                Field("Created_By_Backstory__c", "boolean", default=False),
+                BACKSTORY_ID,
             ],
         ),
     ]

@@ -10,6 +10,7 @@ from django.db import transaction
 
 from accounts.models import Account
 from backstory import clock
+from contacts.services.activity_sync import enqueue_activity_unsynced
 from contacts.services.removal import contacts_remove_created_from_activity
 from opportunities.models import Opportunity
 from rollups.services import rollups_kept_current
@@ -119,6 +120,8 @@ def activity_remove_from_sync(*, activity: Activity, user) -> Removal:
         activity.save(update_fields=["removed_from_sync_at", "removed_by"])
 
     removed = contacts_remove_created_from_activity(activity=activity, removed_by=user)
+    # Its Task or Event goes too (only when one was created or is on its way).
+    enqueue_activity_unsynced(activity)
 
     hand_off_after_removal([activity.pk])
     return Removal(activity, removed.contacts, removed.contact_roles)

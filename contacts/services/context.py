@@ -56,6 +56,7 @@ class ProfileSettings:
     required_fields: tuple[str, ...]
     rule_policies: dict[str, str]
     filters: tuple[FilterEntry, ...]
+    sync_kinds: frozenset[str] = frozenset()  # the activity types synced to the CRM
 
     @classmethod
     def of(
@@ -103,6 +104,15 @@ class ProfileSettings:
             required_fields=tuple(sorted(r.field for r in rules if r.required_for_creation)),
             rule_policies={r.field: r.enrichment_policy for r in rules},
             filters=tuple(global_filters) + tuple(own_filters),
+            sync_kinds=frozenset(
+                kind
+                for kind, on in (
+                    ("email", profile.sync_emails),
+                    ("meeting", profile.sync_meetings),
+                    ("call", profile.sync_calls),
+                )
+                if on
+            ),
         )
 
     def separate_setting(self, field_name: str) -> bool:

@@ -22,6 +22,7 @@ from django.db import transaction
 from activities.models import Activity
 from contacts.models import ConfigurationProfile, ContactDecision
 
+from .activity_sync import enqueue_activity_synced
 from .context import EngineContext, activities_for_engine, activity_ids_in_order, users_on_activity
 from .creation import contact_create, creation_decide, record_verdict
 from .decisions import Action, DecisionLog
@@ -106,6 +107,11 @@ def process_activity(*, activity: Activity, ctx: EngineContext) -> None:
         if contact is not None and verdict.eligible:
             people.append((participant, contact))
     roles_for_activity(activity=activity, people=people, profile=profile, ctx=ctx)
+    # After the contacts it created, so the push finds them first; whether or not any was created:
+    # "contact creation is independent of activity sync".
+    enqueue_activity_synced(
+        activity, contacts=[c for _, c in people], sync_kinds=profile.sync_kinds, sink=ctx.enqueue
+    )
 
 
 def _run_batch(activities: list[Activity], ctx: EngineContext, report: EngineReport, *, keep: bool) -> None:

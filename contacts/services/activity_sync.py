@@ -1,0 +1,152 @@
+"""Activity sync: captured emails and calls go to Salesforce as Tasks, meetings as Events.
+
+Seed: "New contacts sync to Salesforce at the same time as activities", and "contact creation is
+independent of activity sync ... even if your organization does not sync all activity types".
+
+The contact engine queues an activity's Task or Event in the same batch as the contacts it created
+from it, through `crm.outbox` (the one writer), after them: the push sends contacts first, and an
+activity whose contact has no Salesforce id yet carries the contact's Backstory id
+(`WhoBackstoryId`) and waits for that contact's create. The record is upserted on the activity's
+Backstory id, so pushing it twice (or re-matching it) never makes a second Task.
+
+Private activities are never synced: their subject, people and time stay in Backstory. The
+Description carries only a link back to the activity, never the email's text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.urls import reverse
+
+from activities.models import Activity, ActivityOpportunity
+from contacts.models import Contact
+from crm.models import OutboxEntry
+from crm.outbox import outbox_enqueue
+
+TASK, EVENT = "Task", "Event"
+TASK_TYPE = {Activity.Kind.EMAIL: "Email", Activity.Kind.CALL: "Call"}
+DEFAULT_MEETING_MINUTES = 30
+
+
+def activity_object_name(activity: Activity) -> str:
+    """The Salesforce object an activity is synced as: meetings are Events, emails and calls Tasks."""
+    return EVENT if activity.kind == Activity.Kind.MEETING else TASK
+
+
+def activity_external_id(activity: Activity) -> str:
+    """The activity's Backstory id in Salesforce (the upsert key): stable for the activity's life."""
+    return f"activity-{activity.pk}"
+
+
+def activity_link(activity: Activity) -> str:
+    """The address of the activity in Backstory's Engagement Log."""
+    return settings.BACKSTORY_BASE_URL.rstrip("/") + reverse("activities:detail", args=[activity.pk])
+
+
+def _who(activity: Activity, contacts: list[Contact]) -> dict:
+    for contact in contacts:
+        if contact.crm_id:
+            return {"WhoId": contact.crm_id}
+    for contact in contacts:
+        # Not in Salesforce yet: the push waits for the contact's create, then points at it.
+        return {"WhoBackstoryId": str(contact.backstory_id)}
+    lead_crm_id = activity.lead.crm_id if activity.lead_id and activity.lead else None
+    return {"WhoId": lead_crm_id} if lead_crm_id else {}
+
+
+def _what(activity: Activity) -> str | None:
+    opportunity = (
+        ActivityOpportunity.objects.filter(activity=activity, opportunity__crm_id__isnull=False)
+        .exclude(opportunity__crm_id="")
+        .order_by("-is_primary", "id")
+        .values_list("opportunity__crm_id", flat=True)
+        .first()
+    )
+    if opportunity:
+        return opportunity
+    return activity.account.crm_id if activity.account_id and activity.account else None
+
+
+def activity_payload(activity: Activity, *, contacts: list[Contact]) -> dict | None:
+    """The Task or Event of an activity, or None when it has nothing in Salesforce to hang on
+    (no account or opportunity with a Salesforce id, and no contact or lead)."""
+    who, what = _who(activity, contacts), _what(activity)
+    if not who and not what:
+        return None
+    payload = {
+        "Subject": (activity.subject or activity.get_kind_display())[:255],
+        "Description": f"Captured by Backstory: {activity_link(activity)}",
+        "WhatId": what,
+        "OwnerId": activity.owner.crm_id if activity.owner_id and activity.owner else None,
+        settings.SALESFORCE_FIELD_CREATED_BY_BACKSTORY: True,
+        **who,
+    }
+    if activity.kind == Activity.Kind.MEETING:
+        end = activity.occurred_at + dt.timedelta(
+            minutes=activity.duration_minutes or DEFAULT_MEETING_MINUTES
+        )
+        payload |= {
+            "StartDateTime": activity.occurred_at.isoformat(),
+            "EndDateTime": end.isoformat(),
+            "Location": activity.location[:255] or None,
+        }
+    else:
+        # Completed: a logged email or call is done, and an open Task would be pulled as a next step.
+        payload |= {
+            "ActivityDate": activity.occurred_at.date().isoformat(),
+            "Status": "Completed",
+            "Type": TASK_TYPE[activity.kind],
+        }
+    return payload
+
+
+def activity_synced(activity: Activity, *, sync_kinds: frozenset[str]) -> bool:
+    """Whether the configuration profile syncs this activity's type (never a private one)."""
+    return activity.kind in sync_kinds and not activity.is_private and activity.removed_from_sync_at is None
+
+
+def enqueue_activity_synced(
+    activity: Activity, *, contacts: list[Contact], sync_kinds: frozenset[str], sink=outbox_enqueue
+) -> bool:
+    """Queue the upsert of an activity's Task or Event when its profile syncs its type.
+    Returns whether one was queued."""
+    # Seed: "New contacts sync to Salesforce at the same time as activities."
+    if not activity_synced(activity, sync_kinds=sync_kinds):
+        return False
+    payload = activity_payload(activity, contacts=contacts)
+    if payload is None:
+        return False
+    sink(
+        object_name=activity_object_name(activity),
+        operation=OutboxEntry.Operation.UPSERT,
+        record=activity,
+        payload=payload,
+        external_id=activity_external_id(activity),
+    )
+    return True
+
+
+def enqueue_activity_unsynced(activity: Activity) -> bool:
+    """Queue the deletion of an activity's Task or Event, when one was created or is on its way.
+    Returns whether one was queued."""
+    object_name = activity_object_name(activity)
+    queued = OutboxEntry.objects.filter(
+        object_name=object_name,
+        operation=OutboxEntry.Operation.UPSERT,
+        record_type=activity._meta.label_lower,
+        record_id=activity.pk,
+    ).exclude(status=OutboxEntry.Status.FAILED)
+    if not activity.crm_id and not queued.exists():
+        return False
+    return (
+        outbox_enqueue(
+            object_name=object_name,
+            operation=OutboxEntry.Operation.DELETE,
+            record=activity,
+            crm_id=activity.crm_id or "",
+            external_id=activity_external_id(activity),
+        )
+        is not None
+    )

@@ -1,0 +1,176 @@
+"""Activity sync: a captured email becomes a Salesforce Task, a meeting an Event, on the contact
+(or lead) and the opportunity (or account) it was matched to, once, and goes away when an admin
+removes the activity from sync. Read back with simple-salesforce from the stand-in.
+
+Seed: "New contacts sync to Salesforce at the same time as activities"; "contact creation is
+independent of activity sync ... even if your organization does not sync all activity types".
+"""
+
+import datetime as dt
+
+import pytest
+
+from activities.models import Activity
+from activities.parsing.results import ParsedActivity, ParsedParticipant
+from activities.services import activities_ingest
+from activities.services.engagement_log import activity_remove_from_sync
+from contacts.models import ConfigurationProfile, Contact
+from contacts.services.engine import contact_engine_process_activities
+from crm.models import OutboxEntry
+from crm.push import outbox_drain
+from crm.sync import salesforce_pull
+from users.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+def person(email, role, first, last):
+    return ParsedParticipant(email, role, f"{first} {last}", first, last)
+
+
+PRIYA = person("priya.raman@lumen-analytics.com", "from", "Priya", "Raman")
+
+
+def email(now, *, source_id="sync-1@lumen-analytics.com", kind="email", **extra):
+    """Priya writes to Rita (a contact role on the Acme renewal) and Olivia, whom Salesforce does not know."""
+    return ParsedActivity(
+        kind=kind,
+        source_id=source_id,
+        subject="Renewal: next steps",
+        body="Sharing the redlines.",
+        occurred_at=now - dt.timedelta(hours=3),
+        participants=(
+            PRIYA,
+            person("rita.moreno@acme.com", "to", "Rita", "Moreno"),
+            person("olivia.park@acme.com", "cc", "Olivia", "Park"),
+        ),
+        **extra,
+    )
+
+
+def capture(org, captureOnCommit, items):
+    with captureOnCommit(execute=True):
+        activities_ingest(items=items, source="api")
+    for _ in range(5):
+        if not OutboxEntry.objects.filter(status=OutboxEntry.Status.PENDING).exists():
+            break
+        outbox_drain()
+        org.advance(minutes=5)
+
+
+def synced(org, object_name):
+    """The Backstory-made Tasks or Events, as the real client reads them."""
+    return org.sf.query_all(
+        f"SELECT Id, Subject, WhoId, WhatId, Description, Created_By_Backstory__c, Backstory_Id__c, "
+        f"{'ActivityDate, Status' if object_name == 'Task' else 'StartDateTime, EndDateTime'} "
+        f"FROM {object_name} WHERE Created_By_Backstory__c = true"
+    )["records"]
+
+
+@pytest.fixture
+def pulled(org, backstory):
+    salesforce_pull()
+    org.advance(minutes=3)
+    salesforce_pull()
+    return org
+
+
+def test_captured_email_becomes_one_task_on_the_contact_and_opportunity(
+    pulled, django_capture_on_commit_callbacks
+):
+    org = pulled
+    capture(org, django_capture_on_commit_callbacks, [email(org.clock.now)])
+    tasks = synced(org, "Task")
+    assert len(tasks) == 1
+    task = tasks[0]
+    activity = Activity.objects.get(source_id="sync-1@lumen-analytics.com")
+    rita = Contact.objects.get(email="rita.moreno@acme.com")
+    assert task["Subject"] == "Renewal: next steps"
+    assert task["WhoId"][:15] == rita.crm_id[:15]
+    assert task["WhatId"][:15] == org.ref("acme_renewal")[:15]
+    assert task["Status"] == "Completed"
+    assert task["ActivityDate"] == activity.occurred_at.date().isoformat()
+    assert task["Description"].endswith(f"/activities/log/{activity.pk}/")
+    assert activity.crm_id and activity.crm_id[:15] == task["Id"][:15]
+    # Olivia was created as a contact at the same time.
+    assert org.rows("Contact", Email="olivia.park@acme.com")
+
+    # Pushed again (the engine re-run, as after a re-match): still one Task.
+    with django_capture_on_commit_callbacks(execute=True):
+        contact_engine_process_activities(activity_ids=[activity.pk])
+    outbox_drain()
+    assert len(synced(org, "Task")) == 1
+
+
+def test_task_waits_for_the_contact_backstory_creates(pulled, django_capture_on_commit_callbacks):
+    """An email to someone Salesforce does not know: the Task points at the new contact, never at no one."""
+    org = pulled
+    now = org.clock.now
+    only_new = ParsedActivity(
+        kind="email",
+        source_id="new-person@lumen-analytics.com",
+        subject="Intro",
+        body="Hello Olivia.",
+        occurred_at=now - dt.timedelta(hours=2),
+        participants=(PRIYA, person("olivia.park@acme.com", "to", "Olivia", "Park")),
+    )
+    capture(org, django_capture_on_commit_callbacks, [only_new])
+    olivia = Contact.objects.get(email="olivia.park@acme.com")
+    tasks = synced(org, "Task")
+    assert [t["WhoId"][:15] for t in tasks] == [olivia.crm_id[:15]]
+    assert tasks[0]["WhatId"][:15] in (org.ref("acme")[:15], org.ref("acme_renewal")[:15])
+
+
+def test_meeting_becomes_an_event(pulled, django_capture_on_commit_callbacks):
+    org = pulled
+    capture(
+        org,
+        django_capture_on_commit_callbacks,
+        [email(org.clock.now, source_id="meeting-1@cal", kind="meeting", duration_minutes=45)],
+    )
+    assert synced(org, "Task") == []
+    events = synced(org, "Event")
+    assert len(events) == 1
+    activity = Activity.objects.get(source_id="meeting-1@cal")
+    start = dt.datetime.fromisoformat(events[0]["StartDateTime"].replace("+0000", "+00:00"))
+    end = dt.datetime.fromisoformat(events[0]["EndDateTime"].replace("+0000", "+00:00"))
+    assert start == activity.occurred_at and end - start == dt.timedelta(minutes=45)
+    assert events[0]["WhatId"][:15] == org.ref("acme_renewal")[:15]
+
+
+def test_profile_not_syncing_emails_writes_no_task_but_still_creates_the_contact(
+    pulled, django_capture_on_commit_callbacks
+):
+    org = pulled
+    ConfigurationProfile.objects.update(sync_emails=False)
+    capture(org, django_capture_on_commit_callbacks, [email(org.clock.now)])
+    assert synced(org, "Task") == []
+    assert len(org.rows("Contact", Email="olivia.park@acme.com")) == 1
+
+
+def test_private_activity_is_not_synced(pulled, django_capture_on_commit_callbacks):
+    org = pulled
+    capture(org, django_capture_on_commit_callbacks, [email(org.clock.now, is_private=True)])
+    assert synced(org, "Task") == []
+
+
+def test_removed_from_sync_deletes_the_task(pulled, django_capture_on_commit_callbacks):
+    org = pulled
+    capture(org, django_capture_on_commit_callbacks, [email(org.clock.now)])
+    assert len(synced(org, "Task")) == 1
+    admin = User.objects.create(username="ada", email="ada@lumen-analytics.com", is_staff=True)
+    activity = Activity.objects.get(source_id="sync-1@lumen-analytics.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        activity_remove_from_sync(activity=activity, user=admin)
+    outbox_drain()
+    assert synced(org, "Task") == []
+    assert not OutboxEntry.objects.exclude(status=OutboxEntry.Status.DONE).exists()
+
+
+def test_with_salesforce_off_nothing_is_queued(backstory, settings, django_capture_on_commit_callbacks):
+    settings.SALESFORCE_MODE = "off"
+    now = dt.datetime(2026, 11, 23, 12, tzinfo=dt.UTC)
+    with django_capture_on_commit_callbacks(execute=True):
+        activities_ingest(items=[email(now)], source="api")
+    assert Activity.objects.count() == 1
+    assert not OutboxEntry.objects.exists()
