@@ -10,12 +10,13 @@ Every change the contact engine makes is an OutboxEntry written in its own trans
   OpportunityContactRole.crm_id), and for contacts the CRM's created/modified times, so the next
   pull finds nothing new;
 - a contact role whose contact had no Salesforce id yet (`ContactBackstoryId` in its payload)
-  waits until that contact is pushed, then points at its id;
+  waits until that contact is pushed, then points at its id; so does an activity's Task or Event
+  (`WhoBackstoryId`);
 - deletes go out only for records Salesforce says Backstory created;
 - errors follow the policy in crm/retry.py (the table is in docs/salesforce.md).
 
 Order: for one local record, its entries go strictly in the order they were written; contacts go
-before contact roles, and a contact delete waits for the contact role changes written before it
+before contact roles, then Tasks and Events, and a contact delete waits for the contact role changes written before it
 (the de-duplication re-points roles first, or Salesforce would cascade-delete them).
 
 Concurrent drains are safe: an entry is claimed with a token and a lease (next_attempt_at) before

@@ -19,6 +19,7 @@ from contacts.services.engine import contact_engine_process_activities
 from crm.models import OutboxEntry
 from crm.push import outbox_drain
 from crm.sync import salesforce_pull
+from opportunities.models import NextStep
 from users.models import User
 
 pytestmark = pytest.mark.django_db
@@ -94,6 +95,10 @@ def test_captured_email_becomes_one_task_on_the_contact_and_opportunity(
     assert activity.crm_id and activity.crm_id[:15] == task["Id"][:15]
     # Olivia was created as a contact at the same time.
     assert org.rows("Contact", Email="olivia.park@acme.com")
+
+    # A closed Task: the next pull does not take it for a next step.
+    salesforce_pull()
+    assert not NextStep.objects.filter(crm_id__startswith=task["Id"][:15]).exists()
 
     # Pushed again (the engine re-run, as after a re-match): still one Task.
     with django_capture_on_commit_callbacks(execute=True):
