@@ -20,7 +20,7 @@ import datetime as dt
 from django.conf import settings
 from django.urls import reverse
 
-from activities.models import Activity, ActivityOpportunity
+from activities.models import Activity
 from contacts.models import Contact
 from crm.models import OutboxEntry
 from crm.outbox import outbox_enqueue
@@ -45,34 +45,22 @@ def activity_link(activity: Activity) -> str:
     return settings.BACKSTORY_BASE_URL.rstrip("/") + reverse("activities:detail", args=[activity.pk])
 
 
-def _who(activity: Activity, contacts: list[Contact]) -> dict:
+def _who(contacts: list[Contact], lead_crm_id: str | None) -> dict:
     for contact in contacts:
         if contact.crm_id:
             return {"WhoId": contact.crm_id}
     for contact in contacts:
         # Not in Salesforce yet: the push waits for the contact's create, then points at it.
         return {"WhoBackstoryId": str(contact.backstory_id)}
-    lead_crm_id = activity.lead.crm_id if activity.lead_id and activity.lead else None
     return {"WhoId": lead_crm_id} if lead_crm_id else {}
 
 
-def _what(activity: Activity) -> str | None:
-    opportunity = (
-        ActivityOpportunity.objects.filter(activity=activity, opportunity__crm_id__isnull=False)
-        .exclude(opportunity__crm_id="")
-        .order_by("-is_primary", "id")
-        .values_list("opportunity__crm_id", flat=True)
-        .first()
-    )
-    if opportunity:
-        return opportunity
-    return activity.account.crm_id if activity.account_id and activity.account else None
-
-
-def activity_payload(activity: Activity, *, contacts: list[Contact]) -> dict | None:
+def activity_payload(
+    activity: Activity, *, contacts: list[Contact], what_id: str | None, lead_crm_id: str | None
+) -> dict | None:
     """The Task or Event of an activity, or None when it has nothing in Salesforce to hang on
     (no account or opportunity with a Salesforce id, and no contact or lead)."""
-    who, what = _who(activity, contacts), _what(activity)
+    who, what = _who(contacts, lead_crm_id), what_id
     if not who and not what:
         return None
     payload = {
@@ -108,15 +96,25 @@ def activity_synced(activity: Activity, *, sync_kinds: frozenset[str]) -> bool:
 
 
 def enqueue_activity_synced(
-    activity: Activity, *, contacts: list[Contact], sync_kinds: frozenset[str], sink=outbox_enqueue
+    activity: Activity,
+    *,
+    contacts: list[Contact],
+    sync_kinds: frozenset[str],
+    what_id: str | None,
+    lead_crm_id: str | None = None,
+    queued: dict | None = None,
+    sink=outbox_enqueue,
 ) -> bool:
-    """Queue the upsert of an activity's Task or Event when its profile syncs its type.
-    Returns whether one was queued."""
+    """Queue the upsert of an activity's Task or Event when its profile syncs its type: on the
+    first of ``contacts`` (else the lead ``lead_crm_id``) and ``what_id`` (the opportunity's or
+    account's Salesforce id). ``queued`` is the last payload queued for it: the same one is not
+    queued again (the contact engine runs again over the same activities). Returns whether one was
+    queued."""
     # Seed: "New contacts sync to Salesforce at the same time as activities."
     if not activity_synced(activity, sync_kinds=sync_kinds):
         return False
-    payload = activity_payload(activity, contacts=contacts)
-    if payload is None:
+    payload = activity_payload(activity, contacts=contacts, what_id=what_id, lead_crm_id=lead_crm_id)
+    if payload is None or payload == queued:
         return False
     sink(
         object_name=activity_object_name(activity),

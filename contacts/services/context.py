@@ -203,6 +203,10 @@ class EngineContext:
         # Opportunities with a contact role someone created by hand (not Backstory).
         self.opportunities_with_manual_roles: set[int] = set()
         self.links_by_activity: dict[int, list[int]] = {}
+        # The Salesforce id of each activity's opportunity (the primary one first): its Task's WhatId.
+        self.opportunity_crm_id_by_activity: dict[int, str] = {}
+        # The last Task or Event payload queued for each activity: the same one is not queued again.
+        self.activity_sync_queued: dict[int, dict] = {}
         # Contacts Backstory created, by (account, first name, last name) lower-cased, for the
         # participants' names; and when each of their addresses was last seen on an activity.
         self.created_by_name: dict[tuple[int, str, str], list[Contact]] = {}
@@ -240,17 +244,47 @@ class EngineContext:
         activity_ids = [a.pk for a in activities]
         linked_opportunity_ids: set[int] = set()
         for chunk in _chunks(activity_ids):
-            for activity_id, opportunity_id in (
+            for activity_id, opportunity_id, is_primary, crm_id in (
                 ActivityOpportunity.objects.filter(activity_id__in=chunk)
-                .values_list("activity_id", "opportunity_id")
+                .values_list("activity_id", "opportunity_id", "is_primary", "opportunity__crm_id")
                 .order_by("activity_id", "opportunity_id")
             ):
                 self.links_by_activity.setdefault(activity_id, []).append(opportunity_id)
                 linked_opportunity_ids.add(opportunity_id)
+                if crm_id and (is_primary or activity_id not in self.opportunity_crm_id_by_activity):
+                    self.opportunity_crm_id_by_activity[activity_id] = crm_id
+        for chunk in _chunks(activity_ids):
+            for activity_id, payload in (
+                OutboxEntry.objects.filter(
+                    record_type=Activity._meta.label_lower,
+                    record_id__in=chunk,
+                    object_name__in=("Task", "Event"),
+                    operation=OutboxEntry.Operation.UPSERT,
+                )
+                .order_by("id")
+                .values_list("record_id", "payload")
+            ):
+                self.activity_sync_queued[activity_id] = payload
         for chunk in _chunks(sorted(linked_opportunity_ids)):
             account_ids.update(Opportunity.objects.filter(pk__in=chunk).values_list("account_id", flat=True))
         self._load_accounts(sorted(account_ids))
         self._load_created_by_name(names)
+
+    def activity_crm_links(self, activity: Activity) -> tuple[str | None, str | None]:
+        """What an activity's Task or Event hangs on in the CRM: the Salesforce id of its
+        opportunity (else its account), and of its lead."""
+        what = self.opportunity_crm_id_by_activity.get(activity.pk)
+        if not what and activity.account_id in self.accounts:
+            what = self.accounts[activity.account_id].crm_id
+        lead = (
+            next(
+                (lead.crm_id for lead in self.leads_by_email.values() if lead.pk == activity.lead_id),
+                None,
+            )
+            if activity.lead_id
+            else None
+        )
+        return what or None, lead or None
 
     def _load_created_by_name(self, names: set[tuple[str, str]]) -> None:
         """Contacts Backstory created on the loaded accounts whose name a participant carries, and

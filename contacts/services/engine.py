@@ -109,8 +109,15 @@ def process_activity(*, activity: Activity, ctx: EngineContext) -> None:
     roles_for_activity(activity=activity, people=people, profile=profile, ctx=ctx)
     # After the contacts it created, so the push finds them first; whether or not any was created:
     # "contact creation is independent of activity sync".
+    what_id, lead_crm_id = ctx.activity_crm_links(activity)
     enqueue_activity_synced(
-        activity, contacts=[c for _, c in people], sync_kinds=profile.sync_kinds, sink=ctx.enqueue
+        activity,
+        contacts=[c for _, c in people],
+        sync_kinds=profile.sync_kinds,
+        what_id=what_id,
+        lead_crm_id=lead_crm_id,
+        queued=ctx.activity_sync_queued.get(activity.pk),
+        sink=ctx.enqueue,
     )
 
 
