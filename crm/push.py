@@ -690,10 +690,10 @@ class _Drainer:
                 return []
         linked = []
         for entry, result in duplicates:
+            # Only a record that can be compared (a contact by email, a role by its opportunity and
+            # contact) is linked; a Task or Event a rule matched is another one: retried.
             same = [
-                i
-                for i in matched[entry.pk]
-                if not fields or self._same_record(object_name, entry, rows.get(i))
+                i for i in matched[entry.pk] if fields and self._same_record(object_name, entry, rows.get(i))
             ]
             if same:
                 entry.link_note = (

@@ -91,8 +91,14 @@ def activity_payload(
 
 
 def activity_synced(activity: Activity, *, sync_kinds: frozenset[str]) -> bool:
-    """Whether the configuration profile syncs this activity's type (never a private one)."""
-    return activity.kind in sync_kinds and not activity.is_private and activity.removed_from_sync_at is None
+    """Whether the configuration profile syncs this activity's type (never a private one, nor one
+    that came from the CRM: it is there already)."""
+    return (
+        activity.kind in sync_kinds
+        and activity.source != Activity.Source.CRM
+        and not activity.is_private
+        and activity.removed_from_sync_at is None
+    )
 
 
 def enqueue_activity_synced(

@@ -11,6 +11,7 @@ import datetime as dt
 
 import pytest
 
+from activities.models import Activity
 from activities.parsing.results import ParsedActivity, ParsedParticipant, SignatureDetails
 from activities.services import activities_ingest
 from contacts.models import Contact
@@ -190,6 +191,14 @@ def run(org, django_capture_on_commit_callbacks):
         report = activities_ingest(items=mail(org.clock.now), source="api")
     assert report.created == 3
     drain_until_empty(org)
+    # Each email once as a Task (activity sync), whatever failed on the way; the meetings the pull
+    # brought from Salesforce are never written back.
+    tasks = org.rows("Task", Created_By_Backstory__c=True)
+    assert sorted(t["Backstory_Id__c"] for t in tasks) == sorted(
+        f"activity-{pk}" for pk in Activity.objects.filter(source="api").values_list("pk", flat=True)
+    )
+    assert Activity.objects.filter(source="crm").exists()
+    assert org.rows("Event", Created_By_Backstory__c=True) == []
 
 
 def test_capture_to_salesforce_and_back(org, backstory, django_capture_on_commit_callbacks):
