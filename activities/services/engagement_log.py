@@ -10,7 +10,6 @@ from django.db import transaction
 
 from accounts.models import Account
 from backstory import clock
-from contacts.services.activity_sync import enqueue_activity_unsynced
 from contacts.services.removal import contacts_remove_created_from_activity
 from opportunities.models import Opportunity
 from rollups.services import rollups_kept_current
@@ -18,6 +17,7 @@ from rollups.services import rollups_kept_current
 from ..handoff import hand_off_after_capture, hand_off_after_removal, summaries_stale_where_matched
 from ..models import Activity, ActivityOpportunity
 from ..selectors import activity_is_visible_to
+from .crm_sync import enqueue_activity_unsynced
 
 
 def _who(user) -> str:

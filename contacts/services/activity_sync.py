@@ -21,23 +21,13 @@ from django.conf import settings
 from django.urls import reverse
 
 from activities.models import Activity
+from activities.services.crm_sync import activity_external_id, activity_object_name
 from contacts.models import Contact
 from crm.models import OutboxEntry
 from crm.outbox import outbox_enqueue
 
-TASK, EVENT = "Task", "Event"
 TASK_TYPE = {Activity.Kind.EMAIL: "Email", Activity.Kind.CALL: "Call"}
 DEFAULT_MEETING_MINUTES = 30
-
-
-def activity_object_name(activity: Activity) -> str:
-    """The Salesforce object an activity is synced as: meetings are Events, emails and calls Tasks."""
-    return EVENT if activity.kind == Activity.Kind.MEETING else TASK
-
-
-def activity_external_id(activity: Activity) -> str:
-    """The activity's Backstory id in Salesforce (the upsert key): stable for the activity's life."""
-    return f"activity-{activity.pk}"
 
 
 def activity_link(activity: Activity) -> str:
@@ -130,27 +120,3 @@ def enqueue_activity_synced(
         external_id=activity_external_id(activity),
     )
     return True
-
-
-def enqueue_activity_unsynced(activity: Activity) -> bool:
-    """Queue the deletion of an activity's Task or Event, when one was created or is on its way.
-    Returns whether one was queued."""
-    object_name = activity_object_name(activity)
-    queued = OutboxEntry.objects.filter(
-        object_name=object_name,
-        operation=OutboxEntry.Operation.UPSERT,
-        record_type=activity._meta.label_lower,
-        record_id=activity.pk,
-    ).exclude(status=OutboxEntry.Status.FAILED)
-    if not activity.crm_id and not queued.exists():
-        return False
-    return (
-        outbox_enqueue(
-            object_name=object_name,
-            operation=OutboxEntry.Operation.DELETE,
-            record=activity,
-            crm_id=activity.crm_id or "",
-            external_id=activity_external_id(activity),
-        )
-        is not None
-    )

@@ -188,6 +188,7 @@ class Command(BaseCommand):
                 for b in Contact.objects.filter(pk__in=contact_ids).values_list("backstory_id", flat=True)
             ]
         ).delete()
+        OutboxEntry.objects.filter(record_type="activities.activity", record_id__in=activity_ids).delete()
         Contact.objects.filter(pk__in=contact_ids).delete()
         Activity.objects.filter(pk__in=activity_ids).delete()
 
