@@ -221,6 +221,9 @@ class ActivityCaptureApi(APIView):
             session.add(parsed, source=Activity.Source.API, key=index)
         report = session.finish()
         for outcome in report.outcomes:
+            if outcome.status == Status.ERROR:
+                field, reason = split_reason(outcome.reason)
+                errors.append({"index": outcome.key, "field": field, "reason": reason})
             results[outcome.key] = {
                 "index": outcome.key,
                 "status": outcome.status,
@@ -228,6 +231,7 @@ class ActivityCaptureApi(APIView):
                 "activity_id": outcome.activity_id,
                 "reason": outcome.reason,
             }
+        errors.sort(key=lambda error: error["index"])
         body = {
             "created": report.created,
             "duplicates": report.duplicates,

@@ -17,9 +17,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 
 from activities.parsing.results import ParsedActivity, ParseError
+from activities.parsing.text import describe_surrogate, first_surrogate
 from backstory import clock
 from users.models import User
 
@@ -281,6 +282,10 @@ class IngestSession:
                 "match_explanation": outcome.explanation,
                 "matched_at": now,
             }
+            not_text = _unstorable_text(activity, participants)
+            if not_text:
+                self._fail(pending, not_text)
+                continue
             rows.append(_Row(pending, activity, participants, outcome.opportunities))
         return rows
 
@@ -344,28 +349,29 @@ class IngestSession:
         return None
 
     def _store(self, rows: list[_Row]) -> None:
+        """Store the batch in one transaction; if the database refuses it, store row by row so one
+        bad item is reported and every good one is kept."""
         if not rows:
             return
-        with transaction.atomic():
-            rows = self._insert_activities(rows)
-            participants: list[dict] = []
-            links: list[dict] = []
+        recorded = len(self.report.outcomes)
+        try:
+            with transaction.atomic():
+                stored = self._store_rows(rows)
+        except (DatabaseError, ValueError) as error:  # ValueError: text the driver cannot encode
+            self._forget_outcomes_since(recorded)
+            if len(rows) == 1:
+                self._fail(rows[0].pending, f"could not be stored: {_first_line(error)}")
+                return
+            stored = []
             for row in rows:
-                for participant in row.participants:
-                    participant["activity_id"] = row.activity_id
-                    participants.append(participant)
-                for opportunity_id, match in row.opportunities:
-                    links.append(
-                        {"activity_id": row.activity_id, "opportunity_id": opportunity_id, "match": match}
-                    )
-            insert_rows(Participant, participants)
-            insert_rows(ActivityOpportunity, links)
-            created_ids = [row.activity_id for row in rows]
-            if self.hand_off and created_ids:
-                from ..tasks import enqueue_after_capture
-
-                enqueue_after_capture(created_ids)
-        for row in rows:
+                try:
+                    with transaction.atomic():
+                        stored.extend(self._store_rows([row]))
+                except (DatabaseError, ValueError) as row_error:
+                    self._forget_outcomes_since(recorded)
+                    self._fail(row.pending, f"could not be stored: {_first_line(row_error)}")
+                recorded = len(self.report.outcomes)
+        for row in stored:
             pending = row.pending
             self._record(
                 ItemOutcome(
@@ -376,6 +382,43 @@ class IngestSession:
             self.report.account_matches[row.activity["account_match"]] += 1
             self.report.opportunity_matched += bool(row.opportunities)
             self.report.private += row.activity["is_private"]
+
+    def _forget_outcomes_since(self, recorded: int) -> None:
+        # What a rolled-back attempt recorded (duplicates found on the way) is recorded again on retry.
+        for outcome in self.report.outcomes[recorded:]:
+            self.report.counts[outcome.status] -= 1
+        del self.report.outcomes[recorded:]
+
+    def _fail(self, pending: _Pending, reason: str) -> None:
+        """One item could not be stored: reported with its key (index or file position), never fatal."""
+        error = ParseError(source=pending.parsed.origin or pending.source, position="", reason=reason)
+        self.report.errors.append(error)
+        self._record(
+            ItemOutcome(pending.key, Status.ERROR, pending.source_id, reason=reason, order=pending.order)
+        )
+
+    def _store_rows(self, rows: list[_Row]) -> list[_Row]:
+        """Insert activities, participants and opportunity links (inside the caller's transaction);
+        the engines get them after commit."""
+        rows = self._insert_activities(rows)
+        participants: list[dict] = []
+        links: list[dict] = []
+        for row in rows:
+            for participant in row.participants:
+                participant["activity_id"] = row.activity_id
+                participants.append(participant)
+            for opportunity_id, match in row.opportunities:
+                links.append(
+                    {"activity_id": row.activity_id, "opportunity_id": opportunity_id, "match": match}
+                )
+        insert_rows(Participant, participants)
+        insert_rows(ActivityOpportunity, links)
+        created_ids = [row.activity_id for row in rows]
+        if self.hand_off and created_ids:
+            from ..tasks import enqueue_after_capture
+
+            enqueue_after_capture(created_ids)
+        return rows
 
     def _insert_activities(self, rows: list[_Row]) -> list[_Row]:
         """Bulk insert; if another import stored some of the same source ids meanwhile, skip those."""
@@ -421,6 +464,27 @@ class _Row:
     participants: list[dict]
     opportunities: tuple[tuple[int, str], ...]
     activity_id: int | None = None
+
+
+def _unstorable_text(activity: dict, participants: list[dict]) -> str | None:
+    """Why a row cannot be written (a lone surrogate in a text field, named), or None.
+
+    Checked before the insert: inside COPY or a bulk insert, one such string fails the whole batch.
+    """
+    fields = list(activity.items())
+    for position, participant in enumerate(participants):
+        fields.extend((f"participants[{position}].{name}", value) for name, value in participant.items())
+    for name, value in fields:
+        if isinstance(value, str):
+            character = first_surrogate(value)
+            if character:
+                return f"{name}: holds {describe_surrogate(character)}; it cannot be stored"
+    return None
+
+
+def _first_line(error: Exception) -> str:
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0] if text else ''}".rstrip(": ")
 
 
 def _direction(people: list[Person]) -> str:
