@@ -200,3 +200,18 @@ class Participant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name or self.email} ({self.role})"
+
+
+class ActivityAttachment(models.Model):
+    """A file that came with an email: what it was, never its content (capture does not keep files)."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="attachments")
+    name = models.CharField(max_length=255, blank=True)
+    content_type = models.CharField(max_length=127)
+    size = models.BigIntegerField(help_text="Bytes, after decoding.")
+
+    class Meta:
+        ordering = ["activity", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name or 'attachment'} ({self.content_type}, {self.size} bytes)"

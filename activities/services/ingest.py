@@ -24,7 +24,7 @@ from activities.parsing.text import describe_surrogate, first_surrogate
 from backstory import clock
 from users.models import User
 
-from ..models import Activity, ActivityOpportunity, Participant
+from ..models import Activity, ActivityAttachment, ActivityOpportunity, Participant
 from .bulk import among, insert_rows
 from .filters import LocalFilterSet
 from .matching import MatchContext, Person, ProfileBook, match_one
@@ -413,6 +413,19 @@ class IngestSession:
                 )
         insert_rows(Participant, participants)
         insert_rows(ActivityOpportunity, links)
+        insert_rows(
+            ActivityAttachment,
+            [
+                {
+                    "activity_id": row.activity_id,
+                    "name": _cut(attachment.name, ActivityAttachment, "name"),
+                    "content_type": _cut(attachment.content_type, ActivityAttachment, "content_type"),
+                    "size": attachment.size,
+                }
+                for row in rows
+                for attachment in row.pending.parsed.attachments
+            ],
+        )
         created_ids = [row.activity_id for row in rows]
         if self.hand_off and created_ids:
             from ..tasks import enqueue_after_capture
