@@ -11,12 +11,13 @@ from contacts.models import Contact, Lead
 from contacts.tests.factories import ContactFactory, LeadFactory, LocalFilterFactory
 from opportunities.models import Opportunity
 from opportunities.tests.factories import OpportunityContactRoleFactory, OpportunityFactory
+from tests.fixtures import ENRON_SAMPLE
 from users.models import User
 from users.tests.factories import UserFactory
 
 DATA = Path(__file__).resolve().parent / "data"
 INGEST_DATA = DATA / "ingest"
-ENRON = Path(__file__).resolve().parents[3] / "shared" / "data" / "enron-sample"
+ENRON = ENRON_SAMPLE
 
 
 @dataclass

@@ -1,12 +1,12 @@
-"""The parser on real mail: the 453 public Enron messages in shared/data/enron-sample."""
+"""The parser on real mail: the 453 public Enron messages in tests/fixtures/enron-sample."""
 
 import datetime as dt
-from pathlib import Path
 
 from activities.parsing import ParsedActivity, parse_path
 from activities.parsing.mail import parse_email_bytes
+from tests.fixtures import ENRON_SAMPLE
 
-ENRON = Path(__file__).resolve().parents[3] / "shared" / "data" / "enron-sample"
+ENRON = ENRON_SAMPLE
 
 
 def enron(number: str) -> ParsedActivity:

@@ -1,14 +1,13 @@
 """Signature details: title, phone, company and location, table-driven; plus the Enron check."""
 
-from pathlib import Path
-
 import pytest
 
 from activities.parsing import AuthorHint, PersonName, SignatureDetails, extract_signature_details
 from activities.parsing.mail import parse_email_bytes
 from activities.parsing.signature import phones_in
+from tests.fixtures import ENRON_SAMPLE
 
-ENRON = Path(__file__).resolve().parents[3] / "shared" / "data" / "enron-sample"
+ENRON = ENRON_SAMPLE
 
 
 def author(first=None, last=None, email=None):

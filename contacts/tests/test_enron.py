@@ -1,8 +1,6 @@
 """Real mail: Enron messages parsed by `activities.parsing`, stored as activities, and run through the
 contact engine. Contacts come out with the title, phone and state of the sender's real signature."""
 
-from pathlib import Path
-
 import pytest
 
 from accounts.domains import is_internal_domain
@@ -14,9 +12,10 @@ from contacts.services import contact_engine_process_activities
 from contacts.tests.factories import ConfigurationProfileFactory
 from opportunities.models import OpportunityContactRole
 from opportunities.tests.factories import OpportunityFactory
+from tests.fixtures import ENRON_SAMPLE
 from users.tests.factories import UserFactory
 
-ENRON = Path(__file__).resolve().parents[3] / "shared" / "data" / "enron-sample"
+ENRON = ENRON_SAMPLE
 
 pytestmark = [
     pytest.mark.django_db,

@@ -1,5 +1,6 @@
 """The registry serves every slug of the metrics reference, with the variations the reference gives."""
 
+import json
 import re
 from pathlib import Path
 
@@ -8,26 +9,13 @@ import pytest
 from query_api.registry import DataType, QueryObject, load_catalog, reference_metrics
 from query_api.registry.types import COMMON_VARIATIONS
 
-SEED = Path(__file__).resolve().parents[3] / "shared" / "seeds" / "query-api-metrics-reference.txt"
-SECTION_OBJECT = {
-    "Account Object": QueryObject.ACCOUNT,
-    "Opportunity Object": QueryObject.OPPORTUNITY,
-    "User Object": QueryObject.USER,
-}
+REFERENCE = Path(__file__).resolve().parents[1] / "data" / "metrics_reference.json"
 
 
 def reference_rows():
-    """(object, slug, data type, variations cell) for every table row of the reference."""
-    rows, current = [], None
-    for line in SEED.read_text(encoding="utf-8").splitlines():
-        if line.strip() in SECTION_OBJECT:
-            current = SECTION_OBJECT[line.strip()]
-        elif line.startswith("Custom Metrics"):
-            current = None
-        cells = [cell.strip() for cell in line.split("|")]
-        if current and len(cells) >= 4 and re.fullmatch(r"[a-z][a-z0-9_]+", cells[0]):
-            rows.append((current, cells[0], cells[2], cells[4] if len(cells) > 4 else ""))
-    return rows
+    """(object, slug, data type, variations cell) for every metric of the reference."""
+    rows = json.loads(REFERENCE.read_text(encoding="utf-8"))["metrics"]
+    return [(QueryObject(r["object"]), r["slug"], r["data_type"], r["variations"]) for r in rows]
 
 
 def test_the_reference_is_read_whole():

@@ -12,23 +12,12 @@ from rest_framework.test import APIClient
 from users.models import User
 
 pytestmark = pytest.mark.django_db
-SEED = Path(__file__).resolve().parents[3] / "shared" / "seeds" / "query-api-metrics-reference.txt"
+REFERENCE = Path(__file__).resolve().parents[1] / "data" / "metrics_reference.json"
 
 
 def seed_examples() -> list:
-    """The JSON objects written in the reference (each opens with "{" alone on its line)."""
-    lines, examples, index = SEED.read_text(encoding="utf-8").splitlines(), [], 0
-    while index < len(lines):
-        if lines[index].strip() == "{":
-            for end in range(index + 1, len(lines)):
-                try:
-                    examples.append(json.loads("\n".join(lines[index : end + 1])))
-                    index = end
-                    break
-                except ValueError:
-                    continue
-        index += 1
-    return examples
+    """The JSON request examples of the metrics reference, verbatim."""
+    return json.loads(REFERENCE.read_text(encoding="utf-8"))["examples"]
 
 
 @pytest.fixture
