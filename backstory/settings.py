@@ -146,15 +146,13 @@ BACKSTORY_NOW = env("BACKSTORY_NOW", default="")
 # How long rendered page sections are reused (per reader and summary version).
 BACKSTORY_PAGE_CACHE_SECONDS = env.int("BACKSTORY_PAGE_CACHE_SECONDS", default=60)
 # Bounded capture (RELIABILITY.md): recurring meetings are expanded only inside this window and
-# to at most this many occurrences per series; bigger messages and batches are refused by name.
+# to at most this many occurrences per series; a bigger message is refused and longer text is cut,
+# each naming its setting. (The capture API's batch limit, 1,000 items, is in activities/apis.py.)
 BACKSTORY_RECURRENCE_DAYS_BACK = env.int("BACKSTORY_RECURRENCE_DAYS_BACK", default=90)
 BACKSTORY_RECURRENCE_DAYS_AHEAD = env.int("BACKSTORY_RECURRENCE_DAYS_AHEAD", default=180)
 BACKSTORY_RECURRENCE_MAX_OCCURRENCES = env.int("BACKSTORY_RECURRENCE_MAX_OCCURRENCES", default=500)
 BACKSTORY_MAX_MESSAGE_MB = env.int("BACKSTORY_MAX_MESSAGE_MB", default=100)
 BACKSTORY_MAX_TEXT_KB = env.int("BACKSTORY_MAX_TEXT_KB", default=1024)
-BACKSTORY_CAPTURE_MAX_BATCH = env.int("BACKSTORY_CAPTURE_MAX_BATCH", default=1000)
-# The capture API's request body: a full batch of long emails fits.
-DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=32 * 1024 * 1024)
 # Who owns records created for people who are not CRM users.
 BACKSTORY_INTEGRATION_USERNAME = env("BACKSTORY_INTEGRATION_USERNAME", default="integration")
 

@@ -232,19 +232,41 @@ def _expand(calendar, uid, master, valid, source, floating_zone, bounds):
 
 
 def _occurrences(series, expand_from, expand_until, limit):
-    """Occurrences in the window, walked in slices that double in length, stopping once more than
-    ``limit`` are found (so a dense rule never builds millions); returns them and whether it stopped early."""
+    """Occurrences in the window, walked in slices from the series' start, stopping once more than
+    ``limit`` are found (so a dense rule never builds millions); returns them and whether it stopped early.
+
+    An empty slice doubles the next one; a slice with occurrences sizes the next one to about what is
+    still wanted, so a rule that repeats every second is read a few hundred at a time.
+    """
     query = recurring_ical_events.of(series)
     found: dict = {}
-    start, length = expand_from, _FIRST_SLICE
+    start, length = max(expand_from, _first_start(series, expand_from)), _FIRST_SLICE
     while start < expand_until:
         end = min(start + length, expand_until)
+        before = len(found)
         for occurrence in query.between(start, end):
             found.setdefault((str(occurrence.get("UID")), _start_key(occurrence)), occurrence)
         if len(found) > limit:
             return list(found.values()), True
-        start, length = end, length * 2
+        seen = len(found) - before
+        wanted = limit + 1 - len(found)
+        length = (
+            length * 2 if seen == 0 else max(dt.timedelta(seconds=1), min(length * 2, length * wanted / seen))
+        )
+        start = end
     return list(found.values()), False
+
+
+def _first_start(series, expand_from: dt.datetime) -> dt.datetime:
+    """The earliest DTSTART in the series (in UTC), or ``expand_from`` when none can be read."""
+    starts = []
+    for event in series.walk("VEVENT"):
+        value = event.get("DTSTART").dt
+        if isinstance(value, dt.datetime):
+            starts.append(value if value.tzinfo else value.replace(tzinfo=dt.UTC))
+        else:
+            starts.append(dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC))
+    return min(starts, default=expand_from) - dt.timedelta(days=1)  # a day of slack for floating times
 
 
 def _start_key(occurrence) -> str:

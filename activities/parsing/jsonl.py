@@ -53,6 +53,7 @@ from .results import (
     SignatureDetails,
 )
 from .signature import extract_signature_details
+from .stream import DEFAULT_MAX_TEXT_BYTES
 from .text import describe_surrogate, first_surrogate
 
 _FIELDS = {
@@ -70,6 +71,7 @@ _FIELDS = {
     "participants",
 }
 _PARTICIPANT_FIELDS = {"email", "name", "role", "response"}
+MAX_TEXT_CHARACTERS = DEFAULT_MAX_TEXT_BYTES
 
 
 class _Invalid(Exception):
@@ -248,6 +250,11 @@ def _activity(item: Any, *, origin: str) -> ParsedActivity:
         raise _Invalid("participants: an email needs a participant with role 'from'")
 
     body = _string(item, "body") or ""
+    if len(body) > MAX_TEXT_CHARACTERS:
+        raise _Invalid(
+            f"body: {len(body) // 1024:,} K characters, over the limit of {MAX_TEXT_CHARACTERS // 1024:,} K "
+            "per item: send the new text only, without quoted history or attachments"
+        )
     quoted_text = signature = ""
     details = SignatureDetails()
     if kind == "email":

@@ -131,7 +131,9 @@ class _Reader:
         if attachment is not None:
             self.attachments.append(
                 ParsedAttachment(
-                    name=attachment["name"], content_type=attachment["content_type"], size=max(0, attachment["size"])
+                    name=attachment["name"],
+                    content_type=attachment["content_type"],
+                    size=max(0, attachment["size"]),
                 )
             )
         self.part = _Part(keep=True)

@@ -72,7 +72,11 @@ def test_recurrence_is_expanded_from_90_days_back_to_180_days_ahead_by_default()
     assert len(series) == 5
     later = dt.datetime(2024, 4, 20, tzinfo=UTC)  # 90 days back reaches 21 January
     series = [r.source_id for r in meetings("team_calendar.ics", now=later) if r.source_id.startswith(SERIES)]
-    assert series == [f"{SERIES}#20240122T160000Z", f"{SERIES}#20240129T160000Z", f"{SERIES}#20240212T160000Z"]
+    assert series == [
+        f"{SERIES}#20240122T160000Z",
+        f"{SERIES}#20240129T160000Z",
+        f"{SERIES}#20240212T160000Z",
+    ]
 
 
 def test_recurrence_window_can_be_chosen():
