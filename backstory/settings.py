@@ -227,8 +227,13 @@ SPECTACULAR_SETTINGS = {
 }
 OAUTH2_PROVIDER = {
     "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("QUERY_API_TOKEN_SECONDS", default=3600),
-    "SCOPES": {"query": "Run Query API queries"},
+    "SCOPES": {
+        "query": "Run Query API queries",
+        "capture": "Capture activities for any colleague (POST /api/v1/activities)",
+    },
     "DEFAULT_SCOPES": ["query"],
+    # "capture" is granted only to keys an admin owns (users/api_keys.py).
+    "SCOPES_BACKEND_CLASS": "users.api_keys.ApiKeyScopes",
     # Analysts use client credentials only; adopt every RFC 9700 (OAuth 2.0 Security BCP) behaviour.
     "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
     "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,

@@ -40,6 +40,7 @@ class Status:
     DUPLICATE = "duplicate"
     EXCLUDED = "excluded"
     ERROR = "error"
+    FORBIDDEN = "forbidden"
 
 
 @dataclass
@@ -80,6 +81,10 @@ class IngestReport:
     @property
     def excluded(self) -> int:
         return self.counts[Status.EXCLUDED]
+
+    @property
+    def forbidden(self) -> int:
+        return self.counts[Status.FORBIDDEN]
 
     @property
     def read(self) -> int:
@@ -125,13 +130,21 @@ class IngestSession:
 
     ``owner`` is whose mailbox or calendar the items come from; without it each activity belongs to
     the internal participant who sent or organised it (else the first colleague on it).
-    ``hand_off`` sends the new activities to the contact and insights engines after commit.
+    ``capturer`` is the person capturing when they may capture only their own activities (not an
+    admin, not a service key): an item another colleague sent or organised, or one they are not on,
+    is refused. ``hand_off`` sends the new activities to the contact and insights engines after commit.
     """
 
     def __init__(
-        self, *, owner: User | None = None, batch_size: int = DEFAULT_BATCH_SIZE, hand_off: bool = True
+        self,
+        *,
+        owner: User | None = None,
+        capturer: User | None = None,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        hand_off: bool = True,
     ):
         self.owner = owner
+        self.capturer = capturer
         self.batch_size = batch_size
         self.hand_off = hand_off
         self.report = IngestReport()
@@ -226,6 +239,20 @@ class IngestSession:
             parsed = pending.parsed
             participants, people = self._participants(parsed, directory)
             owner_id = self._owner_id(participants)
+            if self.capturer is not None:
+                refusal = _not_theirs(participants, self.capturer)
+                if refusal:
+                    self._record(
+                        ItemOutcome(
+                            pending.key,
+                            Status.FORBIDDEN,
+                            pending.source_id,
+                            reason=refusal,
+                            order=pending.order,
+                        )
+                    )
+                    continue
+                owner_id = self.capturer.pk
             profile_id = self._profiles.profile_id_for(owner_id)
             # Seed (LocalFilter): "Something never to capture: a domain, an address, or a subject keyword."
             hit = self._filters.hit(
@@ -477,6 +504,24 @@ class _Row:
     participants: list[dict]
     opportunities: tuple[tuple[int, str], ...]
     activity_id: int | None = None
+
+
+def _not_theirs(participants: list[dict], capturer: User) -> str | None:
+    """Why ``capturer`` may not capture this item (it is a colleague's), or None.
+
+    Issue 15: "a non-admin caller can capture only activities they own; capturing for others needs
+    an admin or a service API key with that scope."
+    """
+    how = (
+        "you can capture only your own emails, meetings and calls; capturing for a colleague needs an "
+        "admin or an API key with the capture scope"
+    )
+    for participant in participants:
+        if participant["role"] in _AUTHOR_ROLES and participant["user_id"] not in (None, capturer.pk):
+            return f"participants: {participant['email']} sent or organised this, not you: {how}"
+    if not any(participant["user_id"] == capturer.pk for participant in participants):
+        return f"participants: you ({capturer.email}) are not on this activity: {how}"
+    return None
 
 
 def _unstorable_text(activity: dict, participants: list[dict]) -> str | None:
