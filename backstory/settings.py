@@ -100,6 +100,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Login throttling (users/login_throttle.py): failures per username and per address within the window.
+AUTHENTICATION_BACKENDS = [
+    "users.login_throttle.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+BACKSTORY_LOGIN_FAILURES_PER_USER = env.int("BACKSTORY_LOGIN_FAILURES_PER_USER", default=10)
+BACKSTORY_LOGIN_FAILURES_PER_ADDRESS = env.int("BACKSTORY_LOGIN_FAILURES_PER_ADDRESS", default=30)
+BACKSTORY_LOGIN_LOCKOUT_MINUTES = env.int("BACKSTORY_LOGIN_LOCKOUT_MINUTES", default=15)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -89,6 +89,7 @@ def test_a_rep_captures_their_own_and_mail_they_received_as_theirs_in_a_mixed_ba
     received = api_item(
         kind="email",
         source_id="from-jane@acme.com",
+        duration_minutes=None,
         participants=[
             {"email": "jane.doe@acme.com", "role": "from"},
             {"email": "chris.colleague@lumen-analytics.com", "role": "to"},
