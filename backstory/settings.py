@@ -260,6 +260,9 @@ OAUTH2_PROVIDER = {
 CACHES = {
     "default": env.cache("CACHE_URL", default="locmemcache://backstory"),
 }
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # A Redis outage must slow pages down, not break them (backstory/cache.py).
+    CACHES["default"]["BACKEND"] = "backstory.cache.OutageTolerantRedisCache"
 
 LOGGING = {
     "version": 1,
