@@ -102,7 +102,7 @@ def custom_metric_load_values(*, metric: CustomMetric, csv_text: str) -> int:
         )
     }
     problems, values, seen = [], [], {}
-    for line, (row, key) in enumerate(zip(rows, keys), start=2):
+    for line, (row, key) in enumerate(zip(rows, keys, strict=True), start=2):
         pk = found.get(key.lower() if identifier == "email" else key)
         if not key:
             problems.append(f"Line {line}: no {identifier}.")

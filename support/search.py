@@ -85,5 +85,5 @@ def help_articles_search(*, query: str, limit: int = 10, min_score: float = 0.05
     vectorizer = TfidfVectorizer(analyzer=search_tokens, sublinear_tf=True)
     matrix = vectorizer.fit_transform(_article_document(a) for a in articles)
     scores = linear_kernel(vectorizer.transform([query]), matrix).ravel()
-    ranked = sorted(zip(articles, scores), key=lambda pair: (-pair[1], pair[0].position))
+    ranked = sorted(zip(articles, scores, strict=True), key=lambda pair: (-pair[1], pair[0].position))
     return [ArticleHit(article, float(score)) for article, score in ranked[:limit] if score >= min_score]

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
 
-MODELS = [model for model in admin.site._registry]
+MODELS = list(admin.site._registry)
 
 
 @pytest.fixture

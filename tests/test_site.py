@@ -94,7 +94,7 @@ def test_home_puts_the_most_engaged_accounts_first_and_counts_each_open_deal_onc
     rep = UserFactory(username="dana")
     quiet = AccountFactory(name="Aardvark Quiet", owner=rep, tier="SMB")
     busy = AccountFactory(name="Zebra Busy", owner=rep)
-    fresh = AccountFactory(name="Middle New", owner=rep)
+    AccountFactory(name="Middle New", owner=rep)
     SummaryFactory(account=quiet, engagement_level=12, latest_activity_at=frozen_now.replace(month=7))
     SummaryFactory(account=busy, engagement_level=83, latest_activity_at=frozen_now)
     # The rep is on the team and owns both open deals: each still counts once.

@@ -78,7 +78,7 @@ def test_embed_route_with_a_session_frames_the_record_for_salesforce(client, rep
     body = response.content.decode()
     assert "<h1>Northwind Logistics</h1>" in body
     assert '"X-Backstory-Embed": "' in body  # htmx sends the token back
-    assert 'href="/accounts/%d/bullet/key_topics/0/?embed=' % account.pk in body  # and so do plain links
+    assert f'href="/accounts/{account.pk}/bullet/key_topics/0/?embed=' in body  # and so do plain links
     assert 'id="global-search"' not in body and "Open in Backstory" in body
 
 

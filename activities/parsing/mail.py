@@ -269,7 +269,7 @@ def _participants(message: EmailMessage, warnings: list[str]) -> list[ParsedPart
             if normalize_email(address, lenient=True):
                 valid[0] = (display, normalize_email(address, lenient=True))
                 warnings.append(f"sender address {address!r} is not a valid mailbox: kept as written")
-        mangled = [address for (_, address), (_, email) in zip(written, valid) if not email]
+        mangled = [address for (_, address), (_, email) in zip(written, valid, strict=True) if not email]
         line_up = len(x_entries) == len(written)
         for position, (display, address) in enumerate(valid):
             if not address:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Union
 
 KINDS = ("email", "meeting", "call")
 ROLES = ("from", "organizer", "to", "cc", "bcc", "attendee")
@@ -114,7 +113,7 @@ class ParseError:
         return f"{where}: {self.reason}"
 
 
-ParseResult = Union[ParsedActivity, ParseError]
+ParseResult = ParsedActivity | ParseError
 
 
 class InvalidActivity(ValueError):

@@ -20,7 +20,7 @@ class RowWriter:
 
     def __init__(self, model: type[Model]):
         self.model = model
-        self.fields = [f for f in model._meta.concrete_fields]
+        self.fields = list(model._meta.concrete_fields)
         self.columns = [f.column for f in self.fields]
         self.attnames = [f.attname for f in self.fields]
         self.defaults = {f.attname: f.get_default() for f in self.fields if f.attname != "id"}

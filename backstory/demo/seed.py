@@ -456,7 +456,7 @@ class DemoOrgWriter:
                 offsets = sorted(self.rng.sample(range(span), k=min(len(path), span)))
                 history = [
                     (s.name, created + dt.timedelta(days=off, hours=self.rng.randint(8, 17)))
-                    for s, off in zip(path, offsets)
+                    for s, off in zip(path, offsets, strict=True)
                 ]
                 history[0] = (history[0][0], created)
                 tier_amount = {"Enterprise": (120, 600), "Mid-Market": (40, 160), "SMB": (8, 45)}.get(

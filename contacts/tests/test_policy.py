@@ -153,17 +153,17 @@ def test_same_value(field, current, observed, same):
     assert same_value(field, current, observed) is same
 
 
-BASE = dict(
-    is_closed=False,
-    already_a_role=False,
-    domain_matches=True,
-    contact_on_account=True,
-    opportunity_has_roles=True,
-    role_holder_on_activity=True,
-    new_ocr_enabled=False,
-    first_ocr_enabled=False,
-    possible_opportunities=1,
-)
+BASE = {
+    "is_closed": False,
+    "already_a_role": False,
+    "domain_matches": True,
+    "contact_on_account": True,
+    "opportunity_has_roles": True,
+    "role_holder_on_activity": True,
+    "new_ocr_enabled": False,
+    "first_ocr_enabled": False,
+    "possible_opportunities": 1,
+}
 
 
 @pytest.mark.parametrize(

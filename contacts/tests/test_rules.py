@@ -177,7 +177,7 @@ def test_role_tables_are_large_enough():
     assert len(PERSON_ADDRESSES) >= 20
 
 
-C, V, D, M, I, U = "c_level", "vp", "director", "manager", "individual_contributor", "unknown"
+C, V, D, M, IC, U = "c_level", "vp", "director", "manager", "individual_contributor", "unknown"
 
 SENIORITY_CASES = [
     # C-level
@@ -249,30 +249,30 @@ SENIORITY_CASES = [
     ("Supervisor, Accounts Payable", M),
     ("Team Lead, Support", M),
     # Individual contributor
-    ("Account Manager", I),
-    ("Senior Account Manager", I),
-    ("Key Account Manager", I),
-    ("Customer Success Manager", I),
-    ("Product Manager", I),
-    ("Project Manager", I),
-    ("Product Owner", I),
-    ("Account Executive", I),
-    ("Senior Software Engineer", I),
-    ("Directory Services Engineer", I),
-    ("Analyst", I),
-    ("Sr. Specialist", I),
-    ("Associate", I),
-    ("Counsel", I),
-    ("Senior Counsel", I),
-    ("Assistant to the CEO", I),
-    ("Executive Assistant to the President", I),
-    ("Executive Assistant to the Managing Director", I),
-    ("Administrative Assistant", I),
-    ("Founding Engineer", I),
-    ("Principal Engineer", I),
-    ("Data Scientist", I),
-    ("Sr. Trader", I),
-    ("Intern", I),
+    ("Account Manager", IC),
+    ("Senior Account Manager", IC),
+    ("Key Account Manager", IC),
+    ("Customer Success Manager", IC),
+    ("Product Manager", IC),
+    ("Project Manager", IC),
+    ("Product Owner", IC),
+    ("Account Executive", IC),
+    ("Senior Software Engineer", IC),
+    ("Directory Services Engineer", IC),
+    ("Analyst", IC),
+    ("Sr. Specialist", IC),
+    ("Associate", IC),
+    ("Counsel", IC),
+    ("Senior Counsel", IC),
+    ("Assistant to the CEO", IC),
+    ("Executive Assistant to the President", IC),
+    ("Executive Assistant to the Managing Director", IC),
+    ("Administrative Assistant", IC),
+    ("Founding Engineer", IC),
+    ("Principal Engineer", IC),
+    ("Data Scientist", IC),
+    ("Sr. Trader", IC),
+    ("Intern", IC),
     # Unknown
     ("", U),
     ("   ", U),
@@ -388,8 +388,8 @@ PERSONA_CASES = [
     (D, "other", "influencer"),
     (M, "engineering", "influencer"),
     (M, "procurement", "influencer"),
-    (I, "engineering", "end_user"),
-    (I, "finance", "end_user"),
+    (IC, "engineering", "end_user"),
+    (IC, "finance", "end_user"),
     (U, "other", "unknown"),
     (U, "finance", "unknown"),
     (None, None, "unknown"),
@@ -421,7 +421,7 @@ def test_infer_title_profile(title, expected):
 
 @pytest.mark.parametrize(
     ("seniority", "expected"),
-    [(C, True), (V, True), (D, False), (M, False), (I, False), (U, False), (None, False)],
+    [(C, True), (V, True), (D, False), (M, False), (IC, False), (U, False), (None, False)],
 )
 def test_is_executive(seniority, expected):
     assert is_executive(seniority) is expected
@@ -431,7 +431,7 @@ def test_choices_cover_every_value_the_rules_return():
     seniorities = {value for value, _ in SENIORITY_CHOICES}
     departments = {value for value, _ in DEPARTMENT_CHOICES}
     personas = {value for value, _ in PERSONA_CHOICES}
-    assert seniorities == {C, V, D, M, I, U}
+    assert seniorities == {C, V, D, M, IC, U}
     assert "champion" not in personas
     assert {seniority_from_title(t) for t, _ in SENIORITY_CASES} <= seniorities
     assert {department_from_title(t) for t, _ in DEPARTMENT_CASES} == departments
@@ -443,4 +443,4 @@ def test_seniority_rank_sorts_c_level_first():
         SENIORITY_RANK, key=SENIORITY_RANK.get, reverse=True
     )
     assert dict(SENIORITY_CHOICES)[C] == "C-Level"
-    assert dict(SENIORITY_CHOICES)[I] == "Individual Contributor"
+    assert dict(SENIORITY_CHOICES)[IC] == "Individual Contributor"

@@ -1,7 +1,7 @@
 """Fixtures for the pull and push tests: a stand-in org on a hand-moved clock, with Backstory's
 settings pointing at it, and a way to count what a piece of code writes.
 
-Import the fixtures into a test module: `from crm.tests.sync_fixtures import org  # noqa: F401`.
+crm/tests/conftest.py imports them, so every test of the folder can ask for them.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from crm.connection import SalesforceSessionRefused
 from crm.models import OutboxEntry
 from crm.push import outbox_drain
 from crm.sync import salesforce_pull
-from crm.tests.sync_fixtures import Writes, org  # noqa: F401
+from crm.tests.sync_fixtures import Writes
 from opportunities.models import OpportunityContactRole
 from users.models import User
 

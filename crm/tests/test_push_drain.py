@@ -17,7 +17,6 @@ from crm.selectors import outbox_paused_until, outbox_state_get
 from crm.services import outbox_entries_retry, outbox_resume
 from crm.sync import salesforce_pull
 from crm.tasks import drain_outbox
-from crm.tests.sync_fixtures import org  # noqa: F401
 from opportunities.models import Opportunity, OpportunityContactRole
 
 pytestmark = pytest.mark.django_db

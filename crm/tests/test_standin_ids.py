@@ -33,7 +33,7 @@ def test_well_formed_rejects_bad_ids_and_wrong_checksums(value):
 
 
 def test_minted_ids_carry_the_prefix_and_a_valid_checksum():
-    for name, prefix in ids.KEY_PREFIXES.items():
+    for prefix in ids.KEY_PREFIXES.values():
         minted = ids.make_id(prefix, 987654)
         assert len(minted) == 18
         assert minted.startswith(prefix)

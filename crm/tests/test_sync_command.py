@@ -10,7 +10,6 @@ from django.db import transaction
 from contacts.models import Contact
 from contacts.services import outbox as contact_outbox
 from crm.models import OutboxEntry
-from crm.tests.sync_fixtures import org  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

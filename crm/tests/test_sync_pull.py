@@ -12,7 +12,7 @@ from contacts.models import Contact, Lead
 from contacts.services import outbox as contact_outbox
 from crm.models import SyncCursor
 from crm.sync import salesforce_pull
-from crm.tests.sync_fixtures import Writes, org, org_factory  # noqa: F401
+from crm.tests.sync_fixtures import Writes
 from opportunities.models import NextStep, Opportunity, OpportunityContactRole
 from users.models import User
 

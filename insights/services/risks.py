@@ -12,6 +12,7 @@ never repeats what a private activity said; its evidence is a list of activity i
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -122,7 +123,7 @@ def usual_cadence_days(timeline: list[TimelineItem], *, now: dt.datetime) -> tup
             if item.component in TWO_WAY and item.occurred_at > since
         }
     )
-    gaps = [(b - a).days for a, b in zip(days, days[1:])]
+    gaps = [(b - a).days for a, b in itertools.pairwise(days)]
     if len(gaps) < 2:
         return float(DEFAULT_CADENCE_DAYS), len(gaps)
     return float(statistics.median(gaps)), len(gaps)

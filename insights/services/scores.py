@@ -453,7 +453,7 @@ class WinModel:
         probabilities = self.estimator.predict_proba(
             [[features[o.id][name] for name in FEATURES] for o in open_]
         )
-        for o, p in zip(open_, probabilities):
+        for o, p in zip(open_, probabilities, strict=True):
             results[o.id] = (
                 _clamp(100 * p[1]),
                 {

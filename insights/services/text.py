@@ -1,5 +1,5 @@
 """Reading the new text of one activity (its subject and body: capture already removed quoted
-replies and signatures): key phrases (YAKE), next-step sentences, and the signals scores look for
+replies and signatures): key phrases (a YAKE-style scorer, ``keyphrases``), next-step sentences, and the signals scores look for
 (competitors named, budget and purchase-order talk, pricing).
 
 Everything here is a pure function of the text and a few names, cached on the text, so identical
@@ -14,7 +14,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-import yake
+from .keyphrases import STOP_WORDS, extract_key_phrases
 
 # --- cleaning ------------------------------------------------------------------------------
 
@@ -29,8 +29,7 @@ SIGN_OFF_LINE = re.compile(
     r"|sincerely|talk soon|all the best|speak soon)\b[^\n]{0,30}$",
     re.IGNORECASE | re.MULTILINE,
 )
-# Words that make a phrase email boilerplate rather than a topic. YAKE treats them as stop words,
-# so no phrase starts or ends with one.
+# Words that make a phrase email boilerplate rather than a topic: no phrase starts or ends with one.
 BOILERPLATE_WORDS = frozenset(
     """
     hi hello hey dear thanks thank regards best cheers sincerely greetings please kindly attached attachment
@@ -98,25 +97,10 @@ def mask_names(text: str, *, people: tuple[str, ...], companies: tuple[str, ...]
 # --- key phrases ---------------------------------------------------------------------------
 
 PHRASES_PER_ACTIVITY = 6
-_extractor: yake.KeywordExtractor | None = None
-
-
-def _yake() -> yake.KeywordExtractor:
-    global _extractor
-    if _extractor is None:
-        base = yake.KeywordExtractor(lan="en")
-        _extractor = yake.KeywordExtractor(
-            lan="en",
-            n=3,
-            dedup_lim=0.8,
-            top=PHRASES_PER_ACTIVITY * 4,
-            stopwords=base.stopword_set | BOILERPLATE_WORDS,
-        )
-    return _extractor
 
 
 def _stop_words() -> frozenset[str]:
-    return frozenset(_yake().stopword_set)
+    return STOP_WORDS | BOILERPLATE_WORDS
 
 
 def phrase_key(phrase: str) -> str:
@@ -161,7 +145,7 @@ def acceptable_phrase(phrase: str) -> bool:
 
 
 def _only_after_of(phrase: str, text: str) -> bool:
-    """True when the phrase is always the tail of an "X of ..." construction in the text: YAKE's
+    """True when the phrase is always the tail of an "X of ..." construction in the text: the
     three-word window cut "proof of concept success criteria" into "concept success criteria"."""
     occurrences = [m.start() for m in re.finditer(re.escape(phrase), text, re.IGNORECASE)]
     return bool(occurrences) and all(
@@ -172,20 +156,21 @@ def _only_after_of(phrase: str, text: str) -> bool:
 @functools.lru_cache(maxsize=50_000)
 def key_phrases(text: str) -> tuple[tuple[str, float], ...]:
     """The best few key phrases of one text with a rank weight (1.0 for the first, falling by
-    rank), found by YAKE and filtered with ``acceptable_phrase``."""
+    rank), found by ``extract_key_phrases`` and filtered with ``acceptable_phrase``."""
     if len(text.strip()) < 3:
         return ()
     found = []
     seen = set()
-    for phrase, _score in _yake().extract_keywords(text):
+    for phrase, _score in extract_key_phrases(text, top=PHRASES_PER_ACTIVITY * 4):
         phrase = " ".join(phrase.split())
         key = phrase_key(phrase)
         if key in seen or not acceptable_phrase(phrase) or _only_after_of(phrase, text):
             continue
         seen.add(key)
         found.append(phrase)
-        if len(found) == PHRASES_PER_ACTIVITY:
-            break
+    # A single word inside one of the text's phrases ("pricing" in "pricing proposal") takes no slot.
+    inside = {word for phrase in found if " " in phrase for word in phrase_key(phrase).split()}
+    found = [p for p in found if " " in p or phrase_key(p) not in inside][:PHRASES_PER_ACTIVITY]
     return tuple((phrase, round(1.0 - rank / PHRASES_PER_ACTIVITY, 3)) for rank, phrase in enumerate(found))
 
 

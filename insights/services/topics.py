@@ -3,7 +3,7 @@
 Seed: "Key Topics cover the themes and topics discussed recently. Use it to spot customer priorities
 and identify conversations you still need to have."
 
-Each activity's subject and new body text go through YAKE (``text.key_phrases``) after names and
+Each activity's subject and new body text go through ``text.key_phrases`` after names and
 company names are masked; the phrases of all recent activities on a record are then summed with a
 recency weight, near-duplicates are merged ("pricing proposal" / "revised pricing proposal"), and the
 eight strongest are kept.
@@ -26,6 +26,8 @@ MAX_TOPICS = 8
 TOPIC_HALF_LIFE_DAYS = 28.0
 # A single word is a weaker topic than a phrase ("renewal" vs "renewal quote").
 SINGLE_WORD_WEIGHT = 0.5
+# A phrase of the subject line is what the writer said the activity is about.
+SUBJECT_WEIGHT = 1.5
 
 
 @dataclass(frozen=True)
@@ -52,9 +54,11 @@ class TextActivity:
 def activity_phrases(activity: TextActivity) -> list[tuple[str, float]]:
     """Key phrases of one activity with their weights; a single word already inside one of the
     activity's phrases adds nothing."""
-    text = clean_subject(activity.subject) + ".\n" + strip_manners(activity.body)
+    subject = clean_subject(activity.subject)
+    text = subject + ".\n" + strip_manners(activity.body)
     masked = mask_names(text, people=activity.people_names, companies=activity.company_names)
     phrases = list(key_phrases(masked))
+    subject_key = f" {phrase_key(subject)} "
     multi_tokens = {token for phrase, _ in phrases if " " in phrase for token in phrase_key(phrase).split()}
     kept = []
     for phrase, weight in phrases:
@@ -62,6 +66,8 @@ def activity_phrases(activity: TextActivity) -> list[tuple[str, float]]:
             if phrase_key(phrase) in multi_tokens:
                 continue
             weight *= SINGLE_WORD_WEIGHT
+        elif f" {phrase_key(phrase)} " in subject_key:
+            weight *= SUBJECT_WEIGHT
         kept.append((phrase, weight))
     return kept
 

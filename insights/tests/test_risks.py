@@ -190,7 +190,7 @@ def test_close_date_passed():
 
 
 def test_too_long_in_stage_against_the_org_median():
-    base = dict(opportunity=opportunity("Discovery"), typical_stage_days=10.0, typical_stage_sample=5)
+    base = {"opportunity": opportunity("Discovery"), "typical_stage_days": 10.0, "typical_stage_sample": 5}
     assert (
         risks.too_long_in_stage(facts("opportunity", stage_entered_at=ago(25), **base), now=NOW)["code"]
         == "too_long_in_stage"
@@ -237,12 +237,12 @@ def warn(**fields) -> list[str]:
 
 def healthy(**overrides) -> dict:
     people = [Stakeholder(f"p{n}@acme.com", ago(3), "vp" if n == 0 else "manager") for n in range(3)]
-    fields = dict(
-        timeline=timeline(item(1, 2, "meeting"), item(2, 3), item(3, 4, "email_received")),
-        stakeholders=people,
-        stage_entered_at=ago(10),
-        pricing_discussed=True,
-    )
+    fields = {
+        "timeline": timeline(item(1, 2, "meeting"), item(2, 3), item(3, 4, "email_received")),
+        "stakeholders": people,
+        "stage_entered_at": ago(10),
+        "pricing_discussed": True,
+    }
     fields.update(overrides)
     return fields
 

@@ -93,7 +93,10 @@ class QueryRunner(abc.ABC):
             else:
                 total = annotated.count()
         rows = [
-            {column.id: to_json(value, column.data_type) for column, value in zip(query.columns, values)}
+            {
+                column.id: to_json(value, column.data_type)
+                for column, value in zip(query.columns, values[:-1], strict=True)  # the last value is _total
+            }
             for values in fetched
         ]
         return QueryResult(

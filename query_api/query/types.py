@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 from query_api.registry import DataType, Metric, QueryObject
 
@@ -65,7 +65,7 @@ class Not:
     node: Node
 
 
-Node = Union[Condition, AllOf, AnyOf, Not]
+Node = Condition | AllOf | AnyOf | Not
 
 
 @dataclass(frozen=True)

@@ -158,7 +158,7 @@ def test_values_load_from_csv_and_are_queryable(nps, tmp_path):
         "filter": {"attribute": {"slug": "custom_account_nps_score"}, "clause": {"$exists": False}},
     }
     assert query_run(body=body).rows == [{"ootb_account_name": "Globex", "custom_account_nps_score": None}]
-    path.write_text("id,value\n%d,7.5\n" % acme.pk, encoding="utf-8")
+    path.write_text(f"id,value\n{acme.pk},7.5\n", encoding="utf-8")
     call_command("load_custom_metric", "custom_account_nps_score", str(path), stdout=io.StringIO())
     assert CustomMetricValue.objects.get(metric=metric, object_id=acme.pk).value_number == 7.5
 
