@@ -490,7 +490,7 @@ class IngestSession:
                     kept.append(row)
             rows = kept
             ids = insert_rows(Activity, [row.activity for row in rows])
-        for row, pk in zip(rows, ids):
+        for row, pk in zip(rows, ids, strict=True):
             row.activity_id = pk
         return rows
 
