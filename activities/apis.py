@@ -105,6 +105,12 @@ class ActivityCaptureApi(APIView):
             help_text="Items already captured (same source_id): nothing changed."
         )
         excluded = serializers.IntegerField(help_text="Items a local filter excluded: not captured.")
+        processing = serializers.ChoiceField(
+            choices=["started", "deferred", "none"],
+            help_text="started: the new activities went to the contact engine and summaries; deferred: the "
+            "broker is unreachable, they are stored and will be processed when it returns (nothing to re-send); "
+            "none: nothing new.",
+        )
         errors = ItemErrorSerializer(many=True, help_text="One entry per refused item.")
         results = ItemResultSerializer(many=True, help_text="One entry per item, in order.")
         detail = serializers.CharField(
@@ -253,6 +259,7 @@ class ActivityCaptureApi(APIView):
             "created": report.created,
             "duplicates": report.duplicates,
             "excluded": report.excluded,
+            "processing": "deferred" if report.deferred else "started" if report.created else "none",
             "errors": errors,
             "results": [results[i] for i in sorted(results)],
         }
@@ -276,7 +283,15 @@ class ActivityCaptureApi(APIView):
         return user
 
     def batch_problem(self, message: str, *, code: int = status.HTTP_400_BAD_REQUEST) -> Response:
-        body = {"created": 0, "duplicates": 0, "excluded": 0, "errors": [], "results": [], "detail": message}
+        body = {
+            "created": 0,
+            "duplicates": 0,
+            "excluded": 0,
+            "processing": "none",
+            "errors": [],
+            "results": [],
+            "detail": message,
+        }
         return Response(self.OutputSerializer(body).data, status=code)
 
 

@@ -6,8 +6,14 @@ from __future__ import annotations
 import importlib
 import logging
 
+from collections.abc import Callable
+
 from celery import shared_task
 from django.db import transaction
+
+from backstory.celery import app
+
+from .services.engine_work import engine_work_done, engine_work_record, engine_work_sweep
 
 logger = logging.getLogger(__name__)
 
@@ -53,9 +59,29 @@ def _call_engines(engines, activity_ids: list[int]) -> list[str]:
     retry_backoff=True,
     max_retries=5,
 )
-def after_capture(activity_ids: list[int]) -> list[str]:
-    """Hand new or re-matched activities to the contact engine and the insights engine."""
-    return _call_engines(_AFTER_CAPTURE, list(activity_ids))
+def after_capture(activity_ids: list[int], work_id: int | None = None) -> list[str]:
+    """Hand new or re-matched activities to the contact engine and the insights engine; the
+    ``EngineWork`` row that recorded this is then done."""
+    called = _call_engines(_AFTER_CAPTURE, list(activity_ids))
+    engine_work_done(work_id=work_id)
+    return called
+
+
+@shared_task(name="activities.send_owed_engine_work", queue="capture")
+def send_owed_engine_work() -> dict:
+    """Celery beat, every minute: send again what capture owes the engines and is not done."""
+    return engine_work_sweep()
+
+
+app.conf.beat_schedule.update(
+    {
+        "activities-send-owed-engine-work": {
+            "task": "activities.send_owed_engine_work",
+            "schedule": 60.0,
+            "options": {"queue": "capture", "expires": 55},
+        }
+    }
+)
 
 
 @shared_task(
@@ -110,11 +136,10 @@ def match_activities_task(activity_ids: list[int] | None = None) -> dict:
     return {"examined": report.examined, "changed": report.changed}
 
 
-def enqueue_after_capture(activity_ids: list[int]) -> None:
-    """Queue ``activities.after_capture`` once the current transaction commits."""
-    ids = list(activity_ids)
-    # robust: a failing engine is logged and must not undo or fail the capture that already committed.
-    transaction.on_commit(lambda: after_capture.delay(ids), robust=True)
+def enqueue_after_capture(activity_ids: list[int], on_sent: Callable[[bool], None] | None = None) -> None:
+    """Record what the engines owe these activities (in the current transaction) and queue
+    ``activities.after_capture`` once it commits; if the broker is down the sweeper sends it later."""
+    engine_work_record(task_name=after_capture.name, activity_ids=list(activity_ids), on_sent=on_sent)
 
 
 def summaries_stale_where_matched(activity_ids: list[int]) -> None:

@@ -139,7 +139,18 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
+# Workers ride out a broker outage: they reconnect (forever) instead of exiting, at start-up too.
+CELERY_BROKER_CONNECTION_RETRY = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# Late acks: a task whose worker dies is delivered again. Redis redelivers an unacknowledged task
+# after the visibility timeout, so it is sized to the longest task (minutes, not kombu's hour).
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT_SECONDS", default=1800)
+}
+# What capture owes the engines and is not done after this long is sent again (activities/services/engine_work.py).
+BACKSTORY_ENGINE_WORK_RETRY_MINUTES = env.int("BACKSTORY_ENGINE_WORK_RETRY_MINUTES", default=5)
 CELERY_BEAT_SCHEDULE: dict = {}  # each app adds its schedules in its apps.py ready()
 
 # --- Backstory domain settings ---

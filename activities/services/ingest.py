@@ -65,6 +65,8 @@ class IngestReport:
     account_matches: Counter = field(default_factory=Counter)
     opportunity_matched: int = 0
     private: int = 0
+    # Stored activities whose hand-off to the engines waits for the broker (the sweeper sends it).
+    deferred: int = 0
     warnings: int = 0
     excluded_by: Counter = field(default_factory=Counter)
     errors: list[ParseError] = field(default_factory=list)
@@ -457,8 +459,12 @@ class IngestSession:
         if self.hand_off and created_ids:
             from ..tasks import enqueue_after_capture
 
-            enqueue_after_capture(created_ids)
+            enqueue_after_capture(created_ids, on_sent=functools.partial(self._handed_off, len(created_ids)))
         return rows
+
+    def _handed_off(self, count: int, sent: bool) -> None:
+        if not sent:
+            self.report.deferred += count
 
     def _insert_activities(self, rows: list[_Row]) -> list[_Row]:
         """Bulk insert; if another import stored some of the same source ids meanwhile, skip those."""
