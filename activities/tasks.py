@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import importlib
 import logging
-
 from collections.abc import Callable
 
 from celery import shared_task
