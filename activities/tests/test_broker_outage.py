@@ -1,12 +1,7 @@
 """A broker outage delays capture's hand-off to the engines and never loses it: a real Redis,
 started on its own port for this test, stopped while 200 activities are captured, then started again."""
 
-import socket
-import subprocess
-import time
-
 import pytest
-import redis
 from celery.contrib.testing.worker import start_worker
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -16,64 +11,7 @@ from activities.tasks import send_owed_engine_work
 from activities.tests.factories import api_item
 from backstory.celery import app, tasks_through_broker
 
-
-class RedisServer:
-    """A redis-server of our own on a free loopback port (never the shared one)."""
-
-    def __init__(self, directory):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.directory = directory
-        self.process = None
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self):
-        self.process = subprocess.Popen(
-            [
-                "redis-server",
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
-            cwd=self.directory,
-            stdout=subprocess.DEVNULL,
-        )
-        client = redis.Redis(port=self.port, socket_connect_timeout=0.2)
-        for _ in range(100):
-            try:
-                client.ping()
-                return
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        raise RuntimeError(f"redis-server did not start on port {self.port}")
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait(timeout=10)
-
-
-@pytest.fixture
-def redis_server(tmp_path):
-    server = RedisServer(tmp_path)
-    server.start()
-    yield server
-    if server.process.poll() is None:
-        server.stop()
-
-
-def wait_until(condition, seconds=60):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return False
+from .brokers import wait_until
 
 
 @pytest.mark.django_db(transaction=True)
