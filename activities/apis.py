@@ -278,7 +278,7 @@ class ActivityCaptureApi(APIView):
         """Who may capture only their own activities: a person who is not an admin. An admin, or an
         API key with the capture scope, captures for anyone (None)."""
         user = request.user
-        if isinstance(user, ApiKeyClient) or user.is_staff or user.is_superuser:
+        if isinstance(user, ApiKeyClient) or user.is_admin:
             return None
         return user
 

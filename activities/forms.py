@@ -30,7 +30,7 @@ class LogFilterForm(forms.Form):
             ("", "All accounts"),
             *Account.objects.order_by("name").values_list("id", "name"),
         ]
-        if not (user.is_staff or user.is_superuser):
+        if not user.is_admin:
             del self.fields["removed"]
 
     def clean(self):

@@ -25,7 +25,7 @@ def activities_visible_to(*, user, queryset: QuerySet[Activity] | None = None) -
     """What ``user`` may see. Design: "A private activity is counted in every score but shown only
     to its owner and admins." Scores use ``activities_in_sync``; every list a person reads uses this."""
     queryset = activities_in_sync(queryset)
-    if user.is_staff or user.is_superuser:
+    if user.is_admin:
         return queryset
     return queryset.filter(Q(is_private=False) | Q(owner_id=user.pk))
 
@@ -33,7 +33,7 @@ def activities_visible_to(*, user, queryset: QuerySet[Activity] | None = None) -
 def activity_is_visible_to(*, user, activity: Activity) -> bool:
     if activity.removed_from_sync_at is not None:
         return False
-    return not activity.is_private or user.is_staff or user.is_superuser or activity.owner_id == user.pk
+    return not activity.is_private or user.is_admin or activity.owner_id == user.pk
 
 
 # --- the Engagement Log -----------------------------------------------------------------------
@@ -67,7 +67,7 @@ def engagement_log_activities(*, user, filters: LogFilters = LogFilters()) -> Qu
     Privacy comes from ``activities_visible_to``; ``removed`` (admins only) lists what was removed
     from sync instead, for the audit.
     """
-    if filters.removed and (user.is_staff or user.is_superuser):
+    if filters.removed and user.is_admin:
         queryset = Activity.objects.filter(removed_from_sync_at__isnull=False)
     else:
         queryset = activities_visible_to(user=user)
@@ -121,7 +121,7 @@ def activity_get_for_user(*, user, pk: int) -> Activity:
     Admins also see activities removed from sync (for the audit).
     """
     queryset = Activity.objects.select_related("owner", "account", "lead", "removed_by")
-    if not (user.is_staff or user.is_superuser):
+    if not user.is_admin:
         queryset = activities_visible_to(user=user, queryset=queryset)
     activity = queryset.filter(pk=pk).first()
     if activity is None:

@@ -85,7 +85,7 @@ def _drawer_context(request, activity, *, form=None, chosen=None, chosen_given=F
         "chosen_account": chosen,
         "selected_opportunities": selected,
         "match_form": form,
-        "can_remove": request.user.is_staff or request.user.is_superuser,
+        "can_remove": request.user.is_admin,
     }
 
 
@@ -150,7 +150,7 @@ def activity_match_again(request, pk: int):
 @login_required
 def activity_remove(request, pk: int):
     """An admin removes an activity from sync, with the contacts and contact roles created from it."""
-    if not (request.user.is_staff or request.user.is_superuser):
+    if not request.user.is_admin:
         raise PermissionDenied("Only an admin can remove an activity from sync.")
     activity = activity_get_for_user(user=request.user, pk=pk)
     removal = activity_remove_from_sync(activity=activity, user=request.user)

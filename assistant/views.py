@@ -2,13 +2,13 @@
 without JavaScript the same URLs serve a full page and a post-redirect-get.
 
 The chat icon is on embedded pages too, inside Salesforce where our cookies are not sent: both views
-also accept the page's embed token (``accounts.embed``), the question box's POST included."""
+also accept the page's embed token (``pages.embed``), the question box's POST included."""
 
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.embed import backstory_page_view
+from pages.embed import backstory_page_view
 
 from .services import assistant_ask, assistant_record_get_for_user, conversation_messages
 from .suggestions import suggested_questions

@@ -4,6 +4,7 @@ Set ``BACKSTORY_NOW`` (an ISO datetime) in settings or the environment to freeze
 """
 
 import datetime as dt
+import zoneinfo
 
 from django.conf import settings
 from django.utils import timezone
@@ -23,3 +24,16 @@ def now() -> dt.datetime:
 def today() -> dt.date:
     """Today's date in the project's time zone."""
     return timezone.localtime(now()).date()
+
+
+def user_zone(user) -> zoneinfo.ZoneInfo:
+    """The user's time zone (``User.time_zone``); UTC when it is empty or unknown."""
+    try:
+        return zoneinfo.ZoneInfo(getattr(user, "time_zone", "") or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
+def user_today(user) -> dt.date:
+    """Today in the user's time zone, from the project clock."""
+    return now().astimezone(user_zone(user)).date()

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "query_api",
     "support",
     "assistant",
+    "pages",
 ]
 
 MIDDLEWARE = [

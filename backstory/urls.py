@@ -4,6 +4,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from pages import urls as page_urls
+from pages import views as page_views
 from users.forms import AdminSignInForm, SignInForm
 
 from . import views
@@ -14,7 +16,7 @@ admin.site.index_title = "Org data, configuration profiles and sync"
 admin.site.login_form = AdminSignInForm
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", page_views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("login/", auth_views.LoginView.as_view(authentication_form=SignInForm), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -22,8 +24,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("activities.api_urls")),
-    path("accounts/", include("accounts.urls")),
-    path("opportunities/", include("opportunities.urls")),
+    path("accounts/", include(page_urls.account_patterns)),
+    path("opportunities/", include(page_urls.opportunity_patterns)),
     path("contacts/", include("contacts.urls")),
     path("activities/", include("activities.urls")),
     path("insights/", include("insights.urls")),

@@ -1,23 +1,12 @@
-"""Project-level pages: the home page and a health check."""
+"""Project-level views: a health check (the home page is the pages app's)."""
 
-from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
-from django.shortcuts import render
 from django.views.decorators.http import require_GET
-
-from accounts.selectors import accounts_for_home
 
 from .cache import cache_is_reachable
 from .celery import app as celery_app
-
-
-@require_GET
-@login_required
-def home(request):
-    """Where a rep lands: their accounts and open opportunities, and the search box."""
-    return render(request, "home.html", accounts_for_home(user=request.user))
 
 
 @require_GET

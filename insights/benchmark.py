@@ -74,9 +74,7 @@ def match_activities_by_contacts(*, progress: Progress | None = None) -> dict[st
     ):
         end = far
         if is_closed:
-            end = changed_at or dt.datetime.combine(
-                close_date or dt.date.max, dt.time.max, tzinfo=dt.UTC
-            )
+            end = changed_at or dt.datetime.combine(close_date or dt.date.max, dt.time.max, tzinfo=dt.UTC)
         windows.setdefault(account_id, []).append((opportunity_id, created_date or created_at, end))
     roles: dict[int, set[int]] = {}
     for opportunity_id, contact_id in OpportunityContactRole.objects.values_list(

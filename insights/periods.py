@@ -29,6 +29,7 @@ from backstory import clock
 __all__ = [
     "PERIODS",
     "UnknownPeriod",
+    "add_months",
     "fiscal_quarter_start",
     "fiscal_year_start",
     "period_dates",
@@ -40,7 +41,7 @@ class UnknownPeriod(ValueError):
     """The period name is not one of ``PERIODS``."""
 
 
-def _add_months(day: dt.date, months: int) -> dt.date:
+def add_months(day: dt.date, months: int) -> dt.date:
     """The first of the month ``months`` after ``day``'s month."""
     index = day.year * 12 + (day.month - 1) + months
     return dt.date(index // 12, index % 12 + 1, 1)
@@ -57,7 +58,7 @@ def fiscal_quarter_start(day: dt.date, *, start_month: int | None = None) -> dt.
     """First day of the fiscal quarter containing ``day``."""
     year_start = fiscal_year_start(day, start_month=start_month)
     months_in = (day.year - year_start.year) * 12 + day.month - year_start.month
-    return _add_months(year_start, (months_in // 3) * 3)
+    return add_months(year_start, (months_in // 3) * 3)
 
 
 def _rolling(days: int) -> Callable[[dt.date], tuple[dt.date, dt.date]]:
@@ -76,32 +77,32 @@ def _last_week(today: dt.date) -> tuple[dt.date, dt.date]:
 
 def _current_month(today: dt.date) -> tuple[dt.date, dt.date]:
     start = today.replace(day=1)
-    return start, _add_months(start, 1)
+    return start, add_months(start, 1)
 
 
 def _last_month(today: dt.date) -> tuple[dt.date, dt.date]:
     start = today.replace(day=1)
-    return _add_months(start, -1), start
+    return add_months(start, -1), start
 
 
 def _current_quarter(today: dt.date) -> tuple[dt.date, dt.date]:
     start = fiscal_quarter_start(today)
-    return start, _add_months(start, 3)
+    return start, add_months(start, 3)
 
 
 def _last_quarter(today: dt.date) -> tuple[dt.date, dt.date]:
     start = fiscal_quarter_start(today)
-    return _add_months(start, -3), start
+    return add_months(start, -3), start
 
 
 def _current_year(today: dt.date) -> tuple[dt.date, dt.date]:
     start = fiscal_year_start(today)
-    return start, _add_months(start, 12)
+    return start, add_months(start, 12)
 
 
 def _last_year(today: dt.date) -> tuple[dt.date, dt.date]:
     start = fiscal_year_start(today)
-    return _add_months(start, -12), start
+    return add_months(start, -12), start
 
 
 # name -> (label, rule); the order is the order a period dropdown shows them in.

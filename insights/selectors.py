@@ -1,15 +1,17 @@
 """What the Backstory pages and the Query API read from the insights engine.
 
 Summaries, people and snapshots are computed by ``insights.services``; everything here only reads
-them. Privacy: a summary's bullets keep activity ids and a ``private_only`` flag; pages pass them
-through ``summary_items_visible_to`` so nobody sees a private activity (or text taken only from
-private activities) that is not theirs.
+them. Privacy: a summary's bullets keep activity ids and a ``private_only`` flag; the pages and
+the assistant pass them through ``summary_visible_to`` (one rule, ``summary_item_is_visible``) so
+nobody sees a private activity (or text taken only from activities hidden from them) that is not
+theirs.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db.models import F, QuerySet
 
@@ -57,41 +59,108 @@ def summary_metric(*, summary: Summary, period: str, name: str) -> int | float |
     return (summary.metrics.get(period) or {}).get(name)
 
 
-def summary_items_visible_to(*, user, items: list[dict]) -> list[dict]:
-    """The bullets of one summary list (key topics, next steps, risks or warnings) as ``user`` may
-    see them: activity ids the user cannot see are dropped, and a ``private_only`` bullet is dropped
-    unless the user can see at least one of its activities."""
-    ids = {activity_id for item in items for activity_id in item.get("activity_ids", [])}
-    visible = set(
-        activities_visible_to(user=user, queryset=Activity.objects.filter(id__in=ids)).values_list(
-            "id", flat=True
-        )
-    )
-    shown = []
-    for item in items:
-        kept = [activity_id for activity_id in item.get("activity_ids", []) if activity_id in visible]
-        if item.get("private_only") and not kept:
+def summary_activity_ids(item: dict) -> list[int]:
+    """The activity ids a summary bullet was built from (anything that is not an id is skipped)."""
+    ids = []
+    for value in item.get("activity_ids") or []:
+        try:
+            ids.append(int(value))
+        except (TypeError, ValueError):
             continue
-        shown.append({**item, "activity_ids": kept})
-    return shown
+    return ids
 
 
-def summary_visible_to(*, user, summary: Summary) -> dict[str, list[dict]]:
-    """Every bullet list of a summary, filtered for ``user`` (see ``summary_items_visible_to``)."""
-    return {
-        name: summary_items_visible_to(user=user, items=getattr(summary, name))
-        for name in SUMMARY_ITEM_FIELDS
+def summary_item_is_visible(item: dict, *, visible_ids: set[int]) -> bool:
+    """The one rule for what a reader may see of a summary. Design: "A private activity is counted
+    in every score but shown only to its owner and admins." A bullet shows when the reader may see
+    one of its activities: a bullet whose every activity is hidden from them (private to someone
+    else, or removed from sync since the summary was written) is not shown at all, whatever
+    ``private_only`` said when the engine ran. A bullet with no activities (a CRM task, a gap in
+    communication) shows unless the engine marked it ``private_only``."""
+    ids = summary_activity_ids(item)
+    if ids:
+        return any(i in visible_ids for i in ids)
+    return not item.get("private_only", False)
+
+
+@dataclass(frozen=True)
+class VisibleSummaryItem:
+    """A summary bullet a reader may see: its place in the engine's list (the page links to it by
+    that index), the engine's item, and the ids of its activities this reader may open."""
+
+    index: int
+    item: dict
+    activity_ids: list[int]
+
+
+def _visible_ids(*, user, ids: set[int], activities: QuerySet[Activity] | None) -> set[int]:
+    if not ids:
+        return set()
+    queryset = (Activity.objects.all() if activities is None else activities).filter(pk__in=ids)
+    return set(activities_visible_to(user=user, queryset=queryset).values_list("pk", flat=True))
+
+
+def _shown(items: list, visible: set[int]) -> list[VisibleSummaryItem]:
+    return [
+        VisibleSummaryItem(index, item, [i for i in summary_activity_ids(item) if i in visible])
+        for index, item in enumerate(items)
+        if isinstance(item, dict) and summary_item_is_visible(item, visible_ids=visible)
+    ]
+
+
+def summary_visible_to(
+    *,
+    user,
+    summary: Summary | None,
+    sections: Iterable[str] = SUMMARY_ITEM_FIELDS,
+    activities: QuerySet[Activity] | None = None,
+) -> dict[str, list[VisibleSummaryItem]]:
+    """The bullets of these sections of a summary (key topics, next steps, risks, warnings) that
+    ``user`` may see (``summary_item_is_visible``), in one query. ``activities`` are the record's
+    own: an activity matched elsewhere since the summary was written no longer counts for it."""
+    sections = tuple(sections)
+    lists = {name: summary_section_items(summary, name) for name in sections}
+    ids = {
+        i
+        for items in lists.values()
+        for item in items
+        if isinstance(item, dict)
+        for i in summary_activity_ids(item)
     }
+    visible = _visible_ids(user=user, ids=ids, activities=activities)
+    return {name: _shown(items, visible) for name, items in lists.items()}
 
 
-def summary_item_activities(*, user, item: dict) -> QuerySet[Activity]:
+def summary_items_visible_to(
+    *, user, items: list, activities: QuerySet[Activity] | None = None
+) -> list[VisibleSummaryItem]:
+    """The bullets of one list (a section of a summary) that ``user`` may see, as
+    ``summary_visible_to`` decides."""
+    items = items if isinstance(items, list) else []
+    ids = {i for item in items if isinstance(item, dict) for i in summary_activity_ids(item)}
+    return _shown(items, _visible_ids(user=user, ids=ids, activities=activities))
+
+
+def summary_section_items(summary: Summary | None, section: str) -> list:
+    """The engine's items of one section of a summary, as stored (an empty list when there are none)."""
+    if summary is None or section not in SUMMARY_ITEM_FIELDS:
+        return []
+    items = getattr(summary, section, None) or []
+    return items if isinstance(items, list) else []
+
+
+def summary_item_activities(
+    *, user, item: dict, activities: QuerySet[Activity] | None = None
+) -> QuerySet[Activity]:
     """The sidebar of one bullet: its activities that ``user`` may see, most recent first.
 
     Seed: "Click any bullet to open a sidebar showing the specific activities that contributed to
     it, ordered by recency."
     """
-    queryset = Activity.objects.filter(id__in=item.get("activity_ids", [])).order_by("-occurred_at", "-id")
-    return activities_visible_to(user=user, queryset=queryset)
+    queryset = (Activity.objects.all() if activities is None else activities).filter(
+        pk__in=summary_activity_ids(item)
+    )
+    return activities_visible_to(user=user, queryset=queryset).order_by("-occurred_at", "-pk")
 
 
 PEOPLE_ORDERINGS = {

@@ -77,6 +77,6 @@ class ApiKeyScopes(SettingsScopes):
     def get_available_scopes(self, application=None, request=None, *args, **kwargs):
         scopes = list(super().get_available_scopes(application, request, *args, **kwargs))
         owner = getattr(application, "user", None)
-        if not (owner is not None and (owner.is_staff or owner.is_superuser)):
+        if not (owner is not None and owner.is_admin):
             scopes = [scope for scope in scopes if scope != CAPTURE_SCOPE]
         return scopes

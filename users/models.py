@@ -61,6 +61,12 @@ class User(AbstractUser):
     def is_crm_user(self) -> bool:
         return bool(self.crm_id)
 
+    @property
+    def is_admin(self) -> bool:
+        """An admin of Backstory (staff or superuser): sees every activity, private ones included,
+        and may remove activities from sync."""
+        return bool(self.is_staff or self.is_superuser)
+
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 

@@ -109,7 +109,7 @@ def activity_remove_from_sync(*, activity: Activity, user) -> Removal:
     Backstory created from it and no other activity is deleted here and in the CRM (outbox), and so
     are the contact roles created from it. Each removal is recorded as a ContactDecision.
     """
-    if not (user.is_staff or user.is_superuser):
+    if not user.is_admin:
         raise PermissionDenied("Only an admin can remove an activity from sync.")
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
     if activity.removed_from_sync_at is not None:

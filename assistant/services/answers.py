@@ -12,11 +12,12 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db.models import Prefetch
 
 from activities.models import Activity, Participant
 from contacts.models import Contact
+from insights.selectors import insights_configuration_get
+from insights.services.text import competitors_in, competitors_pattern
 from opportunities.models import NextStep, OpportunityContactRole, OpportunityStageHistory
 from opportunities.stages import stage_info
 
@@ -41,18 +42,6 @@ DECISION_ROLES = [
 ]
 QUIET_AFTER_DAYS = 30
 AWAITING_REPLY_DAYS = 30
-DEFAULT_COMPETITORS = [
-    "Gong",
-    "Clari",
-    "Outreach",
-    "Salesloft",
-    "Chorus",
-    "People.ai",
-    "InsightSquared",
-    "Aviso",
-    "BoostUp",
-    "Revenue.io",
-]
 TOPICS = {
     "pricing": (r"pric(e|es|ing)|discount|quote|budget|cost|per year|\$\d|multi-year", "pricing"),
     "security": (
@@ -955,23 +944,35 @@ def answer_opportunities(*, context: RecordContext, understanding: Understanding
 
 # --- mentions ------------------------------------------------------------------------------------
 def answer_competitors(*, context: RecordContext, understanding: Understanding) -> Answer:
-    """Competitors named in the activities the user can see, with the latest mention of each."""
+    """Competitors named in the activities the user can see, with the latest mention of each: the
+    competitors an admin lists in the insights configuration, the list the competitive threat reads."""
     cites = Citations(tz=context.tz, record=context.record)
-    names = getattr(settings, "ASSISTANT_COMPETITORS", DEFAULT_COMPETITORS)
-    pattern = re.compile(r"\b(" + "|".join(re.escape(n) for n in names) + r")\b")
-    found = mentions(context=context, pattern=pattern)
-    if not found:
+    competitors = insights_configuration_get().competitor_names
+    pattern = competitors_pattern(competitors)
+    if pattern is None:
         return _finish(
             "competitors",
             [
-                f"No competitor ({', '.join(names[:5])}, …) is mentioned in the activities you can see on {context.record.name}."
+                "No competitors are listed in the insights configuration yet, so Backstory does not know "
+                "whom to look for. An admin lists them in Admin, Insights configuration, Competition risk."
+            ],
+            cites,
+            has_data=False,
+        )
+    found = mentions(context=context, pattern=pattern)
+    if not found:
+        names = list(competitors)
+        return _finish(
+            "competitors",
+            [
+                f"No competitor ({', '.join(names[:5])}{', …' if len(names) > 5 else ''}) is mentioned in the activities you can see on {context.record.name}."
             ],
             cites,
             has_data=False,
         )
     per_name: dict[str, list[tuple[Activity, str]]] = defaultdict(list)
     for activity, sentence in found:
-        for name in set(pattern.findall(f"{activity.subject}\n{activity.body}")):
+        for name in competitors_in(f"{activity.subject}\n{activity.body}", competitors):
             per_name[name].append((activity, sentence))
     lines = [f"Competitors mentioned on {context.record.name}, in the activities you can see:"]
     for name, items in sorted(per_name.items(), key=lambda kv: (-len(kv[1]), kv[0])):

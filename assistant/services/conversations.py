@@ -4,23 +4,23 @@ from __future__ import annotations
 
 import logging
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, transaction
 from django.http import Http404
 
 from accounts.models import Account
 from backstory import clock
 from opportunities.models import Opportunity
+from pages.record import KINDS
 
 from ..models import Conversation, Message
 from .answers import Answer, answer_record_question
-from .dates import user_time_zone
 from .help import answer_help_question
 from .intents import understand_question
 from .llm import LlmUnavailable, llm_answer, llm_is_configured
 from .retrieval import RecordContext
 
 logger = logging.getLogger(__name__)
-RECORD_TYPES = {"account": Account, "opportunity": Opportunity}
 MAX_QUESTION_LENGTH = 1_000
 
 
@@ -31,13 +31,12 @@ def assistant_record_get_for_user(*, user, record_type: str, record_id: int | No
     activities is decided later by activities.selectors.activities_visible_to."""
     if not record_type:
         return None
-    model = RECORD_TYPES.get(record_type)
-    if model is None or record_id is None:
+    kind = KINDS.get(record_type)
+    if kind is None or record_id is None:
         raise Http404("The assistant works on an account or an opportunity.")
-    queryset = model.objects.select_related("account") if model is Opportunity else model.objects.all()
     try:
-        return queryset.get(pk=record_id)
-    except model.DoesNotExist as error:
+        return kind.with_details(record_id)
+    except ObjectDoesNotExist as error:
         raise Http404(f"No {record_type} {record_id}.") from error
 
 
@@ -75,7 +74,7 @@ def conversation_messages(*, user, record, limit: int = 40) -> list[Message]:
 def _compose(*, user, record, question: str) -> tuple[Answer, bool, bool, str]:
     """The answer with (used_llm, fell_back, notice)."""
     now = clock.now()
-    tz = user_time_zone(user)
+    tz = clock.user_zone(user)
     understanding = understand_question(question=question, now=now, tz=tz, has_record=record is not None)
     if understanding.intent == "help":
         draft = answer_help_question(question=question, tz=tz)

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from dateutil import parser as date_parser
-from django.conf import settings
+
+from insights.periods import add_months, fiscal_quarter_start
 
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 MONTHS = [
@@ -39,19 +40,6 @@ class Period:
     start: dt.datetime
     end: dt.datetime
     label: str
-
-
-def fiscal_quarter_start(*, day: dt.date, start_month: int | None = None) -> dt.date:
-    """The first day of the fiscal quarter holding ``day`` (the fiscal year starts in ``start_month``)."""
-    start_month = start_month or settings.BACKSTORY_FISCAL_YEAR_START_MONTH
-    months_in = (day.month - start_month) % 12
-    first_month_index = day.year * 12 + (day.month - 1) - (months_in % 3)
-    return dt.date(first_month_index // 12, first_month_index % 12 + 1, 1)
-
-
-def _add_months(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + (day.month - 1) + months
-    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 def _fmt(day: dt.date) -> str:
@@ -103,7 +91,7 @@ def parse_period(*, text: str, now: dt.datetime, tz: ZoneInfo) -> Period | None:
     tomorrow = today + dt.timedelta(days=1)
     week_start = today - dt.timedelta(days=today.weekday())
     month_start = today.replace(day=1)
-    quarter_start = fiscal_quarter_start(day=today)
+    quarter_start = fiscal_quarter_start(today)
 
     since = _SINCE.search(text)
     if since:
@@ -112,12 +100,10 @@ def parse_period(*, text: str, now: dt.datetime, tz: ZoneInfo) -> Period | None:
             start = week_start - dt.timedelta(days=7)
             return _span(start, tomorrow, tz, f"since {_fmt(start)}")
         if rest.startswith("last month"):
-            start = _add_months(month_start, -1)
+            start = add_months(month_start, -1)
             return _span(start, tomorrow, tz, f"since {_fmt(start)}")
         if rest.startswith(("last quarter", "the start of the quarter", "the beginning of the quarter")):
-            start = (
-                quarter_start if "start" in rest or "beginning" in rest else _add_months(quarter_start, -3)
-            )
+            start = quarter_start if "start" in rest or "beginning" in rest else add_months(quarter_start, -3)
             return _span(start, tomorrow, tz, f"since {_fmt(start)}")
         day = _parse_day(rest, today)
         if day:
@@ -144,12 +130,12 @@ def parse_period(*, text: str, now: dt.datetime, tz: ZoneInfo) -> Period | None:
     if re.search(r"\bthis week\b", text):
         return _span(week_start, tomorrow, tz, f"this week (since {_fmt(week_start)})")
     if re.search(r"\b(last|previous|past) month\b", text):
-        start = _add_months(month_start, -1)
+        start = add_months(month_start, -1)
         return _span(start, month_start, tz, f"last month ({start:%B %Y})")
     if re.search(r"\bthis month\b", text):
         return _span(month_start, tomorrow, tz, f"this month (since {_fmt(month_start)})")
     if re.search(r"\b(last|previous|past) (fiscal )?quarter\b", text):
-        start = _add_months(quarter_start, -3)
+        start = add_months(quarter_start, -3)
         return _span(
             start,
             quarter_start,
@@ -169,7 +155,7 @@ def parse_period(*, text: str, now: dt.datetime, tz: ZoneInfo) -> Period | None:
         month = MONTHS.index(in_month.group(1)) + 1
         year = today.year if month <= today.month else today.year - 1
         start = dt.date(year, month, 1)
-        return _span(start, min(_add_months(start, 1), tomorrow), tz, f"in {start:%B %Y}")
+        return _span(start, min(add_months(start, 1), tomorrow), tz, f"in {start:%B %Y}")
     return None
 
 
@@ -181,16 +167,8 @@ def default_period(*, now: dt.datetime, tz: ZoneInfo, days: int, label: str) -> 
 
 def quarter_to_date(*, now: dt.datetime, tz: ZoneInfo) -> Period:
     today = now.astimezone(tz).date()
-    start = fiscal_quarter_start(day=today)
+    start = fiscal_quarter_start(today)
     return _span(start, today + dt.timedelta(days=1), tz, f"this quarter (since {_fmt(start)})")
-
-
-def user_time_zone(user) -> ZoneInfo:
-    """The user's time zone, UTC when unset or unknown."""
-    try:
-        return ZoneInfo(getattr(user, "time_zone", "") or "UTC")
-    except (KeyError, ValueError):
-        return ZoneInfo("UTC")
 
 
 def format_day(value: dt.datetime | dt.date, tz: ZoneInfo | None = None) -> str:

@@ -15,7 +15,9 @@ from sklearn.metrics.pairwise import linear_kernel
 from accounts.models import Account
 from activities.models import Activity
 from activities.selectors import activities_in_sync, activities_visible_to
+from insights.selectors import summary_for_account, summary_for_opportunity, summary_items_visible_to
 from opportunities.models import Opportunity
+from pages.record import kind_of
 from support.search import search_tokens
 
 # Enough recent history for an open question, small enough for a request.
@@ -47,24 +49,22 @@ class RecordContext:
     def kind_label(self) -> str:
         return "opportunity" if self.is_opportunity else "account"
 
-    def _of_record(self, queryset: QuerySet[Activity]) -> QuerySet[Activity]:
-        if self.is_opportunity:
-            return queryset.filter(opportunity_links__opportunity=self.record)
-        return queryset.filter(account=self.record)
+    def activities(self) -> QuerySet[Activity]:
+        """Every activity matched to the record (privacy not applied yet), as its page reads them."""
+        return kind_of(self.record).activities(self.record.pk)
 
     def visible_activities(self) -> QuerySet[Activity]:
         """The record's activities this user may read: the only source of words and citations."""
-        return self._of_record(activities_visible_to(user=self.user)).filter(is_cancelled=False)
+        return activities_visible_to(user=self.user, queryset=self.activities()).filter(is_cancelled=False)
 
     def counted_activities(self) -> QuerySet[Activity]:
         """Every activity the pages' metrics count, private ones included: for aggregate numbers only."""
-        return self._of_record(activities_in_sync()).filter(is_cancelled=False)
+        return activities_in_sync(self.activities()).filter(is_cancelled=False)
 
     def summary(self):
-        from insights.models import Summary
-
-        lookup = {"opportunity": self.record} if self.is_opportunity else {"account": self.record}
-        return Summary.objects.filter(**lookup).first()
+        if self.is_opportunity:
+            return summary_for_opportunity(opportunity_id=self.record.pk)
+        return summary_for_account(account_id=self.record.pk)
 
     def opportunities(self) -> QuerySet[Opportunity]:
         if self.is_opportunity:
@@ -208,17 +208,7 @@ def mentions(
 
 
 def visible_items(*, context: RecordContext, items: list[dict]) -> list[tuple[dict, list[int]]]:
-    """Summary bullets (key topics, next steps, risks) this user may read, each with the activity ids
-    they may open. An item built only from private activities shows only to who can see one of them."""
-    ids = {int(i) for item in items for i in item.get("activity_ids") or []}
-    visible_ids = set(
-        activities_visible_to(user=context.user).filter(pk__in=ids).values_list("pk", flat=True)
-    )
-    kept = []
-    for item in items:
-        item_ids = [int(i) for i in item.get("activity_ids") or []]
-        readable = [i for i in item_ids if i in visible_ids]
-        if item.get("private_only") and not readable:
-            continue
-        kept.append((item, readable))
-    return kept
+    """Summary bullets (key topics, next steps, risks) this user may read, as the pages show them
+    (``insights.selectors.summary_items_visible_to``), each with the activity ids they may open."""
+    shown = summary_items_visible_to(user=context.user, items=items, activities=context.activities())
+    return [(visible.item, visible.activity_ids) for visible in shown]

@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 
 from accounts.models import Account, AccountDomain
 from activities.models import Activity, ActivityOpportunity, Participant
+from backstory.demo.content import COMPETITORS
 from backstory.demo.seed import DemoOptions, seed_demo_org
 from contacts.models import Contact
 from insights.models import Summary
+from insights.services.configuration import insights_configuration_update
 from opportunities.models import Opportunity, OpportunityContactRole
 from users.models import User
 
@@ -127,6 +129,8 @@ def build_demo_world() -> DemoWorld:
     # so the facts asked about do not move as the engines are tuned; test_with_engines.py asks over them.
     seed_demo_org(DemoOptions(accounts=6, activities=600))
     _match_activities()
+    # The competitors the demo's emails name, as an admin lists them in the insights configuration.
+    insights_configuration_update(competitors=COMPETITORS)
     rep = User.objects.get(username="rep")
     admin = User.objects.get(username="admin")
     northwind = Account.objects.get(name="Northwind Logistics")

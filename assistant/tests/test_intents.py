@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from assistant.services.dates import fiscal_quarter_start, parse_period
+from assistant.services.dates import parse_period
 from assistant.services.intents import understand_question
 
 NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)  # a Monday
@@ -134,12 +134,13 @@ def test_periods_follow_the_users_time_zone():
 
 
 @pytest.mark.parametrize(
-    ("start_month", "day", "expected"),
+    ("start_month", "now", "label"),
     [
-        (1, dt.date(2026, 11, 23), dt.date(2026, 10, 1)),
-        (2, dt.date(2026, 11, 23), dt.date(2026, 11, 1)),
-        (2, dt.date(2026, 1, 15), dt.date(2025, 11, 1)),
+        (1, NOW, "this quarter (since Oct 1, 2026)"),
+        (2, NOW, "this quarter (since Nov 1, 2026)"),
+        (2, dt.datetime(2026, 1, 15, 12, 0, tzinfo=dt.UTC), "this quarter (since Nov 1, 2025)"),
     ],
 )
-def test_fiscal_quarters_follow_the_fiscal_year(start_month, day, expected):
-    assert fiscal_quarter_start(day=day, start_month=start_month) == expected
+def test_this_quarter_follows_the_fiscal_year(settings, start_month, now, label):
+    settings.BACKSTORY_FISCAL_YEAR_START_MONTH = start_month
+    assert parse_period(text="how many meetings this quarter", now=now, tz=UTC).label == label

@@ -7,10 +7,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from accounts import embed
 from assistant.models import Conversation, Message
 from contacts.models import Contact
 from contacts.tests.factories import ContactFactory
+from pages import embed
 from support.models import SupportRequest
 from users.tests.factories import UserFactory
 

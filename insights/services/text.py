@@ -275,11 +275,22 @@ def signals_in(text: str) -> Signals:
     )
 
 
+def _alias_regex(alias: str) -> str:
+    # A name written with capitals ("Gong") only matches as written, so "gong" the word does not count.
+    body = r"(?<![\w-])" + re.escape(alias) + r"(?![\w-])"
+    return body if any(ch.isupper() for ch in alias) else f"(?i:{body})"
+
+
 @functools.lru_cache(maxsize=512)
 def _competitor_pattern(alias: str) -> re.Pattern:
-    # A name written with capitals ("Gong") only matches as written, so "gong" the word does not count.
-    flags = 0 if any(ch.isupper() for ch in alias) else re.IGNORECASE
-    return re.compile(r"(?<![\w-])" + re.escape(alias) + r"(?![\w-])", flags)
+    return re.compile(_alias_regex(alias))
+
+
+def competitors_pattern(competitors: dict[str, list[str]]) -> re.Pattern | None:
+    """One pattern that finds a mention of any configured competitor, alias by alias as
+    ``competitors_in`` does; None when no competitor is configured."""
+    aliases = [alias for names in competitors.values() for alias in names]
+    return re.compile("|".join(_alias_regex(alias) for alias in aliases)) if aliases else None
 
 
 def competitors_in(text: str, competitors: dict[str, list[str]]) -> list[str]:

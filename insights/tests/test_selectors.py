@@ -10,6 +10,7 @@ from insights.selectors import (
     insights_configuration_get,
     people_for_record,
     summary_item_activities,
+    summary_item_is_visible,
     summary_items_visible_to,
     summary_metric,
     summary_visible_to,
@@ -38,14 +39,30 @@ def test_private_bullets_and_ids_are_filtered_for_other_users(activities):
         {"text": "Merger", "activity_ids": [private], "private_only": True},
     ]
     other = UserFactory()
-    assert summary_items_visible_to(user=other, items=items) == [
-        {"text": "Pricing proposal", "activity_ids": [public], "private_only": False}
-    ]
-    assert summary_items_visible_to(user=activities["owner"], items=items) == items
-    assert summary_items_visible_to(user=UserFactory(admin=True), items=items) == items
+    shown = summary_items_visible_to(user=other, items=items)
+    assert [(s.index, s.item["text"], s.activity_ids) for s in shown] == [(0, "Pricing proposal", [public])]
+    for reader in (activities["owner"], UserFactory(admin=True)):
+        assert [s.item for s in summary_items_visible_to(user=reader, items=items)] == items
     summary = SummaryFactory(key_topics=items, risks=[])
-    shown = summary_visible_to(user=other, summary=summary)
-    assert [t["text"] for t in shown["key_topics"]] == ["Pricing proposal"] and shown["risks"] == []
+    by_section = summary_visible_to(user=other, summary=summary)
+    assert [s.item["text"] for s in by_section["key_topics"]] == ["Pricing proposal"]
+    assert by_section["risks"] == []
+
+
+@pytest.mark.parametrize(
+    "item, visible, shown",
+    [
+        ({"activity_ids": [1, 2]}, {2}, True),
+        ({"activity_ids": [1, 2]}, set(), False),  # every activity hidden (private, or removed from sync)
+        ({"activity_ids": [1], "private_only": True}, {1}, True),  # its owner sees it
+        ({"activity_ids": [1], "private_only": True}, set(), False),
+        ({"activity_ids": []}, set(), True),  # a CRM task, a gap in communication
+        ({"activity_ids": [], "private_only": True}, set(), False),
+        ({"activity_ids": ["3", "x"]}, {3}, True),
+    ],
+)
+def test_summary_item_visibility(item, visible, shown):
+    assert summary_item_is_visible(item, visible_ids=visible) is shown
 
 
 def test_sidebar_lists_visible_activities_most_recent_first(activities):

@@ -7,7 +7,10 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.tests.factories import AccountFactory
-from accounts.tests.page_fixtures import (
+from backstory.demo.ids import crm_id
+from insights.tests.factories import SummaryFactory
+from opportunities.tests.factories import OpportunityContactRoleFactory, OpportunityFactory
+from pages.tests.factories import (
     CANVAS_SECRET,
     activity_on,
     days_ago,
@@ -18,9 +21,6 @@ from accounts.tests.page_fixtures import (
     topic,
     with_participant,
 )
-from backstory.demo.ids import crm_id
-from insights.tests.factories import SummaryFactory
-from opportunities.tests.factories import OpportunityContactRoleFactory, OpportunityFactory
 from users.tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

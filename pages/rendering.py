@@ -22,17 +22,24 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
 
-from opportunities.selectors import contact_roles_for_opportunity, opportunities_open_for_account
+from backstory import clock
 
-from . import page_selectors as ps
-from .selectors import account_team
+from .engagement import engagement_for
+from .metrics import DEFAULT_PERIOD, PERIOD_LABELS, PERIODS, metrics_for
+from .people import (
+    AUDIENCES,
+    PEOPLE_PAGE_SIZE,
+    PEOPLE_SORTS,
+    PeopleQuery,
+    people_page,
+    person_detail,
+    person_for_user,
+)
+from .recency import RECENCY_LEGEND
+from .record import Record, kind_of
+from .summary import SECTION_LABELS, bullet_activities, bullet_for_user, summary_sections
 
 PAGE_TEMPLATE = "pages/backstory.html"
-FULL_TEMPLATES = {
-    ps.ACCOUNT: "accounts/account_detail.html",
-    ps.OPPORTUNITY: "opportunities/opportunity_detail.html",
-}
-NAMESPACES = {ps.ACCOUNT: "accounts", ps.OPPORTUNITY: "opportunities"}
 EMBED_PARAM = "embed"
 # Rendered sections are cached per reader, record, summary version and page state for this long.
 # A refresh of the summary, a stale mark, another day or another reader is another key; a change in
@@ -47,16 +54,16 @@ SHARED_SECTIONS = ("metrics", "side", "facts")
 class PageState:
     """Where the reader is on the page, from GET parameters (defaults left out of links)."""
 
-    period: str = ps.DEFAULT_PERIOD
-    people: ps.PeopleQuery = ps.PeopleQuery()
+    period: str = DEFAULT_PERIOD
+    people: PeopleQuery = PeopleQuery()
     explain: bool = False
 
     @classmethod
     def from_params(cls, params) -> PageState:
-        period = params.get("period", ps.DEFAULT_PERIOD)
+        period = params.get("period", DEFAULT_PERIOD)
         return cls(
-            period=period if period in ps.PERIOD_LABELS else ps.DEFAULT_PERIOD,
-            people=ps.PeopleQuery.from_params(params),
+            period=period if period in PERIOD_LABELS else DEFAULT_PERIOD,
+            people=PeopleQuery.from_params(params),
             explain=params.get("explain") == "1",
         )
 
@@ -73,12 +80,12 @@ class PageState:
         }
         values.update({k: str(v) for k, v in changes.items()})
         defaults = {
-            "period": ps.DEFAULT_PERIOD,
+            "period": DEFAULT_PERIOD,
             "people": "external",
             "sort": "engagement",
             "seniority": "",
             "department": "",
-            "show": str(ps.PEOPLE_PAGE_SIZE),
+            "show": str(PEOPLE_PAGE_SIZE),
             "explain": "",
         }
         return {k: v for k, v in values.items() if v != defaults[k]}
@@ -88,11 +95,11 @@ class PageUrls:
     """Links of one page in its current state, each carrying the embed token when there is one
     (Salesforce's Canvas guide: do not rely on cookies inside the iframe)."""
 
-    def __init__(self, record: ps.Record, state: PageState, embed_token: str = ""):
+    def __init__(self, record: Record, state: PageState, embed_token: str = ""):
         self.record = record
         self.state = state
         self.embed_token = embed_token
-        self.namespace = NAMESPACES[record.kind]
+        self.namespace = record.kind.namespace
 
     def _url(self, name: str, *args, params: dict | None = None) -> str:
         url = reverse(f"{self.namespace}:{name}", args=[self.record.pk, *args])
@@ -121,9 +128,7 @@ class PageUrls:
         return self._url("people")
 
     def more_people(self) -> str:
-        return self._url(
-            "people", params=self.state.params(show=self.state.people.show + ps.PEOPLE_PAGE_SIZE)
-        )
+        return self._url("people", params=self.state.params(show=self.state.people.show + PEOPLE_PAGE_SIZE))
 
     def clear_filters(self) -> str:
         return self._url("people", params=self.state.params(seniority="", department=""))
@@ -155,12 +160,12 @@ def _wants_partial(request) -> bool:
 class PageContext:
     """Builds only what the rendered part needs, once per request."""
 
-    def __init__(self, request, record: ps.Record):
+    def __init__(self, request, record: Record):
         self.request = request
         self.record = record
         self.user = request.user
-        self.zone = ps.user_zone(self.user)
-        self.today = ps.user_today(self.user)
+        self.zone = clock.user_zone(self.user)
+        self.today = clock.user_today(self.user)
         self.state = PageState.from_params(request.GET)
         self.embed_token = getattr(request, "embed_token", "")
         self.urls = PageUrls(record, self.state, self.embed_token)
@@ -176,18 +181,18 @@ class PageContext:
             "today": self.today,
             "embed_token": self.embed_token,
             "embedded": bool(self.embed_token),
-            "periods": ps.PERIODS,
-            "audiences": ps.AUDIENCES,
-            "sorts": ps.PEOPLE_SORTS,
-            "legend": ps.RECENCY_LEGEND,
+            "periods": PERIODS,
+            "audiences": AUDIENCES,
+            "sorts": PEOPLE_SORTS,
+            "legend": RECENCY_LEGEND,
             "band_names": ("Low", "Medium", "High"),
         }
 
     def metrics(self) -> dict:
-        return {"metrics": ps.metrics_for(self.record, period=self.state.period)}
+        return {"metrics": metrics_for(self.record, period=self.state.period)}
 
     def people(self) -> dict:
-        page = ps.people_page(
+        page = people_page(
             self.record, user=self.user, query=self.state.people, today=self.today, zone=self.zone
         )
         for row in page.rows:
@@ -198,7 +203,7 @@ class PageContext:
 
     def summary(self) -> dict:
         if self._summary is None:
-            found = ps.summary_sections(
+            found = summary_sections(
                 self.record, user=self.user, today=self.today, zone=self.zone, sections=self.sections
             )
             for section in found:
@@ -211,53 +216,45 @@ class PageContext:
         return self._summary
 
     def engagement(self) -> dict:
-        return {"engagement": ps.engagement_for(self.record, user=self.user, today=self.today)}
+        return {"engagement": engagement_for(self.record, user=self.user, today=self.today)}
 
     @property
     def sections(self) -> tuple[str, ...]:
-        return ps.OPPORTUNITY_SECTIONS if self.record.is_opportunity else ps.ACCOUNT_SECTIONS
+        return self.record.kind.sections
 
     def bullet(self, section: str, index: int) -> dict:
         if section not in self.sections:
             raise Http404("No such summary section on this page.")
         self.load_summary()
-        bullet = ps.bullet_for_user(
+        bullet = bullet_for_user(
             self.record, user=self.user, section=section, index=index, today=self.today, zone=self.zone
         )
         if bullet is None:
             raise Http404("No such summary item, or none of its activities are visible to you.")
-        rows, total = ps.bullet_activities(
+        rows, total = bullet_activities(
             self.record, user=self.user, section=section, index=index, today=self.today, zone=self.zone
         )
         return {
             "drawer": "bullet",
             "bullet": bullet,
-            "section_label": ps.SECTION_LABELS[section],
+            "section_label": SECTION_LABELS[section],
             "activity_rows": rows,
             "activity_total": total,
         }
 
     def person(self, person_pk: int) -> dict:
-        person = ps.person_for_user(self.record, user=self.user, person_pk=person_pk)
+        person = person_for_user(self.record, user=self.user, person_pk=person_pk)
         if person is None:
             raise Http404("No such person on this record, or you may not see them.")
-        detail = ps.person_detail(
-            self.record, user=self.user, person=person, today=self.today, zone=self.zone
-        )
+        detail = person_detail(self.record, user=self.user, person=person, today=self.today, zone=self.zone)
         return {"drawer": "person", "detail": detail}
 
     def extras(self) -> dict:
-        if self.record.is_opportunity:
-            return {"contact_roles": list(contact_roles_for_opportunity(opportunity=self.record.obj))}
-        opportunities = opportunities_open_for_account(account=self.record.obj)
-        for opportunity in opportunities:
-            opportunity.page_url = self.record_url(opportunity)
-        return {"open_opportunities": opportunities, "team": account_team(account=self.record.obj)}
+        return self.record.kind.side(self.record.obj, record_url=self.record_url)
 
     def record_url(self, obj) -> str:
         """A link to another record's page, keeping the embed token."""
-        namespace = "opportunities" if obj.__class__.__name__ == "Opportunity" else "accounts"
-        url = reverse(f"{namespace}:detail", args=[obj.pk])
+        url = reverse(f"{kind_of(obj).namespace}:detail", args=[obj.pk])
         return f"{url}?{urlencode({EMBED_PARAM: self.embed_token})}" if self.embed_token else url
 
     # --- Sections, rendered once and cached --------------------------------------------------
@@ -280,7 +277,7 @@ class PageContext:
     def _template(self, name: str) -> str:
         # The side cards differ between an account and an opportunity: they live in each one's template.
         if name in ("side", "facts"):
-            return f"{FULL_TEMPLATES[self.record.kind]}#{name}"
+            return f"{self.record.kind.template}#{name}"
         return f"{PAGE_TEMPLATE}#{name}"
 
     def load_summary(self) -> None:
@@ -293,7 +290,7 @@ class PageContext:
         record, summary, user = self.record, self.record.summary, self.user
         parts = [
             PAGE_CACHE_VERSION,
-            record.kind,
+            record.kind.key,
             record.pk,
             _stamp(getattr(record.obj, "created_at", None)),
             name,
@@ -307,7 +304,7 @@ class PageContext:
             self.embed_token,
         ]
         if name not in SHARED_SECTIONS:
-            parts += [user.pk, _stamp(user.date_joined), user.is_staff, user.is_superuser, user.time_zone]
+            parts += [user.pk, _stamp(user.date_joined), user.is_admin, user.time_zone]
         digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
         return f"backstory:page:{digest}"
 
@@ -335,7 +332,7 @@ def _stamp(moment) -> str:
     return f"{moment.timestamp():.6f}" if moment else "-"
 
 
-def render_record_page(request, record: ps.Record, *, part: str | None = None, **part_args):
+def render_record_page(request, record: Record, *, part: str | None = None, **part_args):
     """Render a Backstory page, or only ``part`` ("metrics", "people", "bullet", "person") for htmx.
 
     A plain request for a part's route renders the whole page in that state (with the sidebar open
@@ -362,7 +359,7 @@ def render_record_page(request, record: ps.Record, *, part: str | None = None, *
             elif part == "person":
                 context.update(page.person(part_args["person_pk"]))
             context["html"] = page.sections_html(page.section_names())
-            response = render(request, FULL_TEMPLATES[record.kind], context)
+            response = render(request, record.kind.template, context)
     # One URL answers with a partial or the whole page: caches must keep them apart.
     patch_vary_headers(response, ["HX-Request"])
     return response

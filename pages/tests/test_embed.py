@@ -7,12 +7,12 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from accounts import embed
 from accounts.tests.factories import AccountFactory
-from accounts.tests.page_fixtures import CANVAS_SECRET, full_account, signed_canvas_request
 from backstory.demo.ids import crm_id
 from insights.tests.factories import SummaryFactory
 from opportunities.tests.factories import OpportunityFactory
+from pages import embed
+from pages.tests.factories import CANVAS_SECRET, full_account, signed_canvas_request
 from users.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

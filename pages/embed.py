@@ -39,9 +39,12 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from . import page_selectors
-from .pages import EMBED_PARAM, render_record_page
-from .selectors import record_get_by_crm_id, salesforce_id_forms, user_may_open_records
+from accounts.selectors import user_may_open_records
+from crm.ids import salesforce_id_forms
+
+from .record import record_for
+from .rendering import EMBED_PARAM, render_record_page
+from .selectors import record_get_by_crm_id
 
 EMBED_HEADER = "X-Backstory-Embed"
 EMBED_SALT = "backstory.pages.embed"
@@ -195,7 +198,7 @@ def backstory_page_view(view=None, *, token_posts: bool = False):
 def _render_embedded(request, obj, *, user, token: str):
     request.user = user
     request.embed_token = token
-    return allow_salesforce_framing(render_record_page(request, page_selectors.record_for(obj)))
+    return allow_salesforce_framing(render_record_page(request, record_for(obj)))
 
 
 def _record_not_found(request):

@@ -8,7 +8,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.tests.factories import AccountFactory
-from accounts.tests.page_fixtures import (
+from contacts.tests.factories import ContactFactory
+from insights.tests.factories import SummaryFactory
+from opportunities.tests.factories import OpportunityContactRoleFactory, OpportunityFactory
+from pages.tests.factories import (
     activity_on,
     breakdown,
     days_ago,
@@ -18,9 +21,6 @@ from accounts.tests.page_fixtures import (
     topic,
     with_participant,
 )
-from contacts.tests.factories import ContactFactory
-from insights.tests.factories import SummaryFactory
-from opportunities.tests.factories import OpportunityContactRoleFactory, OpportunityFactory
 from users.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

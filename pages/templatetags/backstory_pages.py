@@ -6,6 +6,8 @@ from django import template
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
+from pages.metrics import format_minutes
+
 register = template.Library()
 
 
@@ -42,6 +44,4 @@ def embed_input(token):
 @register.filter
 def minutes(value):
     """Minutes as a rep reads them: "45 min", "3 h", "12 h 30 min"."""
-    from accounts.page_selectors import format_minutes
-
     return format_minutes(value)

@@ -1,8 +1,10 @@
 """Search as you type: an accessible listbox of accounts and opportunities, matches highlighted."""
 
+import io
 import re
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from accounts.tests.factories import AccountFactory
@@ -66,3 +68,30 @@ def test_the_search_box_is_a_combobox(rep_client, records):
 
 def test_one_letter_returns_nothing(rep_client, records):
     assert search(rep_client, "n", HTTP_HX_REQUEST="true").strip() == ""
+
+
+@pytest.fixture
+def demo_rep_client(client, frozen_now):
+    call_command("seed_demo", "--accounts", "6", "--activities", "50", "--no-progress", stdout=io.StringIO())
+    client.login(username="rep", password="backstory-demo")
+    return client
+
+
+def test_search_as_you_type_returns_the_partial(demo_rep_client):
+    response = demo_rep_client.get(reverse("accounts:search"), {"q": "north"}, HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert "<html" not in body
+    assert "Northwind Logistics" in body
+
+
+def test_search_by_domain_and_without_javascript(demo_rep_client):
+    response = demo_rep_client.get(reverse("accounts:search"), {"q": "globex.com"})
+    body = response.content.decode()
+    assert "<html" in body and "Globex Corporation" in body
+
+
+def test_search_with_no_match_says_so(demo_rep_client):
+    body = demo_rep_client.get(
+        reverse("accounts:search"), {"q": "zzzz"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "No account or opportunity matches" in body

@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 
 from accounts.tests.factories import AccountFactory
-from accounts.tests.page_fixtures import NOW, days_ago, full_account, person_on, topic
 from contacts.tests.factories import ContactFactory
 from insights.tests.factories import SummaryFactory
+from pages.tests.factories import NOW, days_ago, full_account, person_on, topic
 from users.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -184,7 +184,7 @@ def test_sidebar_lists_only_visible_activities_most_recent_first(rep_client, acc
 
 
 def test_sidebar_orders_activities_by_recency(client, account, page, rep, frozen_now):
-    from accounts.tests.page_fixtures import activity_on
+    from pages.tests.factories import activity_on
 
     later = activity_on(account, owner=rep, days=1, subject="Latest word")
     earlier = activity_on(account, owner=rep, days=40, subject="Earliest word")
@@ -292,7 +292,7 @@ def test_people_state_in_the_url_renders_the_full_page_without_javascript(rep_cl
 
 
 def test_people_show_more_pages_through_a_long_list(rep_client, frozen_now, account, rep):
-    from accounts.tests.page_fixtures import activity_on, with_participant
+    from pages.tests.factories import activity_on, with_participant
 
     SummaryFactory(account=account)
     meeting = activity_on(account, owner=rep, days=4, kind="meeting")
@@ -309,7 +309,7 @@ def test_people_show_more_pages_through_a_long_list(rep_client, frozen_now, acco
 def test_person_sidebar_shows_contact_score_meeting_and_benchmarks(
     rep_client, account, page, rep, frozen_now
 ):
-    from accounts.tests.page_fixtures import activity_on, with_participant
+    from pages.tests.factories import activity_on, with_participant
 
     vp = page["contacts"][0]
     meeting = activity_on(
@@ -380,7 +380,7 @@ def test_partial_links_keep_the_page_state(rep_client, account, page):
 
 
 def _account_with(n: int, *, rep, other_rep):
-    from accounts.tests.page_fixtures import activity_on, with_participant
+    from pages.tests.factories import activity_on, with_participant
 
     account = AccountFactory(owner=rep)
     activities = [
