@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from activities.models import Activity, ActivityOpportunity, Participant
+from activities.models import Activity, ActivityOpportunity, EngineWork, Participant
 from activities.parsing import parse_path
 from activities.services import IngestSession, Status, activities_ingest
 from activities.tests.factories import parsed_item
@@ -296,24 +296,24 @@ def test_session_batches_store_everything(org):
     assert {o.key for o in report.outcomes} == set(range(5))
 
 
-def test_new_activities_are_handed_to_the_engines_after_commit(
-    org, monkeypatch, django_capture_on_commit_callbacks
-):
-    seen = []
-    monkeypatch.setattr("activities.tasks.after_capture.delay", lambda ids: seen.append(ids))
-    with django_capture_on_commit_callbacks(execute=True):
+def test_new_activities_are_handed_to_the_engines_after_commit(org, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
         report = activities_ingest(
             items=[parsed_item(source_id="a"), parsed_item(source_id="b")], source="api"
         )
-    assert seen == [report.created_ids]
+        # Recorded in the capture's transaction; nothing sent before commit.
+        owed = EngineWork.objects.get()
+        assert owed.activity_ids == report.created_ids and owed.sent_at is None
+    for callback in callbacks:
+        callback()
+    owed.refresh_from_db()
+    assert owed.sent_at is not None and owed.done_at is not None  # eager Celery: sent, run, done
 
 
-def test_no_hand_off_when_asked(org, monkeypatch, django_capture_on_commit_callbacks):
-    seen = []
-    monkeypatch.setattr("activities.tasks.after_capture.delay", lambda ids: seen.append(ids))
+def test_no_hand_off_when_asked(org, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         activities_ingest(items=[parsed_item()], source="api", hand_off=False)
-    assert seen == []
+    assert not EngineWork.objects.exists()
 
 
 def test_a_nul_character_from_broken_mail_is_dropped_not_a_crash(org):
