@@ -2,6 +2,9 @@
 
 import pytest
 
+# The Salesforce stand-in's fixtures (`salesforce_standin`, `salesforce_standin_factory`) for every app.
+pytest_plugins = ["salesforce_standin.pytest_plugin"]
+
 
 @pytest.fixture(autouse=True)
 def _fast_tests(settings):

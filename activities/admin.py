@@ -1,7 +1,7 @@
 from django.contrib import admin
 
+from .handoff import summaries_stale_where_matched
 from .models import Activity, ActivityOpportunity, Participant
-from .tasks import summaries_stale_where_matched
 
 
 class ParticipantInline(admin.TabularInline):

@@ -1,6 +1,7 @@
 """Read-side queries over activities. One selector decides what a user may see (privacy)."""
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -183,3 +184,20 @@ def match_alternatives(*, activity: Activity, account: Account | None = None) ->
             .order_by("name", "id")
         )
     return MatchAlternatives(accounts=[(a, reasons[a.pk]) for a in accounts], opportunities=opportunities)
+
+
+def records_matched_to(*, activity_ids: Iterable[int]) -> tuple[set[int], set[int]]:
+    """The ids of the accounts and of the opportunities the given activities are matched to now."""
+    ids = list(activity_ids)
+    accounts, opportunities = set(), set()
+    for start in range(0, len(ids), 2_000):  # bounded IN lists (SQLite's variable limit)
+        chunk = ids[start : start + 2_000]
+        accounts |= set(
+            Activity.objects.filter(id__in=chunk, account_id__isnull=False).values_list(
+                "account_id", flat=True
+            )
+        )
+        opportunities |= set(
+            ActivityOpportunity.objects.filter(activity_id__in=chunk).values_list("opportunity_id", flat=True)
+        )
+    return accounts, opportunities

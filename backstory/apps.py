@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class BackstoryConfig(AppConfig):
-    """The project package as an app, for project-wide commands such as seed_demo. It owns no models."""
+    """The project package as an app, for project-wide tasks (backstory/tasks.py) and the site's views. It owns no models."""
 
     name = "backstory"
     verbose_name = "Backstory"

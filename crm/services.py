@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from backstory import clock
 
 from .models import OutboxEntry, OutboxState
-from .outbox import _schedule_drain
+from .outbox import outbox_drain_after_commit
 from .selectors import outbox_state_get
 
 
@@ -28,7 +28,7 @@ def outbox_entries_retry(*, entries: QuerySet[OutboxEntry]) -> int:
         completed_at=None,
     )
     if count:
-        transaction.on_commit(_schedule_drain)
+        outbox_drain_after_commit()
     return count
 
 
@@ -50,7 +50,7 @@ def outbox_resume() -> OutboxState:
     state.paused_until = None
     state.pause_reason = ""
     state.save(update_fields=["paused_until", "pause_reason", "updated_at"])
-    transaction.on_commit(_schedule_drain)
+    outbox_drain_after_commit()
     return state
 
 

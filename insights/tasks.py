@@ -14,6 +14,19 @@ from . import services
 RETRY = {"autoretry_for": (Exception,), "retry_backoff": True, "retry_backoff_max": 600, "max_retries": 5}
 
 
+@shared_task(name="insights.summaries_mark_stale", queue="insights", **RETRY)
+def mark_summaries_stale(
+    activity_ids: list[int] | None = None,
+    account_ids: list[int] | None = None,
+    opportunity_ids: list[int] | None = None,
+) -> dict:
+    """Capture's hand-off (activities/handoff.py): these activities, accounts and opportunities changed."""
+    accounts, opportunities = services.summaries_mark_stale(
+        activity_ids=activity_ids or (), account_ids=account_ids or (), opportunity_ids=opportunity_ids or ()
+    )
+    return {"accounts": len(accounts), "opportunities": len(opportunities)}
+
+
 @shared_task(name="insights.summaries_refresh", queue="insights", **RETRY)
 def refresh_summaries(account_ids: list[int] | None = None, opportunity_ids: list[int] | None = None) -> dict:
     """Recompute the summaries of the given accounts and opportunities."""

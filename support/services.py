@@ -17,7 +17,7 @@ from activities.models import Activity
 from activities.selectors import activities_visible_to
 from backstory import clock
 
-from .help_content import ARTICLES
+from .help_articles import help_articles
 from .models import HelpArticle, SupportAttachment, SupportRequest
 
 logger = logging.getLogger(__name__)
@@ -35,19 +35,19 @@ IMAGE_TYPE_NAMES = {"png": "PNG", "jpeg": "JPEG", "gif": "GIF", "webp": "WebP"}
 
 # --- help center ---------------------------------------------------------------------------------
 def help_center_seed(*, update: bool = False, article_model=HelpArticle) -> tuple[int, int]:
-    """Load the shipped articles by slug; returns (created, updated). Idempotent: an existing article
+    """Load the shipped articles (Markdown files under support/articles/) by slug; returns (created, updated). Idempotent: an existing article
     is left as an admin edited it unless ``update`` is true. ``article_model`` lets a data migration
     pass its historical model."""
     created = updated = 0
-    for data in ARTICLES:
+    for data in help_articles():
         fields = {
             "title": data["title"],
             "topic": data["topic"],
-            "summary": data.get("summary", ""),
+            "summary": data["summary"],
             "body": data["body"],
-            "keywords": data.get("keywords", ""),
-            "is_faq": data.get("is_faq", False),
-            "position": data.get("position", 100),
+            "keywords": data["keywords"],
+            "is_faq": data["is_faq"],
+            "position": data["position"],
         }
         article = article_model.objects.filter(slug=data["slug"]).first()
         if article is None:

@@ -7,15 +7,14 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 
 from accounts.models import Account
 from backstory import clock
-from contacts.models import Contact, ContactDecision
-from crm.outbox import outbox_enqueue
-from opportunities.models import Opportunity, OpportunityContactRole
+from contacts.services.removal import contacts_remove_created_from_activity
+from opportunities.models import Opportunity
 
-from ..models import Activity, ActivityOpportunity, Participant
+from ..handoff import hand_off_after_capture, hand_off_after_removal, summaries_stale_where_matched
+from ..models import Activity, ActivityOpportunity
 from ..selectors import activity_is_visible_to
 
 
@@ -44,8 +43,6 @@ def activity_match_manually(
             "choose opportunities of the chosen account."
         )
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
-    from ..tasks import enqueue_after_capture, summaries_stale_where_matched
-
     summaries_stale_where_matched([activity.pk])
     now = clock.now()
     target = account.name if account else "no account"
@@ -76,7 +73,7 @@ def activity_match_manually(
         ActivityOpportunity(activity=activity, opportunity=o, match=Activity.OpportunityMatch.MANUAL)
         for o in opportunities
     )
-    enqueue_after_capture([activity.pk])
+    hand_off_after_capture([activity.pk])
     return activity
 
 
@@ -105,9 +102,9 @@ def activity_remove_from_sync(*, activity: Activity, user) -> Removal:
     """An admin removes an activity from sync, and what Backstory created from it.
 
     Seed: "What if a contact was synced to Salesforce that shouldn't have been? You can use the
-    Engagement Log to remove it." The activity is kept (for the audit) but counts nowhere; contacts
-    Backstory created from it and no other activity is deleted here and in the CRM (outbox), and so
-    are the contact roles created from it. Each removal is recorded as a ContactDecision.
+    Engagement Log to remove it." The activity is kept (for the audit) but counts nowhere; what
+    Backstory created from it is removed by the contact engine's one removal path
+    (`contacts_remove_created_from_activity`: here, in the CRM when one is connected, recorded).
     """
     if not user.is_admin:
         raise PermissionDenied("Only an admin can remove an activity from sync.")
@@ -118,94 +115,7 @@ def activity_remove_from_sync(*, activity: Activity, user) -> Removal:
     activity.removed_by = user
     activity.save(update_fields=["removed_from_sync_at", "removed_by"])
 
-    decisions = ContactDecision.objects.filter(activity=activity)
-    created_ids = decisions.filter(
-        action=ContactDecision.Action.CONTACT_CREATED, contact__isnull=False
-    ).values("contact_id")
-    elsewhere = Participant.objects.filter(contact=OuterRef("pk")).exclude(activity=activity)
-    # Design: "Nothing that came from the CRM is deleted by this project, except contacts and contact
-    # roles that it created itself."
-    contacts = list(
-        Contact.objects.filter(pk__in=created_ids, created_by_backstory=True)
-        .filter(~Exists(elsewhere))
-        .order_by("pk")
-    )
-    removed_contacts = []
-    for contact in contacts:
-        outbox_enqueue(
-            object_name="Contact",
-            operation="delete",
-            record=contact,
-            external_id=str(contact.backstory_id),
-            crm_id=contact.crm_id or "",
-        )
-        ContactDecision.objects.create(
-            action=ContactDecision.Action.CONTACT_REMOVED,
-            rule="remove_from_sync",
-            reason="activity_removed_from_sync",
-            message=f"Contact {contact.name or contact.email} was deleted: Backstory created it from this activity, "
-            f"which {_who(user)} removed from sync, and it is on no other activity.",
-            email=contact.email,
-            activity=activity,
-            user=user,
-            account_id=contact.account_id,
-            details={
-                "contact_id": contact.pk,
-                "backstory_id": str(contact.backstory_id),
-                "crm_id": contact.crm_id or "",
-            },
-        )
-        removed_contacts.append(contact.name or contact.email)
-    deleted_contact_ids = [c.pk for c in contacts]
+    removed = contacts_remove_created_from_activity(activity=activity, removed_by=user)
 
-    role_pairs = set(
-        decisions.filter(
-            action=ContactDecision.Action.OCR_CREATED, contact__isnull=False, opportunity__isnull=False
-        ).values_list("contact_id", "opportunity_id")
-    )
-    removed_roles = []
-    roles = (
-        OpportunityContactRole.objects.filter(
-            created_by_backstory=True, contact_id__in={c for c, _ in role_pairs}
-        )
-        .exclude(contact_id__in=deleted_contact_ids)
-        .select_related("contact", "opportunity")
-        .order_by("pk")
-    )
-    for role in roles:
-        if (role.contact_id, role.opportunity_id) not in role_pairs:
-            continue
-        outbox_enqueue(
-            object_name="OpportunityContactRole",
-            operation="delete",
-            record=role,
-            external_id=str(role.backstory_id),
-            crm_id=role.crm_id or "",
-        )
-        ContactDecision.objects.create(
-            action=ContactDecision.Action.CONTACT_REMOVED,
-            rule="remove_from_sync",
-            reason="contact_role_removed",
-            message=f"The contact role of {role.contact} on “{role.opportunity}” was deleted: Backstory created it "
-            f"from this activity, which {_who(user)} removed from sync.",
-            email=role.contact.email,
-            activity=activity,
-            user=user,
-            contact=role.contact,
-            opportunity=role.opportunity,
-            account_id=role.opportunity.account_id,
-            details={
-                "contact_role_id": role.pk,
-                "backstory_id": str(role.backstory_id),
-                "crm_id": role.crm_id or "",
-            },
-        )
-        removed_roles.append(f"{role.contact} on {role.opportunity}")
-        role.delete()
-    # Contact roles of the deleted contacts go with them (Salesforce deletes them with the contact).
-    Contact.objects.filter(pk__in=deleted_contact_ids).delete()
-
-    from ..tasks import enqueue_after_removal
-
-    enqueue_after_removal([activity.pk])
-    return Removal(activity, removed_contacts, removed_roles)
+    hand_off_after_removal([activity.pk])
+    return Removal(activity, removed.contacts, removed.contact_roles)

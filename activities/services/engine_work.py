@@ -7,7 +7,8 @@ outage delays work and never loses it."
 - ``engine_work_record`` writes an ``EngineWork`` row inside the capture's transaction and sends
   it once that transaction commits. If the broker is down the row stays unsent, and the capture
   is told processing is deferred.
-- The task marks the row done when it has run (``engine_work_done``).
+- The last task of the hand-off marks the row done (``engine_work_done``); ``activities/handoff.py``
+  says which tasks a row stands for.
 - ``engine_work_sweep`` (Celery beat, every minute) sends every row never sent, and every row sent
   more than ``BACKSTORY_ENGINE_WORK_RETRY_MINUTES`` ago and still not done (a broker restarted
   without its queue, a worker lost beyond redelivery). The engines are idempotent, so a row sent
@@ -20,7 +21,6 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 
-from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
@@ -56,10 +56,12 @@ def engine_work_record(
 
 def engine_work_send(*, work: EngineWork) -> bool:
     """Hand the work to its task through the broker; False (and the error kept) when that fails."""
+    from ..handoff import engine_work_signature  # the hand-off knows which tasks a row stands for
+
     work.attempts += 1
     try:
-        current_app.signature(
-            work.task_name, args=[work.activity_ids], kwargs={"work_id": work.pk}
+        engine_work_signature(
+            task_name=work.task_name, activity_ids=work.activity_ids, work_id=work.pk
         ).apply_async(retry=True, retry_policy=_PUBLISH_RETRY)
     except Exception as error:  # the broker's errors depend on the transport; eager runs raise the engine's
         logger.warning("Engine work %s not sent, the sweeper will send it again: %s", work.pk, error)

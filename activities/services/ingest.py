@@ -24,6 +24,7 @@ from activities.parsing.text import describe_surrogate, first_surrogate
 from backstory import clock
 from users.models import User
 
+from ..handoff import hand_off_after_capture
 from ..models import Activity, ActivityAttachment, ActivityOpportunity, Participant
 from .bulk import among, insert_rows
 from .filters import LocalFilterSet
@@ -297,9 +298,7 @@ class IngestSession:
                 "duration_minutes": duration,
                 "direction": _direction(people),
                 "owner_id": owner_id,
-                # Design: "A private activity is counted in every score but shown only to its owner and admins."
-                "is_private": parsed.is_private
-                or bool(owner_id and self._profiles.private_by_default.get(owner_id)),
+                "is_private": self._profiles.is_private(owner_id, marked_private=parsed.is_private),
                 "thread_id": _cut(parsed.thread_id, Activity, "thread_id"),
                 "in_reply_to": _cut(parsed.in_reply_to, Activity, "in_reply_to"),
                 "location": _cut(parsed.location, Activity, "location"),
@@ -457,9 +456,7 @@ class IngestSession:
         )
         created_ids = [row.activity_id for row in rows]
         if self.hand_off and created_ids:
-            from ..tasks import enqueue_after_capture
-
-            enqueue_after_capture(created_ids, on_sent=functools.partial(self._handed_off, len(created_ids)))
+            hand_off_after_capture(created_ids, on_sent=functools.partial(self._handed_off, len(created_ids)))
         return rows
 
     def _handed_off(self, count: int, sent: bool) -> None:

@@ -213,6 +213,12 @@ class ProfileBook:
                 self.user_profiles[pk] = profile_id
                 self.private_by_default[pk] = private
 
+    def is_private(self, owner_id: int | None, *, marked_private: bool = False) -> bool:
+        """Whether a new activity of this owner is private: marked so where it came from, or the
+        owner keeps every activity private by default."""
+        # Design: "A private activity is counted in every score but shown only to its owner and admins."
+        return marked_private or bool(owner_id and self.private_by_default.get(owner_id))
+
     def profile_id_for(self, user_id: int | None) -> int | None:
         """Seed: the profile of the activity's owner: user.configuration_profile or the default."""
         own = self.user_profiles.get(user_id) if user_id else None

@@ -19,6 +19,7 @@ from accounts.models import AccountDomain
 from backstory import clock
 from contacts.models import Contact, Lead
 
+from ..handoff import hand_off_after_capture, summaries_stale_where_matched
 from ..models import Activity, ActivityOpportunity, Participant
 from ..selectors import activities_in_sync
 from .bulk import among, insert_rows, update_rows
@@ -154,8 +155,6 @@ def _match_batch(
             .values_list("id", flat=True)
         )
         if hand_off and writable:
-            from ..tasks import summaries_stale_where_matched
-
             summaries_stale_where_matched(sorted(writable))
         updates = []
         new_links = []
@@ -192,9 +191,7 @@ def _match_batch(
         insert_rows(ActivityOpportunity, new_links)
         changed_ids = sorted(writable)
         if hand_off and changed_ids:
-            from ..tasks import enqueue_after_capture
-
-            enqueue_after_capture(changed_ids)
+            hand_off_after_capture(changed_ids)
     report.changed_ids.extend(changed_ids)
 
 

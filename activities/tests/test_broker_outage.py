@@ -21,7 +21,13 @@ def test_200_activities_captured_while_redis_is_down_are_all_processed_after_it_
     items = [api_item(source_id=f"outage-{n}") for n in range(200)]
     with (
         tasks_through_broker(redis_server.url),
-        start_worker(app, pool="solo", perform_ping_check=False, queues=["capture"], loglevel="ERROR"),
+        start_worker(
+            app,
+            pool="solo",
+            perform_ping_check=False,
+            queues=["capture", "contacts", "insights"],
+            loglevel="ERROR",
+        ),
     ):
         redis_server.stop()
         response = client.post("/api/v1/activities", {"activities": items}, format="json")

@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from accounts.models import Account
 from accounts.tests.factories import AccountFactory
 from activities.models import Activity, ActivityOpportunity
 from activities.services import (
@@ -160,10 +161,11 @@ def test_edit_match_marks_the_summaries_of_the_old_and_the_new_account_stale(
 ):
     accounts_seen = []
 
-    def summaries_mark_stale(*, activity_ids):
-        accounts_seen.append(
-            set(Activity.objects.filter(pk__in=activity_ids).values_list("account__name", flat=True))
-        )
+    def summaries_mark_stale(*, activity_ids=(), account_ids=(), opportunity_ids=()):
+        names = set(Account.objects.filter(pk__in=account_ids).values_list("name", flat=True))
+        names |= set(Activity.objects.filter(pk__in=activity_ids).values_list("account__name", flat=True))
+        accounts_seen.append(names)
+        return set(), set()
 
     monkeypatch.setattr("insights.services.summaries_mark_stale", summaries_mark_stale)
     globex = AccountFactory(name="Globex", domain="globex.com")

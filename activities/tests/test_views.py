@@ -7,7 +7,9 @@ from accounts.tests.factories import AccountFactory
 from activities.models import Activity
 from activities.services import activities_ingest
 from activities.tests.factories import parsed_item
-from contacts.tests.factories import ContactDecisionFactory
+from contacts.models import Contact, ContactDecision
+from contacts.tests.factories import ConfigurationProfileFactory, ContactDecisionFactory
+from crm.models import OutboxEntry
 from opportunities.tests.factories import OpportunityFactory
 
 LOG = reverse("activities:log")
@@ -267,3 +269,47 @@ def test_a_rep_cannot_list_removed_activities(dana, org, activities):
 def test_get_only_and_post_only(dana, activities):
     assert dana.post(LOG).status_code == 405
     assert dana.get(reverse("activities:edit-match", args=[activities["call"].pk])).status_code == 405
+
+
+@pytest.fixture
+def created_by_the_engine(org):
+    """An email with a new person at Acme, and what the contact engine created from it."""
+    from contacts.services import contact_engine_process_activities
+
+    ConfigurationProfileFactory(name="Sales", is_default=True, everything=True)
+    activity = capture(
+        "email-new-person",
+        subject="Pricing follow-up",
+        participants=[
+            {"email": "dana.rivera@lumen-analytics.com", "role": "from"},
+            {"email": "new.person@acme.com", "name": "New Person"},
+        ],
+    )
+    contact_engine_process_activities(activity_ids=[activity.pk])
+    created = Contact.objects.get(email="new.person@acme.com")
+    assert created.created_by_backstory
+    OutboxEntry.objects.all().delete()  # what the creation queued is not what this test is about
+    return activity, created
+
+
+@pytest.mark.parametrize(
+    ("mode", "queued"),
+    [("off", set()), ("standin", {("Contact", "delete")})],
+)
+def test_remove_from_sync_queues_crm_deletes_only_when_a_crm_is_connected(
+    admin, org, settings, created_by_the_engine, mode, queued
+):
+    activity, created = created_by_the_engine
+    settings.SALESFORCE_MODE = mode
+    response = admin.post(reverse("activities:remove", args=[activity.pk]), **HTMX)
+    assert "Removed from sync. Also deleted, here and in the CRM: New Person" in response.content.decode()
+    assert not Contact.objects.filter(pk=created.pk).exists()
+    # With SALESFORCE_MODE=off the local records are the system of record: a queued delete would be
+    # pushed by surprise the day a CRM is connected.
+    assert set(OutboxEntry.objects.values_list("object_name", "operation")) == queued
+    removed = ContactDecision.objects.get(action="contact_removed", activity=activity)
+    assert (removed.rule, removed.reason, removed.user) == (
+        "remove_from_sync",
+        "activity_removed_from_sync",
+        org.admin,
+    )

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 
 from accounts.models import Account, AccountDomain
 from activities.models import Activity, ActivityOpportunity, Participant
-from backstory.demo.content import COMPETITORS
-from backstory.demo.seed import DemoOptions, seed_demo_org
 from contacts.models import Contact
+from demo.content import COMPETITORS
+from demo.seed import DemoOptions, seed_demo_org
 from insights.models import Summary
 from insights.services.configuration import insights_configuration_update
 from opportunities.models import Opportunity, OpportunityContactRole

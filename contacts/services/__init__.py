@@ -11,7 +11,7 @@ from .dedup import DedupReport, contacts_deduplicate
 from .engine import EngineReport, contact_engine_process_activities
 from .enrichment import contact_enrich_from_participant
 from .ocr import contact_roles_create_for_activity
-from .removal import ContactNotRemovable, contact_remove
+from .removal import ContactNotRemovable, contact_remove, contacts_remove_created_from_activity
 
 __all__ = [
     "ContactNotRemovable",
@@ -25,6 +25,7 @@ __all__ = [
     "contact_enrich_from_participant",
     "contact_remove",
     "contact_roles_create_for_activity",
+    "contacts_remove_created_from_activity",
     "contacts_deduplicate",
     "decision_record",
 ]

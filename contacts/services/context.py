@@ -22,12 +22,11 @@ from activities.models import Activity, ActivityOpportunity, Participant
 from contacts.models import ConfigurationProfile, Contact, Lead, LocalFilter
 from contacts.policy import FilterEntry
 from crm.models import OutboxEntry
-from crm.outbox import outbox_enqueue
+from crm.outbox import outbox_enqueue, outbox_enqueue_many, outbox_entry_build
 from opportunities.models import Opportunity, OpportunityContactRole
 from users.models import User
 
 from .decisions import DecisionLog
-from .outbox import enqueue_many
 
 # IN lists are cut so SQLite's variable limit is never reached.
 _IN_CHUNK = 900
@@ -403,17 +402,7 @@ class EngineContext:
         """Queue one row for the CRM: with the batch (one insert at flush) when the log is
         buffered, else at once through `crm.outbox.outbox_enqueue`."""
         if self.log.buffered:
-            record = entry.pop("record")
-            self.outbox_rows.append(
-                OutboxEntry(
-                    record_type=record._meta.label_lower,
-                    record_id=record.pk,
-                    external_id=str(entry.pop("external_id", "") or ""),
-                    crm_id=entry.pop("crm_id", "") or "",
-                    payload=entry.pop("payload", None) or {},
-                    **entry,
-                )
-            )
+            self.outbox_rows.append(outbox_entry_build(**entry))
         else:
             outbox_enqueue(**entry)
 
@@ -453,7 +442,7 @@ class EngineContext:
         observation times. Returns how many decisions were written."""
         if self.outbox_rows:
             rows, self.outbox_rows = self.outbox_rows, []
-            enqueue_many(rows)
+            outbox_enqueue_many(rows)
         if self.participant_updates:
             Participant.objects.bulk_update(
                 list(self.participant_updates.values()), ["contact", "lead"], batch_size=500

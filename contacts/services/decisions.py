@@ -34,6 +34,7 @@ class Rule:
     BACKSTORY_ENRICHMENT = "backstory_enrichment"
     DEDUPLICATION = "deduplication"
     REMOVAL = "engagement_log_removal"
+    REMOVAL_FROM_SYNC = "remove_from_sync"
 
 
 class Reason:
@@ -73,6 +74,8 @@ class Reason:
     # De-duplication and removal
     DUPLICATE_EMAIL = "duplicate_email"
     REMOVED_BY_ADMIN = "removed_by_admin"
+    ACTIVITY_REMOVED_FROM_SYNC = "activity_removed_from_sync"
+    CONTACT_ROLE_REMOVED = "contact_role_removed"
 
     LABELS: dict[str, str] = {
         CREATED: "all rules met",
@@ -105,6 +108,8 @@ class Reason:
         POLICY_ONLY_IF_EMPTY: "the field is set to update only if empty, and it has a value",
         DUPLICATE_EMAIL: "a duplicate of an earlier contact with the same email on the same account",
         REMOVED_BY_ADMIN: "removed through the Engagement Log",
+        ACTIVITY_REMOVED_FROM_SYNC: "created from an activity an admin removed from sync",
+        CONTACT_ROLE_REMOVED: "a contact role created from an activity an admin removed from sync",
     }
 
 

@@ -23,15 +23,14 @@ from dataclasses import dataclass
 
 from django.db import connection, models, transaction
 from django.db.models.expressions import RawSQL
-from django.utils import timezone
 
 from activities.models import Participant
 from backstory import clock
 from contacts.models import Contact, ContactDecision, Lead
 from crm.models import OutboxEntry
+from crm.outbox import outbox_enqueue_deletes, outbox_enqueue_many, outbox_entry_build
 from opportunities.models import NextStep, Opportunity, OpportunityContactRole
 
-from . import outbox
 from .decisions import Action, Reason, Rule
 
 MAP_TABLE = "contacts_dedup_map"
@@ -63,14 +62,9 @@ def _uuid(value) -> str:
     return str(value if isinstance(value, uuid.UUID) else uuid.UUID(str(value)))
 
 
-def _uuid_text(column: str) -> str:
-    """SQL for a UUID column as `str(uuid)` text (SQLite stores 32 hex digits, PostgreSQL a uuid)."""
-    if connection.vendor == "postgresql":
-        return f"CAST({column} AS text)"
-    return (
-        f"lower(substr({column}, 1, 8) || '-' || substr({column}, 9, 4) || '-' || substr({column}, 13, 4) || '-' "
-        f"|| substr({column}, 17, 4) || '-' || substr({column}, 21, 12))"
-    )
+def _losers(mapping: str) -> RawSQL:
+    """The duplicates to delete, as a subquery on the mapping table."""
+    return RawSQL(f"SELECT loser_id FROM {mapping}", [])
 
 
 def _json(sql: str) -> str:
@@ -122,7 +116,9 @@ def contacts_deduplicate() -> DedupReport:
             report.next_steps_remapped = _remap(cursor, mapping, NextStep, "contact_id")
             report.leads_remapped = _remap(cursor, mapping, Lead, "converted_contact_id")
             # Roles first (re-pointed before their old contact goes), then the contacts.
-            report.outbox_rows = outbox.enqueue_many(role_rows) + _enqueue_contact_deletions(cursor, mapping)
+            report.outbox_rows = outbox_enqueue_many(role_rows) + outbox_enqueue_deletes(
+                object_name="Contact", records=Contact.objects.filter(pk__in=_losers(mapping))
+            )
             _record_merges(cursor, mapping)
             _delete_losers(cursor, mapping)
             cursor.execute(f"DROP TABLE {dropped}")
@@ -191,7 +187,7 @@ def _merge_roles(cursor, mapping: str, dropped: str, report: DedupReport) -> lis
         )
         if crm_id:
             rows.append(
-                OutboxEntry(
+                outbox_entry_build(
                     object_name="OpportunityContactRole",
                     operation=OutboxEntry.Operation.UPDATE,
                     record_type=label,
@@ -203,7 +199,7 @@ def _merge_roles(cursor, mapping: str, dropped: str, report: DedupReport) -> lis
             )
         else:
             rows.append(
-                OutboxEntry(
+                outbox_entry_build(
                     object_name="OpportunityContactRole",
                     operation=OutboxEntry.Operation.UPSERT,
                     record_type=label,
@@ -219,7 +215,7 @@ def _merge_roles(cursor, mapping: str, dropped: str, report: DedupReport) -> lis
             )
     for role_id, crm_id, backstory_id in promoted_rows:
         rows.append(
-            OutboxEntry(
+            outbox_entry_build(
                 object_name="OpportunityContactRole",
                 operation=OutboxEntry.Operation.UPDATE,
                 record_type=label,
@@ -231,7 +227,7 @@ def _merge_roles(cursor, mapping: str, dropped: str, report: DedupReport) -> lis
         )
     for role_id, crm_id, backstory_id in dropped_rows:
         rows.append(
-            OutboxEntry(
+            outbox_entry_build(
                 object_name="OpportunityContactRole",
                 operation=OutboxEntry.Operation.DELETE,
                 record_type=label,
@@ -258,53 +254,6 @@ def _remap(cursor, mapping: str, model, column: str) -> int:
             """
         )
     return cursor.rowcount
-
-
-def _enqueue_contact_deletions(cursor, mapping: str) -> int:
-    """One `delete` outbox row per duplicate, written by one INSERT ... SELECT.
-
-    The rows are exactly what `OutboxEntry(...)` / `bulk_create` would write: every column this
-    statement does not compute gets the model field's own default, so a field the crm app adds
-    later is filled as it would be anywhere else. The drain is scheduled once, after commit.
-    """
-    if not outbox.crm_enabled():
-        return 0
-    contact_t = _q(Contact._meta.db_table)
-    computed = {
-        "object_name": "%s",
-        "operation": "%s",
-        "record_type": "%s",
-        "record_id": "m.loser_id",
-        "external_id": _uuid_text("c.backstory_id"),
-        "crm_id": "COALESCE(c.crm_id, '')",
-        "payload": _json("'{}'"),
-    }
-    params: list = ["Contact", OutboxEntry.Operation.DELETE, Contact._meta.label_lower]
-    columns, values = list(computed), list(computed.values())
-    for field in OutboxEntry._meta.concrete_fields:
-        if field.primary_key or field.column in computed:
-            continue
-        value = (
-            timezone.now()
-            if getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False)
-            else field.get_default()
-        )
-        columns.append(field.column)
-        values.append("%s")
-        params.append(field.get_db_prep_save(value, connection))
-    cursor.execute(
-        f"""
-        INSERT INTO {_q(OutboxEntry._meta.db_table)} ({", ".join(_q(c) for c in columns)})
-        SELECT {", ".join(values)} FROM {mapping} m JOIN {contact_t} c ON c.id = m.loser_id ORDER BY m.loser_id
-        """,
-        params,
-    )
-    count = cursor.rowcount
-    if count:
-        from crm import outbox as crm_outbox
-
-        transaction.on_commit(crm_outbox._schedule_drain)
-    return count
 
 
 def _record_merges(cursor, mapping: str) -> None:
@@ -335,7 +284,7 @@ def _record_merges(cursor, mapping: str) -> None:
 def _delete_losers(cursor, mapping: str) -> None:
     """Delete the duplicates as Django would (every relation's on_delete honoured), but with one
     statement per relation against the temporary table instead of loading each contact."""
-    losers = RawSQL(f"SELECT loser_id FROM {mapping}", [])
+    losers = _losers(mapping)
     for relation in Contact._meta.related_objects:
         if not (relation.one_to_many or relation.one_to_one):
             continue

@@ -1,9 +1,7 @@
 """What the contact engine queues for Salesforce, in Salesforce's field names.
 
-Every change is written locally first and queued through `crm.outbox.outbox_enqueue` in the same
-transaction. With `SALESFORCE_MODE = "off"` the local records are the system of record and nothing
-is queued: there is no CRM to receive it, and a backlog of rows would be pushed by surprise the
-day a CRM is connected (the initial sync sends the current state instead).
+Every change is written locally first and queued through `crm.outbox`, the outbox's one writer,
+in the same transaction. With `SALESFORCE_MODE = "off"` that writer queues nothing (see there).
 
 Payloads are documented in docs/contact-engine.md.
 """
@@ -11,7 +9,6 @@ Payloads are documented in docs/contact-engine.md.
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import transaction
 
 from contacts.models import DEPARTMENT_CHOICES, PERSONA_CHOICES, SENIORITY_CHOICES, Contact
 from crm.models import OutboxEntry
@@ -24,11 +21,6 @@ _LABELS = {
     "seniority": dict(SENIORITY_CHOICES),
     "persona": dict(PERSONA_CHOICES),
 }
-
-
-def crm_enabled() -> bool:
-    """False when no CRM is configured: local records are then the system of record."""
-    return settings.SALESFORCE_MODE != "off"
 
 
 def salesforce_field(field: str) -> str:
@@ -85,19 +77,18 @@ def contact_payload(contact: Contact) -> dict:
 
 def enqueue_contact_created(contact: Contact, *, sink=outbox_enqueue) -> None:
     """Queue the upsert of a new contact (idempotent on its Backstory id)."""
-    if crm_enabled():
-        sink(
-            object_name="Contact",
-            operation=OutboxEntry.Operation.UPSERT,
-            record=contact,
-            payload=contact_payload(contact),
-            external_id=str(contact.backstory_id),
-        )
+    sink(
+        object_name="Contact",
+        operation=OutboxEntry.Operation.UPSERT,
+        record=contact,
+        payload=contact_payload(contact),
+        external_id=str(contact.backstory_id),
+    )
 
 
 def enqueue_contact_updated(contact: Contact, fields: list[str], *, sink=outbox_enqueue) -> None:
     """Queue the changed fields only. A contact not in the CRM yet is upserted on its Backstory id."""
-    if not crm_enabled() or not fields:
+    if not fields:
         return
     payload = {salesforce_field(name): salesforce_value(name, getattr(contact, name)) for name in fields}
     if contact.crm_id:
@@ -131,48 +122,28 @@ def enqueue_role_created(
     role, *, opportunity_crm_id: str | None, contact: Contact, sink=outbox_enqueue
 ) -> None:
     """Queue the upsert of a contact role Backstory created."""
-    if crm_enabled():
-        sink(
-            object_name="OpportunityContactRole",
-            operation=OutboxEntry.Operation.UPSERT,
-            record=role,
-            payload={
-                "OpportunityId": opportunity_crm_id,
-                **contact_reference(contact),
-                "Role": role.role or None,
-                "IsPrimary": role.is_primary,
-            },
-            external_id=str(role.backstory_id),
-        )
+    sink(
+        object_name="OpportunityContactRole",
+        operation=OutboxEntry.Operation.UPSERT,
+        record=role,
+        payload={
+            "OpportunityId": opportunity_crm_id,
+            **contact_reference(contact),
+            "Role": role.role or None,
+            "IsPrimary": role.is_primary,
+        },
+        external_id=str(role.backstory_id),
+    )
 
 
 def enqueue_deleted(
     *, object_name: str, record, crm_id: str | None, backstory_id, sink=outbox_enqueue
 ) -> None:
     """Queue the deletion of a record Backstory created (by CRM id, else by Backstory id)."""
-    if crm_enabled():
-        sink(
-            object_name=object_name,
-            operation=OutboxEntry.Operation.DELETE,
-            record=record,
-            crm_id=crm_id or "",
-            external_id=str(backstory_id),
-        )
-
-
-def enqueue_many(rows: list[OutboxEntry]) -> int:
-    """Queue many rows with one insert, in the caller's transaction (an engine batch, the daily
-    de-duplication).
-
-    The same rows `outbox_enqueue` writes, in the same order, and the drain scheduled once after
-    commit, instead of one insert and one drain per row.
-    """
-    if not crm_enabled() or not rows:
-        return 0
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("enqueue_many must run inside the transaction that made the change")
-    OutboxEntry.objects.bulk_create(rows, batch_size=1_000)
-    from crm import outbox as crm_outbox
-
-    transaction.on_commit(crm_outbox._schedule_drain)
-    return len(rows)
+    sink(
+        object_name=object_name,
+        operation=OutboxEntry.Operation.DELETE,
+        record=record,
+        crm_id=crm_id or "",
+        external_id=str(backstory_id),
+    )

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 
 from django.conf import settings
 
 from accounts.domains import is_free_mail_domain, website_to_domain
 from accounts.models import Account, AccountDomain, AccountTeamMember
+from accounts.services import (
+    account_domains_set,
+    account_team_member_create,
+    account_team_member_save,
+    account_team_members_delete,
+    accounts_delete,
+    accounts_write,
+)
 from users.models import User
 
 from .base import ObjectReport, ObjectSync, PullContext, Record, crm_map
@@ -57,6 +64,7 @@ class AccountSync(ObjectSync):
         owners = crm_map(User, (r.get("OwnerId") for r in records))
         by_crm = {a.crm_id: a for a in Account.objects.filter(crm_id__in=[r["Id"] for r in records])}
         created: list[Account] = []
+        changes: list[tuple[Account, list[str]]] = []
         touched: set[str] = set()  # CRM ids of accounts updated here
         for record in records:
             values = {
@@ -77,11 +85,10 @@ class AccountSync(ObjectSync):
                 continue
             changed = assign(account, values)
             if changed:
-                account.save(update_fields=[*changed, "updated_at"])
+                changes.append((account, changed))
                 touched.add(record["Id"])
-        if created:
-            Account.objects.bulk_create(created)
-            report.created += len(created)
+        accounts_write(created=created, changed=changes)
+        report.created += len(created)
         pks = {a.crm_id: a.pk for a in [*by_crm.values(), *created]}
         desired = {
             pks[r["Id"]]: account_domains(
@@ -89,7 +96,7 @@ class AccountSync(ObjectSync):
             )
             for r in records
         }
-        domains_changed = sync_domains(desired)
+        domains_changed = account_domains_set(desired=desired)
         ctx.rematch_account_ids.update(domains_changed)
         new_pks = {a.pk for a in created}
         report.updated += len({pks[i] for i in touched} | (domains_changed - new_pks))
@@ -99,37 +106,8 @@ class AccountSync(ObjectSync):
             AccountDomain.objects.filter(account__in=rows).values_list("domain", flat=True)
         )
 
-
-def sync_domains(desired: dict[int, list[tuple[str, bool]]]) -> set[int]:
-    """Make each account's domain rows exactly `desired`; return the accounts that changed."""
-    current: dict[int, dict[str, AccountDomain]] = defaultdict(dict)
-    for row in AccountDomain.objects.filter(account_id__in=list(desired)):
-        current[row.account_id][row.domain] = row
-    remove, demote, promote, add = [], [], [], []
-    changed: set[int] = set()
-    for account_id, pairs in desired.items():
-        want = dict(pairs)
-        have = current.get(account_id, {})
-        for domain, row in have.items():
-            if domain not in want:
-                remove.append(row.pk)
-            elif row.is_primary and not want[domain]:
-                demote.append(row.pk)
-            elif not row.is_primary and want[domain]:
-                promote.append(row.pk)
-            else:
-                continue
-            changed.add(account_id)
-        for domain, is_primary in want.items():
-            if domain not in have:
-                add.append(AccountDomain(account_id=account_id, domain=domain, is_primary=is_primary))
-                changed.add(account_id)
-    # Removals and demotions first: an account has one primary domain at a time.
-    AccountDomain.objects.filter(pk__in=remove).delete()
-    AccountDomain.objects.filter(pk__in=demote).update(is_primary=False)
-    AccountDomain.objects.filter(pk__in=promote).update(is_primary=True)
-    AccountDomain.objects.bulk_create(add)
-    return changed
+    def delete_rows(self, rows) -> None:
+        accounts_delete(accounts=rows)
 
 
 class AccountTeamMemberSync(ObjectSync):
@@ -174,11 +152,14 @@ class AccountTeamMemberSync(ObjectSync):
                 "crm_id": record["Id"],
             }
             if member is None:
-                member = AccountTeamMember.objects.create(**values)
+                member = account_team_member_create(**values)
                 by_pair[(account_id, user_id)] = member
                 report.created += 1
                 continue
             changed = assign(member, values)
             if changed:
-                member.save(update_fields=changed)
+                account_team_member_save(member=member, fields=changed)
                 report.updated += 1
+
+    def delete_rows(self, rows) -> None:
+        account_team_members_delete(members=rows)

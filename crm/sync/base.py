@@ -34,6 +34,7 @@ class ObjectReport:
     updated: int = 0
     deleted: int = 0
     deferred: int = 0
+    excluded: int = 0  # new records capture's local filters keep out (CRM events)
     errors: list[str] = field(default_factory=list)
     full_reason: str = ""
     skipped: str = ""
@@ -52,6 +53,7 @@ class ObjectReport:
             "updated": self.updated,
             "deleted": self.deleted,
             "deferred": self.deferred,
+            "excluded": self.excluded,
             "errors": len(self.errors),
             "full": self.full_reason,
         }
@@ -116,7 +118,7 @@ class PullContext:
             if result.get("done", True):
                 return
             next_url = result["nextRecordsUrl"]
-            result = self.call(lambda sf: sf.query_more(next_url, identifier_is_url=True))
+            result = self.call(lambda sf, url=next_url: sf.query_more(url, identifier_is_url=True))
 
     def query(self, soql: str) -> list[Record]:
         """Every record of a query."""
@@ -172,6 +174,10 @@ class ObjectSync(abc.ABC):
         rows = self.model.objects.filter(crm_id__in=crm_ids)
         self.before_remove(rows, ctx)
         report.deleted += rows.count()
+        self.delete_rows(rows)
+
+    def delete_rows(self, rows: Any) -> None:
+        """Delete the local rows: through the owning app's service where it has one."""
         rows.delete()
 
     def local_crm_ids(self) -> Any:
@@ -184,9 +190,11 @@ class ObjectSync(abc.ABC):
 
     def before_remove(self, rows: Any, ctx: PullContext) -> None:
         """Note what the deletion affects, for the re-match after the run."""
+        return None
 
     def finish(self, ctx: PullContext, report: ObjectReport) -> None:
         """Work after the last page (a second pass over references)."""
+        return None
 
 
 def crm_map(model: type[Model], crm_ids: Any, *extra: str) -> dict[str, Any]:

@@ -10,6 +10,18 @@ from django.db import IntegrityError, transaction
 from accounts.models import Account
 from contacts.models import Contact
 from opportunities.models import NextStep, Opportunity, OpportunityContactRole, OpportunityStageHistory
+from opportunities.services import (
+    contact_role_demote_other_primaries,
+    contact_role_save,
+    contact_roles_delete,
+    next_steps_delete,
+    next_steps_write,
+    opportunities_delete,
+    opportunities_write,
+    stage_history_create,
+    stage_history_delete,
+    stage_history_save,
+)
 from opportunities.stages import stage_info
 from users.models import User
 
@@ -51,6 +63,7 @@ class OpportunitySync(ObjectSync):
         owners = crm_map(User, (r.get("OwnerId") for r in records))
         by_crm = {o.crm_id: o for o in Opportunity.objects.filter(crm_id__in=[r["Id"] for r in records])}
         created = []
+        changes: list[tuple[Opportunity, list[str]]] = []
         for record in records:
             account_id = accounts.get(record.get("AccountId"))
             if account_id is None:
@@ -87,17 +100,19 @@ class OpportunitySync(ObjectSync):
             before = (opportunity.account_id, opportunity.is_closed)
             changed = assign(opportunity, values)
             if changed:
-                opportunity.save(update_fields=[*changed, "updated_at"])
+                changes.append((opportunity, changed))
                 report.updated += 1
                 if before != (opportunity.account_id, opportunity.is_closed):
                     # Which opportunities are open decides how activities match.
                     ctx.rematch_account_ids.update({before[0], account_id})
-        if created:
-            Opportunity.objects.bulk_create(created)
-            report.created += len(created)
+        opportunities_write(created=created, changed=changes)
+        report.created += len(created)
 
     def before_remove(self, rows, ctx: PullContext) -> None:
         ctx.rematch_account_ids.update(rows.values_list("account_id", flat=True))
+
+    def delete_rows(self, rows) -> None:
+        opportunities_delete(opportunities=rows)
 
 
 def stage_changes(rows: list[Record]) -> list[Record]:
@@ -166,22 +181,18 @@ class OpportunityHistorySync(ObjectSync):
                 }
                 local = have.pop(row["Id"], None)
                 if local is None:
-                    OpportunityStageHistory.objects.create(
-                        opportunity=opportunity, crm_id=row["Id"], **values
-                    )
+                    stage_history_create(opportunity=opportunity, crm_id=row["Id"], **values)
                     report.created += 1
                 elif assign(local, values):
-                    local.save()
+                    stage_history_save(entry=local)
                     report.updated += 1
             if have:  # rows that no longer mark a stage change
-                report.deleted += OpportunityStageHistory.objects.filter(
-                    pk__in=[r.pk for r in have.values()]
-                ).delete()[0]
+                report.deleted += stage_history_delete(pks=[r.pk for r in have.values()])
             # The opportunity's own bookkeeping: when it entered its current stage.
             if changes and assign(
                 opportunity, {"stage_changed_at": parse_datetime(changes[-1].get("CreatedDate"))}
             ):
-                opportunity.save(update_fields=["stage_changed_at", "updated_at"])
+                opportunities_write(changed=[(opportunity, ["stage_changed_at"])])
 
 
 class OpportunityContactRoleSync(ObjectSync):
@@ -254,14 +265,9 @@ class OpportunityContactRoleSync(ObjectSync):
             if not changed:
                 continue
             if role.is_primary:
-                report.updated += (
-                    OpportunityContactRole.objects.filter(opportunity_id=role.opportunity_id, is_primary=True)
-                    .exclude(pk=role.pk)
-                    .update(is_primary=False)
-                )
+                report.updated += contact_role_demote_other_primaries(role=role)
             try:
-                with transaction.atomic():
-                    role.save()
+                contact_role_save(role=role)
             except IntegrityError:
                 report.error(
                     f"OpportunityContactRole {record['Id']}: this contact already has a role on the "
@@ -276,6 +282,9 @@ class OpportunityContactRoleSync(ObjectSync):
 
     def before_remove(self, rows, ctx: PullContext) -> None:
         ctx.rematch_account_ids.update(rows.values_list("opportunity__account_id", flat=True))
+
+    def delete_rows(self, rows) -> None:
+        contact_roles_delete(roles=rows)
 
 
 class TaskSync(ObjectSync):
@@ -323,6 +332,7 @@ class TaskSync(ObjectSync):
         owners = crm_map(User, (r.get("OwnerId") for r in records))
         by_crm = {s.crm_id: s for s in NextStep.objects.filter(crm_id__in=[r["Id"] for r in records])}
         created = []
+        changes: list[tuple[NextStep, list[str]]] = []
         for record in records:
             step = by_crm.get(record["Id"])
             closed = bool(record.get("IsClosed"))
@@ -350,8 +360,10 @@ class TaskSync(ObjectSync):
                 continue
             changed = assign(step, values)
             if changed:
-                step.save(update_fields=changed)
+                changes.append((step, changed))
                 report.updated += 1
-        if created:
-            NextStep.objects.bulk_create(created)
-            report.created += len(created)
+        next_steps_write(created=created, changed=changes)
+        report.created += len(created)
+
+    def delete_rows(self, rows) -> None:
+        next_steps_delete(steps=rows)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 
 from activities.models import Activity, Participant
+from activities.services.filters import LocalFilterSet
+from activities.services.matching import ProfileBook
 from contacts.models import Contact, Lead
 from users.models import User
 
@@ -22,7 +24,11 @@ def event_source_id(crm_id: str) -> str:
 class EventSync(ObjectSync):
     """Events: a meeting each, with the event's owner (organizer) and its Who (a contact or lead)
     as participants where Backstory knows them. Activities Backstory captured itself and logged to
-    the CRM are never rewritten from it."""
+    the CRM are never rewritten from it.
+
+    A new event goes through capture's rules like every captured activity: a local filter keeps it
+    out (counted as excluded), and it is private when its owner keeps activities private by default.
+    As for captured activities, the rules apply when the event first arrives, not again later."""
 
     object_name = "Event"
     model = Activity
@@ -56,6 +62,8 @@ class EventSync(ObjectSync):
                 )
             }
         )
+        filters = LocalFilterSet.load()
+        profiles = ProfileBook.load(owner["pk"] for owner in owners.values())
         created: list[tuple[Activity, list[dict]]] = []
         kept: list[tuple[Activity, list[dict]]] = []
         changed_pks: set[int] = set()
@@ -84,6 +92,16 @@ class EventSync(ObjectSync):
             }
             activity = existing.get(values["source_id"])
             if activity is None:
+                # Seed (LocalFilter): "Something never to capture: a domain, an address, or a subject keyword."
+                hit = filters.hit(
+                    profile_id=profiles.profile_id_for(values["owner_id"]),
+                    subject=values["subject"],
+                    emails=[person["email"] for person in people],
+                )
+                if hit is not None:
+                    report.excluded += 1
+                    continue
+                values["is_private"] = profiles.is_private(values["owner_id"])
                 created.append((Activity(**values), people))
                 continue
             if activity.source != Activity.Source.CRM:

@@ -1,4 +1,4 @@
-"""Fixtures for the crm tests: the Salesforce stand-in (see crm.standin.testing)."""
+"""Fixtures for the crm tests: an org in the Salesforce stand-in (whose own fixtures the root
+conftest.py registers for every app)."""
 
-from crm.standin.testing import salesforce_standin, salesforce_standin_factory  # noqa: F401
 from crm.tests.sync_fixtures import org, org_factory  # noqa: F401

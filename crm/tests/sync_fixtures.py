@@ -15,7 +15,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from crm.standin import ManualClock, StandinServer
+from salesforce_standin import ManualClock, StandinServer
 
 START = "2026-11-23T12:00:00+00:00"
 _WRITE = re.compile(r'^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?([a-z_0-9]+)"?', re.IGNORECASE)

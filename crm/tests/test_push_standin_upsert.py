@@ -5,7 +5,7 @@ demo org; both are real Salesforce behaviour)."""
 import pytest
 from simple_salesforce.exceptions import SalesforceResourceNotFound
 
-from crm.standin import Store
+from salesforce_standin import Store
 
 
 def upsert(sf, records, all_or_none=False, field="Backstory_Id__c", object_name="Contact"):

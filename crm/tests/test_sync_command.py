@@ -67,7 +67,7 @@ def test_an_unreachable_salesforce_names_the_instance_url(org):
 
 
 def test_a_wrong_ca_bundle_is_named(org, settings, tmp_path):
-    from crm.standin.tls import make_tls
+    from salesforce_standin.tls import make_tls
 
     settings.SALESFORCE_CA_BUNDLE = str(make_tls(tmp_path).ca_path)  # another CA
     with pytest.raises(CommandError, match="SALESFORCE_CA_BUNDLE"):

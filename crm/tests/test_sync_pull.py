@@ -10,6 +10,7 @@ from activities.models import Activity, Participant
 from activities.tests.factories import ActivityFactory, ParticipantFactory
 from contacts.models import Contact, Lead
 from contacts.services import outbox as contact_outbox
+from contacts.tests.factories import LocalFilterFactory
 from crm.models import SyncCursor
 from crm.sync import salesforce_pull
 from crm.tests.sync_fixtures import Writes
@@ -306,3 +307,21 @@ def test_a_full_resync_completes_next_steps_whose_task_closed(org):
     assert send.status == NextStep.Status.COMPLETED and send.completed_at == org.clock.now - dt.timedelta(
         days=31
     )
+
+
+def test_crm_events_go_through_capture_local_filters_and_privacy(org):
+    # docs/salesforce.md: "local filters and privacy apply to every captured activity", CRM events too.
+    LocalFilterFactory(kind="subject_keyword", value="EMEA")
+    User.objects.create_user(
+        username="priya", email="priya.raman@lumen-analytics.com", password="pw", private_by_default=True
+    )
+    first, second = pull_all(org)
+    assert not Activity.objects.filter(subject="EMEA operations demo").exists()
+    assert first.get("Event").excluded + second.get("Event").excluded == 1
+    renewal = Activity.objects.get(subject="Acme renewal negotiation")
+    assert renewal.owner.username == "priya" and renewal.is_private
+    # A filter added later does not remove what was captured, as for emails and meetings.
+    LocalFilterFactory(kind="subject_keyword", value="renewal")
+    org.advance(minutes=5)
+    salesforce_pull(full=True)
+    assert Activity.objects.filter(subject="Acme renewal negotiation").exists()

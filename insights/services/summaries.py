@@ -24,7 +24,8 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from accounts.models import Account
-from activities.models import Activity, ActivityOpportunity, Participant
+from activities.models import Activity, Participant
+from activities.selectors import records_matched_to
 from backstory import clock
 from contacts.models import Contact
 from opportunities.models import NextStep, Opportunity, OpportunityContactRole, OpportunityStageHistory
@@ -852,30 +853,20 @@ def summaries_refresh_all(*, progress: Progress | None = None, backfill_weeks: i
     return report
 
 
-def affected_records(*, activity_ids: Iterable[int]) -> tuple[set[int], set[int]]:
-    """The accounts and opportunities the given activities are matched to."""
-    ids = list(activity_ids)
-    accounts, opportunities = set(), set()
-    for chunk in _chunks(ids):
-        accounts |= set(
-            Activity.objects.filter(id__in=chunk, account_id__isnull=False).values_list(
-                "account_id", flat=True
-            )
-        )
-        opportunities |= set(
-            ActivityOpportunity.objects.filter(activity_id__in=chunk).values_list("opportunity_id", flat=True)
-        )
-    return accounts, opportunities
-
-
-def summaries_mark_stale(*, activity_ids: Iterable[int]) -> tuple[set[int], set[int]]:
+def summaries_mark_stale(
+    *, activity_ids: Iterable[int] = (), account_ids: Iterable[int] = (), opportunity_ids: Iterable[int] = ()
+) -> tuple[set[int], set[int]]:
     """New or changed activities arrived: mark the summaries of their accounts and opportunities
     stale and schedule one refresh shortly after (debounced: a burst of calls schedules one task).
 
-    Call it inside or outside a transaction; the marking and the scheduling happen after commit.
-    Returns the (account ids, opportunity ids) affected.
+    The records are those `activity_ids` are matched to now, and `account_ids` / `opportunity_ids`
+    (where activities were matched before a change, read by capture before it). Call it inside or
+    outside a transaction; the marking and the scheduling happen after commit. Returns the
+    (account ids, opportunity ids) affected.
     """
-    accounts, opportunities = affected_records(activity_ids=activity_ids)
+    accounts, opportunities = records_matched_to(activity_ids=activity_ids)
+    accounts |= set(account_ids)
+    opportunities |= set(opportunity_ids)
     if accounts or opportunities:
         transaction.on_commit(lambda: _mark_and_schedule(accounts, opportunities))
     return accounts, opportunities

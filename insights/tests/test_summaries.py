@@ -11,8 +11,8 @@ from django.core.management import call_command
 
 from accounts.tests.factories import AccountFactory
 from activities.models import Activity, ActivityOpportunity
+from benchmarks.insights_world import match_activities_by_contacts
 from contacts.tests.factories import ContactFactory
-from insights.benchmark import match_activities_by_contacts
 from insights.models import EngagementSnapshot, PersonEngagement, Summary
 from insights.services import (
     engagement_snapshots_take,

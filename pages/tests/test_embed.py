@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.tests.factories import AccountFactory
-from backstory.demo.ids import crm_id
+from demo.ids import crm_id
 from insights.tests.factories import SummaryFactory
 from opportunities.tests.factories import OpportunityFactory
 from pages import embed

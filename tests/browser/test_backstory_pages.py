@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.tests.factories import AccountFactory
-from backstory.demo.ids import crm_id
+from demo.ids import crm_id
 from insights.tests.factories import SummaryFactory
 from opportunities.tests.factories import OpportunityContactRoleFactory, OpportunityFactory
 from pages.tests.factories import (

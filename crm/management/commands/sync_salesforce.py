@@ -79,6 +79,8 @@ class Command(BaseCommand):
             note = item.skipped or (f"full: {item.full_reason}" if item.full_reason else "")
             if item.deferred:
                 note = f"{note}; {item.deferred} waiting for the outbox".lstrip("; ")
+            if item.excluded:
+                note = f"{note}; {item.excluded} excluded by local filters".lstrip("; ")
             self.stdout.write(
                 f"{item.object_name:<24} {item.fetched:>8} {item.created:>8} {item.updated:>8} "
                 f"{item.deleted:>8} {len(item.errors):>7}  {note}"

@@ -1,0 +1,1 @@
+"""Every `benchmark_*` command and its helpers: figures for BENCHMARKS.md, never timed tests."""
