@@ -22,6 +22,7 @@ def start_worker_process(broker_url: str, name: str) -> subprocess.Popen:
         "CELERY_BROKER_URL": broker_url,
         "CELERY_VISIBILITY_TIMEOUT_SECONDS": "3",
     }
+    environment.pop("DATABASE_URL", None)  # the task touches no database: the workers need none
     return subprocess.Popen(
         [
             sys.executable,
@@ -55,8 +56,9 @@ def test_a_task_of_a_worker_killed_mid_task_is_delivered_again_and_finishes(redi
     marker = tmp_path / "runs.txt"
     first = start_worker_process(redis_server.url, "first")
     try:
-        with tasks_through_broker(redis_server.url):
-            app.send_task("tests.slow_once", args=[str(marker)], queue="kill-test")
+        # An explicit connection: never a pooled one to the broker the settings name (CI's second run).
+        with tasks_through_broker(redis_server.url), app.connection_for_write(redis_server.url) as connection:
+            app.send_task("tests.slow_once", args=[str(marker)], queue="kill-test", connection=connection)
         # A worker process starts Django and every app first: allow for a loaded CI machine.
         assert wait_until(lambda: marker.exists() and "started 1" in marker.read_text(), seconds=240)
         os.killpg(first.pid, signal.SIGKILL)
