@@ -212,14 +212,21 @@ def support_request_create(
     return request
 
 
+def _one_line(text: str) -> str:
+    """Text safe in a mail header: a line break there is refused (header injection), so names
+    and file names are joined onto one line."""
+    return " ".join(text.split())
+
+
 def support_request_notify(*, request_id: int) -> None:
     """Email the request (with its screenshots) to SUPPORT_EMAIL and a confirmation to the user."""
     request = SupportRequest.objects.select_related("user", "activity").get(pk=request_id)
     user = request.user
+    sender = _one_line(user.get_full_name() or user.username)
     hours = support_hours_status(now=request.created_at)
     lines = [
         f"Reference: {request.reference}",
-        f"From: {user.get_full_name() or user.username} <{user.email or 'no email'}>",
+        f"From: {sender} <{user.email or 'no email'}>",
         f"Account or workspace: {request.workspace or '-'}",
         f"Activity ID: {request.activity_id or '-'}",
         f"Sent from: {request.page_url or '-'}",
@@ -235,7 +242,7 @@ def support_request_notify(*, request_id: int) -> None:
     if attachments:
         lines += ["", "Screenshots: " + ", ".join(a.original_name for a in attachments)]
     notification = EmailMessage(
-        subject=f"[{request.reference}] Support request from {user.get_full_name() or user.username}",
+        subject=f"[{request.reference}] Support request from {sender}",
         body="\n".join(lines),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[settings.SUPPORT_EMAIL],
@@ -243,7 +250,9 @@ def support_request_notify(*, request_id: int) -> None:
     )
     for attachment in attachments:
         with attachment.file.open("rb") as handle:
-            notification.attach(attachment.original_name, handle.read(), f"image/{attachment.image_type}")
+            notification.attach(
+                _one_line(attachment.original_name), handle.read(), f"image/{attachment.image_type}"
+            )
     notification.send()
     if user.email:
         EmailMessage(

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from activities.models import Activity, ActivityOpportunity, Participant
+from activities.models import Activity, ActivityOpportunity, EngineWork, Participant
 from activities.parsing import parse_path
 from activities.services import IngestSession, Status, activities_ingest
 from activities.tests.factories import parsed_item
@@ -301,17 +301,22 @@ def test_new_activities_are_handed_to_the_engines_after_commit(org, django_captu
         report = activities_ingest(
             items=[parsed_item(source_id="a"), parsed_item(source_id="b")], source="api"
         )
+        # Recorded in the capture's transaction; nothing sent before commit.
+        owed = EngineWork.objects.get()
+        assert owed.activity_ids == report.created_ids and owed.sent_at is None
     # Nothing ran inside the capture's transaction: the contact engine reads what was committed.
     assert not ContactDecision.objects.exists()
     for callback in callbacks:
         callback()
     assert set(ContactDecision.objects.values_list("activity_id", flat=True)) == set(report.created_ids)
+    owed.refresh_from_db()
+    assert owed.sent_at is not None and owed.done_at is not None  # eager Celery: sent, run, done
 
 
 def test_no_hand_off_when_asked(org, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         activities_ingest(items=[parsed_item()], source="api", hand_off=False)
-    assert not ContactDecision.objects.exists()
+    assert not ContactDecision.objects.exists() and not EngineWork.objects.exists()
 
 
 def test_a_nul_character_from_broken_mail_is_dropped_not_a_crash(org):
