@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from contextlib import contextmanager
@@ -36,6 +37,28 @@ from .models import AccountDay, OpportunityDay, UserDay
 CHUNK = 500
 
 Keys = dict[str, dict[int, set[dt.date]]]  # "account" / "opportunity" / "user" → record id → days
+
+
+class RefreshClock:
+    """What ``rollups_refresh`` cost while ``rollups_timed()`` was open (for ``benchmark_capture``)."""
+
+    def __init__(self, *, enabled: bool = True):
+        self.enabled, self.seconds, self.calls = enabled, 0.0, 0
+
+
+_clock: RefreshClock | None = None
+
+
+@contextmanager
+def rollups_timed(*, enabled: bool = True):
+    """Time every refresh inside the block; ``enabled=False`` skips them, to measure capture without
+    the rollups (the rollups are then stale: only for benchmarks, which rebuild or delete after)."""
+    global _clock
+    outer, _clock = _clock, RefreshClock(enabled=enabled)
+    try:
+        yield _clock
+    finally:
+        _clock = outer
 
 
 def activity_counters(prefix: str = "") -> dict:
@@ -80,11 +103,17 @@ def user_counters() -> dict:
 def rollups_refresh(*, activity_ids: Iterable[int], also: Keys | None = None) -> None:
     """Recompute every bucket the activities (and the sent emails they answer) count in now,
     plus the buckets in ``also``."""
+    if _clock is not None and not _clock.enabled:
+        return
+    started = time.perf_counter()
     keys = rollup_keys(activity_ids=activity_ids)
     for kind, records in (also or {}).items():
         for record_id, days in records.items():
             keys[kind][record_id] |= days
     _recompute(keys)
+    if _clock is not None:
+        _clock.seconds += time.perf_counter() - started
+        _clock.calls += 1
 
 
 @contextmanager
