@@ -7,9 +7,12 @@ Match, removal from sync) calls one of these in its own transaction:
 * ``with rollups_kept_current(activity_ids=...):`` around a change to existing ones (the buckets
   they counted in before and after are both recomputed).
 
-A bucket (a record and a day) is recomputed from the raw rows, never adjusted by a delta, so a
-refresh is idempotent and cannot drift. A sent email's bucket also changes when its answer arrives
-or is removed, so the emails an activity answers are refreshed with it. Month rows (``is_month``,
+Newly stored activities are added to their buckets (a record and a day): their counters, grouped
+in a few statements per chunk of activities, are summed into the day and month rows, so the
+refresh must run exactly once, in the transaction that stored them. Every other bucket that
+changes is recomputed from the raw rows, never adjusted by a delta: the buckets of a change to
+existing activities, and those of the older sent emails a new activity answers (their "replied"
+count may change). Month rows (``is_month``,
 dated the 1st) hold the sum of their days, so long windows read a dozen rows per record.
 """
 
@@ -100,20 +103,35 @@ def user_counters() -> dict:
 
 
 # --- the write side: one call per change ---------------------------------------------------------
-def rollups_refresh(*, activity_ids: Iterable[int], also: Keys | None = None) -> None:
-    """Recompute every bucket the activities (and the sent emails they answer) count in now,
-    plus the buckets in ``also``."""
+def rollups_refresh(*, activity_ids: Iterable[int]) -> None:
+    """Count newly stored activities in the rollups, once, in the transaction that stored them.
+
+    Their own buckets get the new activities' counters added (grouped statements per chunk of
+    activities, not per record); only the buckets of older sent emails that the new ones answer
+    are recomputed from the raw rows, because their "replied" count may change."""
     if _clock is not None and not _clock.enabled:
         return
     started = time.perf_counter()
-    keys = rollup_keys(activity_ids=activity_ids)
-    for kind, records in (also or {}).items():
-        for record_id, days in records.items():
-            keys[kind][record_id] |= days
-    _recompute(keys)
+    ids = sorted(set(activity_ids))
+    if ids:
+        answered_before = _answered_by(set(ids)) - set(ids)
+        recompute = rollup_keys(activity_ids=answered_before)
+        for kind in _SOURCES:
+            _add_new(kind, ids, skip=recompute[kind])
+        _recompute(recompute)
     if _clock is not None:
         _clock.seconds += time.perf_counter() - started
         _clock.calls += 1
+
+
+def _rollups_recount(*, activity_ids: Iterable[int], also: Keys) -> None:
+    """Recompute every bucket the activities (and the sent emails they answer) count in now,
+    plus the buckets in ``also``."""
+    keys = rollup_keys(activity_ids=activity_ids)
+    for kind, records in also.items():
+        for record_id, days in records.items():
+            keys[kind][record_id] |= days
+    _recompute(keys)
 
 
 @contextmanager
@@ -123,7 +141,7 @@ def rollups_kept_current(*, activity_ids: Iterable[int]):
     ids = list(activity_ids)
     before = rollup_keys(activity_ids=ids)
     yield
-    rollups_refresh(activity_ids=ids, also=before)
+    _rollups_recount(activity_ids=ids, also=before)
 
 
 def rollups_rebuild(
@@ -240,6 +258,67 @@ def _recompute_kind(kind: str, records: dict[int, set[dt.date] | None]) -> None:
         )
 
 
+def _add_new(kind: str, ids: list[int], *, skip: dict[int, set[dt.date]]) -> None:
+    """Add the counters of the new activities ``ids`` to their day rows and month rows, except in
+    the buckets in ``skip`` (recomputed from the raw rows afterwards, months included)."""
+    model, field, source = _SOURCES[kind]
+    tz = timezone.get_default_timezone()
+    scope = "pk__in" if kind == "account" else "activity_id__in"
+    added: dict[tuple[int, dt.date], dict] = {}
+    for chunk in _chunks(ids):
+        for row in _day_rows(kind, Q(**{scope: chunk}), None, tz, new_activities=chunk):
+            key = (row.pop("record_id"), row.pop("day"))
+            if key[1] not in skip.get(key[0], ()):
+                _add_to(added.setdefault(key, {}), row)
+    if not added:
+        return
+    months: dict[tuple[int, dt.date], dict] = {}
+    for (record_id, day), row in added.items():
+        _add_to(months.setdefault((record_id, day.replace(day=1)), {}), row)
+    _add_to_rows(model, field, added, is_month=False)
+    _add_to_rows(model, field, months, is_month=True)
+
+
+def _add_to(total: dict, row: dict) -> None:
+    for name, value in row.items():
+        total[name] = total.get(name, 0) + (value or 0)
+
+
+def _add_to_rows(model, field: str, added: dict[tuple[int, dt.date], dict], *, is_month: bool) -> None:
+    """Rows (record, day) += ``added``: the existing rows are read, deleted and written again with
+    the sums (one read, one delete and one insert per chunk); missing rows are created."""
+    counters = [f.attname for f in model._meta.concrete_fields if isinstance(f, PositiveIntegerField)]
+    by_record: dict[int, list[dt.date]] = defaultdict(list)
+    for record_id, day in added:
+        by_record[record_id].append(day)
+    rows = []
+    for chunk in _chunks(sorted(by_record)):
+        days = sorted({day for record_id in chunk for day in by_record[record_id]})
+        existing = model.objects.filter(
+            **{f"{field}__in": chunk}, is_month=is_month, day__gte=days[0], day__lte=days[-1]
+        ).values("pk", field, "day", *counters)
+        stale = []
+        for row in existing:
+            key = (row[field], row["day"])
+            if key in added:
+                stale.append(row["pk"])
+                _add_to(added[key], {name: row[name] for name in counters})
+        for start in range(0, len(stale), CHUNK):
+            model.objects.filter(pk__in=stale[start : start + CHUNK]).delete()
+        for record_id in chunk:
+            for day in by_record[record_id]:
+                totals = added[(record_id, day)]
+                rows.append(
+                    model(
+                        **{field: record_id},
+                        day=day,
+                        is_month=is_month,
+                        **{name: totals.get(name, 0) for name in counters},
+                    )
+                )
+    model.objects.bulk_create(rows, batch_size=2_000)
+
+
 def _write_days(model, field: str, rows: list[dict]) -> None:
     model.objects.bulk_create(
         [model(**{field: row.pop("record_id")}, is_month=False, **row) for row in rows], batch_size=2_000
@@ -255,8 +334,16 @@ def _any(conditions) -> Q:
     return reduce(operator.or_, conditions)
 
 
-def _day_rows(kind: str, scope: Q, keys: set | None, tz, organizers: dict | None = None) -> list[dict]:
-    """The day counters of the records and days in ``scope`` (only ``keys`` kept, when given)."""
+def _day_rows(
+    kind: str,
+    scope: Q,
+    keys: set | None,
+    tz,
+    organizers: dict | None = None,
+    new_activities: list[int] | None = None,
+) -> list[dict]:
+    """The day counters of the records and days in ``scope`` (only ``keys`` kept, when given);
+    with ``new_activities``, the invitations counted are those of these activities only."""
     model, field, source = _SOURCES[kind]
     prefix = "" if kind == "account" else "activity__"
     grouped = (
@@ -269,7 +356,9 @@ def _day_rows(kind: str, scope: Q, keys: set | None, tz, organizers: dict | None
         if keys is None or key in keys:
             found[key] = {"record_id": key[0], "day": key[1], **row}
     if kind == "user":
-        if organizers is None:
+        if new_activities is not None:
+            organizer_scope = Q(activity_id__in=new_activities)
+        elif organizers is None:
             organizer_scope = Q(activity__participants__user_id__in=sorted({k[0] for k in found}))
         else:
             organizer_scope = _any(
@@ -278,6 +367,8 @@ def _day_rows(kind: str, scope: Q, keys: set | None, tz, organizers: dict | None
             )
         for row in _invitation_rows(organizer_scope, tz):
             key = (row["organizer_id"], row["day"])
+            if key[0] is None:
+                continue
             if keys is None or key in keys:
                 target = found.setdefault(key, {"record_id": key[0], "day": key[1]})
                 target["invitations"] = row["invitations"]
