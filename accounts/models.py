@@ -66,12 +66,12 @@ class AccountDomain(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.domain} ({'primary' if self.is_primary else 'secondary'})"
+
     def save(self, *args, **kwargs):
         self.domain = self.domain.strip().lower()
         super().save(*args, **kwargs)
-
-    def __str__(self) -> str:
-        return f"{self.domain} ({'primary' if self.is_primary else 'secondary'})"
 
 
 class AccountTeamMember(models.Model):

@@ -38,7 +38,8 @@ def user_may_open_records(user) -> bool:
 
 def with_summary_version(queryset: QuerySet) -> QuerySet:
     """Annotate accounts or opportunities with which version of their cached summary exists
-    (``summary_pk``, ``summary_generated_at``, ``summary_is_stale``, ``summary_stale_since``): a page's
+    (``summary_pk``, ``summary_generated_at``, ``summary_is_stale``, ``summary_stale_since``, and whether
+    it holds any data: ``summary_latest_activity_at``, ``summary_engagement_level``): a page's
     sections are cached by it, and its large JSON content loads only when a section is rendered
     (``pages.record.Record.with_full_summary``)."""
     return queryset.annotate(
@@ -46,6 +47,8 @@ def with_summary_version(queryset: QuerySet) -> QuerySet:
         summary_generated_at=F("summary__generated_at"),
         summary_is_stale=F("summary__is_stale"),
         summary_stale_since=F("summary__stale_since"),
+        summary_latest_activity_at=F("summary__latest_activity_at"),
+        summary_engagement_level=F("summary__engagement_level"),
     )
 
 

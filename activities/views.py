@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -38,9 +39,22 @@ def engagement_log(request):
     )
     query = request.GET.copy()
     query.pop("page", None)
+    query.pop("activity", None)
     context = {"form": form, "page": page, "filters": filters, "query": query.urlencode()}
     if request.htmx:
         return render(request, f"{LOG_TEMPLATE}#results", context)
+    selected = request.GET.get("activity", "")
+    if selected.isdigit():
+        # ?activity=<id> (an assistant citation, a shared link): the log with that activity's pane open.
+        try:
+            activity = activity_get_for_user(user=request.user, pk=int(selected))
+        except Http404:
+            context["pane_message"] = (
+                f"Activity {selected} is not one you can see: it may be a colleague's private activity, "
+                "or it was removed from sync."
+            )
+        else:
+            context.update(_drawer_context(request, activity), selected_id=activity.pk)
     return render(request, LOG_TEMPLATE, context)
 
 
@@ -101,7 +115,7 @@ def activity_detail(request, pk: int):
     if request.htmx and request.htmx.target == "match-opportunities":
         return render(request, f"{DETAIL_TEMPLATE}#opportunity-choices", context)
     if request.htmx:
-        return render(request, f"{DETAIL_TEMPLATE}#drawer", context)
+        return render(request, f"{DETAIL_TEMPLATE}#pane", context)
     return render(request, DETAIL_TEMPLATE, context)
 
 
@@ -126,11 +140,11 @@ def activity_edit_match(request, pk: int):
         context = _drawer_context(request, activity, form=form, chosen=chosen, chosen_given=True)
         if request.htmx:
             # 200 so htmx swaps the form in with its errors.
-            return render(request, f"{DETAIL_TEMPLATE}#drawer", context)
+            return render(request, f"{DETAIL_TEMPLATE}#pane", context)
         return render(request, DETAIL_TEMPLATE, context, status=400)
     messages.success(request, "Match saved. It stays as you set it when activities are matched again.")
     if request.htmx:
-        return render(request, f"{DETAIL_TEMPLATE}#drawer-with-row", _drawer_context(request, activity))
+        return render(request, f"{DETAIL_TEMPLATE}#pane-with-row", _drawer_context(request, activity))
     return redirect("activities:detail", pk=activity.pk)
 
 
@@ -142,7 +156,7 @@ def activity_match_again(request, pk: int):
     activity = activity_match_automatically(activity=activity, user=request.user)
     messages.success(request, "Matched automatically again.")
     if request.htmx:
-        return render(request, f"{DETAIL_TEMPLATE}#drawer-with-row", _drawer_context(request, activity))
+        return render(request, f"{DETAIL_TEMPLATE}#pane-with-row", _drawer_context(request, activity))
     return redirect("activities:detail", pk=activity.pk)
 
 
@@ -167,5 +181,5 @@ def activity_remove(request, pk: int):
     if request.htmx:
         context = _drawer_context(request, removal.activity)
         context["removed_row"] = True
-        return render(request, f"{DETAIL_TEMPLATE}#drawer-with-row", context)
+        return render(request, f"{DETAIL_TEMPLATE}#pane-with-row", context)
     return redirect(reverse("activities:log"))

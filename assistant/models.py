@@ -51,18 +51,19 @@ class Conversation(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.user} about {self.record or 'Backstory help'}"
+
     @property
     def record(self):
         return self.account or self.opportunity
-
-    def __str__(self) -> str:
-        return f"{self.user} about {self.record or 'Backstory help'}"
 
 
 class Message(models.Model):
     class Role(models.TextChoices):
         USER = "user", "User"
         ASSISTANT = "assistant", "Assistant"
+        SUPPORT = "support", "Support"  # a person of the support team, answering a handed-over chat
 
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
     role = models.CharField(max_length=10, choices=Role.choices)

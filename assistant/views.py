@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from pages.embed import backstory_page_view
+from support.services import support_hours_status
 
 from .services import assistant_ask, assistant_record_get_for_user, conversation_messages
 from .suggestions import suggested_questions
@@ -31,6 +32,7 @@ def _panel_context(request, record_type: str, record_id: int | None) -> dict:
         "record_id": record_id,
         "assistant_messages": conversation_messages(user=request.user, record=record),
         "suggestions": suggested_questions(record_type=record_type),
+        "support_hours": support_hours_status(),
         # Inside Salesforce, links to pages the token does not open go to a new tab.
         "embed_token": request.embed_token,
         "embedded": bool(request.embed_token),
@@ -60,7 +62,12 @@ def ask(request, record_type: str = "", record_id: int | None = None):
                 request, "assistant/partials/ask_error.html", {"error": "Type a question first."}, status=400
             )
         return redirect(_urls(record_type, record_id)["panel_url"])
-    asked, answered = assistant_ask(user=request.user, record=record, question=question)
+    asked, answered = assistant_ask(
+        user=request.user,
+        record=record,
+        question=question,
+        page_url=request.headers.get("HX-Current-URL", "") or request.META.get("HTTP_REFERER", ""),
+    )
     if request.htmx:
         return render(
             request,

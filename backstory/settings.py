@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "support",
     "assistant",
     "pages",
+    "connections",
     # Tools, not product code: product code never imports them.
     "salesforce_standin",
     "demo",
@@ -139,6 +140,19 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {}  # each app adds its schedules in its apps.py ready()
+
+# Live capture from connected mailboxes (IMAP) and calendars (CalDAV, ICS feeds): connections/.
+# Fernet key(s) for the connections' passwords and tokens; empty: derived from SECRET_KEY (local use).
+BACKSTORY_SECRETS_KEY = env("BACKSTORY_SECRETS_KEY", default="")
+CONNECTIONS_SYNC_EVERY_SECONDS = env.int("CONNECTIONS_SYNC_EVERY_SECONDS", default=120)
+CONNECTIONS_BACKFILL_DAYS = env.int("CONNECTIONS_BACKFILL_DAYS", default=90)
+CONNECTIONS_BATCH_SIZE = env.int("CONNECTIONS_BATCH_SIZE", default=200)  # messages fetched and stored at once
+# At most this many messages per run; a longer back-fill continues in a follow-up task.
+CONNECTIONS_MAX_PER_RUN = env.int("CONNECTIONS_MAX_PER_RUN", default=2_000)
+CONNECTIONS_TIMEOUT_SECONDS = env.float("CONNECTIONS_TIMEOUT_SECONDS", default=30.0)  # every network call
+CONNECTIONS_RETRY_MAX_SECONDS = env.int("CONNECTIONS_RETRY_MAX_SECONDS", default=3_600)
+# One IMAP IDLE wait (then renewed): servers drop an IDLE after about 30 minutes.
+CONNECTIONS_IDLE_SECONDS = env.int("CONNECTIONS_IDLE_SECONDS", default=300)
 
 # --- Backstory domain settings ---
 # The company's own mail domains: a participant on one of these is internal.

@@ -30,6 +30,7 @@ urlpatterns = [
     path("crm/", include("crm.urls")),
     path("assistant/", include("assistant.urls")),
     path("help/", include("support.urls")),
+    path("connections/", include("connections.urls")),
     path("", include("query_api.urls")),
 ]
 

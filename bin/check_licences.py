@@ -25,6 +25,9 @@ ALLOWED = ("MIT", "BSD", "ISC", "Apache-2.0", "MPL-2.0", "PSF", "LGPL", "Unlicen
 # Packages that offer a choice of licences, and the one we take.
 CHOSEN = {
     "caldav": "Apache-2.0",  # "GPL-3.0 or Apache-2.0" (its COPYING.APACHE / COPYING.GPL)
+    # caldav's own dependencies, dual-licensed like it (License-Expression "GPL-3.0-or-later OR Apache-2.0").
+    "calendaring-config": "Apache-2.0",
+    "icalendar-searcher": "Apache-2.0",
 }
 # Order matters: the AGPL and LGPL texts mention the GPL by name.
 TEXT_PATTERNS = (

@@ -54,18 +54,22 @@ class ConfigurationProfileAdmin(admin.ModelAdmin):
     list_filter = ["contact_creation_enabled", "ocr_enabled", "contact_enrichment_enabled"]
     search_fields = ["name", "description"]
     inlines = [ContactFieldRuleInline, LocalFilterInline]
+    # Each setting explained in the product documents' own words (automatic contact creation).
     fieldsets = [
         (None, {"fields": ["name", "description", "is_default"]}),
         (
             "Contact creation",
             {
                 "fields": ["contact_creation_enabled"],
-                "description": "Create contacts from emails and meetings. First name, last name and email are always "
-                "required; add more required fields in the field rules below.",
+                "description": "Using your activity data, Backstory automatically creates new Salesforce contact records "
+                "when the contact or a matching lead does not already exist in Salesforce, the activity includes the "
+                "contact's first name, last name and email address, the email domain matches an existing account's "
+                "primary or secondary domain, and the user on the activity is the account owner, opportunity owner or "
+                "an account team member. Add more required fields in the field rules below.",
             },
         ),
         (
-            "Opportunity contact roles",
+            "Opportunity contact roles (OCR)",
             {
                 "fields": [
                     "ocr_enabled",
@@ -73,7 +77,9 @@ class ConfigurationProfileAdmin(admin.ModelAdmin):
                     "new_ocr_enabled",
                     "multi_opportunity_matching",
                     "ocr_role",
-                ]
+                ],
+                "description": "Backstory will not add participants as Contact Roles on a closed Opportunity, and will "
+                "not add participants to the same Opportunity as Contact Roles if their domains do not match.",
             },
         ),
         (
@@ -85,12 +91,50 @@ class ConfigurationProfileAdmin(admin.ModelAdmin):
                     "update_department",
                     "update_seniority",
                 ],
-                "description": "Contacts created by hand in the CRM are enriched only when this is on, field by field "
-                "per the field rules. The owner is never changed.",
+                "description": "By default, Backstory does not update the standard fields of contact records that were "
+                "created manually in your CRM. Contact Owner is never updated by Contact Enrichment. Which fields may "
+                "change is set per field in the field rules below.",
             },
         ),
-        ("Activity sync to the CRM", {"fields": ["sync_emails", "sync_meetings", "sync_calls"]}),
+        (
+            "Activity sync to the CRM",
+            {
+                "fields": ["sync_emails", "sync_meetings", "sync_calls"],
+                "description": "Contact creation is independent of activity sync: Backstory can create contacts from "
+                "emails and meetings even if your organization does not sync all activity types to Salesforce.",
+            },
+        ),
     ]
+    help_texts = {
+        "contact_creation_enabled": "Detect new contacts from your team's emails and meetings and create them "
+        "directly in Salesforce. New contacts sync at the same time as activities (up to 2 hours after capture) "
+        "and are owned by the user whose activity triggered the creation.",
+        "ocr_enabled": "Create Opportunity Contact Roles in Salesforce from emails and meetings and append them to "
+        "the appropriate open Opportunities. The Opportunity must have at least one manually created Opportunity "
+        "Contact Role, unless First OCR is on.",
+        "first_ocr_enabled": "Allow Backstory to create the very first Opportunity Contact Role on an Opportunity, "
+        "even when none exist yet. Only when there is exactly one possible Opportunity match for the activity.",
+        "new_ocr_enabled": "Create additional contact roles on an Opportunity regardless of whether an existing OCR "
+        "is involved in the activity: useful with many stakeholders, or when a primary contact becomes unresponsive.",
+        "multi_opportunity_matching": "When an activity matches more than one Opportunity, create OCRs across all "
+        "matched Opportunities (common on accounts with several active deals at the same time).",
+        "ocr_role": "The Role given to the contact roles Backstory creates.",
+        "contact_enrichment_enabled": "Keep contact records created manually in your CRM evergreen by refreshing "
+        "field values as new information is observed in your team's activity data. Contacts Backstory created are "
+        "always enriched.",
+        "update_persona": "Persona can also be updated by this separate setting: if either Contact Enrichment or "
+        "this setting is configured to update it, Backstory updates it.",
+        "update_department": "Department can also be updated by this separate setting: if either Contact Enrichment "
+        "or this setting is configured to update it, Backstory updates it.",
+        "update_seniority": "Seniority can also be updated by this separate setting: if either Contact Enrichment "
+        "or this setting is configured to update it, Backstory updates it.",
+        "sync_emails": "Sync captured emails to Salesforce as activities.",
+        "sync_meetings": "Sync captured meetings to Salesforce as activities.",
+        "sync_calls": "Sync captured calls to Salesforce as activities.",
+    }
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        return super().get_form(request, obj, change, help_texts=self.help_texts, **kwargs)
 
     def get_queryset(self, request):
         from django.db.models import Count

@@ -213,12 +213,12 @@ class InsightsConfiguration(models.Model):
             models.CheckConstraint(condition=models.Q(id=1), name="insights_configuration_single_row")
         ]
 
+    def __str__(self) -> str:
+        return "Insights configuration"
+
     def save(self, *args, **kwargs):
         self.pk = 1
         super().save(*args, **kwargs)
-
-    def __str__(self) -> str:
-        return "Insights configuration"
 
     @property
     def competitor_names(self) -> dict[str, list[str]]:

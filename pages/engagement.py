@@ -164,10 +164,17 @@ def some_activities_hidden(record: Record, *, user, window_weeks: int) -> bool:
     return counted.filter(is_private=True).exclude(owner_id=user.pk).exists()
 
 
+def summary_has_data(summary) -> bool:
+    """A summary built from at least one matched activity. One built for a record with none yet (a
+    new account, a sync still catching up) is no data: the page shows the FAQ's guidance instead of
+    a red 0 and an empty summary."""
+    return summary is not None and (summary.latest_activity_at is not None or bool(summary.engagement_level))
+
+
 def engagement_for(record: Record, *, user, today: dt.date) -> Engagement | None:
     """The engagement level of a record for its wheel and its explanation, or None before the engine ran."""
     summary = record.summary
-    if summary is None:
+    if not summary_has_data(summary):
         return None
     breakdown = summary.engagement_breakdown or {}
     recency = breakdown.get("recency") or {}

@@ -6,6 +6,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from backstory import clock
+from insights.periods import period_range
+
 from .recency import parse_moment, short_date
 from .record import Record
 
@@ -137,6 +140,19 @@ def trend_chart(points: list[dict], *, width: int = 320, height: int = 72) -> Tr
     )
 
 
+def _weeks_of_period(points: list, period: str) -> list:
+    """The weekly points that overlap the chosen period: the chart follows the tiles above it."""
+    start, _ = period_range(period, today=clock.today())
+    first_week = start.date() - dt.timedelta(days=6)
+    kept = []
+    for point in points:
+        week = parse_moment(point.get("week_start")) if isinstance(point, dict) else None
+        week = week.date() if isinstance(week, dt.datetime) else week
+        if week is not None and week > first_week:
+            kept.append(point)
+    return kept
+
+
 def metrics_for(record: Record, *, period: str) -> Metrics:
     """The engagement metrics of one period, as tiles, and the weekly activity trend."""
     period = period if period in PERIOD_LABELS else DEFAULT_PERIOD
@@ -172,6 +188,6 @@ def metrics_for(record: Record, *, period: str) -> Metrics:
         period=period,
         period_label=PERIOD_LABELS[period],
         tiles=tiles,
-        trend=trend_chart(metrics.get("trend") or []),
+        trend=trend_chart(_weeks_of_period(metrics.get("trend") or [], period)),
         has_data=bool(values),
     )

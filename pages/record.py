@@ -181,11 +181,17 @@ def _cached_summary(obj) -> Summary | None:
     if hasattr(obj, "summary_pk"):
         if obj.summary_pk is None:
             return None
-        return Summary.from_db(
-            Summary.objects.db,
-            ["id", "generated_at", "is_stale", "stale_since"],
-            [obj.summary_pk, obj.summary_generated_at, obj.summary_is_stale, obj.summary_stale_since],
-        )
+        loaded = {
+            "id": obj.summary_pk,
+            "generated_at": obj.summary_generated_at,
+            "is_stale": obj.summary_is_stale,
+            "stale_since": obj.summary_stale_since,
+            "latest_activity_at": obj.summary_latest_activity_at,
+            "engagement_level": obj.summary_engagement_level,
+        }
+        # from_db takes the loaded values in the model's field order
+        names = [f.attname for f in Summary._meta.concrete_fields if f.attname in loaded]
+        return Summary.from_db(Summary.objects.db, names, [loaded[name] for name in names])
     try:
         return obj.summary
     except Summary.DoesNotExist:

@@ -24,7 +24,7 @@ from django.utils.safestring import mark_safe
 
 from backstory import clock
 
-from .engagement import engagement_for
+from .engagement import engagement_for, summary_has_data
 from .metrics import DEFAULT_PERIOD, PERIOD_LABELS, PERIODS, metrics_for
 from .people import (
     AUDIENCES,
@@ -175,7 +175,7 @@ class PageContext:
         return {
             "record": self.record,
             "obj": self.record.obj,
-            "summary": self.record.summary,
+            "summary": self.record.summary if summary_has_data(self.record.summary) else None,
             "state": self.state,
             "urls": self.urls,
             "today": self.today,

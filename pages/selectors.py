@@ -1,6 +1,8 @@
 """What the home page lists, search as you type, and opening a record by its Salesforce id."""
 
-from django.db.models import Count, F, OuterRef, Q, Subquery
+import re
+
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from accounts.models import Account
@@ -44,27 +46,97 @@ def accounts_for_home(*, user) -> dict:
     return {"accounts": rows, "opportunities": opportunities[:25]}
 
 
-def search_records(*, query: str, limit: int = 8) -> dict:
-    """Accounts and opportunities whose name contains the query, or whose account has the domain."""
-    query = (query or "").strip()
-    if len(query) < 2:
-        return {"accounts": [], "opportunities": [], "query": query}
-    domain_query = query.lower().removeprefix("www.")
-    accounts = (
-        Account.objects.filter(Q(name__icontains=query) | Q(domains__domain__istartswith=domain_query))
-        .distinct()
-        .prefetch_related("domains")
-        .order_by("name")[:limit]
-    )
-    opportunities = (
-        Opportunity.objects.filter(
-            Q(name__icontains=query) | Q(account__domains__domain__istartswith=domain_query)
+# --- Search: accounts and opportunities by words in any order -------------------------------------
+SEARCH_PREVIEW = 8
+SEARCH_PAGE_LIMIT = 200
+
+
+def search_words(query: str) -> list[str]:
+    """The words of a search, lower-cased, each once: "Wayne  analytics" -> ["wayne", "analytics"]."""
+    return list(dict.fromkeys(word.removeprefix("www.") for word in (query or "").lower().split() if word))
+
+
+def _match_rank(name: str, query: str, words: list[str]) -> int:
+    """0 the exact name, 1 a name that starts with the query, 2 every word starts a word of the name,
+    3 the words appear inside the name or elsewhere (the account's name, a domain)."""
+    name = name.lower()
+    if name == query:
+        return 0
+    if name.startswith(query):
+        return 1
+    starts = re.split(r"[\s\-–—/,.()]+", name)
+    if all(any(part.startswith(word) for part in starts) for word in words):
+        return 2
+    return 3
+
+
+def search_records(*, query: str, user=None, limit: int | None = SEARCH_PREVIEW) -> dict:
+    """Accounts and opportunities matching every word of ``query``, in any order, in their name, their
+    account's name or a domain ("wayne analytics" finds "Wayne Financial - Analytics Expansion").
+
+    Ranked: exact and prefix matches first, then the user's own records and open deals before closed
+    ones, then by name. ``limit`` caps the as-you-type preview (accounts take at most half of it
+    when deals match too); None gives every result, up to SEARCH_PAGE_LIMIT of each kind. ``total``
+    counts them all, for "See all N results"."""
+    query = " ".join((query or "").split())
+    words = search_words(query)
+    empty = {"accounts": [], "opportunities": [], "query": query, "words": words, "total": 0, "shown": 0}
+    if len(query) < 2 or not words:
+        return empty
+    account_filter, opportunity_filter = Q(), Q()
+    for word in words:
+        account_filter &= Q(name__icontains=word) | Q(domains__domain__istartswith=word)
+        opportunity_filter &= (
+            Q(name__icontains=word)
+            | Q(account__name__icontains=word)
+            | Q(account__domains__domain__istartswith=word)
         )
-        .distinct()
-        .select_related("account")
-        .order_by("is_closed", "name")[:limit]
+    if user is not None:
+        my_accounts = Account.objects.filter(Q(owner=user) | Q(team_members__user=user), pk=OuterRef("pk"))
+        my_deals = Opportunity.objects.filter(
+            Q(owner=user) | Q(account__owner=user) | Q(account__team_members__user=user), pk=OuterRef("pk")
+        )
+        mine_account, mine_deal = Exists(my_accounts), Exists(my_deals)
+    else:
+        mine_account = mine_deal = Value(False)
+    account_ids = Account.objects.filter(account_filter).values("pk")
+    accounts = list(
+        Account.objects.filter(pk__in=account_ids)
+        .annotate(is_mine=mine_account)
+        .prefetch_related("domains")
+        .order_by("name")[:SEARCH_PAGE_LIMIT]
     )
-    return {"accounts": list(accounts), "opportunities": list(opportunities), "query": query}
+    deal_ids = Opportunity.objects.filter(opportunity_filter).values("pk")
+    opportunities = list(
+        Opportunity.objects.filter(pk__in=deal_ids)
+        .annotate(is_mine=mine_deal)
+        .select_related("account")
+        .order_by("name")[:SEARCH_PAGE_LIMIT]
+    )
+    lowered = query.lower()
+
+    def account_rank(account) -> tuple:
+        names = [account.name] + [d.domain for d in account.domains.all()]
+        return (min(_match_rank(n, lowered, words) for n in names), not account.is_mine, account.name.lower())
+
+    def opportunity_rank(opportunity) -> tuple:
+        match = _match_rank(opportunity.name, lowered, words)
+        return (match, opportunity.is_closed, not opportunity.is_mine, opportunity.name.lower())
+
+    accounts.sort(key=account_rank)
+    opportunities.sort(key=opportunity_rank)
+    total = len(accounts) + len(opportunities)
+    if limit is not None:
+        keep_accounts = min(len(accounts), max(limit - len(opportunities), limit // 2))
+        accounts, opportunities = accounts[:keep_accounts], opportunities[: limit - keep_accounts]
+    return {
+        "accounts": accounts,
+        "opportunities": opportunities,
+        "query": query,
+        "words": words,
+        "total": total,
+        "shown": len(accounts) + len(opportunities),
+    }
 
 
 def record_get_by_crm_id(*, user, crm_id: str) -> Account | Opportunity | None:

@@ -62,6 +62,12 @@ class Bullet:
     when_text: str = ""
     when_iso: str = ""
     due_text: str = ""
+    next_step_id: int | None = None  # a CRM next step: the bullet's anchor, #next-step-<id>
+    is_overdue: bool = False
+
+    @property
+    def anchor(self) -> str:
+        return f"next-step-{self.next_step_id}" if self.next_step_id else ""
 
     @property
     def severity_label(self) -> str:
@@ -101,6 +107,9 @@ def _bullet(section: str, shown: VisibleSummaryItem, today: dt.date, zone) -> Bu
     if moment is None and section == "next_steps":
         moment = due
     owner = item.get("owner")
+    due_date = local_date(due, zone)
+    from_crm = item.get("source") == "crm_task"
+    next_step_id = item.get("next_step_id")
     return Bullet(
         section=section,
         index=shown.index,
@@ -110,9 +119,12 @@ def _bullet(section: str, shown: VisibleSummaryItem, today: dt.date, zone) -> Bu
         moment=moment,
         activity_count=len(shown.activity_ids),
         severity=str(item.get("severity") or ""),
-        due_date=local_date(due, zone),
+        due_date=due_date,
         owner=owner if isinstance(owner, str) else "",
-        from_crm=item.get("source") == "crm_task",
+        from_crm=from_crm,
+        # An open CRM next step past its due date: the rep should see it at a glance.
+        is_overdue=bool(section == "next_steps" and from_crm and due_date and due_date < today),
+        next_step_id=next_step_id if isinstance(next_step_id, int) else None,
         when_text=short_date(moment, zone),
         when_iso=iso(moment),
         due_text=short_date(due, zone),

@@ -22,10 +22,13 @@ def home(request):
 @require_GET
 @login_required
 def search(request):
-    """Results as you type (htmx gets the listbox partial); the full page without JavaScript."""
-    results = search_records(query=request.GET.get("q", ""))
+    """Results as you type (htmx gets the listbox partial, the best few and "See all N results");
+    the full page lists them all, and works without JavaScript."""
+    query = request.GET.get("q", "")
     if request.htmx:
+        results = search_records(query=query, user=request.user)
         return render(request, "pages/partials/search_results.html", results)
+    results = search_records(query=query, user=request.user, limit=None)
     return render(request, "pages/search.html", {**results, "search_query": results["query"]})
 
 

@@ -14,7 +14,7 @@ from .services import CustomMetricLoadError, custom_metric_load_values
 class CustomMetricForm(forms.ModelForm):
     class Meta:
         model = CustomMetric
-        fields = "__all__"
+        fields = ["slug", "object", "kind", "data_type", "label", "description", "formula", "crm_field"]
 
     def clean(self):
         """The slug's prefix, the object and the kind agree; a derived formula is valid arithmetic

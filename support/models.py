@@ -65,13 +65,39 @@ class SupportRequest(models.Model):
     page_url = models.CharField(max_length=500, blank=True, help_text="The page the request was sent from.")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.NEW)
     sent_during_support_hours = models.BooleanField(default=False)
+    conversation = models.ForeignKey(
+        "assistant.Conversation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="support_requests",
+        help_text="The in-app chat handed over to a person; replies go back into it.",
+    )
     created_at = models.DateTimeField()
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        verbose_name = "support request"
+        verbose_name_plural = "support inbox"
 
     def __str__(self) -> str:
         return f"{self.reference or 'Support request'}: {self.description[:60]}"
+
+
+class SupportReply(models.Model):
+    """A support person's answer to a request: shown in the user's chat panel and emailed to them."""
+
+    request = models.ForeignKey(SupportRequest, on_delete=models.CASCADE, related_name="replies")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["request", "created_at", "id"]
+        verbose_name_plural = "support replies"
+
+    def __str__(self) -> str:
+        return f"{self.author}: {self.text[:60]}"
 
 
 class SupportAttachment(models.Model):

@@ -15,10 +15,11 @@ from django.db import transaction
 
 from activities.models import Activity
 from activities.selectors import activities_visible_to
+from assistant.models import Message
 from backstory import clock
 
 from .help_articles import help_articles
-from .models import HelpArticle, SupportAttachment, SupportRequest
+from .models import HelpArticle, SupportAttachment, SupportReply, SupportRequest
 
 logger = logging.getLogger(__name__)
 
@@ -255,3 +256,70 @@ def support_request_notify(*, request_id: int) -> None:
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[user.email],
         ).send()
+
+
+# --- in-app chat handed over to a person -------------------------------------------------------
+# Seed (support): "In-App Chat ... Human support: Monday–Friday, 9:00 AM–5:00 PM (Pacific Time);
+# Automated chat: Available 24/7."
+@transaction.atomic
+def support_request_from_chat(*, user, conversation, transcript: str, page_url: str = "") -> SupportRequest:
+    """The chat becomes a support request the support team sees in the Support inbox; their replies
+    go back into the chat. Outside support hours it waits for the next opening."""
+    now = clock.now()
+    record = conversation.record
+    request = SupportRequest.objects.create(
+        user=user,
+        description=transcript.strip(),
+        workspace=str(record) if record else "",
+        page_url=page_url[:500],
+        conversation=conversation,
+        created_at=now,
+        sent_during_support_hours=support_hours_status(now=now).is_open,
+    )
+    request.reference = support_reference(request=request)
+    request.save(update_fields=["reference"])
+    transaction.on_commit(lambda: support_request_notify(request_id=request.pk))
+    return request
+
+
+@transaction.atomic
+def support_reply_send(*, request: SupportRequest, author, text: str) -> SupportReply:
+    """A support person answers: the reply is stored, shown in the user's chat panel (when the
+    request came from the chat), and emailed to the user once the transaction commits."""
+    text = text.strip()
+    if not text:
+        raise ValidationError("Write a reply first.")
+    now = clock.now()
+    reply = SupportReply.objects.create(request=request, author=author, text=text, created_at=now)
+    if request.conversation_id:
+        name = author.get_full_name() or author.username
+        Message.objects.create(
+            conversation_id=request.conversation_id,
+            role=Message.Role.SUPPORT,
+            text=f"{name}, Backstory Support ({request.reference}):\n{text}",
+            created_at=now,
+        )
+        request.conversation.updated_at = now
+        request.conversation.save(update_fields=["updated_at"])
+    if request.status == SupportRequest.Status.NEW:
+        request.status = SupportRequest.Status.IN_PROGRESS
+        request.save(update_fields=["status"])
+    transaction.on_commit(lambda: support_reply_notify(reply_id=reply.pk))
+    return reply
+
+
+def support_reply_notify(*, reply_id: int) -> None:
+    """Email a support reply to the user who asked."""
+    reply = SupportReply.objects.select_related("request__user", "author").get(pk=reply_id)
+    user = reply.request.user
+    if not user.email:
+        logger.warning("Support reply %s not emailed: %s has no email address.", reply.pk, user.username)
+        return
+    where = " It is also in your Backstory Assistant chat." if reply.request.conversation_id else ""
+    EmailMessage(
+        subject=f"[{reply.request.reference}] Reply from Backstory Support",
+        body=f"{reply.text}\n\n{reply.author.get_full_name() or reply.author.username}, Backstory Support.{where}",
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[user.email],
+        reply_to=[settings.SUPPORT_EMAIL],
+    ).send()

@@ -41,3 +41,28 @@ def test_the_admin_lists_the_demo_org(admin_client_with_org):
     assert b"Northwind Logistics" in page.content
     search = admin_client_with_org.get(reverse("admin:accounts_account_changelist"), {"q": "globex.com"})
     assert b"Globex Corporation" in search.content
+
+
+def test_the_configuration_profile_page_explains_each_setting_in_the_products_words(admin_client_with_org):
+    from contacts.models import ConfigurationProfile
+
+    profile = ConfigurationProfile.objects.first()
+    page = admin_client_with_org.get(
+        reverse("admin:contacts_configurationprofile_change", args=[profile.pk])
+    ).content.decode()
+    for heading in (
+        "Contact creation",
+        "Opportunity contact roles (OCR)",
+        "Contact enrichment",
+        "Activity sync to the CRM",
+    ):
+        assert "<h2" in page and heading in page
+    for words in (
+        "create the very first Opportunity Contact Role on an Opportunity, even when none exist yet",
+        "Only when there is exactly one possible Opportunity match for the activity",
+        "regardless of whether an existing OCR is involved in the activity",
+        "create OCRs across all matched Opportunities",
+        "Contact creation is independent of activity sync",
+        "Contact Owner is never updated by Contact Enrichment",
+    ):
+        assert words in page, words

@@ -41,6 +41,8 @@ LAYERS: list[tuple[str, ...]] = [
         "contacts.services.removal",
     ),
     ("activities",),
+    # live capture from connected mailboxes and calendars: calls capture's parsers and ingest
+    ("connections",),
     # the engines that read activities; capture hands off to them by task name (activities/handoff.py)
     ("contacts", "insights"),
     ("crm",),

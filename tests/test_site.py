@@ -34,6 +34,7 @@ def test_production_settings_pass_check_deploy():
         "DJANGO_SETTINGS_MODULE": "backstory.settings_production",
         "SECRET_KEY": "x" * 64 + "-production-secret-for-the-check-only",
         "ALLOWED_HOSTS": "backstory.example.com",
+        "BACKSTORY_SECRETS_KEY": "x3wFh7Q2ytRVbVkgXbTJX7JqXqTqvX1m2Sg5tQ9lJ0M=",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

@@ -145,13 +145,13 @@ def test_drawer_partial_and_full_page(dana, activities):
     url = reverse("activities:detail", args=[activities["call"].pk])
     partial = dana.get(url, **HTMX).content.decode()
     assert "<html" not in partial
-    assert 'id="drawer-content"' in partial
+    assert 'id="log-pane-content"' in partial
     assert "How it was matched" in partial and "is a contact of Acme" in partial
     assert "Not created: a lead with this exact email exists." in partial
     assert "Edit Match" in partial
     assert "Remove from sync" not in partial  # a rep cannot
     full = dana.get(url).content.decode()
-    assert "<html" in full and 'id="drawer-content"' in full
+    assert "<html" in full and 'id="log-pane-content"' in full
     assert (
         f'hx-get="{url}"' in dana.get(LOG).content.decode()
         and f'href="{url}"' in dana.get(LOG).content.decode()
@@ -188,7 +188,10 @@ def test_edit_match_with_htmx_sticks_and_updates_the_row(dana, org, activities):
     body = response.content.decode()
     assert response.status_code == 200
     assert "Match saved" in body
-    assert f'<tr id="activity-row-{activity.pk}" hx-swap-oob="true">' in body
+    # the log's row comes back in a template the page swaps in only if it shows that row:
+    # an out-of-band swap with no target was an htmx:oobErrorNoTarget on every other page
+    assert f'<template class="log-pane-row" data-row="activity-row-{activity.pk}">' in body
+    assert "hx-swap-oob" not in body
     activity.refresh_from_db()
     assert activity.account == globex and activity.is_manually_matched
     assert list(activity.opportunities.all()) == [deal]
@@ -246,7 +249,7 @@ def test_admin_removes_from_sync_and_the_row_goes(admin, org, activities):
     response = admin.post(reverse("activities:remove", args=[activity.pk]), **HTMX)
     body = response.content.decode()
     assert "Removed from sync" in body
-    assert f'<tr id="activity-row-{activity.pk}" hx-swap-oob="delete">' in body
+    assert f'data-row="activity-row-{activity.pk}" data-remove="true"' in body
     assert "Renewal call" not in admin.get(LOG).content.decode()
     # Kept for the audit: admins can list what was removed.
     removed = admin.get(LOG, {"removed": "on"}).content.decode()
@@ -269,6 +272,20 @@ def test_a_rep_cannot_list_removed_activities(dana, org, activities):
 def test_get_only_and_post_only(dana, activities):
     assert dana.post(LOG).status_code == 405
     assert dana.get(reverse("activities:edit-match", args=[activities["call"].pk])).status_code == 405
+
+
+def test_the_log_opens_the_pane_of_the_activity_named_in_the_link(dana, activities):
+    activity = activities["call"]
+    body = dana.get(LOG, {"activity": activity.pk}).content.decode()
+    pane = body.split('id="log-pane"', 1)[1]
+    assert 'id="log-pane-content"' in pane and "How it was matched" in pane
+    assert f"Activity ID <strong>{activity.pk}</strong>" in pane
+    assert f'<tr id="activity-row-{activity.pk}" class="log-row-selected" aria-current="true">' in body
+
+
+def test_a_link_to_an_activity_the_reader_cannot_see_says_so(dana, activities):
+    body = dana.get(LOG, {"activity": 999_999}).content.decode()
+    assert "Activity 999999 is not one you can see" in body
 
 
 @pytest.fixture

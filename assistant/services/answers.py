@@ -17,13 +17,14 @@ from django.db.models import Prefetch
 from activities.models import Activity, Participant
 from contacts.models import Contact
 from insights.selectors import insights_configuration_get
+from insights.services.engagement import HALF_LIFE_DAYS, LOW_MAX, MEDIUM_MAX, WEIGHTS, engagement_band
 from insights.services.text import competitors_in, competitors_pattern
 from opportunities.models import NextStep, OpportunityContactRole, OpportunityStageHistory
 from opportunities.stages import stage_info
 
 from .citations import Citations
 from .dates import Period, default_period, format_day, quarter_to_date
-from .intents import Understanding
+from .intents import Understanding, is_why_question, is_yes_no_question
 from .retrieval import (
     RecordContext,
     activity_snippet,
@@ -40,6 +41,11 @@ DECISION_ROLES = [
     OpportunityContactRole.Role.ECONOMIC_BUYER,
     OpportunityContactRole.Role.EXECUTIVE_SPONSOR,
 ]
+BAND_RANGES = {
+    "low": f"0 to {LOW_MAX}",
+    "medium": f"{LOW_MAX + 1} to {MEDIUM_MAX}",
+    "high": f"{MEDIUM_MAX + 1} to 100",
+}
 QUIET_AFTER_DAYS = 30
 AWAITING_REPLY_DAYS = 30
 TOPICS = {
@@ -845,8 +851,13 @@ def answer_engagement(*, context: RecordContext, understanding: Understanding) -
         lines.append(
             f"The engagement level of {context.record.name} is {summary.engagement_level} out of 100{trend} {metric}."
         )
+        band = engagement_band(summary.engagement_level)
+        premise = re.search(r"\b(low|medium|high)\b", understanding.question.lower())
+        if premise and premise.group(1) != band:
+            lines.append(f"It is not {premise.group(1)}: the level is {band}.")
         lines.append(
-            "It is based on the volume, type, and recency of matched activities over the last 12 weeks, counting every matched activity, private ones included."
+            f"That is {band} engagement ({BAND_RANGES[band]}). It is based on the volume, type, and recency of matched activities "
+            "over the last 12 weeks, counting every matched activity, private ones included."
         )
         breakdown = summary.engagement_breakdown or {}
         explanation = breakdown.get("explanation")
@@ -860,6 +871,12 @@ def answer_engagement(*, context: RecordContext, understanding: Understanding) -
             ][:6]
             if parts:
                 lines.append("What it is made of: " + ", ".join(parts) + ".")
+        if is_why_question(understanding.question) and band != "high":
+            lines.append(
+                f"What raises it: a meeting counts {WEIGHTS['meeting']:g} points, a call {WEIGHTS['call']:g}, an email received "
+                f"{WEIGHTS['email_received']:g} and an email sent {WEIGHTS['email_sent']:g}, and each activity's points halve every "
+                f"{HALF_LIFE_DAYS:g} days, so recent meetings and replies from the customer lift it fastest."
+            )
     else:
         lines.append(_summary_missing(context, "an engagement level"))
     by_kind = []
@@ -1006,6 +1023,10 @@ def answer_topic_discussed(*, context: RecordContext, understanding: Understandi
     since = understanding.period.start if understanding.period else None
     found = mentions(context=context, pattern=re.compile(regex, re.I), since=since)
     when = understanding.period.label if understanding.period else ""
+    # "Yes"/"No" only answers "did pricing come up?"; "Is their budget frozen?" only names a topic.
+    asks_if_discussed = understanding.score >= 3 and is_yes_no_question(understanding.question)
+    if not asks_if_discussed:
+        return _answer_topic_question(context=context, understanding=understanding, label=label, found=found)
     if not found:
         return _finish(
             "topic_discussed",
@@ -1023,6 +1044,66 @@ def answer_topic_discussed(*, context: RecordContext, understanding: Understandi
             f"- {format_day(activity.occurred_at, context.tz)}, {activity.get_kind_display().lower()} “{activity.subject}”: {_shorten(sentence)} {cites.activity(activity)}"
         )
     return _finish("topic_discussed", lines, cites)
+
+
+def _answer_topic_question(
+    *, context: RecordContext, understanding: Understanding, label: str, found: list
+) -> Answer:
+    """A "what/which/how much" question about a topic ("What budget has the CFO approved?"): Backstory
+    holds no such figure, so say so plainly, show where the topic came up, and where to look."""
+    cites = Citations(tz=context.tz, record=context.record)
+    lines = [
+        "I can't answer that as a fact: Backstory keeps no field for it, and I won't guess. "
+        f"Here is what the activities you can see on {context.record.name} say about {label}, closest to your question first; read them to check."
+    ]
+    hits = search_activities(context=context, query=understanding.question)[:3]
+    if hits:
+        for hit in hits:
+            a = hit.activity
+            lines.append(
+                f"- {format_day(a.occurred_at, context.tz)}, {a.get_kind_display().lower()} “{a.subject}”: {hit.snippet} {cites.activity(a)}"
+            )
+    elif found:
+        lines.append(f"{label.capitalize()} comes up in {len(found)} activities you can see; the latest:")
+        for activity, sentence in found[:2]:
+            lines.append(
+                f"- {format_day(activity.occurred_at, context.tz)} “{activity.subject}”: {_shorten(sentence)} {cites.activity(activity)}"
+            )
+    opportunity = context.record if context.is_opportunity else None
+    where = (
+        f"the opportunity's Amount in the CRM {cites.opportunity(opportunity)}"
+        if opportunity is not None
+        else "the opportunity's Amount in the CRM"
+    )
+    lines.append(f"Where to look: ask the account team or your contact directly, and check {where}.")
+    return _finish("topic_discussed", lines, cites, has_data=False)
+
+
+# Seed: activities marked private are visible only to their owner; the engagement level counts them.
+VISIBILITY_RULES = (
+    "An activity a colleague marked private can be opened only by its owner: it is left out of your Engagement Log, the summary and the assistant's answers.",
+    "Activities removed from sync in the Engagement Log, and cancelled meetings, are shown to no one.",
+    "The engagement level and metrics still count private activities, so their numbers can be higher than what you can open.",
+    "To read a private activity, ask its owner. If one is missing for another reason, send a support request from the help center (/help/support/) with its Activity ID.",
+)
+
+
+def answer_visibility(*, context: RecordContext | None, understanding: Understanding) -> Answer:
+    """Why a reader cannot see some activities: privacy, removal from sync, cancellation; with the
+    record's own numbers when the assistant is on an account or opportunity."""
+    cites = Citations(tz=context.tz if context else dt.UTC, record=context.record if context else None)
+    lines = []
+    if context is not None:
+        counts = count_activities(context=context, start=None, end=None)
+        if counts.hidden:
+            lines.append(
+                f"On {context.record.name}, {counts.hidden} of the {counts.total} activities are private to a colleague: "
+                f"you can open the other {counts.visible}, and only their owners can open those."
+            )
+        else:
+            lines.append(f"You can open every one of the {counts.total} activities on {context.record.name}.")
+    lines += [f"- {rule}" for rule in VISIBILITY_RULES]
+    return _finish("visibility", lines, cites)
 
 
 def answer_search(*, context: RecordContext, understanding: Understanding) -> Answer:
@@ -1147,7 +1228,36 @@ ANSWERS = {
     "topic_discussed": answer_topic_discussed,
     "manager_summary": answer_manager_summary,
     "search": answer_search,
+    "visibility": answer_visibility,
 }
+
+
+_MARKER = re.compile(r"\[(\d{1,3})\]")
+
+
+def answers_combined(*, parts: list[tuple[str, Answer]]) -> Answer:
+    """One answer to a compound question: each part under its own heading, citations renumbered
+    into one list (a source cited by two parts keeps one number)."""
+    citations: list[dict] = []
+    numbers: dict[tuple[str, str], int] = {}
+    lines: list[str] = []
+    for heading, answer in parts:
+        renumber: dict[int, int] = {}
+        for c in answer.citations:
+            key = (c["kind"], str(c["id"]))
+            if key not in numbers:
+                numbers[key] = len(citations) + 1
+                citations.append({**c, "n": numbers[key]})
+            renumber[c["n"]] = numbers[key]
+        text = _MARKER.sub(lambda m, table=renumber: f"[{table.get(int(m.group(1)), 0)}]", answer.text)
+        lines.append("### " + heading[:1].upper() + heading[1:])
+        lines += text.split("\n")
+    return Answer(
+        intent="compound",
+        text="\n".join(lines),
+        citations=citations,
+        has_data=any(a.has_data for _, a in parts),
+    )
 
 
 def answer_record_question(*, context: RecordContext, understanding: Understanding) -> Answer:

@@ -6,22 +6,44 @@ from zoneinfo import ZoneInfo
 
 from django.urls import reverse
 
-from .dates import format_day
+from insights.models import PersonEngagement
+from opportunities.models import Opportunity
 
-ENGAGEMENT_LOG_URL = "/activities/log/"
+from .dates import format_day
 
 
 def activity_url(activity_id: int) -> str:
-    """The Engagement Log opened on one activity."""
-    return f"{ENGAGEMENT_LOG_URL}?activity={activity_id}"
+    """The activity's own page: its people, how it matched, its ID."""
+    return reverse("activities:detail", args=[activity_id])
 
 
 def record_url(record) -> str:
-    from opportunities.models import Opportunity
-
     if isinstance(record, Opportunity):
         return reverse("opportunities:detail", args=[record.pk])
     return reverse("accounts:detail", args=[record.pk])
+
+
+def person_url(record, contact) -> str:
+    """The person's drawer on the record's page, else on their account's page (a contact seen on the
+    account but not on this deal); a contact with no people metrics has no drawer: the People section."""
+    scopes = [(record, {"account": record, "opportunity": None})]
+    if isinstance(record, Opportunity):
+        scopes = [
+            (record, {"opportunity": record}),
+            (record.account, {"account": record.account, "opportunity": None}),
+        ]
+    for page, scope in scopes:
+        person = (
+            PersonEngagement.objects.filter(contact=contact, **scope).values_list("pk", flat=True).first()
+        )
+        if person:
+            return f"{record_url(page)}people/{person}/"
+    return f"{record_url(record)}#people"
+
+
+def next_step_url(record, step) -> str:
+    """The record's page scrolled to the next step, which the page highlights."""
+    return f"{record_url(record)}#next-step-{step.pk}"
 
 
 class Citations:
@@ -59,12 +81,11 @@ class Citations:
         )
 
     def contact(self, contact) -> str:
-        base = record_url(self.record) if self.record is not None else "#"
         return self.cite(
             kind="contact",
             id=contact.pk,
             label=contact.name or contact.email,
-            url=f"{base}#person-{contact.pk}",
+            url=person_url(self.record, contact) if self.record is not None else "#",
             detail=contact.title,
         )
 
@@ -81,12 +102,11 @@ class Citations:
         return self.cite(kind="account", id=account.pk, label=account.name, url=record_url(account))
 
     def next_step(self, step) -> str:
-        base = record_url(self.record) if self.record is not None else "#"
         return self.cite(
             kind="next_step",
             id=step.pk,
             label=step.subject,
-            url=f"{base}#next-steps",
+            url=next_step_url(self.record, step) if self.record is not None else "#",
             detail=f"due {format_day(step.due_date)}" if step.due_date else "",
         )
 

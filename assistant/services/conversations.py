@@ -12,11 +12,12 @@ from accounts.models import Account
 from backstory import clock
 from opportunities.models import Opportunity
 from pages.record import KINDS
+from support.services import support_hours_status, support_request_from_chat
 
 from ..models import Conversation, Message
-from .answers import Answer, answer_record_question
+from .answers import Answer, answer_record_question, answer_visibility, answers_combined
 from .help import answer_help_question
-from .intents import understand_question
+from .intents import asks_for_a_person, question_parts, understand_question
 from .llm import LlmUnavailable, llm_answer, llm_is_configured
 from .retrieval import RecordContext
 
@@ -71,21 +72,41 @@ def conversation_messages(*, user, record, limit: int = 40) -> list[Message]:
     return list(reversed(messages.order_by("-created_at", "-id")[:limit]))
 
 
-def _compose(*, user, record, question: str) -> tuple[Answer, bool, bool, str]:
-    """The answer with (used_llm, fell_back, notice)."""
+def _answer_one(*, user, record, question: str, now, tz) -> Answer:
+    understanding = understand_question(question=question, now=now, tz=tz, has_record=record is not None)
+    context = RecordContext(user=user, record=record, now=now, tz=tz) if record is not None else None
+    if understanding.intent == "visibility":
+        return answer_visibility(context=context, understanding=understanding)
+    if understanding.intent == "help" or context is None:
+        return answer_help_question(question=question, tz=tz)
+    draft = answer_record_question(context=context, understanding=understanding)
+    if draft.intent == "search" and not draft.has_data:
+        # Not in the record's activities: maybe it is a question about the product.
+        help_answer = answer_help_question(question=question, tz=tz)
+        if help_answer.has_data:
+            return help_answer
+    return draft
+
+
+def assistant_answer_offline(*, user, record, question: str) -> Answer:
+    """The answer composed from the data alone. A compound question ("Which competitors came up, and
+    what are the biggest risks?") gets every part answered, each under its own heading."""
     now = clock.now()
     tz = clock.user_zone(user)
-    understanding = understand_question(question=question, now=now, tz=tz, has_record=record is not None)
-    if understanding.intent == "help":
-        draft = answer_help_question(question=question, tz=tz)
-    else:
-        context = RecordContext(user=user, record=record, now=now, tz=tz)
-        draft = answer_record_question(context=context, understanding=understanding)
-        if draft.intent == "search" and not draft.has_data:
-            # Not in the record's activities: maybe it is a question about the product.
-            help_answer = answer_help_question(question=question, tz=tz)
-            if help_answer.has_data:
-                draft = help_answer
+    parts = question_parts(question)
+    if len(parts) > 1:
+        answers = [
+            (part, _answer_one(user=user, record=record, question=part, now=now, tz=tz)) for part in parts
+        ]
+        if len({answer.intent for _, answer in answers}) > 1:
+            return answers_combined(parts=answers)
+    return _answer_one(user=user, record=record, question=question, now=now, tz=tz)
+
+
+def assistant_answer(*, user, record, question: str) -> tuple[Answer, bool, bool, str]:
+    """The answer, grounded and cited, with (used_llm, fell_back, notice): the language model's when
+    one is configured and answers, else the offline one. Nothing is stored."""
+    draft = assistant_answer_offline(user=user, record=record, question=question)
     if not llm_is_configured():
         return draft, False, False, ""
     label = (
@@ -101,8 +122,40 @@ def _compose(*, user, record, question: str) -> tuple[Answer, bool, bool, str]:
         return draft, False, True, notice
 
 
+HANDOVER_TRANSCRIPT_MESSAGES = 12
+
+
+def _hand_over(*, user, conversation: Conversation, page_url: str) -> Message:
+    """The chat becomes a support request; the answer says who answers, where, and when."""
+    recent = list(conversation.messages.order_by("-created_at", "-id")[:HANDOVER_TRANSCRIPT_MESSAGES])
+    transcript = "\n\n".join(f"{m.get_role_display()}: {m.text}" for m in reversed(recent))
+    request = support_request_from_chat(
+        user=user, conversation=conversation, transcript=transcript, page_url=page_url
+    )
+    hours = support_hours_status()
+    email = f" and by email to {user.email}" if user.email else ""
+    if hours.is_open:
+        text = (
+            f"I've handed this conversation to the support team as {request.reference}. "
+            f"A person will answer here in this chat{email}. {hours.message}"
+        )
+    else:
+        text = (
+            "No one from support can answer right now: human support is Monday to Friday, 9:00 AM to 5:00 PM Pacific. "
+            f"{hours.message} I've logged this conversation as {request.reference}; a person will answer here{email} "
+            "after support opens. Until then I can keep answering questions about your accounts and the product."
+        )
+    now = clock.now()
+    answered = Message.objects.create(
+        conversation=conversation, role=Message.Role.ASSISTANT, text=text, intent="handover", created_at=now
+    )
+    conversation.updated_at = now
+    conversation.save(update_fields=["updated_at"])
+    return answered
+
+
 @transaction.atomic
-def assistant_ask(*, user, record, question: str) -> tuple[Message, Message]:
+def assistant_ask(*, user, record, question: str, page_url: str = "") -> tuple[Message, Message]:
     """Store the user's question and the assistant's grounded, cited answer; returns both messages."""
     question = " ".join((question or "").split())[:MAX_QUESTION_LENGTH]
     if not question:
@@ -112,7 +165,9 @@ def assistant_ask(*, user, record, question: str) -> tuple[Message, Message]:
     asked = Message.objects.create(
         conversation=conversation, role=Message.Role.USER, text=question, created_at=asked_at
     )
-    answer, used_llm, fell_back, notice = _compose(user=user, record=record, question=question)
+    if asks_for_a_person(question):
+        return asked, _hand_over(user=user, conversation=conversation, page_url=page_url)
+    answer, used_llm, fell_back, notice = assistant_answer(user=user, record=record, question=question)
     answered = Message.objects.create(
         conversation=conversation,
         role=Message.Role.ASSISTANT,

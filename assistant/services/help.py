@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from zoneinfo import ZoneInfo
 
 from support.markup import plain_text
@@ -10,8 +11,18 @@ from support.services import support_hours_status
 
 from .answers import Answer
 from .citations import Citations
+from .intents import is_yes_no_question
 
 MIN_HELP_SCORE = 0.12
+_VERDICT = re.compile(r"^(yes|no)\b[:.,]?\s*", re.IGNORECASE)
+
+
+def _without_verdict(text: str, question: str) -> str:
+    """An FAQ's "No: ..." answers its own yes/no question; to any other question it is a wrong verdict."""
+    if is_yes_no_question(question):
+        return text
+    rest = _VERDICT.sub("", text, count=1)
+    return rest[:1].upper() + rest[1:] if rest else text
 
 
 def _best_passage(body: str, question: str, limit: int = 2) -> list[str]:
@@ -40,14 +51,19 @@ def answer_help_question(*, question: str, tz: ZoneInfo) -> Answer:
             citations=cites.items,
             has_data=False,
         )
+    # "What is the engagement level?" names an article by its title: that article answers it.
+    asked = " ".join(search_tokens(question))
+    hits.sort(
+        key=lambda h: not (h.score >= MIN_HELP_SCORE and " ".join(search_tokens(h.article.title)) in asked)
+    )
     top = hits[0].article
     marker = cites.article(top)
-    lines = [f"{top.summary or top.title} {marker}"]
+    lines = [f"{_without_verdict(top.summary or top.title, question)} {marker}"]
     said = set(search_tokens(top.summary or top.title))
     for passage in _best_passage(top.body, question):
         words = set(search_tokens(passage))
         if words and len(words - said) / len(words) > 0.4:  # skip a passage that only repeats the summary
-            lines.append(f"{passage} {marker}")
+            lines.append(f"{_without_verdict(passage, question)} {marker}")
             said |= words
     if top.topic == top.Topic.SUPPORT:
         lines.append(

@@ -29,6 +29,18 @@ class Intent:
 # Order breaks ties: specific questions first, the open search last.
 INTENTS: tuple[Intent, ...] = (
     Intent(
+        "visibility",
+        "Activities the reader cannot see",
+        patterns=(
+            r"\b(can'?t|cannot|can not|don'?t|do not|unable to) (i |we )?(see|find|open|read)\b.*\b(activit|meeting|email|call)",
+            r"\b(activit(y|ies)|meetings?|emails?|calls?) (are |is )?(missing|hidden|not (showing|visible)|invisible)\b",
+            r"\b(hidden|missing|invisible|private) (activit|meeting|email|call)",
+            r"\bwho can see\b",
+        ),
+        keywords=("private", "hidden", "invisible", "colleague's"),
+        needs_record=False,
+    ),
+    Intent(
         "help",
         "A question about Backstory itself",
         patterns=(
@@ -387,3 +399,58 @@ def understand_question(
         name = "search" if has_record else "help"
         return Understanding(question, name, best_score, best_matched, period, _kind_named(text))
     return Understanding(question, best.name, best_score, best_matched, period, _kind_named(text))
+
+
+# A yes/no question starts with an auxiliary verb ("Was pricing discussed?", "Is there a champion?");
+# only those may get a "Yes"/"No" verdict, and only when the evidence decides it.
+_YES_NO_START = re.compile(
+    r"^(is|are|was|were|did|do|does|has|have|had|can|could|will|would|should|any|anything)\b"
+)
+_WH_START = re.compile(r"^(what|which|who|whom|whose|why|how|when|where)\b")
+# Where a compound question splits: a new sentence, or "and"/"also"/"then" before a new question word.
+_PART_BREAK = re.compile(
+    r"\?\s+|;\s+|,?\s+(?:and|also|then|plus)\s+(?=(?:what|which|who|why|how|when|where|is|are|was|were|"
+    r"did|do|does|has|have|should|can|could|will)\b)",
+    re.IGNORECASE,
+)
+
+
+def _normalized(question: str) -> str:
+    return " ".join(question.lower().replace("’", "'").split())
+
+
+def is_yes_no_question(question: str) -> bool:
+    """True for a closed question ("Was pricing discussed?"), false for "what/why/how ..." ones."""
+    text = _normalized(question).lstrip("¿¡ ")
+    return bool(_YES_NO_START.match(text)) and not _WH_START.match(text)
+
+
+def is_why_question(question: str) -> bool:
+    return bool(re.match(r"^(why|how come)\b", _normalized(question)))
+
+
+def question_parts(question: str) -> list[str]:
+    """The questions inside one message: "Which competitors came up, and what are the biggest risks?"
+    is two. Parts too short to be a question on their own stay with the one before."""
+    parts: list[str] = []
+    for piece in _PART_BREAK.split(question.strip()):
+        piece = piece.strip(" ,?")
+        if not piece:
+            continue
+        if parts and len(_WORDS.findall(piece.lower())) < 3:
+            parts[-1] = f"{parts[-1]} and {piece}"
+        else:
+            parts.append(piece + "?")
+    return parts or [question]
+
+
+_PERSON = re.compile(
+    r"\b(talk|speak|chat|connect me|put me through)( to| with)? (a |an |to a |with a )?(real )?(person|human|someone|agent|support|rep from support)\b"
+    r"|\b(human|live) (support|agent|help)\b|\bhand (me )?over\b|^(human|agent|operator)\W*$",
+    re.IGNORECASE,
+)
+
+
+def asks_for_a_person(question: str) -> bool:
+    """True when the user wants a person of the support team rather than the automated answers."""
+    return bool(_PERSON.search(_normalized(question)))

@@ -19,7 +19,7 @@ def _link_markers(line: str, citations: dict[int, dict], *, new_tab: bool) -> st
             return ""
         title = citation["label"] + (f" · {citation['detail']}" if citation.get("detail") else "")
         return format_html(
-            '<a class="cite" href="{}" title="{}" data-kind="{}" data-id="{}"{}>[{}]</a>',
+            '<a class="assistant-cite" href="{}" title="{}" data-kind="{}" data-id="{}"{}>[{}]</a>',
             citation["url"],
             title,
             citation["kind"],
@@ -47,6 +47,9 @@ def assistant_answer(message, embedded: bool = False) -> str:
         if items:
             blocks.append("<ul>" + "".join(items) + "</ul>")
             items = []
+        if line.startswith("### "):  # one part of a compound question
+            blocks.append(f'<p class="assistant-answer-part">{escape(line[4:])}</p>')
+            continue
         blocks.append(f"<p>{_link_markers(line, citations, new_tab=embedded)}</p>")
     if items:
         blocks.append("<ul>" + "".join(items) + "</ul>")

@@ -42,7 +42,7 @@ def test_asking_with_htmx_returns_the_question_and_the_cited_answer(rep_client, 
     assert "<html" not in body
     assert "Was pricing discussed?" in body
     assert "Yes: pricing came up in 1 activity" in body
-    assert f'<a class="cite" href="/activities/log/?activity={activity.pk}"' in body
+    assert f'<a class="assistant-cite" href="/activities/log/{activity.pk}/"' in body
     assert "Pricing proposal for Globex &lt;b&gt;now&lt;/b&gt;" in body  # activity text is escaped
     conversation = Conversation.objects.get(user=account.owner, account=account)
     assert [m.role for m in conversation.messages.all()] == ["user", "assistant"]

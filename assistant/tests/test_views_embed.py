@@ -68,13 +68,13 @@ def test_with_a_token_and_no_cookies_the_panel_opens_and_a_question_is_answered(
     assert "sessionid" not in answer.cookies
     # The cited activity needs a Backstory login and refuses framing: it opens in a new tab.
     assert re.search(
-        r'<a class="cite" href="/activities/log/\?activity=\d+"[^>]* target="_blank" rel="noopener">\[1\]</a>',
+        r'<a class="assistant-cite" href="/activities/log/\d+/"[^>]* target="_blank" rel="noopener">\[1\]</a>',
         body,
     )
     reopened = iframe.get(panel_url, HTTP_X_BACKSTORY_EMBED=token, HTTP_HX_REQUEST="true").content.decode()
     assert (
-        'class="cite"' in reopened
-        and 'target="_blank"' in reopened.split('class="cite"', 1)[1].split(">", 1)[0]
+        'class="assistant-cite"' in reopened
+        and 'target="_blank"' in reopened.split('class="assistant-cite"', 1)[1].split(">", 1)[0]
     )
 
 

@@ -38,7 +38,8 @@ METRIC_PERIODS = ("last_7_days", "last_30_days", "last_90_days", "current_quarte
 # five minutes to write one we send, two to read one we receive.
 EMAIL_SENT_MINUTES = 5
 EMAIL_RECEIVED_MINUTES = 2
-TREND_WEEKS = 12
+# Weekly activity for the page's chart, which follows the chosen period: "This year" is the longest.
+TREND_WEEKS = 53
 
 METRIC_NAMES = (
     "meetings",

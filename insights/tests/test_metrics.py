@@ -111,17 +111,17 @@ def test_a_meeting_ahead_is_not_counted_yet():
     assert metrics_of(account)["current_quarter"]["meetings"] == 0
 
 
-def test_trend_has_twelve_weeks_oldest_first():
+def test_trend_has_a_year_of_weeks_oldest_first():
     account = AccountFactory()
     activity_on(account=account, occurred_at=days_ago(0))
     activity_on(account=account, occurred_at=days_ago(1))  # Sunday: the week before
     activity_on(account=account, occurred_at=days_ago(75))  # Wednesday 9 September
-    activity_on(account=account, occurred_at=days_ago(80))  # before the first week
+    activity_on(account=account, occurred_at=days_ago(365))  # before the first week
     trend = metrics_of(account)["trend"]
-    assert len(trend) == 12
+    assert len(trend) == 53  # enough for "This year", the longest period the page's chart shows
     assert trend[-1] == {"week_start": "2026-11-23", "activities": 1}
     assert trend[-2] == {"week_start": "2026-11-16", "activities": 1}
-    assert trend[0]["week_start"] == "2026-09-07"
+    assert trend[0]["week_start"] == "2025-11-24"
     assert sum(week["activities"] for week in trend) == 3
 
 
@@ -134,4 +134,4 @@ def test_opportunity_metrics_and_records_with_nothing():
     )
     assert result[opportunity.id]["last_7_days"]["meetings"] == 1
     assert result[quiet.id]["last_7_days"]["meetings"] == 0
-    assert len(result[quiet.id]["trend"]) == 12
+    assert len(result[quiet.id]["trend"]) == 53

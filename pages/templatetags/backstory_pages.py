@@ -13,12 +13,15 @@ register = template.Library()
 
 @register.filter
 def highlight(text, query):
-    """``text`` escaped, with each case-insensitive occurrence of ``query`` wrapped in <mark>."""
+    """``text`` escaped, with each case-insensitive occurrence of a word of ``query`` wrapped in <mark>
+    (words in any order: "wayne analytics" marks both in "Wayne Financial - Analytics Expansion")."""
     text = "" if text is None else str(text)
     query = (query or "").strip()
     if len(query) < 2:
         return escape(text)
-    parts = re.split(f"({re.escape(query)})", text, flags=re.IGNORECASE)
+    words = sorted({w.removeprefix("www.") for w in query.split() if w}, key=len, reverse=True)
+    pattern = "(" + "|".join(re.escape(w) for w in words) + ")"
+    parts = re.split(pattern, text, flags=re.IGNORECASE)
     return mark_safe(
         "".join(
             format_html("<mark>{}</mark>", part) if i % 2 else escape(part) for i, part in enumerate(parts)

@@ -242,9 +242,13 @@ def test_metrics_partial_for_htmx_and_full_page_without_javascript(rep_client, a
 
 
 def test_metrics_trend_chart_is_inline_svg(rep_client, account, page):
-    partial = text_of(rep_client.get(url("metrics", account.pk), **HTMX))
+    partial = text_of(rep_client.get(url("metrics", account.pk, period="last_90_days"), **HTMX))
     assert partial.count('<rect class="bar"') == 12
     assert "Activities per week from Sep 7 to Nov 23" in partial
+    # the default period, the last 30 days: the weeks that overlap it
+    partial = text_of(rep_client.get(url("metrics", account.pk), **HTMX))
+    assert partial.count('<rect class="bar"') == 5
+    assert "Activities per week from Oct 26 to Nov 23" in partial
 
 
 def test_an_unknown_period_falls_back_to_the_default(rep_client, account, page):
@@ -556,3 +560,53 @@ def test_an_activity_made_private_in_the_admin_leaves_other_readers_pages_at_onc
     after = text_of(client.get(url("detail", account.pk)))
     # The same summary (not refreshed yet), now without the bullet only Dana's private mail is behind.
     assert "SSO and security review" in after and "Renewal timeline for Q1" not in after
+
+
+def test_an_account_with_no_activity_shows_the_faq_guidance_not_a_red_zero(rep_client, frozen_now, account):
+    # What the engine writes for an account with no matched activity: level 0, nothing in any section.
+    SummaryFactory(account=account, engagement_level=0, latest_activity_at=None)
+    body = text_of(rep_client.get(url("detail", account.pk)))
+    assert "Engagement level 0 out of 100" not in body
+    assert "No engagement level yet" in body
+    assert (
+        "No summary yet." in body
+        and "newly created accounts or when CRM activity syncing is still in progress" in body
+    )
+    assert "Allow 24 to 48 hours for data to populate after initial setup." in body
+
+
+def test_overdue_crm_next_steps_are_marked_and_each_has_its_anchor(rep_client, frozen_now, account):
+    from pages.tests.factories import next_step
+
+    late = {
+        **next_step("Send the MSA redlines", date=days_ago(9), due=dt.date(2026, 11, 20)),
+        "next_step_id": 41,
+    }
+    on_time = {
+        **next_step("Book the security workshop", date=days_ago(2), due=dt.date(2026, 11, 30)),
+        "next_step_id": 42,
+    }
+    SummaryFactory(account=account, latest_activity_at=days_ago(1), next_steps=[late, on_time])
+    body = text_of(rep_client.get(url("detail", account.pk)))
+    overdue = body.split('id="next-step-41"', 1)[1].split("</li>", 1)[0]
+    assert "bullet-overdue" in body.split('id="next-step-41"', 1)[0][-80:]
+    assert '<span class="overdue">Overdue</span>' in overdue and "Send the MSA redlines" in overdue
+    fine = body.split('id="next-step-42"', 1)[1].split("</li>", 1)[0]
+    assert "Overdue" not in fine
+
+
+def test_the_activity_chart_follows_the_chosen_period(rep_client, frozen_now, account):
+    weeks = [
+        {"week_start": (dt.date(2026, 11, 23) - dt.timedelta(weeks=n)).isoformat(), "activities": n + 1}
+        for n in range(52, -1, -1)
+    ]
+    SummaryFactory(
+        account=account,
+        latest_activity_at=days_ago(1),
+        metrics={"trend": weeks, "last_30_days": {"meetings": 1}, "current_year": {"meetings": 9}},
+    )
+    month = text_of(rep_client.get(url("detail", account.pk, period="last_30_days")))
+    assert "last 30 days: 15 over 5 weeks" in month  # the weeks from Oct 26 on: 5+4+3+2+1
+    year = text_of(rep_client.get(url("detail", account.pk, period="current_year")))
+    assert "this year: " in year and "over 48 weeks" in year  # the weeks that overlap 2026
+    assert '<div class="trend-scale" aria-hidden="true"><span>48</span><span>0</span></div>' in year

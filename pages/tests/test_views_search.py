@@ -95,3 +95,62 @@ def test_search_with_no_match_says_so(demo_rep_client):
         reverse("accounts:search"), {"q": "zzzz"}, HTTP_HX_REQUEST="true"
     ).content.decode()
     assert "No account or opportunity matches" in body
+
+
+@pytest.fixture
+def wayne(db):
+    rep = UserFactory(username="dana")
+    other = UserFactory(username="sam")
+    wayne = AccountFactory(name="Wayne Financial", domain="waynefinancial.com", owner=other)
+    deals = {
+        "expansion": OpportunityFactory(
+            name="Wayne Financial - Analytics Expansion", account=wayne, owner=other
+        ),
+        "renewal": OpportunityFactory(name="Wayne Financial - Renewal", account=wayne, owner=rep),
+        "closed": OpportunityFactory(
+            name="Wayne Financial - Analytics Pilot",
+            account=wayne,
+            owner=rep,
+            stage="Closed Lost",
+            is_closed=True,
+        ),
+    }
+    for n in range(12):
+        OpportunityFactory(name=f"Analytics Rollout {n:02d}", account=AccountFactory(name=f"Acme {n:02d}"))
+    return {"rep": rep, "account": wayne, **deals}
+
+
+def test_words_in_any_order_find_the_deal(client, wayne):
+    client.force_login(wayne["rep"])
+    for q in ("wayne analytics", "analytics wayne", "Analytics  WAYNE"):
+        body = search(client, q, HTTP_HX_REQUEST="true")
+        assert "<mark>Wayne</mark> Financial - <mark>Analytics</mark> Expansion" in body, q
+
+
+def test_results_are_ranked_prefix_first_then_open_and_own_deals(client, wayne):
+    from pages.selectors import search_records
+
+    results = search_records(query="wayne financial", user=wayne["rep"], limit=None)
+    assert results["accounts"] == [wayne["account"]]
+    names = [o.name for o in results["opportunities"]]
+    # every deal starts with the query; open before closed, the rep's own before a colleague's
+    assert names == [
+        "Wayne Financial - Renewal",
+        "Wayne Financial - Analytics Expansion",
+        "Wayne Financial - Analytics Pilot",
+    ]
+    exact = search_records(query="wayne financial - renewal", user=wayne["rep"])
+    assert exact["opportunities"][0] == wayne["renewal"]
+
+
+def test_the_preview_stops_at_eight_and_offers_all_results(client, wayne):
+    client.force_login(wayne["rep"])
+    body = search(client, "analytics", HTTP_HX_REQUEST="true")
+    assert body.count('role="option"') == 9  # eight results and "See all"
+    assert 'href="/accounts/search/?q=analytics"' in body and "See all 14 results" in body
+    page = search(client, "analytics")
+    assert "14 results for “analytics”" in page
+    assert page.count("/opportunities/") == 14
+    assert 'Analytics Pilot</a> <span class="muted">Wayne Financial · Closed Lost · closed' in page.replace(
+        "<mark>", ""
+    ).replace("</mark>", "")

@@ -196,6 +196,37 @@
     });
   }
 
+  /* --- Assistant: opening the panel or asking shows the newest exchange, question first ------ */
+  function showLatestExchange() {
+    var list = document.getElementById("assistant-messages");
+    if (!list || !list.lastElementChild) return;
+    var last = list.lastElementChild;
+    var question = last.previousElementSibling && last.previousElementSibling.getAttribute("data-role") === "user" ? last.previousElementSibling : last;
+    // Within the list only: scrolling the page (or the Salesforce frame around it) would jump.
+    list.scrollTop = question.offsetTop - list.firstElementChild.offsetTop;
+  }
+  function setUpAssistant() {
+    document.body.addEventListener("htmx:afterSettle", function (event) {
+      var id = event.detail.target && event.detail.target.id;
+      if (id === "assistant-panel" || id === "assistant-messages") showLatestExchange();
+    });
+  }
+
+  /* --- Engagement Log: a saved or removed activity updates its row, if the log shows it ------- */
+  function setUpLogPane() {
+    document.body.addEventListener("htmx:afterSettle", function () {
+      Array.prototype.forEach.call(document.querySelectorAll("template.log-pane-row"), function (template) {
+        var row = document.getElementById(template.getAttribute("data-row"));
+        if (row && template.getAttribute("data-remove")) row.remove();
+        else if (row) {
+          var fresh = template.content.querySelector("tr");
+          if (fresh) { fresh.className = row.className; row.replaceWith(fresh); htmx.process(fresh); }
+        }
+        template.remove();
+      });
+    });
+  }
+
   /* --- Errors: htmx does not swap error responses; say what happened instead ----------------- */
   function showAlert(message) {
     var alert = document.getElementById("page-alert");
@@ -226,5 +257,7 @@
     setUpDisclosures();
     setUpDrawer();
     setUpErrors();
+    setUpAssistant();
+    setUpLogPane();
   });
 })();

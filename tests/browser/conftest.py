@@ -120,3 +120,35 @@ def other_origin():
     yield Host()
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture
+def org(transactional_db, frozen_now):
+    """Northwind Logistics with a summary, people and activities (two reps), and an open deal."""
+    from accounts.tests.factories import AccountFactory
+    from demo.ids import crm_id
+    from opportunities.tests.factories import OpportunityFactory
+    from pages.tests.factories import full_account
+    from users.tests.factories import UserFactory
+
+    rep = UserFactory(username="dana", first_name="Dana", last_name="Rivera", crm_id=crm_id("005", 9_001))
+    other = UserFactory(username="sam", first_name="Sam", last_name="Okafor")
+    account = AccountFactory(
+        name="Northwind Logistics",
+        owner=rep,
+        domain="northwind.com",
+        crm_id=crm_id("001", 9_002),
+        industry="Logistics",
+    )
+    AccountFactory(name="Northstar Foods", owner=other, domain="northstar.com")
+    pieces = full_account(account=account, rep=rep, other_rep=other, people=4)
+    opportunity = OpportunityFactory(
+        name="Northwind - Platform expansion",
+        account=account,
+        owner=rep,
+        amount=180_000,
+        stage="Proposal",
+        crm_id=crm_id("006", 9_003),
+    )
+    pieces["opportunity"] = opportunity
+    return {"rep": rep, "other": other, "account": account, **pieces}

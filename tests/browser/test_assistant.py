@@ -66,10 +66,10 @@ def test_a_rep_asks_the_assistant_on_a_page_and_sees_a_cited_answer(
     question.fill("Was pricing discussed?")
     question.press("Enter")
 
-    answer = page.locator(".assistant-message.assistant").last
+    answer = page.locator(".assistant-message-answer").last
     expect(answer).to_contain_text("Yes: pricing came up in 1 activity")
     expect(answer).to_contain_text("$40,000 per year")
-    citation = answer.locator("a.cite").first
-    expect(citation).to_have_attribute("href", f"/activities/log/?activity={email.pk}")
+    citation = answer.locator("a.assistant-cite").first
+    expect(citation).to_have_attribute("href", f"/activities/log/{email.pk}/")
     expect(answer.locator(".assistant-sources")).to_contain_text("Email: Pricing proposal for Globex")
     screenshot(page, "assistant-cited-answer", full_page=True)
