@@ -285,9 +285,9 @@ def _add_to(total: dict, row: dict) -> None:
 
 
 def _add_to_rows(model, field: str, added: dict[tuple[int, dt.date], dict], *, is_month: bool) -> None:
-    """Rows (record, day) += ``added``: existing rows get one ``UPDATE ... SET n = n + %s`` each,
-    missing rows one INSERT each, both sent with ``executemany`` (building model instances for
-    ``bulk_create`` cost more than the database did)."""
+    """Rows (record, day) += ``added``: one ``UPDATE ... FROM (VALUES ...)`` for the existing rows
+    and one multi-row INSERT for the missing ones, per batch of rows (building model instances for
+    ``bulk_create`` cost more than the database did; ``executemany`` a round trip per row)."""
     counters = [f.attname for f in model._meta.concrete_fields if isinstance(f, PositiveIntegerField)]
     by_record: dict[int, list[dt.date]] = defaultdict(list)
     for record_id, day in added:
@@ -310,14 +310,28 @@ def _add_to_rows(model, field: str, added: dict[tuple[int, dt.date], dict], *, i
             updates.append([*values, found[key]])
         else:
             inserts.append([key[0], day_value(key[1]), is_month, *values])
+    width = 3 + len(counters)
+    per_statement = max(1, 900 // width)  # within SQLite's 999 parameters per statement
     with connection.cursor() as cursor:
-        if updates:
-            assignments = ", ".join(f"{quote(name)} = {quote(name)} + %s" for name in counters)
-            cursor.executemany(f"UPDATE {table} SET {assignments} WHERE {quote('id')} = %s", updates)
-        if inserts:
+        for start in range(0, len(updates), per_statement):
+            batch = updates[start : start + per_statement]
+            # VALUES columns are column1, column2, ... in both SQLite and PostgreSQL.
+            assignments = ", ".join(
+                f"{quote(name)} = {table}.{quote(name)} + v.column{n + 2}" for n, name in enumerate(counters)
+            )
+            values = ", ".join(["(" + ", ".join(["%s"] * (1 + len(counters))) + ")"] * len(batch))
+            cursor.execute(
+                f"UPDATE {table} SET {assignments} FROM (VALUES {values}) AS v "
+                f"WHERE {table}.{quote('id')} = v.column1",
+                [value for row in batch for value in (row[-1], *row[:-1])],
+            )
+        for start in range(0, len(inserts), per_statement):
+            batch = inserts[start : start + per_statement]
             columns = ", ".join(quote(name) for name in [column, "day", "is_month", *counters])
-            marks = ", ".join(["%s"] * (3 + len(counters)))
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", inserts)
+            values = ", ".join(["(" + ", ".join(["%s"] * width) + ")"] * len(batch))
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {values}", [value for row in batch for value in row]
+            )
 
 
 def _write_days(model, field: str, rows: list[dict]) -> None:
