@@ -23,6 +23,15 @@ class LogFilterForm(forms.Form):
     date_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     removed = forms.BooleanField(label="Removed from sync", required=False)
+    review_for = forms.ModelChoiceField(
+        label="May belong to",
+        queryset=Opportunity.objects.select_related("account"),
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={
+            "invalid_choice": "That opportunity does not exist (any more): open the log from its page again."
+        },
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -55,6 +64,7 @@ class LogFilterForm(forms.Form):
             date_to=data.get("date_to"),
             search=data.get("q") or "",
             removed=bool(data.get("removed")),
+            review_for=data.get("review_for"),
         )
 
 

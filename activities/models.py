@@ -34,6 +34,9 @@ class Activity(models.Model):
 
     class OpportunityMatch(models.TextChoices):
         CONTACT_ROLE = "contact_role", "A participant holds a contact role"
+        NAME = "name", "The subject or body names the opportunity"
+        THREAD = "thread", "An earlier message in the thread was matched to it"
+        OWNER = "owner", "The opportunity's owner is on the activity"
         SINGLE_OPEN = "single_open", "The account's only open opportunity"
         MULTI = "multi", "Every open opportunity (multi-opportunity matching)"
         MANUAL = "manual", "Matched by hand"
@@ -80,6 +83,9 @@ class Activity(models.Model):
     opportunity_match = models.CharField(
         max_length=20, choices=OpportunityMatch.choices, default=OpportunityMatch.NONE
     )
+    opportunity_confidence = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="0-100: the primary opportunity match's evidence points."
+    )
     match_explanation = models.TextField(blank=True, help_text="How the match was made, in plain words.")
     is_manually_matched = models.BooleanField(
         default=False, help_text="A manual match sticks through re-matching."
@@ -124,6 +130,11 @@ class ActivityOpportunity(models.Model):
         "opportunities.Opportunity", on_delete=models.CASCADE, related_name="activity_links"
     )
     match = models.CharField(max_length=20, choices=Activity.OpportunityMatch.choices)
+    confidence = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="0-100: the evidence points."
+    )
+    is_primary = models.BooleanField(default=False, help_text="The candidate that clearly led.")
+    reasons = models.JSONField(default=list, blank=True, help_text="The evidence, one sentence each.")
 
     class Meta:
         constraints = [

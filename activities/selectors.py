@@ -60,6 +60,8 @@ class LogFilters:
     date_to: dt.date | None = None
     search: str = ""
     removed: bool = False
+    # Issue 16: "N activities on this account may belong here — review" from an opportunity's page.
+    review_for: Opportunity | None = None
 
 
 def engagement_log_activities(*, user, filters: LogFilters = LogFilters()) -> QuerySet[Activity]:
@@ -80,6 +82,8 @@ def engagement_log_activities(*, user, filters: LogFilters = LogFilters()) -> Qu
         queryset = queryset.filter(account_match=filters.outcome)
     if filters.account_id:
         queryset = queryset.filter(account_id=filters.account_id)
+    if filters.review_for is not None:
+        queryset = opportunity_review_candidates(opportunity=filters.review_for, queryset=queryset)
     if filters.date_from:
         queryset = queryset.filter(occurred_at__gte=_start_of(filters.date_from))
     if filters.date_to:
@@ -110,6 +114,48 @@ def engagement_log_activities(*, user, filters: LogFilters = LogFilters()) -> Qu
         .annotate(decision_count=Coalesce(Subquery(decisions), 0))
         .order_by("-occurred_at", "-id")
     )
+
+
+def opportunity_review_candidates(
+    *, opportunity: Opportunity, queryset: QuerySet[Activity] | None = None
+) -> QuerySet[Activity]:
+    """Activities on the opportunity's account in its lifetime that are not matched to it: what may
+    belong there. The lifetime is matching's candidate window: from 14 days before it was opened to
+    14 days after it closed (or today)."""
+    from .services.matching_deals import NEAR
+
+    queryset = activities_in_sync() if queryset is None else queryset
+    queryset = queryset.filter(account_id=opportunity.account_id).exclude(
+        opportunity_links__opportunity_id=opportunity.pk
+    )
+    opened = opportunity.created_date or opportunity.created_at
+    if opened is not None:
+        queryset = queryset.filter(occurred_at__gte=opened - NEAR)
+    if opportunity.is_closed:
+        closed = opportunity.actual_close_date or opportunity.close_date
+        if closed is not None:
+            queryset = queryset.filter(occurred_at__lt=_start_of(closed + dt.timedelta(days=1)) + NEAR)
+    return queryset
+
+
+@dataclass(frozen=True)
+class OpportunityReview:
+    """An opportunity with no matched activity, and how many of its account's may belong there."""
+
+    count: int
+    opportunity_id: int
+
+
+def opportunity_review(*, user, opportunity: Opportunity) -> OpportunityReview | None:
+    """Issue 16: "An opportunity page with no matched activity but with account activity in its
+    lifetime says so and offers 'N activities on this account may belong here — review'". None when
+    something is matched to it or nothing the reader may see is on its account in its lifetime."""
+    if activities_in_sync().filter(opportunity_links__opportunity_id=opportunity.pk).exists():
+        return None
+    count = opportunity_review_candidates(
+        opportunity=opportunity, queryset=activities_visible_to(user=user)
+    ).count()
+    return OpportunityReview(count=count, opportunity_id=opportunity.pk) if count else None
 
 
 def _start_of(day: dt.date) -> dt.datetime:

@@ -38,6 +38,8 @@ def rematch_after_crm_change(
 @shared_task(
     name="activities.match_activities",
     queue="capture",
+    soft_time_limit=1800,  # a whole backlog
+    time_limit=1900,
     autoretry_for=(Exception,),
     retry_backoff=True,
     max_retries=5,

@@ -48,3 +48,6 @@ def _forget_connections() -> None:
     kombu_pools.reset()
     app._pool = None
     app.amqp._producer_pool = None
+    # An in-process worker started with `queues=[...]` narrows the app's queue selection for good;
+    # the next block starts again from CELERY_TASK_QUEUES, as a new worker process would.
+    app.amqp.__dict__.pop("queues", None)

@@ -8,6 +8,7 @@ Production hardening lives in ``backstory/settings_production.py``.
 from pathlib import Path
 
 import environ
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -140,6 +141,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {}  # each app adds its schedules in its apps.py ready()
+# Every queue a task is routed to, so a plain `celery -A backstory worker -B` consumes all of them
+# (with no -Q, a worker consumes only the declared queues, or only "default" when none are).
+CELERY_TASK_QUEUES = tuple(Queue(name) for name in ("default", "capture", "contacts", "insights", "crm"))
+# Seconds a task may run: past the soft limit it is interrupted (SoftTimeLimitExceeded, so it can
+# give back what it holds), past the hard limit its worker process is replaced. Tasks that need
+# longer say so in their own decorator.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
 
 # Live capture from connected mailboxes (IMAP) and calendars (CalDAV, ICS feeds): connections/.
 # Fernet key(s) for the connections' passwords and tokens; empty: derived from SECRET_KEY (local use).
@@ -165,6 +174,9 @@ BACKSTORY_FISCAL_YEAR_START_MONTH = env.int("BACKSTORY_FISCAL_YEAR_START_MONTH",
 BACKSTORY_NOW = env("BACKSTORY_NOW", default="")
 # How long rendered page sections are reused (per reader and summary version).
 BACKSTORY_PAGE_CACHE_SECONDS = env.int("BACKSTORY_PAGE_CACHE_SECONDS", default=60)
+# A participant with a new address, named like a contact Backstory created on the same account, is
+# that contact's email changing when the old address has had no activity for this many days.
+BACKSTORY_EMAIL_CHANGE_QUIET_DAYS = env.int("BACKSTORY_EMAIL_CHANGE_QUIET_DAYS", default=30)
 # Who owns records created for people who are not CRM users.
 BACKSTORY_INTEGRATION_USERNAME = env("BACKSTORY_INTEGRATION_USERNAME", default="integration")
 
@@ -182,6 +194,10 @@ SALESFORCE_CONSUMER_KEY = env("SALESFORCE_CONSUMER_KEY", default="")
 SALESFORCE_CONSUMER_SECRET = env("SALESFORCE_CONSUMER_SECRET", default="")
 SALESFORCE_CA_BUNDLE = env("SALESFORCE_CA_BUNDLE", default="")
 SALESFORCE_PRIVATE_KEY_FILE = env("SALESFORCE_PRIVATE_KEY_FILE", default="")
+# Seconds to wait for a connection and for an answer on every Salesforce call; past them the call
+# fails and the outbox retries it, so a silent endpoint never holds a worker.
+SALESFORCE_CONNECT_TIMEOUT = env.float("SALESFORCE_CONNECT_TIMEOUT", default=30.0)
+SALESFORCE_READ_TIMEOUT = env.float("SALESFORCE_READ_TIMEOUT", default=30.0)
 SALESFORCE_STANDIN_PORT = env.int("SALESFORCE_STANDIN_PORT", default=8443)
 SALESFORCE_FIELD_BACKSTORY_ID = env("SALESFORCE_FIELD_BACKSTORY_ID", default="Backstory_Id__c")
 SALESFORCE_FIELD_CREATED_BY_BACKSTORY = env(
@@ -197,6 +213,10 @@ SALESFORCE_PULL_EVERY_SECONDS = env.int("SALESFORCE_PULL_EVERY_SECONDS", default
 SALESFORCE_OUTBOX_BACKOFF_SECONDS = env.int("SALESFORCE_OUTBOX_BACKOFF_SECONDS", default=30)
 SALESFORCE_OUTBOX_BACKOFF_CAP_SECONDS = env.int("SALESFORCE_OUTBOX_BACKOFF_CAP_SECONDS", default=3600)
 SALESFORCE_OUTBOX_MAX_ATTEMPTS = env.int("SALESFORCE_OUTBOX_MAX_ATTEMPTS", default=10)
+# Past those attempts, an entry failing for a passing reason (server errors, network) retries at this
+# cadence until it is this many days old, then waits on the admin's Sync problems page.
+SALESFORCE_OUTBOX_SLOW_RETRY_SECONDS = env.int("SALESFORCE_OUTBOX_SLOW_RETRY_SECONDS", default=3600)
+SALESFORCE_OUTBOX_SLOW_RETRY_DAYS = env.int("SALESFORCE_OUTBOX_SLOW_RETRY_DAYS", default=7)
 SALESFORCE_PAUSE_SECONDS = env.int("SALESFORCE_PAUSE_SECONDS", default=900)
 # Salesforce Canvas signed requests are checked with the Connected App's consumer secret.
 SALESFORCE_CANVAS_CONSUMER_SECRET = env("SALESFORCE_CANVAS_CONSUMER_SECRET", default="")

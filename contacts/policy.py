@@ -204,6 +204,7 @@ def ocr_verdict(
     new_ocr_enabled: bool,
     first_ocr_enabled: bool,
     possible_opportunities: int,
+    opportunity_has_manual_role: bool = True,
 ) -> OcrVerdict:
     """Whether one participant (a contact) becomes a contact role on one opportunity.
 
@@ -214,6 +215,9 @@ def ocr_verdict(
     3. domain mismatch → no ("will not add participants to the same Opportunity as Contact Roles
        if their domains do not match")
     4. contact on another account → no (roles go to "contacts on the Account")
+    4b. roles, but none created by hand, and First OCR off → no ("the Opportunity must have at least
+       one manually created Opportunity Contact Role, or ... enable First OCR instead"): a role
+       Backstory created is not the manual one
     5. another participant holds a role → standard OCR ("At least one participant ... exists as a
        Contact Role on an open Opportunity")
     6. the opportunity has roles, none on the activity → New OCR when on ("regardless of whether an
@@ -232,6 +236,8 @@ def ocr_verdict(
         return OcrVerdict(False, rule, "domain_mismatch")
     if not contact_on_account:
         return OcrVerdict(False, rule, "contact_not_on_account")
+    if opportunity_has_roles and not opportunity_has_manual_role and not first_ocr_enabled:
+        return OcrVerdict(False, rule, "no_manual_role")
     if role_holder_on_activity:
         return OcrVerdict(True, rule, "created")
     if opportunity_has_roles:

@@ -52,6 +52,8 @@ def enqueue_process_activities(activity_ids: list[int]) -> None:
 @shared_task(
     name="contacts.deduplicate",
     queue="contacts",
+    soft_time_limit=1800,  # the whole org's contacts
+    time_limit=1900,
     acks_late=True,
     autoretry_for=(OperationalError,),
     retry_backoff=True,
@@ -60,4 +62,5 @@ def enqueue_process_activities(activity_ids: list[int]) -> None:
 )
 def deduplicate() -> dict:
     """The daily de-duplication of contacts Backstory created. Safe to retry: one transaction."""
-    return contacts_deduplicate().as_dict()
+    report = contacts_deduplicate()
+    return {**report.as_dict(), "failures": report.failures}

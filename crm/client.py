@@ -10,7 +10,10 @@ Five ways in, chosen from the settings that are filled in (or forced with `flow=
 - "jwt": username + consumer key + SALESFORCE_PRIVATE_KEY_FILE (OAuth 2 JWT bearer);
 - "client_credentials": consumer key + secret + a My Domain in SALESFORCE_DOMAIN.
 
-Every flow uses a requests session that trusts SALESFORCE_CA_BUNDLE when it is set.
+Every flow uses a requests session that trusts SALESFORCE_CA_BUNDLE when it is set, and gives
+every call a connect and a read timeout (SALESFORCE_CONNECT_TIMEOUT / SALESFORCE_READ_TIMEOUT,
+seconds, 30 by default): an endpoint that accepts a connection and never answers fails the call,
+which the outbox retries, instead of holding a worker forever.
 """
 
 from __future__ import annotations
@@ -59,6 +62,8 @@ class SalesforceSettings:
     consumer_secret: str = ""
     private_key_file: str = ""
     ca_bundle: str = ""
+    connect_timeout: float = 30.0
+    read_timeout: float = 30.0
 
     @classmethod
     def from_django(cls, **overrides: Any) -> SalesforceSettings:
@@ -112,25 +117,43 @@ def choose_flow(config: SalesforceSettings) -> str:
     )
 
 
-class _CaBundleSession(requests.Session):
-    """A session whose `verify` is not overridden by REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE.
+class _SalesforceSession(requests.Session):
+    """A session that gives every request a timeout (unless the caller passes one) and whose
+    `verify` is not overridden by REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE.
 
-    requests lets those variables beat a session-level `verify`; a configured
-    SALESFORCE_CA_BUNDLE must win. Proxies still come from the environment.
+    simple-salesforce sends its calls with no timeout at all, so the session sets it. requests
+    lets those variables beat a session-level `verify`; a configured SALESFORCE_CA_BUNDLE must
+    win. Proxies still come from the environment.
     """
 
+    def __init__(self, timeout: tuple[float, float]) -> None:
+        super().__init__()
+        self.timeout = timeout
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = self.timeout
+        return super().request(method, url, *args, **kwargs)
+
     def merge_environment_settings(self, url: Any, proxies: Any, stream: Any, verify: Any, cert: Any) -> Any:
+        if self.verify is True:
+            return super().merge_environment_settings(url, proxies, stream, verify, cert)
         return super().merge_environment_settings(
             url, proxies, stream, self.verify if verify is None else verify, cert
         )
 
 
-def salesforce_http_session(ca_bundle: str = "") -> requests.Session:
-    """The requests session the client uses: it trusts `ca_bundle` when one is given."""
-    if not ca_bundle:
-        return requests.Session()
-    session = _CaBundleSession()
-    session.verify = ca_bundle
+def salesforce_http_session(
+    ca_bundle: str = "", *, timeout: tuple[float, float] | None = None
+) -> requests.Session:
+    """The requests session the client uses: every call has a (connect, read) timeout, from the
+    settings unless given, and it trusts `ca_bundle` when one is given."""
+    if timeout is None:
+        config = SalesforceSettings.from_django()
+        timeout = (config.connect_timeout, config.read_timeout)
+    session = _SalesforceSession(timeout)
+    if ca_bundle:
+        session.verify = ca_bundle
     return session
 
 
@@ -152,7 +175,9 @@ def salesforce_connect(
         missing = config.missing_for(flow)
         if missing:
             raise SalesforceNotConfigured(f"The {flow} login needs {', '.join(missing)}.", missing)
-    http = session or salesforce_http_session(config.ca_bundle)
+    http = session or salesforce_http_session(
+        config.ca_bundle, timeout=(config.connect_timeout, config.read_timeout)
+    )
     common = {"session": http, "version": config.api_version}
     if flow == "session":
         return Salesforce(session_id=config.session_id, instance_url=config.instance_url, **common)

@@ -150,9 +150,11 @@ class SalesforceConnection:
             return
         if settings.SALESFORCE_MODE != "standin":
             raise SalesforceSessionRefused(self._session_advice())
-        http = salesforce_http_session(self.config.ca_bundle)
+        http = salesforce_http_session(
+            self.config.ca_bundle, timeout=(self.config.connect_timeout, self.config.read_timeout)
+        )
         try:
-            response = http.post(f"{self.config.instance_url.rstrip('/')}/_standin/sessions", timeout=30)
+            response = http.post(f"{self.config.instance_url.rstrip('/')}/_standin/sessions")
             response.raise_for_status()
             session_id = response.json()["session_id"]
         except (requests.exceptions.RequestException, ValueError, KeyError) as error:

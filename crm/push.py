@@ -49,7 +49,7 @@ from .connection import (
     error_details,
 )
 from .models import OutboxEntry
-from .retry import Action, action_for, backoff_delay, out_of_attempts
+from .retry import Action, action_for, backoff_delay, out_of_attempts, out_of_slow_retries, slow_retry_delay
 from .selectors import outbox_due, outbox_next_attempt_at, outbox_paused_until
 from .services import outbox_pause, outbox_record_drain
 from .sync.values import parse_datetime, soql_quote
@@ -560,7 +560,7 @@ class _Drainer:
             if result.get("done", True):
                 return records
             next_url = result["nextRecordsUrl"]
-            result = self._call(lambda sf: sf.query_more(next_url, identifier_is_url=True))
+            result = self._call(lambda sf, url=next_url: sf.query_more(url, identifier_is_url=True))
 
     @staticmethod
     def _results(raw: Any, expected: int) -> list[_Result]:
@@ -587,7 +587,7 @@ class _Drainer:
         completed: list[tuple[OutboxEntry, str]] = []
         duplicates: list[tuple[OutboxEntry, _Result]] = []
         existing: list[OutboxEntry] = []
-        for entry, result in zip(entries, results):
+        for entry, result in zip(entries, results, strict=True):
             if result.success:
                 completed.append((entry, result.crm_id or entry.crm_id))
             elif operation == UPSERT and not resent and self._create_only_clash(object_name, result):
@@ -620,7 +620,7 @@ class _Drainer:
         if float(self.conn.api_version) >= COLLECTION_UPSERT_FROM_VERSION:
             records = [
                 {"attributes": {"type": object_name}, **payload, field_name: e.external_id}
-                for e, payload in zip(entries, payloads)
+                for e, payload in zip(entries, payloads, strict=True)
             ]
             raw = self._call(
                 lambda sf: sf.restful(
@@ -631,7 +631,10 @@ class _Drainer:
             )
             results = self._results(raw, len(entries))
         else:
-            results = [self._upsert_one(object_name, e, payload) for e, payload in zip(entries, payloads)]
+            results = [
+                self._upsert_one(object_name, e, payload)
+                for e, payload in zip(entries, payloads, strict=True)
+            ]
         self._handle(object_name, UPSERT, entries, results, resent=True)
 
     def _apply(self, entry: OutboxEntry, result: _Result, operation: str) -> None:
@@ -779,13 +782,21 @@ class _Drainer:
 
     def _backoff(self, entry: OutboxEntry, code: str, message: str) -> None:
         self.finished.add(entry.pk)
+        now = clock.now()
         if out_of_attempts(entry.attempts):
-            self._fail(entry, code, f"Gave up after {entry.attempts} attempts: {message}")
-            return
+            # Past the retry horizon a passing outage must not need an admin: retry at the slow
+            # cadence until the entry is a week old, then stop and show it on Sync problems.
+            if out_of_slow_retries(entry.attempts):
+                self._fail(entry, code, f"Gave up after {entry.attempts} attempts: {message}")
+                return
+            delay = slow_retry_delay()
+            message = f"Still failing after {entry.attempts} attempts, retrying every {delay}: {message}"
+        else:
+            delay = backoff_delay(entry.attempts)
         OutboxEntry.objects.filter(pk=entry.pk).update(
             status=OutboxEntry.Status.PENDING,
             claim_token="",
-            next_attempt_at=clock.now() + backoff_delay(entry.attempts),
+            next_attempt_at=now + delay,
             last_error=message,
             last_error_code=code,
         )

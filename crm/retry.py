@@ -62,5 +62,23 @@ def backoff_delay(attempts: int, *, rng: random.Random | None = None) -> dt.time
 
 
 def out_of_attempts(attempts: int) -> bool:
-    """True when an entry that failed `attempts` times should stop retrying."""
+    """True when an entry that failed `attempts` times is past the retry horizon: it then retries at
+    the slow cadence until `slow_retry_until`."""
     return attempts >= settings.SALESFORCE_OUTBOX_MAX_ATTEMPTS
+
+
+def slow_retry_delay() -> dt.timedelta:
+    """The wait between attempts past the retry horizon (an hour by default)."""
+    return dt.timedelta(seconds=settings.SALESFORCE_OUTBOX_SLOW_RETRY_SECONDS)
+
+
+def out_of_slow_retries(attempts: int) -> bool:
+    """True when an entry past the retry horizon has also had its slow retries (hourly for a week by
+    default): it then waits for an admin. Counted in attempts, not in wall time, so a week in which
+    no worker ran still leaves a week of retries once one does."""
+    slow = (
+        settings.SALESFORCE_OUTBOX_SLOW_RETRY_DAYS
+        * 86_400
+        // max(settings.SALESFORCE_OUTBOX_SLOW_RETRY_SECONDS, 1)
+    )
+    return attempts >= settings.SALESFORCE_OUTBOX_MAX_ATTEMPTS + slow

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Min, Q, QuerySet
+from django.conf import settings
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 
 from .models import OutboxEntry, OutboxState, SyncCursor
 
@@ -52,6 +53,27 @@ def outbox_counts() -> dict[str, int]:
 def outbox_failed() -> QuerySet[OutboxEntry]:
     """Entries that failed for good, newest first: what an admin should look at."""
     return OutboxEntry.objects.filter(status=OutboxEntry.Status.FAILED).order_by("-id")
+
+
+def outbox_problems() -> QuerySet[OutboxEntry]:
+    """What an admin should look at, newest first: entries that failed for good, and entries past
+    the retry horizon that are still retrying at the slow cadence. An entry whose record has since
+    gone through (a later entry for it is done) is no longer a problem."""
+    horizon = settings.SALESFORCE_OUTBOX_MAX_ATTEMPTS
+    later_done = OutboxEntry.objects.filter(
+        record_type=OuterRef("record_type"),
+        record_id=OuterRef("record_id"),
+        object_name=OuterRef("object_name"),
+        status=OutboxEntry.Status.DONE,
+        id__gt=OuterRef("id"),
+    )
+    return (
+        OutboxEntry.objects.filter(
+            Q(status=OutboxEntry.Status.FAILED) | Q(status=OutboxEntry.Status.PENDING, attempts__gte=horizon)
+        )
+        .exclude(Exists(later_done))
+        .order_by("-id")
+    )
 
 
 def sync_cursors() -> QuerySet[SyncCursor]:

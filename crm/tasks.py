@@ -47,6 +47,9 @@ app.conf.beat_schedule.update(
 @shared_task(
     name="crm.drain_outbox",
     queue="crm",
+    # Inside the entries' 5-minute claim lease: a drain stopped here gives back what it claimed.
+    soft_time_limit=240,
+    time_limit=290,
     autoretry_for=(DatabaseError,),
     retry_backoff=True,
     retry_jitter=True,
@@ -76,6 +79,8 @@ def drain_outbox() -> dict:
 @shared_task(
     name="crm.pull_salesforce",
     queue="crm",
+    soft_time_limit=1800,  # a full pull of a large org
+    time_limit=1900,
     autoretry_for=(DatabaseError,),
     retry_backoff=True,
     retry_jitter=True,

@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "crm"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("sync-problems/", views.sync_problems, name="sync_problems"),
+    path("sync-problems/retry/", views.sync_problems_retry, name="sync_problems_retry"),
+]

@@ -319,11 +319,12 @@ REP_TITLES = [
 COMPETITORS = ["Gong", "Clari", "Outreach", "Salesloft", "Chorus"]
 
 # Conversation themes: subjects and bodies read like real B2B sales mail. {first}, {company}, {rep}, {product},
-# {competitor}, {day}, {amount} are filled in per activity.
+# {deal} (the deal's product, as its name says it, or "Lumen platform"), {competitor}, {day}, {amount} are
+# filled in per activity.
 EMAIL_THREADS = [
     {
         "topic": "pricing",
-        "subject": "Pricing proposal for {company}",
+        "subject": "Pricing proposal for {company}: {deal}",
         "outbound": "Hi {first},\n\nThanks for the time on our call. As promised, attached is the pricing proposal for {company}: "
         "{amount} per year for the Enterprise tier, including premium support and the onboarding package. "
         "We can hold this pricing until the end of the quarter.\n\nI'll send the revised order form by {day} once you confirm the seat count.\n\nBest,\n{rep}",
@@ -332,7 +333,7 @@ EMAIL_THREADS = [
     },
     {
         "topic": "security review",
-        "subject": "Security review questionnaire - {product} / {company}",
+        "subject": "Security review questionnaire - {deal} / {company}",
         "outbound": "Hi {first},\n\nPlease find our completed security questionnaire, the SOC 2 Type II report and our penetration test summary. "
         "Data is encrypted at rest and in transit, and we support SSO with SAML and SCIM provisioning.\n\n"
         "Let's schedule the security review with your InfoSec team next week.\n\nThanks,\n{rep}",
@@ -341,7 +342,7 @@ EMAIL_THREADS = [
     },
     {
         "topic": "legal redlines",
-        "subject": "MSA redlines from {company} legal",
+        "subject": "MSA redlines from {company} legal - {deal}",
         "outbound": "Hi {first},\n\nOur legal team accepted most of your redlines on the master services agreement. "
         "The open items are the limitation of liability cap and the data processing addendum. "
         "I'll send the clean version of the MSA by {day}.\n\nBest,\n{rep}",
@@ -350,7 +351,7 @@ EMAIL_THREADS = [
     },
     {
         "topic": "timeline",
-        "subject": "Implementation timeline and go-live plan",
+        "subject": "{deal}: implementation timeline and go-live plan",
         "outbound": "Hi {first},\n\nHere is the proposed implementation timeline: kickoff in two weeks, CRM integration and data migration in "
         "month one, and go-live by the end of the quarter. Let's confirm the project plan and the executive sponsor on your side.\n\n"
         "Next step: I'll set up the kickoff meeting with your project team.\n\n{rep}",
@@ -359,7 +360,7 @@ EMAIL_THREADS = [
     },
     {
         "topic": "competitor",
-        "subject": "Re: Evaluation update - {company}",
+        "subject": "Re: Evaluation update - {company} {deal}",
         "outbound": "Hi {first},\n\nI understand you are also evaluating {competitor}. Happy to walk through a side-by-side comparison: "
         "our forecasting accuracy and the Salesforce integration are where customers see the difference. "
         "Would a reference call with a customer in your industry help?\n\n{rep}",
@@ -368,14 +369,14 @@ EMAIL_THREADS = [
     },
     {
         "topic": "champion quiet",
-        "subject": "Checking in",
+        "subject": "Checking in on {deal}",
         "outbound": "Hi {first},\n\nI haven't heard back since our last conversation and wanted to check in. Is the evaluation still a "
         "priority this quarter? If something changed on your side, I'm happy to adjust the plan.\n\n{rep}",
         "inbound": None,
     },
     {
         "topic": "renewal",
-        "subject": "{company} renewal and expansion",
+        "subject": "{deal}: {company} renewal and expansion",
         "outbound": "Hi {first},\n\nYour renewal is coming up next quarter. Based on usage, your team has grown past the licensed seats; "
         "I'd like to discuss the expansion to the analytics add-on and a multi-year renewal.\n\nCould we book a quarterly business review?\n\n{rep}",
         "inbound": "Hi {rep},\n\nYes, let's plan the QBR. Adoption has been strong in the sales team, and marketing wants access too. "
@@ -383,7 +384,7 @@ EMAIL_THREADS = [
     },
     {
         "topic": "technical evaluation",
-        "subject": "Proof of concept success criteria",
+        "subject": "Proof of concept success criteria - {deal}",
         "outbound": "Hi {first},\n\nTo keep the proof of concept focused, here are the success criteria we discussed: Salesforce sync within "
         "a minute, forecasting accuracy on last quarter's pipeline, and the API for your data warehouse. "
         "I'll share the sandbox credentials by {day}.\n\n{rep}",
@@ -394,7 +395,7 @@ EMAIL_THREADS = [
 
 MEETINGS = [
     (
-        "Discovery call: {company} x {product}",
+        "Discovery call: {company} x {deal}",
         "discovery",
         "Agenda: current process, pain points, decision process and timeline. Notes: the team tracks pipeline in spreadsheets; forecasting accuracy is the main pain point.",
     ),
@@ -404,12 +405,12 @@ MEETINGS = [
         "Walked through the SOC 2 report, encryption, SSO with SAML, and data residency. Action: send the sub-processor list.",
     ),
     (
-        "Pricing walkthrough",
+        "Pricing walkthrough: {deal}",
         "pricing",
         "Reviewed the pricing proposal and the volume discount. The CFO asked for multi-year pricing options. Next step: revised quote by Friday.",
     ),
     (
-        "Legal redline review",
+        "Legal redline review - {deal}",
         "legal redlines",
         "Discussed the MSA redlines: limitation of liability and the data processing addendum. Legal will return comments next week.",
     ),
@@ -419,17 +420,17 @@ MEETINGS = [
         "The executive sponsor confirmed the budget and the go-live timeline. Decision expected before quarter end.",
     ),
     (
-        "Quarterly business review",
+        "Quarterly business review ({deal})",
         "renewal",
         "Reviewed adoption, usage report and renewal. Marketing wants seats; expansion to the analytics add-on discussed.",
     ),
     (
-        "Technical deep dive: API and integration",
+        "Technical deep dive: {deal} API and integration",
         "technical evaluation",
         "Covered the REST API, Salesforce integration, data warehouse export and rate limits.",
     ),
     (
-        "Implementation kickoff",
+        "{deal} implementation kickoff",
         "timeline",
         "Kickoff with the project team: data migration plan, integration guide, sandbox environment, go-live date.",
     ),
@@ -437,14 +438,17 @@ MEETINGS = [
 
 CALLS = [
     (
-        "Call with {first} about pricing",
+        "Call with {first} about {deal} pricing",
         "Discussed the pricing proposal and the volume discount; will send revised quote.",
     ),
     (
-        "Follow-up call: security questionnaire",
+        "Follow-up call: {deal} security questionnaire",
         "Answered the open security questionnaire items on data residency.",
     ),
-    ("Quick call re: timeline", "Confirmed the implementation timeline and next steps for the kickoff."),
+    (
+        "Quick call re: {deal} timeline",
+        "Confirmed the implementation timeline and next steps for the kickoff.",
+    ),
     (
         "Call with {first}: competitive evaluation",
         "They are comparing us with {competitor}; offered a reference call.",
@@ -476,3 +480,18 @@ LEAD_SOURCES = ["Web", "Partner Referral", "Outbound", "Event", "Inbound Demo Re
 SIGNATURE_PHONE_AREA = ["212", "415", "312", "617", "713", "206", "512", "303", "404", "646"]
 FREE_MAIL_DOMAINS = ["gmail.com", "yahoo.com", "outlook.com"]
 ROLE_ADDRESSES = ["noreply", "notifications", "support", "info"]
+
+# What a deal's people talk about at each stage (topics of EMAIL_THREADS and MEETINGS): a deal in
+# negotiation has pricing and legal mail, an early one discovery and evaluation.
+TOPICS_BY_STAGE = {
+    "Prospecting": ["discovery", "champion quiet", "competitor"],
+    "Qualification": ["discovery", "technical evaluation", "competitor"],
+    "Discovery": ["discovery", "technical evaluation", "security review"],
+    "Solution Design": ["technical evaluation", "security review", "competitor"],
+    "Proposal": ["pricing", "executive alignment", "competitor", "security review"],
+    "Negotiation": ["pricing", "legal redlines", "executive alignment"],
+    "Closed Won": ["timeline"],
+    "Closed Lost": ["champion quiet"],
+}
+RENEWAL_TOPICS = ["renewal"]
+NO_DEAL = "Lumen platform"

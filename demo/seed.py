@@ -64,6 +64,52 @@ class Person:
 
 
 @dataclass
+class DemoDeal:
+    """An opportunity with its stage history and the people in its contact roles, for its story."""
+
+    opportunity: Opportunity
+    history: list[tuple[str, dt.datetime]]
+    product: str
+    people: list[Person] = field(default_factory=list)
+
+    @property
+    def closed_at(self) -> dt.datetime | None:
+        return self.history[-1][1] if self.opportunity.is_closed else None
+
+    def alive_at(self, when: dt.datetime) -> bool:
+        """Open then, or closed within the last two weeks (the follow-up still belongs to it)."""
+        if when < self.history[0][1]:
+            return False
+        return self.closed_at is None or when <= self.closed_at + dt.timedelta(days=14)
+
+    def stage_at(self, when: dt.datetime) -> str:
+        stage = self.history[0][0]
+        for name, changed_at in self.history:
+            if changed_at <= when:
+                stage = name
+        return stage
+
+
+# How much of the mail each kind of account gets, and when: a real book has hot accounts (High),
+# warm ones (Medium), cooling ones that went quiet two to three weeks ago, cold ones (Low) and a
+# few silent ones.
+WEIGHT_BY_KIND = {"hot": 8.0, "warm": 2.2, "cooling": 3.5, "cold": 0.5, "silent": 0.0}
+RECENT_MEAN_DAYS = {"hot": 30, "warm": 60, "cooling": 45}
+
+
+def account_kind(index: int) -> str:
+    if index % 17 == 16:
+        return "silent"
+    if index % 5 == 0:
+        return "hot"
+    if index % 10 == 3:
+        return "cooling"
+    if index % 10 in (1, 2, 6, 7):
+        return "warm"
+    return "cold"
+
+
+@dataclass
 class DemoSummary:
     counts: dict[str, int] = field(default_factory=dict)
 
@@ -83,6 +129,8 @@ class DemoOrgWriter:
         self.accounts: list[Account] = []
         self.people: dict[int, list[Person]] = {}
         self.account_weights: list[float] = []
+        self.account_kinds: list[str] = []
+        self.deals: dict[int, list[DemoDeal]] = {}
         # Hash the shared demo password once: hashing is deliberately slow.
         self.password_hash = make_password(options.password)
 
@@ -329,11 +377,8 @@ class DemoOrgWriter:
                 )
         AccountDomain.objects.bulk_create(domains, batch_size=CHUNK)
         AccountTeamMember.objects.bulk_create(members, batch_size=CHUNK)
-        # Hot accounts get most of the mail; a few stay cold or silent, as in a real book.
-        self.account_weights = [
-            0.0 if i % 17 == 16 else (6.0 if i % 5 == 0 else (0.3 if i % 7 == 6 else 1.5))
-            for i in range(len(self.accounts))
-        ]
+        self.account_kinds = [account_kind(i) for i in range(len(self.accounts))]
+        self.account_weights = [WEIGHT_BY_KIND[kind] for kind in self.account_kinds]
         self.progress("accounts", len(self.accounts))
 
     def write_people(self) -> None:
@@ -435,10 +480,15 @@ class DemoOrgWriter:
         for i, account in enumerate(self.accounts):
             count = [1, 2, 3, 3, 2, 4, 0, 2, 3, 4][i % 10]
             team = team_by_account.get(account.pk, [])
+            # Each deal of an account sells something else: its name says what.
+            products = self.rng.sample(content.OPPORTUNITY_NAMES, k=count)
+            self.deals[i] = []
             for n in range(count):
                 created = self.now - dt.timedelta(days=self.rng.randint(20, 360))
                 roll = self.rng.random()
-                if roll < 0.22:
+                if self.account_kinds[i] == "silent":
+                    final = stage_info("Closed Lost")  # nobody talks to them: nothing open
+                elif roll < 0.22:
                     final = stage_info("Closed Won")
                 elif roll < 0.36:
                     final = stage_info("Closed Lost")
@@ -478,7 +528,7 @@ class DemoOrgWriter:
                 )
                 opp = Opportunity(
                     crm_id=self.next_crm_id("006"),
-                    name=f"{account.name} - {self.rng.choice(content.OPPORTUNITY_NAMES)}{'' if n == 0 else f' {n + 1}'}",
+                    name=f"{account.name} - {products[n]}",
                     account=account,
                     owner_id=owner_id,
                     amount=amount,
@@ -495,6 +545,7 @@ class DemoOrgWriter:
                 )
                 opps.append(opp)
                 plans.append((opp, history))
+                self.deals[i].append(DemoDeal(opp, history, products[n]))
         Opportunity.objects.bulk_create(opps, batch_size=CHUNK)
         history_rows = [
             OpportunityStageHistory(
@@ -517,6 +568,7 @@ class DemoOrgWriter:
     def write_contact_roles(self, opps: list[Opportunity]) -> None:
         roles = []
         account_index = {a.pk: i for i, a in enumerate(self.accounts)}
+        deal_of = {id(d.opportunity): d for deals in self.deals.values() for d in deals}
         role_by_seniority = {
             "c_level": "Executive Sponsor",
             "vp": "Decision Maker",
@@ -531,6 +583,8 @@ class DemoOrgWriter:
             contacts = [p for p in self.people[account_index[opp.account_id]] if p.contact is not None]
             chosen = self.rng.sample(contacts, k=min(len(contacts), self.rng.randint(1, 3)))
             for k, person in enumerate(chosen):
+                if id(opp) in deal_of:
+                    deal_of[id(opp)].people.append(person)
                 roles.append(
                     OpportunityContactRole(
                         opportunity=opp,
@@ -574,13 +628,15 @@ class DemoOrgWriter:
         self.cum_weights = list(itertools.accumulate(self.account_weights))
         written = 0
         sequence = 0
+        stories = self.deal_stories()
         while written < total:
             size = min(CHUNK * 5, total - written)
             activities: list[dict] = []
             participants: list[dict] = []
             while len(activities) < size:
                 sequence += 1
-                for activity, people in self.conversation(sequence, users_by_id, team_by_account):
+                plan = stories.pop() if stories else None
+                for activity, people in self.conversation(sequence, users_by_id, team_by_account, plan):
                     if len(activities) >= size:
                         break
                     activity["id"] = self.activity_rows.allocate_id()
@@ -597,27 +653,87 @@ class DemoOrgWriter:
         self.activity_rows.finish()
         self.participant_rows.finish()
 
-    def conversation(self, sequence: int, users_by_id: dict, team_by_account: dict):
-        """One thread: an email and maybe its reply, a meeting, or a call, with one account's people."""
-        i = self.rng.choices(range(len(self.accounts)), cum_weights=self.cum_weights)[0]
+    def deal_stories(self) -> list[tuple[int, dt.datetime, DemoDeal, str]]:
+        """(account index, when, deal, topic) of the conversations every open deal has had, its stage's
+        own last: a deal in negotiation has pricing and legal mail in its last days, one in proposal a
+        pricing thread. Returned last first, so ``pop()`` writes them in order."""
+        stories = []
+        for i, deals in self.deals.items():
+            if self.account_kinds[i] == "silent":
+                continue
+            quiet = self.quiet_days(i)
+            for deal in deals:
+                if deal.opportunity.is_closed:
+                    continue
+                created = deal.history[0][1]
+                age = max(1, (self.now - created).days)
+                stage = deal.opportunity.stage
+                if stage == "Negotiation":
+                    recent = [
+                        ("pricing", self.rng.uniform(1, 6)),
+                        ("legal redlines", self.rng.uniform(2, 12)),
+                    ]
+                elif stage == "Proposal":
+                    recent = [("pricing", self.rng.uniform(2, 15))]
+                else:
+                    recent = [
+                        (self.rng.choice(self.topics_for(deal, stage)), self.rng.uniform(1, min(45, age)))
+                    ]
+                first_topic = self.rng.choice(self.topics_for(deal, deal.history[0][0]))
+                plan = [(first_topic, self.rng.uniform(max(0.5, age - 10), age))] + recent
+                for topic, days_back in plan:
+                    days_back = min(age - 0.1, max(days_back, quiet + self.rng.uniform(0, 3)))
+                    stories.append((i, self.now - dt.timedelta(days=days_back), deal, topic))
+        stories.sort(key=lambda story: story[1], reverse=True)
+        return stories
+
+    def quiet_days(self, i: int) -> int:
+        """A cooling account has been silent this many days; the others 0."""
+        return 10 + (i % 3) * 5 if self.account_kinds[i] == "cooling" else 0
+
+    def topics_for(self, deal: DemoDeal, stage: str) -> list[str]:
+        if "Renewal" in deal.product and stage not in ("Closed Won", "Closed Lost"):
+            return content.RENEWAL_TOPICS
+        return content.TOPICS_BY_STAGE.get(stage, content.TOPICS_BY_STAGE["Discovery"])
+
+    def conversation(self, sequence: int, users_by_id: dict, team_by_account: dict, plan=None):
+        """One thread: an email and maybe its reply, a meeting, or a call, with one account's people;
+        most are about one of the account's deals alive at the time, in its stage's words."""
+        if plan is not None:
+            i, when, deal, topic = plan
+        else:
+            i = self.rng.choices(range(len(self.accounts)), cum_weights=self.cum_weights)[0]
+            kind = self.account_kinds[i]
+            quiet = self.quiet_days(i)
+            if kind == "cold":
+                days_back = self.rng.uniform(0, 365)
+            else:
+                # Most of a live account's mail is recent: hot ones within a month or so.
+                days_back = quiet + self.rng.expovariate(1 / RECENT_MEAN_DAYS[kind])
+                if days_back > 365:
+                    days_back = self.rng.uniform(quiet, 365)
+            when = self.now - dt.timedelta(days=days_back, minutes=self.rng.randint(0, 600))
+            alive = [d for d in self.deals.get(i, []) if d.alive_at(when)]
+            deal = self.rng.choice(alive) if alive and self.rng.random() < 0.85 else None
+            topic = self.rng.choice(self.topics_for(deal, deal.stage_at(when))) if deal else None
         account = self.accounts[i]
         people = self.people[i]
-        hot = self.account_weights[i] >= 6
-        days_back = (
-            self.rng.triangular(0, 365, 0 if hot else 120)
-            if self.account_weights[i] >= 1
-            else self.rng.uniform(100, 365)
-        )
-        when = self.now - dt.timedelta(days=days_back, minutes=self.rng.randint(0, 600))
         rep_ids = [account.owner_id, *team_by_account.get(account.pk, [])]
+        if deal is not None and self.rng.random() < 0.6:
+            rep_ids = [deal.opportunity.owner_id or account.owner_id]
         rep = users_by_id.get(self.rng.choice(rep_ids)) or users_by_id[account.owner_id]
         external = self.rng.sample(
             people, k=min(len(people), self.rng.choices([1, 2, 3], weights=[6, 3, 1])[0])
         )
+        # The deal's own people: someone in a contact role on it is on most of its conversations.
+        if deal is not None and deal.people and self.rng.random() < 0.75:
+            lead = self.rng.choice(deal.people)
+            external = [lead] + [p for p in external if p is not lead][: len(external) - 1]
         roll = self.rng.random()
         fill = {
             "company": account.name,
             "product": content.PRODUCT,
+            "deal": deal.product if deal else content.NO_DEAL,
             "rep": rep.first_name,
             "first": external[0].first,
             "competitor": self.rng.choice(content.COMPETITORS),
@@ -625,10 +741,14 @@ class DemoOrgWriter:
             "amount": f"${self.rng.randint(4, 60) * 5_000:,}",
         }
         source = f"demo-{self.options.seed}-{sequence:08d}"
-        if roll < 0.72:
-            return self.email_thread(source, when, rep, external, fill, i)
-        if roll < 0.92:
-            return [self.meeting(source, when, rep, external, fill, sequence)]
+        themes = [t for t in content.EMAIL_THREADS if t["topic"] == topic]
+        meetings = [m for m in content.MEETINGS if m[1] == topic]
+        if plan is not None and themes:
+            roll = 0.0  # a deal's story is told by mail
+        if roll < 0.72 and (themes or topic is None or not meetings):
+            return self.email_thread(source, when, rep, external, fill, i, themes or None)
+        if roll < 0.92 or meetings:
+            return [self.meeting(source, when, rep, external, fill, sequence, meetings or None)]
         return [self.call(source, when, rep, external[0], fill)]
 
     def activity(self, **values) -> dict:
@@ -664,9 +784,16 @@ class DemoOrgWriter:
         return f"{person.first} {person.last}\n{person.title}\n{company}\n{person.phone}"
 
     def email_thread(
-        self, source: str, when: dt.datetime, rep: User, external: list[Person], fill: dict, i: int
+        self,
+        source: str,
+        when: dt.datetime,
+        rep: User,
+        external: list[Person],
+        fill: dict,
+        i: int,
+        themes: list[dict] | None = None,
     ):
-        theme = self.rng.choice(content.EMAIL_THREADS)
+        theme = self.rng.choice(themes or content.EMAIL_THREADS)
         subject = theme["subject"].format(**fill)
         message_id = f"{source}@{content.INTERNAL_DOMAIN}"
         body = theme["outbound"].format(**fill)
@@ -685,7 +812,7 @@ class DemoOrgWriter:
             self.external(p, "to" if k == 0 else "cc") for k, p in enumerate(external)
         ]
         thread = [(first, people)]
-        reply_chance = 0.0 if theme["inbound"] is None else (0.75 if self.account_weights[i] >= 1.5 else 0.35)
+        reply_chance = 0.0 if theme["inbound"] is None else (0.75 if self.account_weights[i] >= 2 else 0.35)
         reply_at = when + dt.timedelta(hours=self.rng.randint(2, 60))
         if self.rng.random() < reply_chance and reply_at < self.now:
             author = external[0]
@@ -708,9 +835,16 @@ class DemoOrgWriter:
         return thread
 
     def meeting(
-        self, source: str, when: dt.datetime, rep: User, external: list[Person], fill: dict, sequence: int
+        self,
+        source: str,
+        when: dt.datetime,
+        rep: User,
+        external: list[Person],
+        fill: dict,
+        sequence: int,
+        meetings: list[tuple] | None = None,
     ):
-        title, _topic, notes = self.rng.choice(content.MEETINGS)
+        title, _topic, notes = self.rng.choice(meetings or content.MEETINGS)
         # A few meetings are still ahead: the "next meeting" on pages.
         if sequence % 40 == 0:
             when = self.now + dt.timedelta(days=self.rng.randint(1, 14), hours=self.rng.randint(0, 6))

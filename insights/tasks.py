@@ -39,7 +39,9 @@ def refresh_stale_summaries() -> dict:
     return services.summaries_refresh_stale().as_dict()
 
 
-@shared_task(name="insights.summaries_refresh_all", queue="insights", **RETRY)
+@shared_task(
+    name="insights.summaries_refresh_all", queue="insights", soft_time_limit=3600, time_limit=3700, **RETRY
+)
 def refresh_all_summaries() -> dict:
     """The nightly recompute of every summary."""
     return services.summaries_refresh_all(backfill_weeks=0).as_dict()

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
 
+from activities.selectors import opportunity_review
 from backstory import clock
 
 from .engagement import engagement_for, summary_has_data
@@ -212,6 +213,9 @@ class PageContext:
             self._summary = {
                 "sections": [s for s in found if s.key != "warnings"],
                 "warnings": next((s for s in found if s.key == "warnings"), None),
+                "review": opportunity_review(user=self.user, opportunity=self.record.obj)
+                if self.record.is_opportunity
+                else None,
             }
         return self._summary
 

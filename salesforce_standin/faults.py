@@ -24,11 +24,17 @@ SLOW = "SLOW"
 SESSION_EXPIRED = "SESSION_EXPIRED"
 UNABLE_TO_LOCK_ROW = "UNABLE_TO_LOCK_ROW"
 DUPLICATES_DETECTED = "DUPLICATES_DETECTED"
+VALIDATION_RULE = "FIELD_CUSTOM_VALIDATION_EXCEPTION"
 
 REQUEST_KINDS = (SESSION_EXPIRED, REQUEST_LIMIT_EXCEEDED, SERVER_ERROR, SLOW)
-RECORD_KINDS = (UNABLE_TO_LOCK_ROW, DUPLICATES_DETECTED)
+RECORD_KINDS = (UNABLE_TO_LOCK_ROW, DUPLICATES_DETECTED, VALIDATION_RULE)
 KINDS = REQUEST_KINDS + RECORD_KINDS
-ALIASES = {"INVALID_SESSION_ID": SESSION_EXPIRED, "5XX": SERVER_ERROR, "DELAY": SLOW}
+ALIASES = {
+    "INVALID_SESSION_ID": SESSION_EXPIRED,
+    "5XX": SERVER_ERROR,
+    "DELAY": SLOW,
+    "VALIDATION_RULE": VALIDATION_RULE,
+}
 
 
 @dataclass
@@ -44,6 +50,10 @@ class FaultRule:
     status: int | None = None  # SERVER_ERROR: 500 (default) or 503
     delay: float = 0.0  # SLOW: seconds
     duplicate_of: str | None = None  # DUPLICATES_DETECTED: the id to report as the match
+    # VALIDATION_RULE: the rule refuses a write whose record (as it would be after the write) has
+    # these field values (text compared without case), with this error message.
+    when: dict[str, Any] | None = None
+    message: str = ""
     fired: int = 0
     id: int = 0
     _random: random.Random = field(default_factory=random.Random, repr=False)
@@ -60,6 +70,8 @@ class FaultRule:
             raise ValueError("a server error is 500, 502 or 503")
         if self.kind == SLOW and self.delay <= 0:
             raise ValueError("a SLOW fault needs a delay in seconds")
+        if self.kind == VALIDATION_RULE and not self.when:
+            raise ValueError("a validation rule needs `when`: the field values it refuses")
         self._pattern = re.compile(self.path) if self.path else None
         self._random = random.Random(self.seed)
 
@@ -94,6 +106,8 @@ class FaultRule:
             "status": self.status,
             "delay": self.delay,
             "duplicate_of": self.duplicate_of,
+            "when": self.when,
+            "message": self.message,
             "fired": self.fired,
             "exhausted": self.exhausted,
         }
@@ -136,6 +150,23 @@ class FaultPlan:
     def rules(self) -> list[FaultRule]:
         with self._lock:
             return list(self._rules)
+
+    def refusing(self, method: str, path: str, record: dict[str, Any]) -> FaultRule | None:
+        """The first validation rule that refuses this record (as it would be after the write)."""
+
+        def same(value: Any, wanted: Any) -> bool:
+            if isinstance(wanted, str):
+                return str(value or "").lower() == wanted.lower()
+            return value == wanted
+
+        with self._lock:
+            for rule in self._rules:
+                if rule.kind != VALIDATION_RULE or not rule.matches(method, path):
+                    continue
+                if all(same(record.get(name), wanted) for name, wanted in (rule.when or {}).items()):
+                    rule.fired += 1
+                    return rule
+        return None
 
     def draw(self, kinds: tuple[str, ...], method: str, path: str) -> list[FaultRule]:
         """The rules of these kinds that fire for this call (at most one per kind)."""

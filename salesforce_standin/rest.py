@@ -551,6 +551,15 @@ class RestApi:
             if record_id and ids.is_well_formed(record_id):
                 message += f" or 1 records: {ids.to_18(record_id)}"
             raise ApiError(400, "UNABLE_TO_LOCK_ROW", message, fields=[])
+        # Validation rules judge writes (never deletes) by the record as it would be afterwards.
+        after = dict(data)
+        if data and record_id and not creating:
+            found = self.store.lookup(record_id)
+            after = {**(found[1] if found else {}), **data}
+        refused = self.faults.refusing(request.method, request.resource, after) if data else None
+        if refused:
+            message = refused.message or "This record does not pass the org's validation rules."
+            raise ApiError(400, fault_kinds.VALIDATION_RULE, message, fields=sorted(refused.when or {}))
         if not creating:
             return
         fired = self.faults.draw((fault_kinds.DUPLICATES_DETECTED,), request.method, request.resource)

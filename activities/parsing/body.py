@@ -30,6 +30,7 @@ from bs4 import BeautifulSoup, Comment
 
 from .lines import (
     ATTACHMENT,
+    LEGAL_SUFFIX,
     has_contact_details,
     is_prose,
     is_rule,
@@ -388,8 +389,37 @@ def _opens_block(lines: list[str], index: int) -> bool:
     return following is None or _is_signature_like(lines[following])
 
 
+def _someone_else(line: str, author: AuthorHint) -> bool:
+    """Does this line name a person who is not the author ("John Smith", "John Smith - VP Sales")?
+    A block opening with another person's name is their card, not the author's signature. Only
+    judged when the author's full name is known: "Pppcmail" or a bare address cannot tell."""
+    if not (author.first and author.last) or author.matches(line):
+        return False
+    stripped = " ".join(line.split())
+    with_title = split_name_and_title(stripped)
+    name = with_title[0] if with_title else stripped
+    # "Environmental Engineer", "COO Enron Net Works", "ICE Administrator" are titles, not names.
+    return looks_like_name(name) and not is_title(name) and not LEGAL_SUFFIX.search(name)
+
+
 def _signature_start(lines: list[str], author: AuthorHint) -> int | None:
-    """Index in ``lines`` (new text, disclaimers removed) where the signature begins, or None."""
+    """Index in ``lines`` (new text, disclaimers removed) where the signature begins, or None.
+
+    A signature is the author's only when it follows their own text and does not open with
+    another person's name (a colleague's details passed on, a forwarded card)."""
+    start = _signature_candidate(lines, author)
+    if start is None:
+        return None
+    nonblank = [index for index, line in enumerate(lines) if line.strip()]
+    opening = next((i for i in nonblank if i >= start and not _SIG_DASHES.match(lines[i])), None)
+    if opening is None or author.matches(lines[opening]):
+        return start  # the author's own name: theirs wherever it stands
+    if start <= nonblank[0] or _someone_else(lines[opening], author):
+        return None
+    return start
+
+
+def _signature_candidate(lines: list[str], author: AuthorHint) -> int | None:
     nonblank = [index for index, line in enumerate(lines) if line.strip()]
     if not nonblank:
         return None

@@ -4,8 +4,9 @@ Decisions worth knowing:
 
 - A message without a Message-ID gets ``sha256:<hex of its raw bytes>`` as its source id (and
   a warning), so re-importing the same file still stores it once.
-- A missing or unparseable ``Date:`` is an error for that message; so is a missing sender and
-  a "message" with no mail headers at all (a garbage or headerless file).
+- A message with no ``Date:`` is dated from its newest ``Received:`` header (with a warning); with
+  neither, or an unparseable ``Date:``, it is an error for that message; so is a missing sender
+  and a "message" with no mail headers at all (a garbage or headerless file).
 - Charsets: the declared charset is tried strictly; an unknown or lying one falls back to
   UTF-8, then Windows-1252, then Latin-1, with a warning. ASCII and ISO-8859-1 labels are read
   as Windows-1252, as browsers do, because that is what such mail really contains.
@@ -187,10 +188,29 @@ def _message_id(message: EmailMessage) -> str | None:
     return ids[0] if ids else None
 
 
+def _received_date(message: EmailMessage) -> dt.datetime | None:
+    """When the newest ``Received:`` header says the message arrived (the date after its ";")."""
+    dates = []
+    for key, raw in message.raw_items():
+        if key.lower() != "received" or ";" not in str(raw):
+            continue
+        try:
+            parsed = parsedate_to_datetime(" ".join(str(raw).rsplit(";", 1)[1].split()))
+        except (TypeError, ValueError, IndexError):
+            continue
+        if parsed is not None:
+            dates.append(parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC))
+    return max(dates) if dates else None
+
+
 def _date(message: EmailMessage, warnings: list[str]) -> dt.datetime:
     value = _header(message, "Date")
     if not value:
-        raise _MessageError("missing Date header")
+        received = _received_date(message)
+        if received is None:
+            raise _MessageError("missing Date header")
+        warnings.append("no Date header: dated from the newest Received header")
+        return received.astimezone(dt.UTC)
     try:
         parsed = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):

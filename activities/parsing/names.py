@@ -25,6 +25,33 @@ _GROUP_WORDS = frozenset(
 # Lower-case words a person's name does not contain (name particles like "van" are fine).
 _CONNECTORS = frozenset("for of and the & at on in".split())
 _DOTTED_INVERSION = re.compile(r"^([A-Za-z][\w'-]+)\.\s+([A-Za-z][\w'-]+)$")
+# A company (or a channel) after the person's name: "Pat Pipe | Acme", "Dan Dash - Acme",
+# "Sue Secondary – Acme Corp", "Ann Arbor at Acme", "Joe Bloggs via LinkedIn", "Jo Ray / Acme".
+# The separators need spaces around them, so "Doe-Smith" stays one surname.
+_COMPANY_TAIL = re.compile(r"\s+(?:\||[-–—]+|/|·|at|via)\s+\S.*$", re.IGNORECASE)
+# A parenthetical at the end is a company, a place or a department, never part of the name:
+# "Lee Paren (Acme Corp)", "Day, Brian (Denver)", "Taylor, Mark E (Legal)".
+_TRAILING_PARENTHETICAL = re.compile(r"\s*\([^()]*\)\s*$")
+_INITIAL = re.compile(r"^[^\W\d_]\.?$")
+
+
+def is_initial(value: str | None) -> bool:
+    """True for a bare initial ("S.", "S"): never a surname, and never written over a full one."""
+    return bool(value and _INITIAL.match(value.strip()))
+
+
+def strip_company_tail(text: str) -> str:
+    """The person's part of a display name: without a trailing "| Acme", "- Acme", "at Acme",
+    "(Acme Corp)" (repeatedly: "Pat Pipe (Sales) | Acme")."""
+    while True:
+        shorter = _TRAILING_PARENTHETICAL.sub("", text)
+        match = _COMPANY_TAIL.search(shorter)
+        if match and re.search(r"[^\W\d_]", shorter[: match.start()]):
+            shorter = shorter[: match.start()]
+        shorter = shorter.strip(" ,;")
+        if shorter == text or not shorter:
+            return text
+        text = shorter
 
 
 @dataclass(frozen=True)
@@ -60,6 +87,7 @@ def parse_person_name(display_name: str | None) -> PersonName:
     """
     text = clean_display_name(display_name)
     text = " ".join(re.sub(r"\[[^\]]*\]", " ", text).split())  # "Michael L [PVTC] Matthews"
+    text = strip_company_tail(text)
     if not text or "@" in text or not re.search(r"[^\W\d_]", text):
         return NO_NAME
     words = [word.lower().strip(".,()") for word in text.split()]
@@ -80,7 +108,9 @@ def parse_person_name(display_name: str | None) -> PersonName:
     if text.isupper() or text.islower():
         human.capitalize(force=True)
     full = " ".join(part for part in (human.first, human.middle, human.last) if part) or None
-    return PersonName(full, human.first or None, human.last or None)
+    # "Sue S.": an initial is not a surname (the person has none we know).
+    last = None if is_initial(human.last) else human.last or None
+    return PersonName(full, human.first or None, last)
 
 
 _FIRST_DOT_LAST = re.compile(r"^([a-z]{2,})\.([a-z]{2,})$")

@@ -156,6 +156,44 @@ _COUNTRIES = {
 }
 
 
+# The name Salesforce (and people) use for each country code above: an org with State/Country
+# picklists refuses "US" in MailingCountry, and hand-made contacts hold "United States".
+COUNTRY_NAMES = {
+    "US": "United States",
+    "CA": "Canada",
+    "GB": "United Kingdom",
+    "IE": "Ireland",
+    "DE": "Germany",
+    "FR": "France",
+    "NL": "Netherlands",
+    "BE": "Belgium",
+    "ES": "Spain",
+    "IT": "Italy",
+    "CH": "Switzerland",
+    "NO": "Norway",
+    "SE": "Sweden",
+    "DK": "Denmark",
+    "JP": "Japan",
+    "AU": "Australia",
+    "MX": "Mexico",
+    "BR": "Brazil",
+    "AR": "Argentina",
+    "IN": "India",
+    "SG": "Singapore",
+    "HK": "Hong Kong",
+    "CN": "China",
+    "KR": "South Korea",
+    "SA": "Saudi Arabia",
+}
+
+
+def country_name(value: str | None) -> str:
+    """A country as its name ("US", "usa", "United States" → "United States"); other text as given."""
+    text = (value or "").strip()
+    code = text.upper() if len(text) == 2 else _COUNTRIES.get(text.lower(), "")
+    return COUNTRY_NAMES.get(code, text)
+
+
 def _state_code(name: str, table: dict[str, str]) -> str | None:
     cleaned = name.strip(" .").upper()
     if cleaned in table:

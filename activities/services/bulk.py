@@ -9,11 +9,12 @@ Django's IntegrityError.
 
 from __future__ import annotations
 
+import json
 import zlib
 from collections.abc import Iterable, Sequence
 
 from django.db import connection
-from django.db.models import F, Lookup, Model, Q
+from django.db.models import F, JSONField, Lookup, Model, Q
 from django.utils import timezone
 
 _sequences: dict[str, str] = {}
@@ -53,6 +54,8 @@ def _copy(model: type[Model], rows: Sequence[dict]) -> list[int]:
         else:
             constant[field.attname] = field.get_default()
     attnames = [f.attname for f in fields]
+    # COPY reads JSON as text: a list or dict would otherwise go as an array or fail.
+    as_json = {f.attname for f in fields if isinstance(f, JSONField)}
     quote = connection.ops.quote_name
     columns = ", ".join(quote(c) for c in [meta.pk.column, *(f.column for f in fields)])
     with connection.cursor() as cursor:
@@ -64,11 +67,12 @@ def _copy(model: type[Model], rows: Sequence[dict]) -> list[int]:
                     values = [pk]
                     for name in attnames:
                         if name in row:
-                            values.append(row[name])
+                            value = row[name]
                         elif name in per_row:
-                            values.append(per_row[name]())
+                            value = per_row[name]()
                         else:
-                            values.append(constant[name])
+                            value = constant[name]
+                        values.append(json.dumps(value) if name in as_json and value is not None else value)
                     copy.write_row(values)
     return ids
 

@@ -29,6 +29,7 @@ from ..models import Activity, ActivityOpportunity, Participant
 from .bulk import among, insert_rows
 from .filters import LocalFilterSet
 from .matching import MatchContext, Person, ProfileBook, match_one
+from .matching_deals import ActivityFacts
 from .people import PeopleDirectory
 
 DEFAULT_BATCH_SIZE = 1_000
@@ -245,14 +246,39 @@ class IngestSession:
                 )
                 continue
             staged.append((pending, participants, people, owner_id))
+        facts = [
+            ActivityFacts(
+                subject=pending.parsed.subject or "",
+                body=pending.parsed.body or "",
+                occurred_at=pending.parsed.occurred_at,
+                owner_id=owner_id,
+                thread_id=_cut(pending.parsed.thread_id, Activity, "thread_id"),
+                activity_id=-pending.order - 1,
+            )
+            for pending, _, _, owner_id in staged
+        ]
         ctx = MatchContext.load(
             people=[person for _, _, people, _ in staged for person in people],
             contact_accounts={c.id: c.account_id for c in directory.contacts.values()},
+            activities=facts,
         )
+        # Earlier messages first, so a reply sees what its thread's first message was matched to.
+        outcomes = {}
+        for index in sorted(
+            range(len(staged)), key=lambda i: (facts[i].occurred_at is None, facts[i].occurred_at or 0)
+        ):
+            _, _, people, owner_id = staged[index]
+            outcome = match_one(
+                people=people, profile=self._profiles.for_user(owner_id), ctx=ctx, activity=facts[index]
+            )
+            ctx.note_match(
+                activity=facts[index], opportunity_ids=[link.opportunity_id for link in outcome.opportunities]
+            )
+            outcomes[index] = outcome
         rows = []
-        for pending, participants, people, owner_id in staged:
+        for index, (pending, participants, people, owner_id) in enumerate(staged):
             parsed = pending.parsed
-            outcome = match_one(people=people, profile=self._profiles.for_user(owner_id), ctx=ctx)
+            outcome = outcomes[index]
             self.report.warnings += len(parsed.warnings)
             duration = parsed.duration_minutes
             if duration is not None and not 0 <= duration <= MAX_DURATION_MINUTES:
@@ -278,6 +304,7 @@ class IngestSession:
                 "lead_id": outcome.lead_id,
                 "account_match": outcome.account_match,
                 "opportunity_match": outcome.opportunity_match,
+                "opportunity_confidence": outcome.confidence,
                 "match_explanation": outcome.explanation,
                 "matched_at": now,
             }
@@ -326,6 +353,7 @@ class IngestSession:
                     is_internal=resolved.is_internal,
                     contact_id=resolved.contact_id,
                     lead_id=resolved.lead_id,
+                    user_id=resolved.user_id,
                 )
             )
         return rows, people
@@ -354,10 +382,7 @@ class IngestSession:
                 for participant in row.participants:
                     participant["activity_id"] = row.activity_id
                     participants.append(participant)
-                for opportunity_id, match in row.opportunities:
-                    links.append(
-                        {"activity_id": row.activity_id, "opportunity_id": opportunity_id, "match": match}
-                    )
+                links.extend(link.as_row(row.activity_id) for link in row.opportunities)
             insert_rows(Participant, participants)
             insert_rows(ActivityOpportunity, links)
             created_ids = [row.activity_id for row in rows]
@@ -418,7 +443,7 @@ class _Row:
     pending: _Pending
     activity: dict
     participants: list[dict]
-    opportunities: tuple[tuple[int, str], ...]
+    opportunities: tuple  # of matching_deals.Link
     activity_id: int | None = None
 
 

@@ -7,9 +7,9 @@ The order, as the product does it:
 3. otherwise an external participant's registrable domain matches the account holding it
    (primary or secondary); free-mail domains never match an account.
 
-Then, on the matched account: the open opportunities where a participant holds a contact role;
-otherwise the single open opportunity when there is exactly one; several only when the owner's
-configuration profile enables multi-opportunity matching.
+Then, on the matched account, every candidate deal is scored on evidence (``matching_deals``):
+the primary match is the one that clearly leads; with multi-opportunity matching on in the owner's
+configuration profile, every candidate over the threshold is linked too.
 
 ``match_one`` is pure: it reads a ``MatchContext`` that was loaded for a whole batch with a fixed
 number of queries, so matching never queries per participant.
@@ -21,14 +21,22 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from django.db.models import Q
+
 from accounts.domains import is_free_mail_domain, registrable_domain
 from accounts.models import Account, AccountDomain
+from backstory import clock
 from contacts.models import ConfigurationProfile, Contact
 from opportunities.models import Opportunity, OpportunityContactRole
 from users.models import User
 
-from ..models import Activity
+from ..models import Activity, ActivityOpportunity
 from .bulk import among, in_chunk_size
+from .matching_deals import NEAR, ActivityFacts, Deal, DealTerms, Link, choose_deals, deal_terms
+
+
+def _end_of(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.max, tzinfo=dt.UTC)
 
 
 def _chunks(values: Sequence) -> Iterable[Sequence]:
@@ -50,16 +58,11 @@ class Person:
     is_internal: bool = False
     contact_id: int | None = None
     lead_id: int | None = None
+    user_id: int | None = None
 
     @property
     def label(self) -> str:
         return f"{self.name} ({self.email})" if self.name and self.name != self.email else self.email
-
-
-@dataclass(frozen=True)
-class OpenOpportunity:
-    id: int
-    name: str
 
 
 @dataclass(frozen=True)
@@ -95,8 +98,11 @@ class MatchContext:
     contact_accounts: dict[int, int] = field(default_factory=dict)
     domain_holders: dict[str, list[tuple[int, bool]]] = field(default_factory=dict)
     accounts: dict[int, AccountFacts] = field(default_factory=dict)
-    open_opportunities: dict[int, list[OpenOpportunity]] = field(default_factory=dict)
+    deals: dict[int, list[Deal]] = field(default_factory=dict)
     role_holders: dict[int, set[int]] = field(default_factory=dict)
+    # thread id -> [(occurred_at, activity id, opportunity id)] of activities already matched
+    thread_links: dict[str, list[tuple[dt.datetime, int, int]]] = field(default_factory=dict)
+    _terms: dict[int, DealTerms] = field(default_factory=dict)
 
     @classmethod
     def load(
@@ -104,11 +110,13 @@ class MatchContext:
         *,
         people: Iterable[Person],
         contact_accounts: dict[int, int | None] | None = None,
+        activities: Sequence[ActivityFacts] = (),
     ) -> MatchContext:
-        """Load the context for these participants.
+        """Load the context for these participants and activities.
 
         ``contact_accounts`` (contact id → account id) may be passed when the caller already read
-        it while resolving people; otherwise it is queried.
+        it while resolving people; otherwise it is queried. ``activities`` gives the earliest time
+        (deals closed since then are candidates) and the threads whose earlier matches count.
         """
         contact_ids: set[int] = set()
         domains: set[str] = set()
@@ -137,25 +145,69 @@ class MatchContext:
         account_ids = set(ctx.contact_accounts.values())
         for holders in ctx.domain_holders.values():
             account_ids.update(account_id for account_id, _ in holders)
-        ctx.add_accounts(account_ids, contact_ids)
+        times = [a.occurred_at for a in activities if a.occurred_at is not None]
+        since = min(times) - NEAR if times else None
+        ctx.add_accounts(account_ids, contact_ids, closed_since=since)
+        ctx.add_threads({a.thread_id for a in activities if a.thread_id})
         return ctx
 
-    def add_accounts(self, account_ids: Iterable[int], contact_ids: Iterable[int]) -> None:
-        """Load names, open opportunities and participants' contact roles of these accounts."""
+    def add_accounts(
+        self,
+        account_ids: Iterable[int],
+        contact_ids: Iterable[int],
+        *,
+        closed_since: dt.datetime | None = None,
+    ) -> None:
+        """Load names, candidate deals (open, or closed since ``closed_since``) and participants'
+        contact roles of these accounts."""
         ids = sorted(set(account_ids) - set(self.accounts))
         opportunity_ids: list[int] = []
+        now = clock.now()
         for chunk in _chunks(ids):
             for account_id, name, created_at in Account.objects.filter(among("id", chunk)).values_list(
                 "id", "name", "created_at"
             ):
                 self.accounts[account_id] = AccountFacts(account_id, name, created_at)
-            # Seed: "Backstory will not add participants as Contact Roles on a closed Opportunity."
-            for opp_id, account_id, name in (
-                Opportunity.objects.filter(among("account_id", chunk), is_closed=False)
+            wanted = Q(is_closed=False)
+            if closed_since is not None:
+                since = closed_since.date()
+                wanted |= Q(is_closed=True, actual_close_date__gte=since) | Q(
+                    is_closed=True, actual_close_date__isnull=True, close_date__gte=since
+                )
+            for row in (
+                Opportunity.objects.filter(among("account_id", chunk))
+                .filter(wanted)
                 .order_by("name", "id")
-                .values_list("id", "account_id", "name")
+                .values_list(
+                    "id",
+                    "account_id",
+                    "name",
+                    "owner_id",
+                    "owner__first_name",
+                    "owner__last_name",
+                    "created_date",
+                    "is_closed",
+                    "actual_close_date",
+                    "close_date",
+                    "stage",
+                )
             ):
-                self.open_opportunities.setdefault(account_id, []).append(OpenOpportunity(opp_id, name))
+                opp_id, account_id, name, owner_id, first, last, opened, closed, actual, planned, stage = row
+                closed_at = _end_of(actual or planned) if closed and (actual or planned) else None
+                if closed and (closed_at is None or closed_at > now):
+                    continue  # closed, but when is not known: never a candidate
+                self.deals.setdefault(account_id, []).append(
+                    Deal(
+                        id=opp_id,
+                        name=name,
+                        owner_id=owner_id,
+                        owner_name=f"{first} {last}".strip(),
+                        opened_at=opened,
+                        closed_at=closed_at,
+                        is_closed=closed,
+                        stage=stage,
+                    )
+                )
                 opportunity_ids.append(opp_id)
         contacts = sorted(set(contact_ids))
         if not contacts or not opportunity_ids:
@@ -167,13 +219,51 @@ class MatchContext:
                 ).values_list("opportunity_id", "contact_id"):
                     self.role_holders.setdefault(opp_id, set()).add(contact_id)
 
+    def add_threads(self, thread_ids: Iterable[str]) -> None:
+        """Load the opportunities earlier activities of these threads were matched to."""
+        for chunk in _chunks(sorted(set(thread_ids) - set(self.thread_links))):
+            for thread_id in chunk:
+                self.thread_links.setdefault(thread_id, [])
+            for thread_id, occurred_at, activity_id, opp_id in ActivityOpportunity.objects.filter(
+                among("activity__thread_id", chunk), activity__removed_from_sync_at__isnull=True
+            ).values_list("activity__thread_id", "activity__occurred_at", "activity_id", "opportunity_id"):
+                self.thread_links[thread_id].append((occurred_at, activity_id, opp_id))
+
+    def note_match(self, *, activity: ActivityFacts, opportunity_ids: Iterable[int]) -> None:
+        """Record a match made in this batch, so later activities of its thread see it."""
+        if not activity.thread_id:
+            return
+        links = [
+            link for link in self.thread_links.get(activity.thread_id, []) if link[1] != activity.activity_id
+        ]
+        if activity.occurred_at is not None:
+            links += [(activity.occurred_at, activity.activity_id, opp_id) for opp_id in opportunity_ids]
+        self.thread_links[activity.thread_id] = links
+
+    def thread_deal_ids(self, activity: ActivityFacts) -> set[int]:
+        """Opportunities an earlier activity of the same thread is matched to."""
+        if not activity.thread_id:
+            return set()
+        return {
+            opp_id
+            for occurred_at, activity_id, opp_id in self.thread_links.get(activity.thread_id, ())
+            if activity_id != activity.activity_id
+            and (activity.occurred_at is None or occurred_at < activity.occurred_at)
+        }
+
+    def terms_of(self, deal: Deal, account_name: str) -> DealTerms:
+        terms = self._terms.get(deal.id)
+        if terms is None:
+            terms = self._terms[deal.id] = deal_terms(deal=deal, account_name=account_name)
+        return terms
+
     def holders_of(self, domain: str) -> list[DomainHolder]:
         return [
             DomainHolder(
                 account_id=account_id,
                 name=self.accounts[account_id].name,
                 is_primary=is_primary,
-                has_open_opportunity=bool(self.open_opportunities.get(account_id)),
+                has_open_opportunity=any(not d.is_closed for d in self.deals.get(account_id, ())),
                 created_at=self.accounts[account_id].created_at,
             )
             for account_id, is_primary in self.domain_holders.get(domain, [])
@@ -238,8 +328,14 @@ class MatchOutcome:
     lead_id: int | None = None
     account_match: str = Activity.AccountMatch.NONE
     opportunity_match: str = Activity.OpportunityMatch.NONE
-    opportunities: tuple[tuple[int, str], ...] = ()
+    opportunities: tuple[Link, ...] = ()
     explanation: str = ""
+
+    @property
+    def confidence(self) -> int | None:
+        """The primary match's confidence (the best link's when none leads); None without a link."""
+        primary = [link.confidence for link in self.opportunities if link.is_primary]
+        return (primary or [max((link.confidence for link in self.opportunities), default=None)])[0]
 
     def same_as(self, *, account_id, lead_id, account_match, opportunity_match, explanation, links) -> bool:
         return (
@@ -285,73 +381,40 @@ def _most_common_first(groups: dict) -> object:
     return best
 
 
-def _names(opportunities: Sequence[OpenOpportunity]) -> str:
-    return ", ".join(f"“{o.name}”" for o in opportunities)
-
-
 def match_opportunities(
-    *, account_id: int, people: Sequence[Person], profile: MatchProfile, ctx: MatchContext
-) -> tuple[str, tuple[tuple[int, str], ...], str]:
-    """(opportunity_match, ((opportunity id, link match), ...), explanation) on the matched account."""
-    M = Activity.OpportunityMatch
+    *,
+    account_id: int,
+    people: Sequence[Person],
+    profile: MatchProfile,
+    ctx: MatchContext,
+    activity: ActivityFacts,
+) -> tuple[str, tuple[Link, ...], str]:
+    """(opportunity_match, links, explanation) on the matched account, from the evidence."""
     account = ctx.accounts[account_id]
-    open_opps = ctx.open_opportunities.get(account_id, [])
-    multi = profile.multi_opportunity_matching
+    deals = ctx.deals.get(account_id, [])
     profile_words = f"the owner's profile “{profile.name}”" if profile.name else "the owner's profile"
-    if not open_opps:
-        return M.NONE, (), f"No opportunity: {account.name} has no open opportunity."
-    contact_ids = {p.contact_id for p in people if p.contact_id and not p.is_internal}
-    # Seed: "the open opportunities on the matched account where a participant holds a contact role".
-    with_roles = [o for o in open_opps if ctx.role_holders.get(o.id, set()) & contact_ids]
-    if with_roles:
-        if len(with_roles) == 1 or multi:
-            who = {
-                o.id: [p.label for p in people if p.contact_id in ctx.role_holders.get(o.id, set())]
-                for o in with_roles
-            }
-            parts = [f"“{o.name}”, where {', '.join(who[o.id])} holds a contact role" for o in with_roles]
-            prefix = (
-                "Opportunity" if len(with_roles) == 1 else "Opportunities (multi-opportunity matching is on)"
-            )
-            return (
-                M.CONTACT_ROLE,
-                tuple((o.id, M.CONTACT_ROLE) for o in with_roles),
-                f"{prefix}: {'; '.join(parts)}.",
-            )
-        return (
-            M.NONE,
-            (),
-            f"No opportunity: participants hold contact roles on {len(with_roles)} open opportunities "
-            f"({_names(with_roles)}) and multi-opportunity matching is off in {profile_words}. "
-            "Use Edit Match to choose one.",
-        )
-    # Seed: "otherwise the single open opportunity when there is exactly one".
-    if len(open_opps) == 1:
-        only = open_opps[0]
-        return (
-            M.SINGLE_OPEN,
-            ((only.id, M.SINGLE_OPEN),),
-            f"Opportunity: “{only.name}”, the only open opportunity of {account.name}.",
-        )
-    # Seed: "several only when the profile enables multi-opportunity matching".
-    if multi:
-        return (
-            M.MULTI,
-            tuple((o.id, M.MULTI) for o in open_opps),
-            f"Opportunities: all {len(open_opps)} open opportunities of {account.name} "
-            f"({_names(open_opps)}), because multi-opportunity matching is on in {profile_words}.",
-        )
-    return (
-        M.NONE,
-        (),
-        f"No opportunity: {account.name} has {len(open_opps)} open opportunities ({_names(open_opps)}), no participant "
-        f"holds a contact role on one, and multi-opportunity matching is off in {profile_words}. "
-        "Use Edit Match to choose one.",
+    choice = choose_deals(
+        account_name=account.name,
+        deals=deals,
+        terms={d.id: ctx.terms_of(d, account.name) for d in deals},
+        activity=activity,
+        people=people,
+        role_holders=ctx.role_holders,
+        thread_deal_ids=ctx.thread_deal_ids(activity),
+        multi=profile.multi_opportunity_matching,
+        profile_words=profile_words,
     )
+    return choice.match, choice.links, choice.explanation
 
 
-def match_one(*, people: Sequence[Person], profile: MatchProfile, ctx: MatchContext) -> MatchOutcome:
-    """Match one activity from its participants. Pure: reads only ``ctx``."""
+def match_one(
+    *,
+    people: Sequence[Person],
+    profile: MatchProfile,
+    ctx: MatchContext,
+    activity: ActivityFacts = ActivityFacts(),
+) -> MatchOutcome:
+    """Match one activity from its participants, subject, body, time and thread. Pure: reads only ``ctx``."""
     A = Activity.AccountMatch
     external = [p for p in people if not p.is_internal]
     if not external:
@@ -374,7 +437,7 @@ def match_one(*, people: Sequence[Person], profile: MatchProfile, ctx: MatchCont
         if len(by_account) > 1:
             others = ", ".join(ctx.accounts[a].name for a in by_account if a != account_id)
             text += f" Other participants are contacts of {others}; the account with the most contacts on it wins."
-        return _with_opportunities(account_id, A.CONTACT, text, people, profile, ctx)
+        return _with_opportunities(account_id, A.CONTACT, text, people, profile, ctx, activity)
 
     # 2. Seed: "If a lead with a matching email address is found, the activity is matched to the lead."
     for person in external:
@@ -408,7 +471,7 @@ def match_one(*, people: Sequence[Person], profile: MatchProfile, ctx: MatchCont
         text = f"Matched to {holder.name} by domain: {person.label} is at {domain}, {kind} domain of {holder.name}."
         if shared:
             text += " " + shared
-        return _with_opportunities(holder.account_id, A.DOMAIN, text, people, profile, ctx)
+        return _with_opportunities(holder.account_id, A.DOMAIN, text, people, profile, ctx, activity)
 
     reasons = []
     if free_mail:
@@ -422,9 +485,9 @@ def match_one(*, people: Sequence[Person], profile: MatchProfile, ctx: MatchCont
     )
 
 
-def _with_opportunities(account_id, account_match, text, people, profile, ctx) -> MatchOutcome:
+def _with_opportunities(account_id, account_match, text, people, profile, ctx, activity) -> MatchOutcome:
     opportunity_match, links, opp_text = match_opportunities(
-        account_id=account_id, people=people, profile=profile, ctx=ctx
+        account_id=account_id, people=people, profile=profile, ctx=ctx, activity=activity
     )
     return MatchOutcome(
         account_id=account_id,

@@ -7,7 +7,7 @@ write re-checks it under a row lock so an Edit Match made meanwhile wins.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -25,6 +25,7 @@ from ..models import Activity, ActivityOpportunity, Participant
 from ..selectors import activities_in_sync
 from .bulk import among, insert_rows, update_rows
 from .matching import MatchContext, Person, ProfileBook, match_one
+from .matching_deals import ActivityFacts, Link
 from .people import PeopleDirectory
 
 DEFAULT_MATCH_BATCH = 2_000
@@ -74,18 +75,27 @@ def match_activities(
     batch_size: int = DEFAULT_MATCH_BATCH,
     resolve_people: bool = False,
     hand_off: bool = False,
+    progress: Callable[[int], object] | None = None,
 ) -> MatchReport:
     """(Re)match stored activities in bulk; manual matches and removed activities are left alone.
 
     ``activity_ids=None`` matches every automatically matched activity. With ``resolve_people`` the
     participants are first resolved again to users, contacts and leads (after CRM changes).
     ``hand_off`` sends the activities whose match changed to the contact and insights engines.
+    Running it twice changes nothing the second time. ``progress`` is called with each batch's size.
     """
     report = MatchReport()
     profiles = ProfileBook.load()
     for chunk in _id_batches(activity_ids, batch_size):
         _match_batch(chunk, profiles, report, resolve_people=resolve_people, hand_off=hand_off)
+        if progress is not None:
+            progress(len(chunk))
     return report
+
+
+def activities_to_match_count() -> int:
+    """How many activities a full re-association looks at (for a progress bar)."""
+    return activities_in_sync().filter(is_manually_matched=False).count()
 
 
 def _match_batch(
@@ -100,7 +110,12 @@ def _match_batch(
             "lead_id",
             "account_match",
             "opportunity_match",
+            "opportunity_confidence",
             "match_explanation",
+            "subject",
+            "body",
+            "occurred_at",
+            "thread_id",
         )
     }
     participant_rows = list(
@@ -122,18 +137,46 @@ def _match_batch(
                 is_internal=row["is_internal"],
                 contact_id=row["contact_id"],
                 lead_id=row["lead_id"],
+                user_id=row["user_id"],
             )
         )
-    links: dict[int, set[tuple[int, str]]] = {pk: set() for pk in activities}
-    for activity_id, opportunity_id, match in ActivityOpportunity.objects.filter(
-        among("activity_id", ids)
-    ).values_list("activity_id", "opportunity_id", "match"):
-        links[activity_id].add((opportunity_id, match))
+    links: dict[int, set[Link]] = {pk: set() for pk in activities}
+    for (
+        activity_id,
+        opportunity_id,
+        match,
+        confidence,
+        is_primary,
+        reasons,
+    ) in ActivityOpportunity.objects.filter(among("activity_id", ids)).values_list(
+        "activity_id", "opportunity_id", "match", "confidence", "is_primary", "reasons"
+    ):
+        links[activity_id].add(Link(opportunity_id, match, confidence, is_primary, tuple(reasons or ())))
     profiles.add_users(row["owner_id"] for row in activities.values())
-    ctx = MatchContext.load(people=[p for group in people.values() for p in group])
+    facts = {
+        pk: ActivityFacts(
+            subject=row["subject"],
+            body=row["body"],
+            occurred_at=row["occurred_at"],
+            owner_id=row["owner_id"],
+            thread_id=row["thread_id"],
+            activity_id=pk,
+        )
+        for pk, row in activities.items()
+    }
+    ctx = MatchContext.load(
+        people=[p for group in people.values() for p in group], activities=list(facts.values())
+    )
     changed = {}
-    for pk, row in activities.items():
-        outcome = match_one(people=people[pk], profile=profiles.for_user(row["owner_id"]), ctx=ctx)
+    # Earlier messages first, so a reply sees what its thread's first message is matched to now.
+    for pk in sorted(activities, key=lambda pk: (activities[pk]["occurred_at"], pk)):
+        row = activities[pk]
+        outcome = match_one(
+            people=people[pk], profile=profiles.for_user(row["owner_id"]), ctx=ctx, activity=facts[pk]
+        )
+        ctx.note_match(
+            activity=facts[pk], opportunity_ids=[link.opportunity_id for link in outcome.opportunities]
+        )
         report.examined += 1
         report.account_matches[outcome.account_match] += 1
         if not outcome.same_as(
@@ -168,14 +211,12 @@ def _match_batch(
                     "lead_id": outcome.lead_id,
                     "account_match": outcome.account_match,
                     "opportunity_match": outcome.opportunity_match,
+                    "opportunity_confidence": outcome.confidence,
                     "match_explanation": outcome.explanation,
                     "matched_at": now,
                 }
             )
-            new_links.extend(
-                {"activity_id": pk, "opportunity_id": opp_id, "match": match}
-                for opp_id, match in outcome.opportunities
-            )
+            new_links.extend(link.as_row(pk) for link in outcome.opportunities)
         with rollups_kept_current(activity_ids=sorted(writable)):
             update_rows(
                 Activity,
@@ -185,6 +226,7 @@ def _match_batch(
                     "lead_id",
                     "account_match",
                     "opportunity_match",
+                    "opportunity_confidence",
                     "match_explanation",
                     "matched_at",
                 ],

@@ -169,3 +169,38 @@ def test_business_text_mentioning_confidentiality_is_kept():
     text = "Important: the pricing below is confidential until we sign.\n\nTier 1: $38 per seat."
 
     assert split(text).body == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A colleague's details passed on below the author's text: not the author's signature.
+        "Please call my colleague about the invoice.\n\nJohn Smith\nVP Sales, Contoso\n+1 312 555 0100",
+        "Regards,\n\nJohn Smith\nDirector of Finance\n(713) 555-0101",
+        "Here is who to talk to:\n\nJohn Smith - Head of IT\nCell 415 555 0199",
+    ],
+)
+def test_a_block_opening_with_another_persons_name_is_not_the_authors_signature(text):
+    # Issue 14: the author is Dana Whitfield; John Smith's title and phone are not hers.
+    assert split(text).signature == ""
+
+
+def test_a_block_with_no_text_of_the_author_before_it_is_not_a_signature():
+    text = "Vice President, Energy Trading\nFabrikam Power Company\n(713) 853-5620"
+    assert split(text).signature == ""
+
+
+def test_the_authors_own_block_stays_her_signature_after_her_text():
+    text = "See you Thursday.\n\nDana Whitfield\nDirector of Procurement\n+1 713 555 0142"
+    assert split(text).signature.startswith("Dana Whitfield\nDirector of Procurement")
+
+
+@pytest.mark.parametrize("number", ["0042", "0080", "0144", "0186", "0226", "0314", "0407"])
+def test_enron_messages_ending_with_another_persons_card_give_the_author_no_title(number):
+    # Real Enron mail: Donna Brock's message ends with LaWanza Spears' card, Christi Nicolay's
+    # with Marcus Nettelton's, ... Before issue 14 the author got that person's title and phone.
+    from activities.parsing.mail import parse_email_bytes
+    from tests.fixtures import ENRON_SAMPLE
+
+    details = parse_email_bytes((ENRON_SAMPLE / f"{number}.eml").read_bytes()).signature_details
+    assert (details.title, details.phone) == (None, None)

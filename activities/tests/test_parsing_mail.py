@@ -313,3 +313,23 @@ def test_attachment_only_mail_has_no_body_and_says_so():
 
     assert activity.body == ""
     assert activity.warnings == ("no text body",)
+
+
+def test_no_date_header_is_dated_from_the_newest_received_header():
+    # Issue 14: such messages were refused although a Received header could date them.
+    raw = (
+        b"Received: from mx2.acme.com by mail.lumen-analytics.com; Tue, 2 Apr 2024 09:15:02 -0700\n"
+        b"Received: from laptop by mx2.acme.com; Tue, 2 Apr 2024 16:14:58 +0000\n"
+        b"Message-ID: <nodate-1@acme.com>\nFrom: ana@acme.com\nTo: bo@brightlane.io\nSubject: x\n\nHello\n"
+    )
+    activity = parse_email_bytes(raw)
+
+    assert activity.occurred_at == dt.datetime(2024, 4, 2, 16, 15, 2, tzinfo=dt.UTC)
+    assert "no Date header: dated from the newest Received header" in activity.warnings
+
+
+def test_no_date_and_no_received_header_is_still_refused_with_the_reason():
+    raw = b"Message-ID: <nodate-2@acme.com>\nFrom: ana@acme.com\nTo: bo@brightlane.io\n\nHello\n"
+    error = parse_email_bytes(raw)
+
+    assert isinstance(error, ParseError) and error.reason == "missing Date header"

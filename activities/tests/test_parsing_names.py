@@ -30,6 +30,26 @@ from activities.parsing.addresses import normalize_email, parse_display_list
         ),
         ("Steward Analytics, Inc", "Steward Analytics, Inc", None, None),
         ("1-800-Flowers.Com", "1-800-Flowers.Com", None, None),
+        # Issue 14: a company after the name is never a surname; an initial is no surname at all.
+        ("Pat Pipe | Acme", "Pat Pipe", "Pat", "Pipe"),
+        ("Dan Dash - Acme", "Dan Dash", "Dan", "Dash"),
+        ("Sue Secondary - Acme", "Sue Secondary", "Sue", "Secondary"),
+        ("Sue Secondary – Acme Corp", "Sue Secondary", "Sue", "Secondary"),
+        ("Lee Paren (Acme Corp)", "Lee Paren", "Lee", "Paren"),
+        ("Ann Arbor at Acme", "Ann Arbor", "Ann", "Arbor"),
+        ("Joe Bloggs via LinkedIn", "Joe Bloggs", "Joe", "Bloggs"),
+        ("Jo Ray / Acme Analytics", "Jo Ray", "Jo", "Ray"),
+        ("Pat Pipe (Sales) | Acme", "Pat Pipe", "Pat", "Pipe"),
+        ("Mary Doe-Smith", "Mary Doe-Smith", "Mary", "Doe-Smith"),
+        ("Sue S.", "Sue S.", "Sue", None),
+        ("Sue S", "Sue S", "Sue", None),
+        # Real display names from the Enron sample (X-From), suffixes and middle initials kept right.
+        ("Taylor, Mark E (Legal)", "Mark E Taylor", "Mark", "Taylor"),
+        ("Williams, Joanna (TX)", "Joanna Williams", "Joanna", "Williams"),
+        ("Ward, Kim S (Houston)", "Kim S Ward", "Kim", "Ward"),
+        ("Boots, Kelly H.", "Kelly H. Boots", "Kelly", "Boots"),
+        ("Bland Jr., Ted C.", "Ted C. Bland", "Ted", "Bland"),
+        ("Kaminski, Vince J.", "Vince J. Kaminski", "Vince", "Kaminski"),
     ],
 )
 def test_parse_person_name(display, full, first, last):
@@ -109,3 +129,23 @@ def test_parse_display_list_splits_exchange_lists():
 )
 def test_parse_display_list_edge_cases(value, expected):
     assert parse_display_list(value) == expected
+
+
+def test_no_enron_sender_gets_a_company_or_an_initial_as_surname():
+    import re
+
+    from activities.parsing import parse_path
+    from tests.fixtures import ENRON_SAMPLE
+
+    surnames = [
+        (activity.author.name, activity.author.last_name)
+        for activity in parse_path(ENRON_SAMPLE)
+        if activity.author and activity.author.last_name
+    ]
+    assert len(surnames) > 300
+    bad = [
+        pair
+        for pair in surnames
+        if re.fullmatch(r"\w\.?", pair[1]) or pair[1].lower() in {"enron", "corp", "inc"}
+    ]
+    assert bad == []

@@ -79,11 +79,10 @@ def test_subdomain_matches_the_registrable_domain_but_two_open_opportunities_sta
         "bob.stone@mail.acme.com" in activity.match_explanation
         and "is at acme.com" in activity.match_explanation
     )
-    # Two open opportunities, nobody in a contact role, multi-opportunity matching off: no opportunity.
+    # Two open opportunities, nobody in a contact role, only their common owner: no opportunity.
     assert activity.opportunity_match == O.NONE
     assert not activity.opportunities.exists()
-    assert "2 open opportunities" in activity.match_explanation
-    assert "multi-opportunity matching is off" in activity.match_explanation
+    assert "none of Acme's 2 opportunities open at the time has evidence enough" in activity.match_explanation
 
 
 def test_lookalike_domain_does_not_match(mailbox):

@@ -13,11 +13,11 @@ from activities.services.matching import (
     DomainHolder,
     MatchContext,
     MatchProfile,
-    OpenOpportunity,
     Person,
     choose_domain_holder,
     match_one,
 )
+from activities.services.matching_deals import ActivityFacts, Deal
 from activities.tests.factories import parsed_item
 from contacts.tests.factories import ConfigurationProfileFactory, ContactFactory
 from opportunities.tests.factories import OpportunityContactRoleFactory, OpportunityFactory
@@ -56,9 +56,9 @@ def context(**overrides) -> MatchContext:
         contact_accounts={10: 1},
         domain_holders={"acme.com": [(1, True)], "globex.com": [(2, True)]},
         accounts={1: AccountFacts(1, "Acme", OLD), 2: AccountFacts(2, "Globex", OLD)},
-        open_opportunities={
-            1: [OpenOpportunity(100, "Expansion"), OpenOpportunity(101, "Pilot")],
-            2: [OpenOpportunity(200, "Deal")],
+        deals={
+            1: [Deal(100, "Acme - Expansion"), Deal(101, "Acme - Pilot")],
+            2: [Deal(200, "Globex - Deal")],
         },
         role_holders={100: {10}},
     )
@@ -92,25 +92,38 @@ def test_match_one_rules(people, account, account_match, opportunities, opportun
     outcome = match_one(people=people, profile=MatchProfile("Sales", False), ctx=context())
     assert outcome.account_id == account
     assert outcome.account_match == account_match
-    assert [o for o, _ in outcome.opportunities] == opportunities
+    assert [link.opportunity_id for link in outcome.opportunities] == opportunities
     assert outcome.opportunity_match == opportunity_match
     assert outcome.explanation
 
 
-def test_multi_opportunity_matching_takes_every_open_opportunity():
+def test_without_evidence_multi_opportunity_matching_links_nothing():
     outcome = match_one(people=[REP, BOB], profile=MatchProfile("Multi", True), ctx=context())
-    assert outcome.opportunity_match == O.MULTI
-    assert outcome.opportunities == ((100, O.MULTI), (101, O.MULTI))
-    assert "multi-opportunity matching is on in the owner's profile “Multi”" in outcome.explanation
+    assert outcome.opportunity_match == O.NONE and outcome.opportunities == ()
+    assert "nothing on the activity points to one of Acme's 2 opportunities" in outcome.explanation
 
 
 def test_contact_roles_on_two_opportunities_need_multi_matching():
     ctx = context(role_holders={100: {10}, 101: {10}})
     single = match_one(people=[REP, JANE], profile=MatchProfile("Sales", False), ctx=ctx)
     assert single.opportunity_match == O.NONE and single.account_id == 1
-    assert "contact roles on 2 open opportunities" in single.explanation
+    assert "no candidate clearly leads" in single.explanation
+    assert "multi-opportunity matching is off in the owner's profile “Sales”" in single.explanation
     multi = match_one(people=[REP, JANE], profile=MatchProfile("Multi", True), ctx=ctx)
-    assert multi.opportunities == ((100, O.CONTACT_ROLE), (101, O.CONTACT_ROLE))
+    assert [(link.opportunity_id, link.match) for link in multi.opportunities] == [
+        (100, O.CONTACT_ROLE),
+        (101, O.CONTACT_ROLE),
+    ]
+    assert not any(link.is_primary for link in multi.opportunities)
+
+
+def test_the_subject_naming_a_deal_decides_between_two_with_the_same_contact():
+    ctx = context(role_holders={100: {10}, 101: {10}})
+    activity = ActivityFacts(subject="Pilot success criteria", occurred_at=NEW)
+    outcome = match_one(people=[REP, JANE], profile=MatchProfile(), ctx=ctx, activity=activity)
+    [link] = outcome.opportunities
+    assert link.opportunity_id == 101 and link.is_primary and link.match == O.NAME
+    assert "the subject names “Pilot”" in link.reasons
 
 
 def test_the_account_with_most_contacts_on_it_wins():
@@ -140,12 +153,14 @@ def call_with(*emails, source_id="call-1"):
 def test_single_open_opportunity_ignores_closed_ones(org):
     globex = AccountFactory(name="Globex", domain="globex.com")
     deal = OpportunityFactory(account=globex, name="Globex Deal")
-    OpportunityFactory(account=globex, name="Globex Old Deal", won=True)
+    OpportunityFactory(
+        account=globex, name="Globex Old Deal", won=True, actual_close_date=dt.date(2026, 9, 1)
+    )
     activity = ingest(call_with("gil@globex.com"))
     assert activity.account == globex
     assert activity.opportunity_match == O.SINGLE_OPEN
     assert list(activity.opportunities.all()) == [deal]
-    assert "the only open opportunity of Globex" in activity.match_explanation
+    assert "it is the only opportunity of Globex open at the time" in activity.match_explanation
 
 
 def test_a_contact_role_on_a_closed_opportunity_does_not_match_it(org):
@@ -160,17 +175,17 @@ def test_a_contact_role_on_a_closed_opportunity_does_not_match_it(org):
 
 
 def test_multi_matching_comes_from_the_owners_profile_or_the_default(org):
+    OpportunityContactRoleFactory(opportunity=org.pilot, contact=org.jane)
     multi = ConfigurationProfileFactory(multi_opportunity_matching=True)
     org.chris.configuration_profile = multi
     org.chris.save()
-    by_chris = ingest(call_with("bob@acme.com", source_id="a"), owner=org.chris)
+    by_chris = ingest(call_with("jane.doe@acme.com", source_id="a"), owner=org.chris)
     assert set(by_chris.opportunities.all()) == {org.expansion, org.pilot}
-    assert by_chris.opportunity_match == O.MULTI
-    by_dana = ingest(call_with("bob@acme.com", source_id="b"), owner=org.dana)
+    by_dana = ingest(call_with("jane.doe@acme.com", source_id="b"), owner=org.dana)
     assert not by_dana.opportunities.exists()
     ConfigurationProfileFactory(is_default=True, multi_opportunity_matching=True)
-    default = ingest(call_with("bob@acme.com", source_id="c"), owner=org.dana)
-    assert default.opportunity_match == O.MULTI
+    default = ingest(call_with("jane.doe@acme.com", source_id="c"), owner=org.dana)
+    assert default.opportunities.count() == 2
 
 
 def test_secondary_domains_match_and_the_primary_holder_wins_a_shared_domain(org):

@@ -155,7 +155,24 @@ def build_demo_world() -> DemoWorld:
         subject=f"{SECRET} board prep",
         body=f"{SECRET} board preparation with the CFO.",
     )
-    opportunity = Opportunity.objects.get(name="Stark Industrial - Enterprise Rollout 2")
+    # A Stark Industrial deal nobody else wrote about last week: only the colleague's private meeting
+    # below is on it then (the demo's names and mail change with its data, so the week is cleared).
+    opportunity = (
+        Opportunity.objects.filter(account__name="Stark Industrial").order_by("is_closed", "pk").first()
+    )
+    ActivityOpportunity.objects.filter(
+        opportunity=opportunity, activity__occurred_at__gte=NOW - dt.timedelta(days=9)
+    ).delete()
+    # The decision-maker questions need one on Northwind's and Initech's deals.
+    for name in ("Northwind Logistics", "Initech"):
+        deal = Opportunity.objects.filter(account__name=name).order_by("is_closed", "pk").first()
+        if not deal.contact_roles.filter(role="Decision Maker").exists():
+            contact = (
+                Contact.objects.filter(account=deal.account)
+                .exclude(opportunity_roles__opportunity=deal)
+                .first()
+            )
+            OpportunityContactRole.objects.create(opportunity=deal, contact=contact, role="Decision Maker")
     stark_colleague = opportunity.account.team_members.exclude(user=rep).select_related("user").first().user
     private_opp_meeting = _private_meeting(
         account=opportunity.account,

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Max, Prefetch
 from django.db.models.functions import Lower
 
 from accounts.domains import normalize_email, registrable_domain
@@ -190,7 +190,13 @@ class EngineContext:
         self.accounts: dict[int, AccountInfo] = {}
         self.opportunities: dict[int, OpportunityInfo] = {}
         self.roles_by_opportunity: dict[int, set[int]] = {}
+        # Opportunities with a contact role someone created by hand (not Backstory).
+        self.opportunities_with_manual_roles: set[int] = set()
         self.links_by_activity: dict[int, list[int]] = {}
+        # Contacts Backstory created, by (account, first name, last name) lower-cased, for the
+        # participants' names; and when each of their addresses was last seen on an activity.
+        self.created_by_name: dict[tuple[int, str, str], list[Contact]] = {}
+        self.address_last_seen: dict[str, dt.datetime] = {}
 
     def load(self, activities: Sequence[Activity]) -> None:
         """Everything the rules read for these activities (participants must be prefetched)."""
@@ -200,12 +206,15 @@ class EngineContext:
         emails: set[str] = set()
         contact_ids: set[int] = set()
         account_ids: set[int] = set()
+        names: set[tuple[str, str]] = set()
         for activity in activities:
             if activity.account_id:
                 account_ids.add(activity.account_id)
             for participant in activity.participants.all():
                 if participant.user_id is None and participant.email:
                     emails.add(participant.email.strip().lower())
+                    if participant.first_name and participant.last_name:
+                        names.add((participant.first_name.lower(), participant.last_name.lower()))
                 if participant.contact_id:
                     contact_ids.add(participant.contact_id)
         self._load_contacts(sorted(emails), sorted(contact_ids))
@@ -231,6 +240,61 @@ class EngineContext:
         for chunk in _chunks(sorted(linked_opportunity_ids)):
             account_ids.update(Opportunity.objects.filter(pk__in=chunk).values_list("account_id", flat=True))
         self._load_accounts(sorted(account_ids))
+        self._load_created_by_name(names)
+
+    def _load_created_by_name(self, names: set[tuple[str, str]]) -> None:
+        """Contacts Backstory created on the loaded accounts whose name a participant carries, and
+        the last activity of each of their addresses (two reads per batch)."""
+        if not names or not self.accounts:
+            return
+        lasts = sorted({last for _first, last in names})
+        found: list[Contact] = []
+        for chunk in _chunks(lasts):
+            found.extend(
+                Contact.objects.annotate(first_ci=Lower("first_name"), last_ci=Lower("last_name")).filter(
+                    created_by_backstory=True, account_id__in=list(self.accounts), last_ci__in=chunk
+                )
+            )
+        for contact in found:
+            key = (contact.first_name.lower(), contact.last_name.lower())
+            if key in names and contact.email:
+                self.created_by_name.setdefault((contact.account_id, *key), []).append(contact)
+                self.contacts_by_id.setdefault(contact.pk, contact)
+        addresses = sorted({c.email.lower() for bucket in self.created_by_name.values() for c in bucket})
+        for chunk in _chunks(addresses):
+            for email, last_seen in (
+                Participant.objects.filter(email__in=chunk)
+                .values_list("email")
+                .annotate(last_seen=Max("activity__occurred_at"))
+                .values_list("email", "last_seen")
+            ):
+                self.address_last_seen[email] = last_seen
+
+    def contact_with_new_address(
+        self, *, email: str, values: dict[str, str], accounts: Sequence[AccountInfo], occurred_at: dt.datetime
+    ) -> tuple[Contact, str] | None:
+        """The contact Backstory created whose new address this is, and the evidence: same first
+        and last name on the same account, and the old address has gone quiet (no activity for
+        BACKSTORY_EMAIL_CHANGE_QUIET_DAYS before this one) or the signature shows the same phone.
+        None when no single contact fits."""
+        first, last = (values.get("first_name") or "").lower(), (values.get("last_name") or "").lower()
+        if not first or not last:
+            return None
+        quiet_since = occurred_at - dt.timedelta(days=settings.BACKSTORY_EMAIL_CHANGE_QUIET_DAYS)
+        phone = _digits(values.get("phone"))
+        fits: list[tuple[Contact, str]] = []
+        for account in accounts:
+            for contact in self.created_by_name.get((account.id, first, last), []):
+                if contact.email.lower() == email.lower():
+                    continue
+                if phone and _digits(contact.phone) == phone:
+                    fits.append((contact, f"the signature shows the same phone ({contact.phone})"))
+                    continue
+                seen = self.address_last_seen.get(contact.email.lower())
+                if seen is None or seen < quiet_since:
+                    when = f"since {seen:%Y-%m-%d}" if seen else "at all"
+                    fits.append((contact, f"{contact.email} has had no activity {when}"))
+        return fits[0] if len(fits) == 1 else None
 
     def _load_contacts(self, emails: list[str], contact_ids: list[int]) -> None:
         found: dict[int, Contact] = {}
@@ -281,10 +345,12 @@ class EngineContext:
                     account.open_opportunity_ids.append(pk)
         opportunity_ids = sorted(self.opportunities)
         for chunk in _chunks(opportunity_ids):
-            for opportunity_id, contact_id in OpportunityContactRole.objects.filter(
+            for opportunity_id, contact_id, by_backstory in OpportunityContactRole.objects.filter(
                 opportunity_id__in=chunk
-            ).values_list("opportunity_id", "contact_id"):
+            ).values_list("opportunity_id", "contact_id", "created_by_backstory"):
                 self.roles_by_opportunity.setdefault(opportunity_id, set()).add(contact_id)
+                if not by_backstory:
+                    self.opportunities_with_manual_roles.add(opportunity_id)
 
     # --- lookups -----------------------------------------------------------------------------
     def remember_contact(self, contact: Contact) -> None:
@@ -500,6 +566,11 @@ def users_on_activity(activity: Activity) -> list[User]:
         if participant.user_id and all(u.pk != participant.user_id for u in users):
             users.append(participant.user)
     return users
+
+
+def _digits(phone: str | None) -> str:
+    """A phone number's last ten digits, to compare "+1 (312) 555-0199" with "312.555.0199"."""
+    return "".join(ch for ch in phone or "" if ch.isdigit())[-10:]
 
 
 def participant_email(participant: Participant) -> str | None:

@@ -19,6 +19,7 @@ from django.db import transaction
 from accounts.domains import is_free_mail_domain, is_internal_domain
 from accounts.models import Account
 from activities.models import Activity, Participant
+from activities.parsing.signature import country_name
 from contacts.models import ConfigurationProfile, Contact, ContactDecision, Lead
 from contacts.policy import local_filter_hit, missing_for_creation
 from contacts.rules import UNKNOWN, infer_title_profile, is_role_address
@@ -74,7 +75,8 @@ def observed_values(participant: Participant) -> dict[str, str]:
         "email": (participant_email(participant) or ""),
         "title": (participant.title or "").strip()[:128],
         "phone": (participant.phone or "").strip()[:40],
-        "mailing_country": (participant.mailing_country or "").strip()[:80],
+        # As hand-made contacts hold it ("United States", not "US"), which State/Country picklists need.
+        "mailing_country": country_name(participant.mailing_country)[:80],
         "mailing_state": (participant.mailing_state or "").strip()[:80],
     }
     inferred = infer_title_profile(values["title"])
@@ -83,10 +85,6 @@ def observed_values(participant: Participant) -> dict[str, str]:
     values["department"] = inferred.department if has_title else ""
     values["persona"] = inferred.persona if has_title and inferred.persona != UNKNOWN else ""
     return values
-
-
-def _name(values: dict[str, str]) -> str:
-    return f"{values.get('first_name', '')} {values.get('last_name', '')}".strip() or values.get("email", "")
 
 
 def participant_screen(
@@ -145,7 +143,6 @@ def creation_decide(
         return screened
     email = participant_email(participant)
     values = observed_values(participant)
-    name = _name(values)
     domain_accounts = ctx.accounts_for_domain(email, activity=activity)
 
     # Seed: "The contact or a matching lead record does not already exist in Salesforce."
@@ -171,6 +168,24 @@ def creation_decide(
             rule=Rule.LEAD_MATCH,
             lead=lead,
             values=values,
+        )
+    # FAQ: Backstory "continues to enrich contacts it has created over time as details like title,
+    # phone number, email address, or last name change": a new address is not a new person.
+    moved = ctx.contact_with_new_address(
+        email=email, values=values, accounts=domain_accounts, occurred_at=activity.occurred_at
+    )
+    if moved is not None:
+        contact, evidence = moved
+        return CreationVerdict(
+            Reason.EMAIL_CHANGED,
+            f"Not created: {email} is the new address of {contact.name} ({contact.email}), a contact "
+            f"Backstory created on this account: same name, and {evidence}. Their email follows the "
+            "enrichment rules.",
+            rule=Rule.BACKSTORY_ENRICHMENT,
+            eligible=True,
+            contact=contact,
+            values=values,
+            details={"previous_email": contact.email, "evidence": evidence},
         )
     # Seed: "Your administrator must enable Contact Creation for the relevant Configuration Profile."
     if not profile.contact_creation_enabled:

@@ -48,6 +48,7 @@ class Reason:
     FREE_MAIL = "free_mail"
     FILTERED = "filtered"
     CONTACT_EXISTS = "contact_exists"
+    EMAIL_CHANGED = "email_changed"
     LEAD_EXISTS = "lead_exists"
     PROFILE_OFF = "profile_off"
     NAME_MISSING = "name_missing"
@@ -61,6 +62,7 @@ class Reason:
     CONTACT_NOT_ON_ACCOUNT = "contact_not_on_account"
     NO_ROLE_IN_ACTIVITY = "no_role_in_activity"
     FIRST_OCR_OFF = "first_ocr_off"
+    NO_MANUAL_ROLE = "no_manual_role"
     SEVERAL_OPPORTUNITIES = "several_opportunities"
     AMBIGUOUS_OPPORTUNITY = "ambiguous_opportunity"
     NO_OPEN_OPPORTUNITY = "no_open_opportunity"
@@ -85,6 +87,7 @@ class Reason:
         FREE_MAIL: "a free-mail domain",
         FILTERED: "excluded by a local filter",
         CONTACT_EXISTS: "a contact with this email exists",
+        EMAIL_CHANGED: "the new address of a contact Backstory created (same name on the same account)",
         LEAD_EXISTS: "a lead with this exact email exists",
         PROFILE_OFF: "contact creation is off in the configuration profile",
         NAME_MISSING: "first or last name missing",
@@ -97,6 +100,7 @@ class Reason:
         CONTACT_NOT_ON_ACCOUNT: "the contact belongs to another account",
         NO_ROLE_IN_ACTIVITY: "no one on the activity holds a contact role, and New OCR is off",
         FIRST_OCR_OFF: "the opportunity has no contact role yet, and First OCR is off",
+        NO_MANUAL_ROLE: "the opportunity's contact roles were all created by Backstory, and First OCR is off",
         SEVERAL_OPPORTUNITIES: "First OCR needs exactly one possible opportunity",
         AMBIGUOUS_OPPORTUNITY: "several opportunities match, and Multi-Opportunity Matching is off",
         NO_OPEN_OPPORTUNITY: "the account has no open opportunity",
@@ -117,6 +121,7 @@ class Reason:
 # participant now "exists", the role created now is "already a role".
 _IMPLIED = {
     (Action.CONTACT_CREATED, Reason.CREATED): (Action.CONTACT_SKIPPED, Reason.CONTACT_EXISTS),
+    (Action.CONTACT_SKIPPED, Reason.EMAIL_CHANGED): (Action.CONTACT_SKIPPED, Reason.CONTACT_EXISTS),
     (Action.OCR_CREATED, Reason.CREATED): (Action.OCR_SKIPPED, Reason.ALREADY_A_ROLE),
 }
 

@@ -11,17 +11,21 @@ the oldest contact created by hand when there is one, else the oldest. Creation 
 CRM created the record, else when it was stored here.
 
 Everything is set-based: one window query finds every (duplicate → survivor) pair into a
-temporary table, and a fixed number of statements remap participants, contact roles, next steps
-and converted leads, drop contact roles that would duplicate one the survivor holds, queue the
-CRM changes, record the decisions and delete the duplicates, whatever their number.
+temporary table, and a fixed number of statements re-point every relation to a contact (hidden
+ones such as the people metrics too) to the survivor, drop contact roles that would duplicate one
+the survivor holds, queue the CRM changes, record the decisions and delete the duplicates,
+whatever their number. If the database refuses that pass, each survivor's group merges in its own
+savepoint, so one pair that cannot merge is reported and the others still merge.
 """
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
-from django.db import connection, models, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models.expressions import RawSQL
 
 from activities.models import Participant
@@ -35,11 +39,14 @@ from .decisions import Action, Reason, Rule
 
 MAP_TABLE = "contacts_dedup_map"
 DROPPED_TABLE = "contacts_dedup_dropped_roles"
+PAIR_TABLE = "contacts_dedup_pair"
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
 class DedupReport:
-    """What one run of the de-duplication did."""
+    """What one run of the de-duplication did; `failures` names each pair that could not merge."""
 
     contacts_deleted: int = 0
     survivors: int = 0
@@ -48,10 +55,22 @@ class DedupReport:
     roles_dropped: int = 0
     next_steps_remapped: int = 0
     leads_remapped: int = 0
+    relations_remapped: dict[str, int] = dataclass_field(default_factory=dict)
     outbox_rows: int = 0
+    failures: list[dict] = dataclass_field(default_factory=list)
 
-    def as_dict(self) -> dict:
-        return dict(self.__dict__)
+    def as_dict(self) -> dict[str, int]:
+        """The counts (the failures' details are in `failures`)."""
+        counts = {name: value for name, value in self.__dict__.items() if isinstance(value, int)}
+        return {**counts, "pairs_not_merged": len(self.failures)}
+
+    def add(self, other: DedupReport) -> None:
+        for name, value in other.__dict__.items():
+            if isinstance(value, int):
+                setattr(self, name, getattr(self, name) + value)
+        for label, count in other.relations_remapped.items():
+            self.relations_remapped[label] = self.relations_remapped.get(label, 0) + count
+        self.failures.extend(other.failures)
 
 
 def _q(name: str) -> str:
@@ -71,26 +90,45 @@ def _json(sql: str) -> str:
     return f"CAST({sql} AS jsonb)" if connection.vendor == "postgresql" else sql
 
 
+def _contact_relations() -> list:
+    """Every relation pointing at a contact, hidden ones (`related_name="+"`) included, except the
+    contact roles (merged on their own) and the decision log (never rewritten: it keeps the
+    duplicate's id, which the merge decision names)."""
+    return [
+        relation.field
+        for relation in Contact._meta.get_fields(include_hidden=True)
+        if relation.auto_created
+        and not relation.concrete
+        and (relation.one_to_many or relation.one_to_one)
+        and relation.related_model not in (OpportunityContactRole, ContactDecision)
+    ]
+
+
 @transaction.atomic
 def contacts_deduplicate() -> DedupReport:
     """Merge duplicate contacts Backstory created into the earliest valid contact of their email on
-    their account: remap their activities and contact roles, delete them, queue the changes for the
-    CRM, and record one decision per surviving contact. A contact made by hand is never deleted.
+    their account: re-point everything that refers to them (activities, contact roles, people
+    metrics, ...), delete them, queue the changes for the CRM, and record one decision per
+    surviving contact. A contact made by hand is never deleted.
+
+    All pairs merge in one set-based pass; if the database refuses it, each survivor's group
+    merges in its own savepoint, so one pair that cannot merge is reported in `failures` and
+    every other pair still merges.
     """
     report = DedupReport()
     contact_t = _q(Contact._meta.db_table)
-    mapping, dropped = _q(MAP_TABLE), _q(DROPPED_TABLE)
+    candidates, pair = _q(MAP_TABLE), _q(PAIR_TABLE)
     with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {mapping}")
-        cursor.execute(f"DROP TABLE IF EXISTS {dropped}")
+        for table in (candidates, pair, _q(DROPPED_TABLE)):
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
         cursor.execute(
-            f"CREATE TEMPORARY TABLE {mapping} (loser_id bigint PRIMARY KEY, survivor_id bigint NOT NULL)"
+            f"CREATE TEMPORARY TABLE {candidates} (loser_id bigint PRIMARY KEY, survivor_id bigint NOT NULL)"
         )
         # FAQ: "Only contacts created by Backstory are eligible for deletion." / Design: "a manual
         # contact, if one is among them, always survives": manual contacts sort first, then by age.
         cursor.execute(
             f"""
-            INSERT INTO {mapping} (loser_id, survivor_id)
+            INSERT INTO {candidates} (loser_id, survivor_id)
             SELECT ranked.id, ranked.survivor_id FROM (
                 SELECT c.id AS id, c.created_by_backstory AS by_backstory,
                        FIRST_VALUE(c.id) OVER (
@@ -106,23 +144,82 @@ def contacts_deduplicate() -> DedupReport:
             """,
             [True],
         )
+        cursor.execute(f"SELECT COUNT(*) FROM {candidates}")
+        if cursor.fetchone()[0]:
+            cursor.execute(f"CREATE INDEX contacts_dedup_map_survivor ON {candidates} (survivor_id)")
+            cursor.execute(f"ANALYZE {candidates}")  # temporary tables are never analyzed automatically
+            try:
+                report.add(_merge_in_savepoint(cursor, candidates))
+            except DatabaseError:
+                logger.warning("de-duplication: merging every pair at once failed; merging pair by pair")
+                report.add(_merge_pair_by_pair(cursor, candidates, pair))
+        cursor.execute(f"DROP TABLE {candidates}")
+    return report
+
+
+def _merge_pair_by_pair(cursor, candidates: str, pair: str) -> DedupReport:
+    """Merge each survivor's duplicates in a savepoint of their own; report the ones refused."""
+    report = DedupReport()
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {pair} (loser_id bigint PRIMARY KEY, survivor_id bigint NOT NULL)"
+    )
+    cursor.execute(f"SELECT survivor_id, loser_id FROM {candidates} ORDER BY survivor_id, loser_id")
+    groups: dict[int, list[int]] = {}
+    for survivor_id, loser_id in cursor.fetchall():
+        groups.setdefault(survivor_id, []).append(loser_id)
+    for survivor_id, loser_ids in groups.items():
+        cursor.execute(f"DELETE FROM {pair}")
+        cursor.execute(
+            f"INSERT INTO {pair} (loser_id, survivor_id) SELECT loser_id, survivor_id FROM {candidates} "
+            "WHERE survivor_id = %s",
+            [survivor_id],
+        )
+        try:
+            report.add(_merge_in_savepoint(cursor, pair))
+        except DatabaseError as error:
+            logger.error(
+                "de-duplication: contact %s and its duplicates %s not merged: %s",
+                survivor_id,
+                loser_ids,
+                error,
+            )
+            report.failures.append(
+                {"survivor_id": survivor_id, "duplicate_ids": loser_ids, "error": str(error)}
+            )
+    cursor.execute(f"DROP TABLE {pair}")
+    return report
+
+
+def _merge_in_savepoint(cursor, mapping: str) -> DedupReport:
+    """Merge the (duplicate -> survivor) pairs of `mapping` in one savepoint: all or nothing, with
+    deferred foreign keys checked before the savepoint is released."""
+    report = DedupReport()
+    dropped = _q(DROPPED_TABLE)
+    relations = _contact_relations()
+    with transaction.atomic():
         cursor.execute(f"SELECT COUNT(*), COUNT(DISTINCT survivor_id) FROM {mapping}")
         report.contacts_deleted, report.survivors = cursor.fetchone()
-        if report.contacts_deleted:
-            cursor.execute(f"CREATE INDEX contacts_dedup_map_survivor ON {mapping} (survivor_id)")
-            cursor.execute(f"ANALYZE {mapping}")  # temporary tables are never analyzed automatically
-            role_rows = _merge_roles(cursor, mapping, dropped, report)
-            report.participants_remapped = _remap(cursor, mapping, Participant, "contact_id")
-            report.next_steps_remapped = _remap(cursor, mapping, NextStep, "contact_id")
-            report.leads_remapped = _remap(cursor, mapping, Lead, "converted_contact_id")
-            # Roles first (re-pointed before their old contact goes), then the contacts.
-            report.outbox_rows = outbox_enqueue_many(role_rows) + outbox_enqueue_deletes(
-                object_name="Contact", records=Contact.objects.filter(pk__in=_losers(mapping))
+        role_rows = _merge_roles(cursor, mapping, dropped, report)
+        for relation in relations:
+            report.relations_remapped[relation.model._meta.label_lower] = _remap(
+                cursor, mapping, relation.model, relation.column
             )
-            _record_merges(cursor, mapping)
-            _delete_losers(cursor, mapping)
-            cursor.execute(f"DROP TABLE {dropped}")
-        cursor.execute(f"DROP TABLE {mapping}")
+        report.participants_remapped = report.relations_remapped.get(Participant._meta.label_lower, 0)
+        report.next_steps_remapped = report.relations_remapped.get(NextStep._meta.label_lower, 0)
+        report.leads_remapped = report.relations_remapped.get(Lead._meta.label_lower, 0)
+        # Roles first (re-pointed before their old contact goes), then the contacts.
+        report.outbox_rows = outbox_enqueue_many(role_rows) + outbox_enqueue_deletes(
+            object_name="Contact", records=Contact.objects.filter(pk__in=_losers(mapping))
+        )
+        _record_merges(cursor, mapping)
+        cursor.execute(
+            f"DELETE FROM {_q(Contact._meta.db_table)} WHERE id IN (SELECT loser_id FROM {mapping})"
+        )
+        cursor.execute(f"DROP TABLE {dropped}")
+        # Django's foreign keys are deferred: check them now, while this savepoint can still go.
+        connection.check_constraints(
+            table_names=[Contact._meta.db_table] + sorted({r.model._meta.db_table for r in relations})
+        )
     return report
 
 
@@ -279,23 +376,3 @@ def _record_merges(cursor, mapping: str) -> None:
         """,
         [clock.now(), Action.CONTACT_MERGED, Rule.DEDUPLICATION, Reason.DUPLICATE_EMAIL],
     )
-
-
-def _delete_losers(cursor, mapping: str) -> None:
-    """Delete the duplicates as Django would (every relation's on_delete honoured), but with one
-    statement per relation against the temporary table instead of loading each contact."""
-    losers = _losers(mapping)
-    for relation in Contact._meta.related_objects:
-        if not (relation.one_to_many or relation.one_to_one):
-            continue
-        field = relation.field
-        rows = relation.related_model._base_manager.filter(**{f"{field.name}__in": losers})
-        if field.remote_field.on_delete is models.CASCADE:
-            rows.delete()  # one DELETE for a model nothing else points at; the collector otherwise
-        elif field.remote_field.on_delete is models.SET_NULL:
-            rows.update(**{field.name: None})
-        elif field.remote_field.on_delete is not models.DO_NOTHING:
-            # PROTECT, RESTRICT, SET_DEFAULT, SET(...): let Django's collector apply (or refuse) them.
-            Contact.objects.filter(pk__in=losers).delete()
-            return
-    cursor.execute(f"DELETE FROM {_q(Contact._meta.db_table)} WHERE id IN (SELECT loser_id FROM {mapping})")

@@ -19,6 +19,7 @@ from django.db import transaction
 
 from accounts.domains import is_free_mail_domain, normalize_email
 from activities.models import Activity, Participant
+from activities.parsing.names import is_initial
 from contacts.models import ConfigurationProfile, Contact, ContactDecision, ContactFieldRule
 from contacts.policy import (
     TITLE_DERIVED_FIELDS,
@@ -120,6 +121,8 @@ def enrichment_plan(
         if verdict.write:
             if name == "email" and not _email_acceptable(values[name], contact, ctx):
                 continue
+            if name == "last_name" and is_initial(values[name]):
+                continue  # "Sue S." never turns Sue Secondary into Sue S.
             changes[name] = values[name]
         elif verdict.reason == "same_value":
             recorded = _parse((contact.field_observed_at or {}).get(name))

@@ -168,6 +168,7 @@ def roles_for_activity(
                 new_ocr_enabled=profile.new_ocr_enabled,
                 first_ocr_enabled=profile.first_ocr_enabled,
                 possible_opportunities=len(open_candidates),
+                opportunity_has_manual_role=opportunity.id in ctx.opportunities_with_manual_roles,
             )
             if verdict.create:
                 decisions.append(
@@ -203,6 +204,8 @@ def _skip_message(reason: str, contact: Contact, opportunity: OpportunityInfo, p
         Reason.NO_ROLE_IN_ACTIVITY: f"No contact role on {opportunity.name}: no one on the activity holds a contact "
         f"role there, and New OCR is off.",
         Reason.FIRST_OCR_OFF: f"No contact role on {opportunity.name}: it has no contact role yet, and First OCR is off.",
+        Reason.NO_MANUAL_ROLE: f"No contact role on {opportunity.name}: none of its contact roles was manually "
+        "created (Backstory created them all), and First OCR is off.",
         Reason.SEVERAL_OPPORTUNITIES: f"No First OCR on {opportunity.name}: the activity could match {possible} "
         f"opportunities; First OCR needs exactly one.",
         Reason.CLOSED_OPPORTUNITY: f"No contact role on {opportunity.name}: the opportunity is closed.",

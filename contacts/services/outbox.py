@@ -87,26 +87,22 @@ def enqueue_contact_created(contact: Contact, *, sink=outbox_enqueue) -> None:
 
 
 def enqueue_contact_updated(contact: Contact, fields: list[str], *, sink=outbox_enqueue) -> None:
-    """Queue the changed fields only. A contact not in the CRM yet is upserted on its Backstory id."""
+    """Queue the changed fields of a contact in the CRM. A contact not in the CRM yet (its create
+    is still on its way, or was refused) gets its whole create again, folded with the change: an
+    upsert of the changed fields alone would create a partial record (no email, no account, not
+    flagged as Backstory's) whenever the create itself has not gone through."""
     if not fields:
         return
-    payload = {salesforce_field(name): salesforce_value(name, getattr(contact, name)) for name in fields}
-    if contact.crm_id:
-        sink(
-            object_name="Contact",
-            operation=OutboxEntry.Operation.UPDATE,
-            record=contact,
-            payload=payload,
-            crm_id=contact.crm_id,
-        )
+    if not contact.crm_id:
+        enqueue_contact_created(contact, sink=sink)
         return
-    payload[settings.SALESFORCE_FIELD_BACKSTORY_ID] = str(contact.backstory_id)
+    payload = {salesforce_field(name): salesforce_value(name, getattr(contact, name)) for name in fields}
     sink(
         object_name="Contact",
-        operation=OutboxEntry.Operation.UPSERT,
+        operation=OutboxEntry.Operation.UPDATE,
         record=contact,
         payload=payload,
-        external_id=str(contact.backstory_id),
+        crm_id=contact.crm_id,
     )
 
 

@@ -100,7 +100,7 @@ def test_contact_created_with_title_and_phone_from_a_real_signature(enron):
     brian = Contact.objects.get(email="brianday@aec.ca")
     assert (brian.first_name, brian.last_name) == ("Brian", "Day")
     assert (brian.title, brian.phone) == ("Senior Marketing Representative", "(303)389-5006")
-    assert (brian.mailing_country, brian.mailing_state) == ("US", "CO")
+    assert (brian.mailing_country, brian.mailing_state) == ("United States", "CO")
     assert (brian.seniority, brian.department, brian.persona) == (
         "individual_contributor",
         "marketing",

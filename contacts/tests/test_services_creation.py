@@ -43,7 +43,7 @@ def test_creates_contact_with_every_field_the_seed_lists(email_with, account, re
     assert (contact.first_name, contact.last_name, contact.email) == ("Jane", "Doe", "jane.doe@acme.com")
     assert (contact.title, contact.phone) == ("VP of Engineering", "+1 415 555 0100")
     assert (contact.department, contact.seniority, contact.persona) == ("engineering", "vp", "decision_maker")
-    assert (contact.mailing_country, contact.mailing_state) == ("US", "CA")
+    assert (contact.mailing_country, contact.mailing_state) == ("United States", "CA")
     assert contact.owner == rep and contact.lead_source == "Backstory"
     assert contact.created_by_backstory is True and contact.account == account
     assert Participant.objects.get(activity=activity, email="jane.doe@acme.com").contact == contact
@@ -76,7 +76,7 @@ def test_new_contact_is_queued_for_salesforce_in_the_same_transaction(email_with
         "Email": "jane.doe@acme.com",
         "Title": "VP of Engineering",
         "Phone": "+1 415 555 0100",
-        "MailingCountry": "US",
+        "MailingCountry": "United States",
         "MailingState": "CA",
         settings.SALESFORCE_FIELD_DEPARTMENT: "Engineering",
         settings.SALESFORCE_FIELD_SENIORITY: "VP",
@@ -496,3 +496,15 @@ def test_lead_table_untouched_by_creation(email_with, account):
     run(email_with(jane()))
 
     assert not Lead.objects.exists()
+
+
+def test_mailing_country_is_written_as_the_country_name_hand_made_contacts_hold(email_with, account):
+    # Issue 14: "US" from a signature went to Salesforce as MailingCountry "US"; hand-made contacts
+    # hold "United States", and orgs with State/Country picklists refuse the code.
+    activity = email_with(jane(mailing_country="US"))
+    contact_engine_process_activities(activity_ids=[activity.pk])
+
+    contact = Contact.objects.get(email="jane.doe@acme.com")
+    assert contact.mailing_country == "United States"
+    entry = OutboxEntry.objects.get(object_name="Contact")
+    assert entry.payload["MailingCountry"] == "United States" and entry.payload["MailingState"] == "CA"

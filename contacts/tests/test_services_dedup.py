@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 
 from accounts.tests.factories import AccountFactory
+from activities.models import Participant
 from activities.tests.factories import ParticipantFactory
 from contacts.models import Contact, ContactDecision
 from contacts.services import contacts_deduplicate
@@ -267,3 +268,66 @@ def test_the_decision_log_keeps_the_id_of_a_merged_duplicate(acme, client):
     assert "Created Jane from a meeting" in page and f"(contact #{duplicate.pk}, since deleted)" in page
     assert reverse("admin:contacts_contact_change", args=[survivor.pk]) in page
     assert reverse("admin:contacts_contact_change", args=[duplicate.pk]) not in page
+
+
+def test_duplicate_with_people_metrics_roles_decisions_and_activities_merges(acme):
+    # Issue 14: the people metrics of a summary refresh point at the duplicate through a hidden
+    # relation (`related_name="+"`); the merge must re-point them, not trip over them.
+    from activities.tests.factories import ActivityFactory, ActivityOpportunityFactory
+    from contacts.tests.factories import ContactDecisionFactory
+    from insights.models import PersonEngagement
+    from insights.services.summaries import summaries_refresh
+
+    manual = contact(acme, by_backstory=False, age_days=1)  # the rep made it by hand
+    duplicate = contact(acme, age_days=10)  # Backstory made it from an email
+    opportunity = OpportunityFactory(account=acme)
+    for kind in ("email", "meeting"):
+        activity = ActivityFactory(account=acme, kind=kind, duration_minutes=30)
+        ActivityOpportunityFactory(activity=activity, opportunity=opportunity)
+        ParticipantFactory(activity=activity, contact=duplicate, email=duplicate.email)
+    role = OpportunityContactRoleFactory(
+        opportunity=opportunity, contact=duplicate, created_by_backstory=True
+    )
+    created = ContactDecisionFactory(contact=duplicate, email=duplicate.email, message="Created Jane")
+    summaries_refresh(account_ids=[acme.pk], opportunity_ids=[opportunity.pk])
+    assert PersonEngagement.objects.filter(contact=duplicate).count() == 2
+
+    report = contacts_deduplicate()
+
+    assert alive(manual, duplicate) == {manual.pk} and report.contacts_deleted == 1
+    assert PersonEngagement.objects.filter(contact=manual).count() == 2
+    role.refresh_from_db()
+    created.refresh_from_db()
+    assert role.contact == manual and created.contact_id == duplicate.pk
+    assert set(Participant.objects.values_list("contact", flat=True)) == {manual.pk}
+
+
+def test_one_pair_that_cannot_merge_is_reported_and_the_others_merge(acme):
+    # A table Django does not know about (another integration's) refuses the deletion of one
+    # duplicate: that pair is reported and rolled back, every other pair merges.
+    from django.db import connection
+
+    blocked_survivor, blocked = contact(acme, age_days=10), contact(acme, age_days=1)
+    free_survivor = contact(acme, email="sam@acme.com", age_days=10)
+    free = contact(acme, email="sam@acme.com", age_days=1)
+    ParticipantFactory(contact=blocked)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE dedup_external_ref (contact_id bigint NOT NULL REFERENCES contacts_contact (id))"
+        )
+        cursor.execute("INSERT INTO dedup_external_ref (contact_id) VALUES (%s)", [blocked.pk])
+
+    report = contacts_deduplicate()
+
+    assert alive(blocked_survivor, blocked, free_survivor, free) == {
+        blocked_survivor.pk,
+        blocked.pk,
+        free_survivor.pk,
+    }
+    assert report.contacts_deleted == 1
+    assert [(f["survivor_id"], f["duplicate_ids"]) for f in report.failures] == [
+        (blocked_survivor.pk, [blocked.pk])
+    ]
+    assert "dedup_external_ref" in report.failures[0]["error"] or "FOREIGN KEY" in report.failures[0]["error"]
+    assert Participant.objects.get().contact_id == blocked.pk  # rolled back with its pair
+    assert not OutboxEntry.objects.filter(record_id=blocked.pk, object_name="Contact").exists()

@@ -297,10 +297,15 @@ def test_backstory_contact_keeps_being_enriched_without_contact_enrichment(email
     )
     decision = ContactDecision.objects.get(action="contact_enriched")
     assert decision.rule == "backstory_enrichment"
-    # Not in the CRM yet: upserted on its Backstory id with the changed fields only.
+    # Not in the CRM yet: the whole create goes again with the change folded in (issue 14: a partial
+    # upsert would create a record with no email or account if the create has not gone through).
     entry = OutboxEntry.objects.filter(object_name="Contact").order_by("id").last()
     assert entry.operation == "upsert" and entry.payload["Title"] == "Chief Technology Officer"
-    assert "FirstName" not in entry.payload
+    assert (entry.payload["FirstName"], entry.payload["Email"], entry.payload["Created_By_Backstory__c"]) == (
+        "Jane",
+        "jane.doe@acme.com",
+        True,
+    )
 
 
 def test_backstory_contact_email_change_is_followed(email_with, account):
@@ -355,3 +360,14 @@ def test_one_participant_enrichment_service(email_with, manual, profile):
     assert [d.action for d in decisions if d.action != "enrichment_skipped"] == ["contact_enriched"]
     manual.refresh_from_db()
     assert manual.title == "VP of Engineering"
+
+
+@pytest.mark.parametrize("initial", ["D.", "D"])
+def test_an_initial_never_overwrites_a_full_surname(email_with, account, initial):
+    # Issue 14: "Jane D." signing a later email is not a new last name.
+    run(email_with(jane(), when=EARLIER))
+
+    run(email_with(jane(last_name=initial, name=f"Jane {initial}", title="CTO"), when=LATER))
+
+    contact = Contact.objects.get(email="jane.doe@acme.com")
+    assert (contact.last_name, contact.title) == ("Doe", "CTO")

@@ -344,3 +344,18 @@ def test_role_service_for_one_activity(email_with, deal):
     assert [d.action for d in decisions if d.contact_id == sam.pk] == ["ocr_created"]
     assert roles_on(deal) == {"chris@acme.com", "sam@acme.com"}
     assert not Participant.objects.filter(activity=activity, email="jane.doe@acme.com").exists()
+
+
+def test_a_role_backstory_created_is_not_the_manually_created_one_standard_ocr_needs(
+    email_with, account, champion
+):
+    # Seed: "the Opportunity must have at least one manually created Opportunity Contact Role, or your
+    # organization can choose to enable First OCR instead." Issue 14: Backstory's own role counted.
+    opportunity = OpportunityFactory(account=account, name="Acme - Platform", stage="Discovery")
+    OpportunityContactRoleFactory(opportunity=opportunity, contact=champion, created_by_backstory=True)
+
+    run(email_with(chris(), {"email": "sam@acme.com", "first_name": "Sam", "last_name": "Smith"}))
+
+    assert roles_on(opportunity) == {"chris@acme.com"}
+    decision = ocr_decision("sam@acme.com")
+    assert decision.reason == "no_manual_role" and "manually created" in decision.message

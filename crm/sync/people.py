@@ -235,6 +235,8 @@ class ContactSync(ObjectSync):
             if contact.pk in deferred:
                 report.deferred += 1
                 continue
+            if contact.created_by_backstory and values.get("created_by_backstory") is False:
+                values = self._without_blanks(values)
             before = (contact.email, contact.account_id)
             changed = assign(contact, {"crm_id": record["Id"], **values})
             if changed:
@@ -246,6 +248,17 @@ class ContactSync(ObjectSync):
         if created:
             Contact.objects.bulk_create(created)
             report.created += len(created)
+
+    @staticmethod
+    def _without_blanks(values: dict) -> dict:
+        """A record that carries the Backstory id of a contact Backstory created, but is not flagged
+        as Backstory's, is not that contact's create: it is a partial record (written by an older
+        Backstory's enrichment, or by hand). Its blanks never overwrite what Backstory knows, and it
+        does not take the "created by Backstory" mark away, which the de-duplication and the
+        Engagement Log's removal rely on."""
+        kept = {name: value for name, value in values.items() if value not in ("", None)}
+        kept.pop("created_by_backstory", None)
+        return kept
 
     @staticmethod
     def _note(ctx: PullContext, email: str, account_id: int | None) -> None:

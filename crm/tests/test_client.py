@@ -323,6 +323,8 @@ def test_unknown_flow_and_setting_are_programming_errors(sf_settings):
         salesforce_connect(instance="na1")
 
 
-def test_http_session_without_a_bundle_is_plain():
+def test_http_session_without_a_bundle_trusts_the_system_and_times_out(settings):
+    settings.SALESFORCE_CONNECT_TIMEOUT, settings.SALESFORCE_READ_TIMEOUT = 5.0, 45.0
     session = salesforce_http_session("")
-    assert type(session) is requests.Session and session.verify is True
+    assert isinstance(session, requests.Session) and session.verify is True
+    assert session.timeout == (5.0, 45.0)

@@ -13,14 +13,13 @@ import pytest
 
 from activities.parsing.results import ParsedActivity, ParsedParticipant, SignatureDetails
 from activities.services import activities_ingest
-from contacts.models import ConfigurationProfile, Contact
+from contacts.models import Contact
 from crm.connection import SalesforceSessionRefused
 from crm.models import OutboxEntry
 from crm.push import outbox_drain
 from crm.sync import salesforce_pull
 from crm.tests.sync_fixtures import Writes
 from opportunities.models import OpportunityContactRole
-from users.models import User
 
 pytestmark = pytest.mark.django_db
 
@@ -128,17 +127,6 @@ def mail(now: dt.datetime) -> list[ParsedActivity]:
         participants=(priya, person("hank@globex.com", "to", "Hank", "Scorpio"), *globex_people),
     )
     return [renewal, reply, globex]
-
-
-@pytest.fixture
-def backstory(db):
-    """Backstory's own setup: the integration user and a profile that creates contacts and roles."""
-    User.objects.create(
-        username="integration", email="integration@lumen-analytics.com", is_integration_user=True
-    )
-    ConfigurationProfile.objects.create(
-        name="Sales", is_default=True, contact_creation_enabled=True, ocr_enabled=True
-    )
 
 
 def pull_until_clean(org, attempts=40):

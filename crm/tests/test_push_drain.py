@@ -358,6 +358,7 @@ def test_a_permanent_error_stays_failed_with_its_reason(pulled, settings):
 
 def test_retries_end_after_the_last_attempt_and_the_admin_can_retry(pulled, settings):
     settings.SALESFORCE_OUTBOX_MAX_ATTEMPTS = 2
+    settings.SALESFORCE_OUTBOX_SLOW_RETRY_DAYS = 0  # no slow retries past the horizon
     olivia = new_contact("olivia.park@acme.com", org=pulled)
     rule = pulled.faults.at_rate("UNABLE_TO_LOCK_ROW", 1.0, path="composite")
     outbox_drain()

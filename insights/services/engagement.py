@@ -37,12 +37,20 @@ WINDOW_DAYS = WINDOW_WEEKS * 7
 # Type: a meeting takes the most of both sides' time; a call less; an email the customer wrote
 # shows more engagement than one we sent them.
 WEIGHTS: dict[str, float] = {"meeting": 3.0, "call": 2.0, "email_received": 1.5, "email_sent": 1.0}
-# Recency: an activity's points halve every four weeks (yesterday ~1.0, 11 weeks ago ~0.15).
+# Recency: a record's activity points halve every two weeks (yesterday ~1.0, four weeks ago 0.25,
+# 11 weeks ago 0.03), so a week of silence after steady contact costs about 8 points. A person's
+# points halve every four weeks: people take part in fewer activities.
+RECORD_HALF_LIFE_DAYS = 14.0
 HALF_LIFE_DAYS = 28.0
-# Normalisation: score = 100 * (1 - e^(-points / saturation)). Points equal to the saturation give
-# 63; a record needs about three times as many to pass 95. People have fewer activities than the
-# records they work on, so their saturation is lower.
-RECORD_SATURATION = 20.0
+# Normalisation of a record (issue 16: "a curve under which an account with 10 activities a week
+# and one with 40 differ by at least 15 points"): logarithmic in decayed points,
+#   score = 100 * ln(1 + P / RECORD_KNEE) / ln(1 + RECORD_FULL / RECORD_KNEE), at most 100,
+# so every doubling of activity adds the same ~19 points instead of saturating at five a week.
+# RECORD_FULL, 100, is about 55 mixed activities a week; a weekly email exchange with a monthly
+# meeting is 31 (Medium), an email a week 16 (Low).
+RECORD_KNEE = 4.0
+RECORD_FULL = 300.0
+# A person: score = 100 * (1 - e^(-points / saturation)); people have few activities each.
 PERSON_SATURATION = 8.0
 # Bands and the colour of the wheel.
 LOW_MAX = 30
@@ -70,11 +78,20 @@ class ComponentTotal:
         return ComponentTotal(self.count + other.count, self.decay_sum + other.decay_sum, last)
 
 
-def engagement_score(points: float, *, saturation: float = RECORD_SATURATION) -> int:
-    """0-100 from decayed points: ``round(100 * (1 - e^(-points / saturation)))``."""
+def engagement_score(points: float, *, saturation: float | None = None) -> int:
+    """0-100 from decayed points.
+
+    A record (``saturation=None``): ``round(100 * ln(1 + P/4) / ln(1 + 300/4))``, between 1 and 100.
+    A person: ``round(100 * (1 - e^(-points / saturation)))``.
+    """
     if points <= 0:
         return 0
-    return max(0, min(100, round(100 * (1 - math.exp(-points / saturation)))))
+    if saturation is None:
+        raw = 100 * math.log1p(points / RECORD_KNEE) / math.log1p(RECORD_FULL / RECORD_KNEE)
+    else:
+        raw = 100 * (1 - math.exp(-points / saturation))
+    # Anything counted in 12 weeks shows: 1 at least, so 0 always means nothing at all.
+    return max(1, min(100, round(raw)))
 
 
 def engagement_band(score: int) -> str:
@@ -95,7 +112,7 @@ class Engagement:
 
     score: int
     totals: Mapping[str, ComponentTotal] = field(default_factory=dict)
-    saturation: float = RECORD_SATURATION
+    saturation: float | None = None
 
     @property
     def band(self) -> str:
@@ -137,6 +154,21 @@ class Engagement:
             + (f"; the latest was on {last:%d %b %Y}." if last else ".")
         )
 
+    def normalisation(self) -> str:
+        if self.saturation is None:
+            curve = (
+                f"score = round(100 x ln(1 + decayed points / {RECORD_KNEE:g}) / ln(1 + {RECORD_FULL:g} / "
+                f"{RECORD_KNEE:g})), at most 100"
+            )
+            half_life = RECORD_HALF_LIFE_DAYS
+        else:
+            curve = f"score = round(100 x (1 - e^(-decayed points / {self.saturation:g})))"
+            half_life = HALF_LIFE_DAYS
+        return (
+            f"{curve}; each activity's points = its kind's weight x 0.5^(age in days / {half_life:g}), "
+            f"over the last {WINDOW_WEEKS} weeks"
+        )
+
     def as_breakdown(self) -> dict:
         """The stored shape: ``Summary.engagement_breakdown`` and ``PersonEngagement.breakdown``."""
         last = self.last_activity_at
@@ -159,16 +191,13 @@ class Engagement:
                 "decayed_points": round(self.decayed_points, 2),
                 "undecayed_points": round(self.undecayed_points, 2),
             },
-            "normalisation": (
-                f"score = round(100 x (1 - e^(-decayed points / {self.saturation:g}))); each activity's points "
-                f"= its kind's weight x 0.5^(age in days / {HALF_LIFE_DAYS:g}), over the last {WINDOW_WEEKS} weeks"
-            ),
+            "normalisation": self.normalisation(),
             "explanation": self.explanation(),
         }
 
 
 def engagement_from_totals(
-    totals: Mapping[str, ComponentTotal], *, saturation: float = RECORD_SATURATION
+    totals: Mapping[str, ComponentTotal], *, saturation: float | None = None
 ) -> Engagement:
     """The engagement of one record or person from its per-kind totals."""
     points = sum(WEIGHTS[kind] * total.decay_sum for kind, total in totals.items())
@@ -178,7 +207,12 @@ def engagement_from_totals(
 
 
 def component_totals(
-    rows: QuerySet, *, group_by: Sequence[str], prefix: str, as_of: dt.datetime | Expression
+    rows: QuerySet,
+    *,
+    group_by: Sequence[str],
+    prefix: str,
+    as_of: dt.datetime | Expression,
+    half_life: float = HALF_LIFE_DAYS,
 ) -> dict[tuple, dict[str, ComponentTotal]]:
     """Per group (e.g. per account, or per opportunity and email) and activity kind: the count, the
     summed recency weight and the latest time of counted activities in the 12 weeks up to ``as_of``.
@@ -198,7 +232,7 @@ def component_totals(
         .values(*group_by, "_component")
         .annotate(
             _n=Count("pk"),
-            _decay=Sum(decay(prefix, as_of, HALF_LIFE_DAYS)),
+            _decay=Sum(decay(prefix, as_of, half_life)),
             _last=Max(F(f"{prefix}occurred_at")),
         )
         .order_by()
@@ -222,7 +256,11 @@ def engagement_levels(
     scope = SCOPES[kind]
     ids = None if record_ids is None else list(record_ids)
     totals = component_totals(
-        scope.activity_rows(ids), group_by=[scope.key], prefix=scope.prefix, as_of=as_of
+        scope.activity_rows(ids),
+        group_by=[scope.key],
+        prefix=scope.prefix,
+        as_of=as_of,
+        half_life=RECORD_HALF_LIFE_DAYS,
     )
     levels = {key[0]: engagement_from_totals(kinds) for key, kinds in totals.items()}
     for record_id in ids or ():

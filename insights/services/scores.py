@@ -20,7 +20,7 @@ from contacts.rules import EXECUTIVE_SENIORITIES
 from opportunities.models import Opportunity, OpportunityStageHistory
 from opportunities.stages import stage_info
 
-from .engagement import component_totals, engagement_from_totals
+from .engagement import RECORD_HALF_LIFE_DAYS, component_totals, engagement_from_totals
 from .records import OPPORTUNITIES, TWO_WAY, age_days, binary, counted, with_heavy_reads
 from .risks import StageTiming, TimelineItem
 from .text import competitors_in, signals_in
@@ -337,7 +337,11 @@ def opportunity_features(
             continue
         ids = [o.id for o in group]
         totals = component_totals(
-            OPPORTUNITIES.activity_rows(ids), group_by=["opportunity_id"], prefix="activity__", as_of=as_of
+            OPPORTUNITIES.activity_rows(ids),
+            group_by=["opportunity_id"],
+            prefix="activity__",
+            as_of=as_of,
+            half_life=RECORD_HALF_LIFE_DAYS,
         )
         for (opportunity_id,), kinds in totals.items():
             engagement[opportunity_id] = engagement_from_totals(kinds).score

@@ -7,6 +7,7 @@ import pytest
 from accounts.tests.factories import AccountFactory
 from contacts.tests.factories import ContactFactory
 from insights.services import scores
+from insights.services.engagement import engagement_score
 from insights.services.risks import StageTiming, TimelineItem
 from insights.services.topics import TextActivity
 from opportunities.tests.factories import OpportunityFactory, OpportunityStageHistoryFactory
@@ -198,4 +199,4 @@ def test_features_of_a_closed_deal_are_measured_before_it_closed():
     activity_on(opportunity=opp, kind="meeting", occurred_at=ago(101))
     activity_on(opportunity=opp, kind="meeting", occurred_at=ago(50))  # after the close: not part of the deal
     features = scores.opportunity_features([opp], now=NOW)[opp.id]
-    assert features["engagement"] == 14  # one meeting a day before close
+    assert features["engagement"] == engagement_score(3 * 0.5 ** (1 / 14))  # one meeting a day before close

@@ -214,3 +214,28 @@ def test_query_count_does_not_grow_with_people_and_roles(rep_client, frozen_now,
             assert rep_client.get(url("detail", opportunity.pk)).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_a_deal_with_nothing_matched_offers_the_accounts_activities_from_its_lifetime(
+    rep_client, frozen_now, rep, other_rep
+):
+    opportunity = OpportunityFactory(owner=rep, name="Wayne - Analytics Expansion", created_date=days_ago(60))
+    account = opportunity.account
+    in_lifetime = [activity_on(account, owner=rep, days=d, subject=f"Mail {d}") for d in (3, 10)]
+    activity_on(account, owner=rep, days=200, subject="Before the deal")  # long before it was opened
+    activity_on(account, owner=other_rep, days=5, private=True, subject="Sam's private call")
+    body = text_of(rep_client.get(url("detail", opportunity.pk)))
+    assert "No activity is matched to this opportunity yet" in body
+    assert "2 activities on this account may belong here — review" in body
+    link = re.search(r'href="([^"]*review_for=\d+)"', body).group(1).replace("&amp;", "&")
+    log = text_of(rep_client.get(link))
+    for activity in in_lifetime:
+        assert activity.subject in log
+    assert "Before the deal" not in log and "Sam's private call" not in log
+
+    # Once an activity is matched to it, the prompt goes.
+    activity_on(opportunity, owner=rep, days=1, subject="Pricing")
+    from django.core.cache import cache
+
+    cache.clear()
+    assert "may belong here" not in text_of(rep_client.get(url("detail", opportunity.pk)))

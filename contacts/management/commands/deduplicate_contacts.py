@@ -15,6 +15,13 @@ class Command(BaseCommand):
         report = contacts_deduplicate()
         for label, value in report.as_dict().items():
             self.stdout.write(f"  {label.replace('_', ' '):<22} {value:>10,}")
+        for failure in report.failures:
+            self.stdout.write(
+                self.style.ERROR(
+                    f"  not merged: contact {failure['survivor_id']} and its duplicates "
+                    f"{', '.join(map(str, failure['duplicate_ids']))}: {failure['error']}"
+                )
+            )
         self.stdout.write(
             self.style.SUCCESS(f"De-duplication done in {time.perf_counter() - started:.2f} s.")
         )
