@@ -199,6 +199,9 @@ class Participant(models.Model):
             models.Index(fields=["user", "activity"], name="participant_user_idx"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.name or self.email} ({self.role})"
+
     def save(self, *args, **kwargs):
         self.email = self.email.strip().lower()
         super().save(*args, **kwargs)
@@ -212,9 +215,6 @@ class Participant(models.Model):
         if self.lead_id:
             return "lead"
         return "internal" if self.is_internal else "external"
-
-    def __str__(self) -> str:
-        return f"{self.name or self.email} ({self.role})"
 
 
 class ActivityAttachment(models.Model):

@@ -16,7 +16,7 @@ from .conftest import DATA, INGEST_DATA
 
 NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
 A = Activity.AccountMatch
-O = Activity.OpportunityMatch
+OM = Activity.OpportunityMatch
 
 
 def ingest_file(name, **kwargs):
@@ -63,9 +63,9 @@ def test_known_contact_matches_the_contacts_account_and_the_opportunity_where_sh
     activity = by_source("contact-match-1@lumen-analytics.com")
     assert activity.account == org.acme
     assert activity.account_match == A.CONTACT
-    assert activity.opportunity_match == O.CONTACT_ROLE
+    assert activity.opportunity_match == OM.CONTACT_ROLE
     assert list(activity.opportunities.all()) == [org.expansion]
-    assert activity.opportunity_links.get().match == O.CONTACT_ROLE
+    assert activity.opportunity_links.get().match == OM.CONTACT_ROLE
     assert "Jane Doe (jane.doe@acme.com) is a contact of Acme" in activity.match_explanation
     assert "holds a contact role" in activity.match_explanation
 
@@ -80,7 +80,7 @@ def test_subdomain_matches_the_registrable_domain_but_two_open_opportunities_sta
         and "is at acme.com" in activity.match_explanation
     )
     # Two open opportunities, nobody in a contact role, only their common owner: no opportunity.
-    assert activity.opportunity_match == O.NONE
+    assert activity.opportunity_match == OM.NONE
     assert not activity.opportunities.exists()
     assert "none of Acme's 2 opportunities open at the time has evidence enough" in activity.match_explanation
 

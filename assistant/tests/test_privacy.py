@@ -83,9 +83,8 @@ def test_the_private_meeting_is_not_sent_to_the_language_model(
 def test_a_decision_maker_known_only_from_a_colleagues_private_meeting_is_not_named(demo_world, frozen_now):
     from activities.tests.factories import ParticipantFactory
     from contacts.tests.factories import ContactFactory
-    from opportunities.tests.factories import OpportunityContactRoleFactory
-
     from opportunities.models import Opportunity
+    from opportunities.tests.factories import OpportunityContactRoleFactory
 
     opportunity = Opportunity.objects.filter(account=demo_world.private_meeting.account).first()
     quiet = ContactFactory(
