@@ -11,6 +11,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from users.api_keys import CAPTURE_SCOPE, ApiKeyAuthentication, ApiKeyClient, token_has_scope
+
 from .models import Activity, Participant
 from .parsing import InvalidActivity, parse_api_item
 from .services import IngestSession, Status
@@ -76,18 +78,18 @@ class ItemErrorSerializer(serializers.Serializer):
 
 class ItemResultSerializer(serializers.Serializer):
     index = serializers.IntegerField()
-    status = serializers.ChoiceField(choices=["created", "duplicate", "excluded", "error"])
+    status = serializers.ChoiceField(choices=["created", "duplicate", "excluded", "error", "forbidden"])
     source_id = serializers.CharField()
     activity_id = serializers.IntegerField(allow_null=True)
     reason = serializers.CharField(
-        help_text="Why it was a duplicate, excluded by a local filter, or refused."
+        help_text="Why it was a duplicate, excluded by a local filter, refused, or forbidden (a colleague's activity)."
     )
 
 
 class ActivityCaptureApi(APIView):
     """Capture up to 1,000 activities per request; each is stored once (by ``source_id``)."""
 
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    authentication_classes = [ApiKeyAuthentication, TokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated]
 
     class InputSerializer(serializers.Serializer):
@@ -103,9 +105,18 @@ class ActivityCaptureApi(APIView):
             help_text="Items already captured (same source_id): nothing changed."
         )
         excluded = serializers.IntegerField(help_text="Items a local filter excluded: not captured.")
+        processing = serializers.ChoiceField(
+            choices=["started", "deferred", "none"],
+            help_text="started: the new activities went to the contact engine and summaries; deferred: the "
+            "broker is unreachable, they are stored and will be processed when it returns (nothing to re-send); "
+            "none: nothing new.",
+        )
         errors = ItemErrorSerializer(many=True, help_text="One entry per refused item.")
         results = ItemResultSerializer(many=True, help_text="One entry per item, in order.")
-        detail = serializers.CharField(required=False, help_text="A problem with the whole batch (400 only).")
+        detail = serializers.CharField(
+            required=False,
+            help_text="A problem with the whole batch (400), or a key without the capture scope (403).",
+        )
 
     @extend_schema(
         operation_id="activities_capture",
@@ -117,7 +128,10 @@ class ActivityCaptureApi(APIView):
             "* **201** every item was good and at least one is new.\n"
             "* **200** every item was good but nothing is new (all duplicates or excluded by local filters).\n"
             "* **207** some items were refused and the others were read: see `errors`.\n"
-            "* **400** nothing could be read: every item was refused, the batch was empty, or it held more than 1,000 items."
+            "* **400** nothing could be read: every item was refused, the batch was empty, or it held more than 1,000 items.\n"
+            "* **403** every item belongs to a colleague: a rep captures only their own activities (ones they sent, "
+            "organised, or are on, stored as theirs); an admin, or an API key with the `capture` scope, captures for anyone.\n\n"
+            "A rep's item that a colleague sent or organised is refused with status `forbidden` and its reason."
         ),
         request=InputSerializer,
         responses={
@@ -128,6 +142,10 @@ class ActivityCaptureApi(APIView):
             ),
             400: OpenApiResponse(
                 OutputSerializer, description="Nothing read: see errors, or detail for a batch-level problem."
+            ),
+            403: OpenApiResponse(
+                OutputSerializer,
+                description="Every item is a colleague's, or the API key lacks the capture scope.",
             ),
         },
         examples=[
@@ -200,7 +218,12 @@ class ActivityCaptureApi(APIView):
                 f"Split it into {requests_needed} requests of {MAX_BATCH:,} or fewer; re-sending an item is safe, "
                 "it is stored once."
             )
-        session = IngestSession()
+        if isinstance(request.user, ApiKeyClient) and not token_has_scope(request.auth, CAPTURE_SCOPE):
+            return self.batch_problem(
+                f"This API key has no {CAPTURE_SCOPE!r} scope: ask an admin for a key with it.",
+                code=status.HTTP_403_FORBIDDEN,
+            )
+        session = IngestSession(capturer=self.capturer(request))
         errors = []
         results: dict[int, dict] = {}
         for index, item in enumerate(items):
@@ -221,6 +244,9 @@ class ActivityCaptureApi(APIView):
             session.add(parsed, source=Activity.Source.API, key=index)
         report = session.finish()
         for outcome in report.outcomes:
+            if outcome.status in (Status.ERROR, Status.FORBIDDEN):
+                field, reason = split_reason(outcome.reason)
+                errors.append({"index": outcome.key, "field": field, "reason": reason})
             results[outcome.key] = {
                 "index": outcome.key,
                 "status": outcome.status,
@@ -228,10 +254,12 @@ class ActivityCaptureApi(APIView):
                 "activity_id": outcome.activity_id,
                 "reason": outcome.reason,
             }
+        errors.sort(key=lambda error: error["index"])
         body = {
             "created": report.created,
             "duplicates": report.duplicates,
             "excluded": report.excluded,
+            "processing": "deferred" if report.deferred else "started" if report.created else "none",
             "errors": errors,
             "results": [results[i] for i in sorted(results)],
         }
@@ -239,13 +267,32 @@ class ActivityCaptureApi(APIView):
             code = status.HTTP_201_CREATED if report.created else status.HTTP_200_OK
         elif report.read:
             code = status.HTTP_207_MULTI_STATUS
+        elif report.forbidden == len(errors):
+            code = status.HTTP_403_FORBIDDEN
         else:
             code = status.HTTP_400_BAD_REQUEST
         return Response(self.OutputSerializer(body).data, status=code)
 
-    def batch_problem(self, message: str) -> Response:
-        body = {"created": 0, "duplicates": 0, "excluded": 0, "errors": [], "results": [], "detail": message}
-        return Response(self.OutputSerializer(body).data, status=status.HTTP_400_BAD_REQUEST)
+    @staticmethod
+    def capturer(request):
+        """Who may capture only their own activities: a person who is not an admin. An admin, or an
+        API key with the capture scope, captures for anyone (None)."""
+        user = request.user
+        if isinstance(user, ApiKeyClient) or user.is_admin:
+            return None
+        return user
+
+    def batch_problem(self, message: str, *, code: int = status.HTTP_400_BAD_REQUEST) -> Response:
+        body = {
+            "created": 0,
+            "duplicates": 0,
+            "excluded": 0,
+            "processing": "none",
+            "errors": [],
+            "results": [],
+            "detail": message,
+        }
+        return Response(self.OutputSerializer(body).data, status=code)
 
 
 @extend_schema_view(

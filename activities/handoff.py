@@ -7,21 +7,23 @@ with a worker. Every hand-off waits for the surrounding transaction to commit.
 
 | hand-off | tasks, in order |
 |---|---|
-| new or re-matched activities | `contacts.process_activities`, then `insights.summaries_mark_stale` |
+| new or re-matched activities | `contacts.process_activities`, then `insights.summaries_mark_stale`, then `activities.engine_work_done` (recorded first as an `EngineWork` row, swept until done) |
 | an activity removed from sync | `insights.summaries_mark_stale` |
 | before an activity leaves its account or opportunities | `insights.summaries_mark_stale` of where it was |
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from celery import chain, current_app
 from django.db import transaction
 
 from .selectors import records_matched_to
 
+AFTER_CAPTURE = "after_capture"  # the EngineWork name of the hand-off below
 CONTACT_ENGINE = "contacts.process_activities"
+ENGINE_WORK_DONE = "activities.engine_work_done"
 SUMMARIES_MARK_STALE = "insights.summaries_mark_stale"
 # One message carries at most this many activities (the contact engine's task takes 5,000 at most).
 BATCH_SIZE = 1_000
@@ -37,20 +39,32 @@ def _task(name: str, **kwargs):
     return current_app.signature(name, kwargs=kwargs, immutable=True)
 
 
-def hand_off_after_capture(activity_ids: Iterable[int]) -> None:
+def hand_off_after_capture(
+    activity_ids: Iterable[int], *, on_sent: Callable[[bool], None] | None = None
+) -> None:
     """After commit, the contact engine reads these new or re-matched activities, then the summaries
     of their accounts and opportunities are marked stale (the contact engine first: the summary's
-    people are the contacts it links)."""
-    batches = _batches(activity_ids)
+    people are the contacts it links).
 
-    def send() -> None:
-        for ids in batches:
-            chain(
-                _task(CONTACT_ENGINE, activity_ids=ids), _task(SUMMARIES_MARK_STALE, activity_ids=ids)
-            ).apply_async()
+    What is owed is recorded now, in the caller's transaction (``EngineWork``), and sent after
+    commit; if the broker is down it is sent again by the sweeper, never lost. ``on_sent`` hears
+    whether the broker took it.
+    """
+    from .services.engine_work import engine_work_record  # services import this module: import on use
 
-    # robust: a failing engine is logged and must not undo or fail the capture that already committed.
-    transaction.on_commit(send, robust=True)
+    for ids in _batches(activity_ids):
+        engine_work_record(task_name=AFTER_CAPTURE, activity_ids=ids, on_sent=on_sent)
+
+
+def engine_work_signature(*, task_name: str, activity_ids: list[int], work_id: int):
+    """What sending an ``EngineWork`` row means: the engines' tasks in order, then the row is done."""
+    if task_name != AFTER_CAPTURE:
+        raise ValueError(f"unknown hand-off {task_name!r}")
+    return chain(
+        _task(CONTACT_ENGINE, activity_ids=activity_ids),
+        _task(SUMMARIES_MARK_STALE, activity_ids=activity_ids),
+        _task(ENGINE_WORK_DONE, work_id=work_id),
+    )
 
 
 def hand_off_after_removal(activity_ids: Iterable[int]) -> None:

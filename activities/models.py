@@ -199,6 +199,9 @@ class Participant(models.Model):
             models.Index(fields=["user", "activity"], name="participant_user_idx"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.name or self.email} ({self.role})"
+
     def save(self, *args, **kwargs):
         self.email = self.email.strip().lower()
         super().save(*args, **kwargs)
@@ -213,5 +216,42 @@ class Participant(models.Model):
             return "lead"
         return "internal" if self.is_internal else "external"
 
+
+class ActivityAttachment(models.Model):
+    """A file that came with an email: what it was, never its content (capture does not keep files)."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="attachments")
+    name = models.CharField(max_length=255, blank=True)
+    content_type = models.CharField(max_length=127)
+    size = models.BigIntegerField(help_text="Bytes, after decoding.")
+
+    class Meta:
+        ordering = ["activity", "id"]
+
     def __str__(self) -> str:
-        return f"{self.name or self.email} ({self.role})"
+        return f"{self.name or 'attachment'} ({self.content_type}, {self.size} bytes)"
+
+
+class EngineWork(models.Model):
+    """What capture owes the engines for a batch of new or re-matched activities.
+
+    Written in the same transaction as the activities, so a broker outage can delay the contact
+    engine and summaries but never lose them: the row stays open until the after-capture task has
+    run, and a periodic sweeper sends again whatever is still open (activities/services/engine_work.py).
+    """
+
+    task_name = models.CharField(max_length=100)
+    activity_ids = models.JSONField()
+    created_at = models.DateTimeField(db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True, help_text="Last time it reached the broker.")
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name_plural = "engine work"
+
+    def __str__(self) -> str:
+        state = "done" if self.done_at else "sent" if self.sent_at else "waiting for the broker"
+        return f"{self.task_name} for {len(self.activity_ids)} activities ({state})"

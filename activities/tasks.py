@@ -7,6 +7,10 @@ import logging
 
 from celery import shared_task
 
+from backstory.celery import app
+
+from .services.engine_work import engine_work_done, engine_work_sweep
+
 logger = logging.getLogger(__name__)
 
 
@@ -50,3 +54,26 @@ def match_activities_task(activity_ids: list[int] | None = None) -> dict:
 
     report = match_activities(activity_ids=activity_ids, hand_off=True)
     return {"examined": report.examined, "changed": report.changed}
+
+
+@shared_task(name="activities.engine_work_done", queue="capture")
+def engine_work_done_task(work_id: int) -> None:
+    """The last link of a hand-off: the engines ran, nothing is owed for this ``EngineWork`` row."""
+    engine_work_done(work_id=work_id)
+
+
+@shared_task(name="activities.send_owed_engine_work", queue="capture")
+def send_owed_engine_work() -> dict:
+    """Celery beat, every minute: send again what capture owes the engines and is not done."""
+    return engine_work_sweep()
+
+
+app.conf.beat_schedule.update(
+    {
+        "activities-send-owed-engine-work": {
+            "task": "activities.send_owed_engine_work",
+            "schedule": 60.0,
+            "options": {"queue": "capture", "expires": 55},
+        }
+    }
+)

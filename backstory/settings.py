@@ -108,6 +108,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Login throttling (users/login_throttle.py): failures per username and per address within the window.
+AUTHENTICATION_BACKENDS = [
+    "users.login_throttle.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+BACKSTORY_LOGIN_FAILURES_PER_USER = env.int("BACKSTORY_LOGIN_FAILURES_PER_USER", default=10)
+BACKSTORY_LOGIN_FAILURES_PER_ADDRESS = env.int("BACKSTORY_LOGIN_FAILURES_PER_ADDRESS", default=30)
+BACKSTORY_LOGIN_LOCKOUT_MINUTES = env.int("BACKSTORY_LOGIN_LOCKOUT_MINUTES", default=15)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -139,7 +147,18 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
+# Workers ride out a broker outage: they reconnect (forever) instead of exiting, at start-up too.
+CELERY_BROKER_CONNECTION_RETRY = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# Late acks: a task whose worker dies is delivered again. Redis redelivers an unacknowledged task
+# after the visibility timeout, so it is sized to the longest task (minutes, not kombu's hour).
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT_SECONDS", default=1800)
+}
+# What capture owes the engines and is not done after this long is sent again (activities/services/engine_work.py).
+BACKSTORY_ENGINE_WORK_RETRY_MINUTES = env.int("BACKSTORY_ENGINE_WORK_RETRY_MINUTES", default=5)
 CELERY_BEAT_SCHEDULE: dict = {}  # each app adds its schedules in its apps.py ready()
 # Every queue a task is routed to, so a plain `celery -A backstory worker -B` consumes all of them
 # (with no -Q, a worker consumes only the declared queues, or only "default" when none are).
@@ -177,6 +196,14 @@ BACKSTORY_PAGE_CACHE_SECONDS = env.int("BACKSTORY_PAGE_CACHE_SECONDS", default=6
 # A participant with a new address, named like a contact Backstory created on the same account, is
 # that contact's email changing when the old address has had no activity for this many days.
 BACKSTORY_EMAIL_CHANGE_QUIET_DAYS = env.int("BACKSTORY_EMAIL_CHANGE_QUIET_DAYS", default=30)
+# Bounded capture (RELIABILITY.md): recurring meetings are expanded only inside this window and
+# to at most this many occurrences per series; a bigger message is refused and longer text is cut,
+# each naming its setting. (The capture API's batch limit, 1,000 items, is in activities/apis.py.)
+BACKSTORY_RECURRENCE_DAYS_BACK = env.int("BACKSTORY_RECURRENCE_DAYS_BACK", default=90)
+BACKSTORY_RECURRENCE_DAYS_AHEAD = env.int("BACKSTORY_RECURRENCE_DAYS_AHEAD", default=180)
+BACKSTORY_RECURRENCE_MAX_OCCURRENCES = env.int("BACKSTORY_RECURRENCE_MAX_OCCURRENCES", default=500)
+BACKSTORY_MAX_MESSAGE_MB = env.int("BACKSTORY_MAX_MESSAGE_MB", default=100)
+BACKSTORY_MAX_TEXT_KB = env.int("BACKSTORY_MAX_TEXT_KB", default=1024)
 # Who owns records created for people who are not CRM users.
 BACKSTORY_INTEGRATION_USERNAME = env("BACKSTORY_INTEGRATION_USERNAME", default="integration")
 
@@ -270,8 +297,13 @@ SPECTACULAR_SETTINGS = {
 }
 OAUTH2_PROVIDER = {
     "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("QUERY_API_TOKEN_SECONDS", default=3600),
-    "SCOPES": {"query": "Run Query API queries"},
+    "SCOPES": {
+        "query": "Run Query API queries",
+        "capture": "Capture activities for any colleague (POST /api/v1/activities)",
+    },
     "DEFAULT_SCOPES": ["query"],
+    # "capture" is granted only to keys an admin owns (users/api_keys.py).
+    "SCOPES_BACKEND_CLASS": "users.api_keys.ApiKeyScopes",
     # Analysts use client credentials only; adopt every RFC 9700 (OAuth 2.0 Security BCP) behaviour.
     "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
     "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
@@ -290,6 +322,9 @@ OAUTH2_PROVIDER = {
 CACHES = {
     "default": env.cache("CACHE_URL", default="locmemcache://backstory"),
 }
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # A Redis outage must slow pages down, not break them (backstory/cache.py).
+    CACHES["default"]["BACKEND"] = "backstory.cache.OutageTolerantRedisCache"
 
 LOGGING = {
     "version": 1,

@@ -1,7 +1,8 @@
 """Production settings: the local defaults plus the hardening `manage.py check --deploy` asks for.
 
 Use with DJANGO_SETTINGS_MODULE=backstory.settings_production and a real SECRET_KEY,
-ALLOWED_HOSTS and DATABASE_URL in the environment.
+ALLOWED_HOSTS and DATABASE_URL in the environment, and start it with ``bin/serve``: static files are
+served from the collected manifest (``collectstatic``), which bin/serve builds before gunicorn starts.
 """
 
 from .settings import *  # noqa: F403
@@ -26,6 +27,7 @@ CSRF_COOKIE_SAMESITE = "None"
 X_FRAME_OPTIONS = "DENY"
 
 # Page speed: keep database connections, and read sessions from the cache (set CACHE_URL to Redis).
+# cached_db: every session is also in the database, so a cache outage signs nobody out.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 

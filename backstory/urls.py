@@ -6,17 +6,19 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from pages import urls as page_urls
 from pages import views as page_views
+from users.forms import AdminSignInForm, SignInForm
 
 from . import views
 
 admin.site.site_header = "Backstory administration"
 admin.site.site_title = "Backstory admin"
 admin.site.index_title = "Org data, configuration profiles and sync"
+admin.site.login_form = AdminSignInForm
 
 urlpatterns = [
     path("", page_views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", auth_views.LoginView.as_view(authentication_form=SignInForm), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

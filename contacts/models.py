@@ -87,6 +87,9 @@ class Contact(models.Model):
             models.Index(fields=["account", "seniority"], name="contact_account_seniority_idx"),
         ]
 
+    def __str__(self) -> str:
+        return self.name or self.email
+
     def save(self, *args, **kwargs):
         self.email = (self.email or "").strip().lower()
         super().save(*args, **kwargs)
@@ -94,9 +97,6 @@ class Contact(models.Model):
     @property
     def name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
-
-    def __str__(self) -> str:
-        return self.name or self.email
 
 
 class Lead(models.Model):
@@ -130,12 +130,12 @@ class Lead(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip() or self.email
+
     def save(self, *args, **kwargs):
         self.email = (self.email or "").strip().lower()
         super().save(*args, **kwargs)
-
-    def __str__(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip() or self.email
 
 
 class EnrichmentPolicy(models.TextChoices):
@@ -244,12 +244,12 @@ class LocalFilter(models.Model):
             models.UniqueConstraint(fields=["profile", "kind", "value"], name="local_filter_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.value}"
+
     def save(self, *args, **kwargs):
         self.value = self.value.strip().lower()
         super().save(*args, **kwargs)
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.value}"
 
 
 class ContactDecision(models.Model):

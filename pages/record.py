@@ -11,13 +11,14 @@ import abc
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.models import Account
 from accounts.selectors import account_team, account_version_get_for_user, accounts_with_details
-from activities.models import Activity
+from activities.models import Activity, Participant
+from activities.selectors import activities_visible_to
 from insights.models import EngagementSnapshot, PersonEngagement, Summary
-from opportunities.models import Opportunity
+from opportunities.models import Opportunity, OpportunityContactRole
 from opportunities.selectors import (
     contact_roles_for_opportunity,
     opportunities_open_for_account,
@@ -52,8 +53,8 @@ class RecordKind(abc.ABC):
         """The engine's people metrics of the record."""
 
     @abc.abstractmethod
-    def side(self, obj, *, record_url: Callable[[Account | Opportunity], str]) -> dict:
-        """What the side cards show; ``record_url`` links to another record's page."""
+    def side(self, obj, *, user, record_url: Callable[[Account | Opportunity], str]) -> dict:
+        """What the side cards show ``user``; ``record_url`` links to another record's page."""
 
     def __repr__(self) -> str:
         return f"<RecordKind {self.key}>"
@@ -79,7 +80,7 @@ class AccountKind(RecordKind):
     def people(self, pk: int) -> QuerySet[PersonEngagement]:
         return PersonEngagement.objects.filter(account_id=pk, opportunity__isnull=True)
 
-    def side(self, obj: Account, *, record_url) -> dict:
+    def side(self, obj: Account, *, user, record_url) -> dict:
         opportunities = opportunities_open_for_account(account=obj)
         for opportunity in opportunities:
             opportunity.page_url = record_url(opportunity)
@@ -106,8 +107,29 @@ class OpportunityKind(RecordKind):
     def people(self, pk: int) -> QuerySet[PersonEngagement]:
         return PersonEngagement.objects.filter(opportunity_id=pk)
 
-    def side(self, obj: Opportunity, *, record_url) -> dict:
-        return {"contact_roles": list(contact_roles_for_opportunity(opportunity=obj))}
+    def side(self, obj: Opportunity, *, user, record_url) -> dict:
+        return {
+            "contact_roles": list(
+                contact_roles_known_to(contact_roles_for_opportunity(opportunity=obj), user=user)
+            )
+        }
+
+
+def contact_roles_known_to(
+    roles: QuerySet[OpportunityContactRole], *, user
+) -> QuerySet[OpportunityContactRole]:
+    """The contact roles ``user`` may know of.
+
+    Issue 15: "a person, contact role or next meeting known only from activities a reader may not
+    see is not shown to that reader". A role from the CRM is shown; a role Backstory created from
+    activities only when the reader can see one of the account's activities with that contact on it.
+    """
+    seen = Participant.objects.filter(
+        activity__account_id=OuterRef("opportunity__account_id"),
+        activity__in=activities_visible_to(user=user).values("pk"),
+        email__iexact=OuterRef("contact__email"),
+    )
+    return roles.filter(Q(created_by_backstory=False) | Exists(seen))
 
 
 ACCOUNT = AccountKind()

@@ -48,7 +48,8 @@ EMBED_PARAM = "embed"
 PAGE_CACHE_SECONDS = 60
 PAGE_CACHE_VERSION = "1"
 # Sections that are the same for every reader; the others follow who may see what (privacy).
-SHARED_SECTIONS = ("metrics", "side", "facts")
+# The same for every reader. Not "side": the contact roles a reader may know of depend on what they can see.
+SHARED_SECTIONS = ("metrics", "facts")
 
 
 @dataclass(frozen=True)
@@ -254,7 +255,7 @@ class PageContext:
         return {"drawer": "person", "detail": detail}
 
     def extras(self) -> dict:
-        return self.record.kind.side(self.record.obj, record_url=self.record_url)
+        return self.record.kind.side(self.record.obj, user=self.user, record_url=self.record_url)
 
     def record_url(self, obj) -> str:
         """A link to another record's page, keeping the embed token."""

@@ -4,88 +4,18 @@ signed-in person's session (the Metrics Library page); and how often (per key).
 
 from __future__ import annotations
 
-import hashlib
-
-from django.contrib.auth.models import AnonymousUser
-from oauth2_provider.contrib.rest_framework import OAuth2Authentication
-from oauth2_provider.models import AbstractAccessToken, AccessToken
-from oauth2_provider.oauth2_backends import OAuthLibCore
-from oauth2_provider.settings import oauth2_settings
-from rest_framework import exceptions
+from oauth2_provider.models import AbstractAccessToken
 from rest_framework.permissions import BasePermission
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
+from users.api_keys import ApiKeyAuthentication
+
 QUERY_SCOPE = "query"
 
 
-class ApiKeyClient(AnonymousUser):
-    """The caller behind a client-credentials token: a Query API key, not a person.
-
-    Client-credentials tokens carry no user (``AccessToken.user`` is null), and DRF would make the
-    request's user ``None``; this stands in for it and names the key.
-    """
-
-    def __init__(self, application):
-        self.application = application
-
-    @property
-    def is_authenticated(self) -> bool:
-        return True
-
-    @property
-    def is_anonymous(self) -> bool:
-        return False
-
-    def __str__(self) -> str:
-        return f"Query API key {self.application.name or self.application.client_id}"
-
-
-class _BearerHeaderOnly(OAuthLibCore):
-    """Reads the bearer token from the Authorization header only (RFC 6750 §2.1), never from the body.
-
-    So authenticating never parses the query body: a malformed body from a caller without a valid
-    token answers 401, and the query's own reader reports body problems with their JSON paths.
-    """
-
-    def extract_body(self, request):
-        return []
-
-
-class QueryApiKeyAuthentication(OAuth2Authentication):
+class QueryApiKeyAuthentication(ApiKeyAuthentication):
     """A valid, unexpired access token of a Query API key, presented as ``Authorization: Bearer ...``."""
-
-    def authenticate(self, request):
-        server = oauth2_settings.OAUTH2_SERVER_CLASS(
-            oauth2_settings.OAUTH2_VALIDATOR_CLASS(), **oauth2_settings.server_kwargs
-        )
-        valid, oauth_request = _BearerHeaderOnly(server).verify_request(request, scopes=[])
-        if not valid:
-            request.oauth2_error = getattr(oauth_request, "oauth2_error", {}) if oauth_request else {}
-            presented = _bearer_token(request)
-            if presented:
-                raise exceptions.AuthenticationFailed(_refusal(presented))
-            return None
-        token = oauth_request.access_token
-        return (oauth_request.user or ApiKeyClient(token.application)), token
-
-
-def _bearer_token(request) -> str:
-    scheme, _, value = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
-    return value.strip() if scheme.lower() == "bearer" else ""
-
-
-def _refusal(raw_token: str) -> str:
-    """Why a presented bearer token is refused, in words the caller can act on."""
-    checksum = hashlib.sha256(raw_token.encode("utf-8")).hexdigest()
-    token = AccessToken.objects.filter(token_checksum=checksum).only("expires").first()
-    renew = "Get a new one from POST /api/v3/auth/tokens with the key's client id and secret."
-    if token is not None and token.is_expired():
-        return f"The bearer token expired at {token.expires:%Y-%m-%d %H:%M} UTC. {renew}"
-    return (
-        "The bearer token is not valid: it was revoked (or its Query API key was), or it was never "
-        f"issued here. {renew}"
-    )
 
 
 class HasQueryAccess(BasePermission):

@@ -7,9 +7,12 @@ Match, removal from sync) calls one of these in its own transaction:
 * ``with rollups_kept_current(activity_ids=...):`` around a change to existing ones (the buckets
   they counted in before and after are both recomputed).
 
-A bucket (a record and a day) is recomputed from the raw rows, never adjusted by a delta, so a
-refresh is idempotent and cannot drift. A sent email's bucket also changes when its answer arrives
-or is removed, so the emails an activity answers are refreshed with it. Month rows (``is_month``,
+Newly stored activities are added to their buckets (a record and a day): their counters, grouped
+in a few statements per chunk of activities, are summed into the day and month rows, so the
+refresh must run exactly once, in the transaction that stored them. Every other bucket that
+changes is recomputed from the raw rows, never adjusted by a delta: the buckets of a change to
+existing activities, and those of the older sent emails a new activity answers (their "replied"
+count may change). Month rows (``is_month``,
 dated the 1st) hold the sum of their days, so long windows read a dozen rows per record.
 """
 
@@ -17,12 +20,13 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from contextlib import contextmanager
 from functools import reduce
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, PositiveIntegerField, Q, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
@@ -36,6 +40,28 @@ from .models import AccountDay, OpportunityDay, UserDay
 CHUNK = 500
 
 Keys = dict[str, dict[int, set[dt.date]]]  # "account" / "opportunity" / "user" → record id → days
+
+
+class RefreshClock:
+    """What ``rollups_refresh`` cost while ``rollups_timed()`` was open (for ``benchmark_capture``)."""
+
+    def __init__(self, *, enabled: bool = True):
+        self.enabled, self.seconds, self.calls = enabled, 0.0, 0
+
+
+_clock: RefreshClock | None = None
+
+
+@contextmanager
+def rollups_timed(*, enabled: bool = True):
+    """Time every refresh inside the block; ``enabled=False`` skips them, to measure capture without
+    the rollups (the rollups are then stale: only for benchmarks, which rebuild or delete after)."""
+    global _clock
+    outer, _clock = _clock, RefreshClock(enabled=enabled)
+    try:
+        yield _clock
+    finally:
+        _clock = outer
 
 
 def activity_counters(prefix: str = "") -> dict:
@@ -77,11 +103,32 @@ def user_counters() -> dict:
 
 
 # --- the write side: one call per change ---------------------------------------------------------
-def rollups_refresh(*, activity_ids: Iterable[int], also: Keys | None = None) -> None:
+def rollups_refresh(*, activity_ids: Iterable[int]) -> None:
+    """Count newly stored activities in the rollups, once, in the transaction that stored them.
+
+    Their own buckets get the new activities' counters added (grouped statements per chunk of
+    activities, not per record); only the buckets of older sent emails that the new ones answer
+    are recomputed from the raw rows, because their "replied" count may change."""
+    if _clock is not None and not _clock.enabled:
+        return
+    started = time.perf_counter()
+    ids = sorted(set(activity_ids))
+    if ids:
+        answered_before = _answered_by(set(ids)) - set(ids)
+        recompute = rollup_keys(activity_ids=answered_before)
+        for kind in _SOURCES:
+            _add_new(kind, ids, skip=recompute[kind])
+        _recompute(recompute)
+    if _clock is not None:
+        _clock.seconds += time.perf_counter() - started
+        _clock.calls += 1
+
+
+def _rollups_recount(*, activity_ids: Iterable[int], also: Keys) -> None:
     """Recompute every bucket the activities (and the sent emails they answer) count in now,
     plus the buckets in ``also``."""
     keys = rollup_keys(activity_ids=activity_ids)
-    for kind, records in (also or {}).items():
+    for kind, records in also.items():
         for record_id, days in records.items():
             keys[kind][record_id] |= days
     _recompute(keys)
@@ -94,7 +141,7 @@ def rollups_kept_current(*, activity_ids: Iterable[int]):
     ids = list(activity_ids)
     before = rollup_keys(activity_ids=ids)
     yield
-    rollups_refresh(activity_ids=ids, also=before)
+    _rollups_recount(activity_ids=ids, also=before)
 
 
 def rollups_rebuild(
@@ -211,6 +258,82 @@ def _recompute_kind(kind: str, records: dict[int, set[dt.date] | None]) -> None:
         )
 
 
+def _add_new(kind: str, ids: list[int], *, skip: dict[int, set[dt.date]]) -> None:
+    """Add the counters of the new activities ``ids`` to their day rows and month rows, except in
+    the buckets in ``skip`` (recomputed from the raw rows afterwards, months included)."""
+    model, field, source = _SOURCES[kind]
+    tz = timezone.get_default_timezone()
+    scope = "pk__in" if kind == "account" else "activity_id__in"
+    added: dict[tuple[int, dt.date], dict] = {}
+    for chunk in _chunks(ids):
+        for row in _day_rows(kind, Q(**{scope: chunk}), None, tz, new_activities=chunk):
+            key = (row.pop("record_id"), row.pop("day"))
+            if key[1] not in skip.get(key[0], ()):
+                _add_to(added.setdefault(key, {}), row)
+    if not added:
+        return
+    months: dict[tuple[int, dt.date], dict] = {}
+    for (record_id, day), row in added.items():
+        _add_to(months.setdefault((record_id, day.replace(day=1)), {}), row)
+    _add_to_rows(model, field, added, is_month=False)
+    _add_to_rows(model, field, months, is_month=True)
+
+
+def _add_to(total: dict, row: dict) -> None:
+    for name, value in row.items():
+        total[name] = total.get(name, 0) + (value or 0)
+
+
+def _add_to_rows(model, field: str, added: dict[tuple[int, dt.date], dict], *, is_month: bool) -> None:
+    """Rows (record, day) += ``added``: one ``UPDATE ... FROM (VALUES ...)`` for the existing rows
+    and one multi-row INSERT for the missing ones, per batch of rows (building model instances for
+    ``bulk_create`` cost more than the database did; ``executemany`` a round trip per row)."""
+    counters = [f.attname for f in model._meta.concrete_fields if isinstance(f, PositiveIntegerField)]
+    by_record: dict[int, list[dt.date]] = defaultdict(list)
+    for record_id, day in added:
+        by_record[record_id].append(day)
+    found: dict[tuple[int, dt.date], int] = {}
+    for chunk in _chunks(sorted(by_record)):
+        days = [day for record_id in chunk for day in by_record[record_id]]
+        for pk, record_id, day in model.objects.filter(
+            **{f"{field}__in": chunk}, is_month=is_month, day__gte=min(days), day__lte=max(days)
+        ).values_list("pk", field, "day"):
+            if (record_id, day) in added:
+                found[(record_id, day)] = pk
+    quote, table = connection.ops.quote_name, connection.ops.quote_name(model._meta.db_table)
+    column = model._meta.get_field(field.removesuffix("_id")).column
+    day_value = connection.ops.adapt_datefield_value
+    updates, inserts = [], []
+    for key, totals in added.items():
+        values = [totals.get(name, 0) for name in counters]
+        if key in found:
+            updates.append([*values, found[key]])
+        else:
+            inserts.append([key[0], day_value(key[1]), is_month, *values])
+    width = 3 + len(counters)
+    per_statement = max(1, 900 // width)  # within SQLite's 999 parameters per statement
+    with connection.cursor() as cursor:
+        for start in range(0, len(updates), per_statement):
+            batch = updates[start : start + per_statement]
+            # VALUES columns are column1, column2, ... in both SQLite and PostgreSQL.
+            assignments = ", ".join(
+                f"{quote(name)} = {table}.{quote(name)} + v.column{n + 2}" for n, name in enumerate(counters)
+            )
+            values = ", ".join(["(" + ", ".join(["%s"] * (1 + len(counters))) + ")"] * len(batch))
+            cursor.execute(
+                f"UPDATE {table} SET {assignments} FROM (VALUES {values}) AS v "
+                f"WHERE {table}.{quote('id')} = v.column1",
+                [value for row in batch for value in (row[-1], *row[:-1])],
+            )
+        for start in range(0, len(inserts), per_statement):
+            batch = inserts[start : start + per_statement]
+            columns = ", ".join(quote(name) for name in [column, "day", "is_month", *counters])
+            values = ", ".join(["(" + ", ".join(["%s"] * width) + ")"] * len(batch))
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {values}", [value for row in batch for value in row]
+            )
+
+
 def _write_days(model, field: str, rows: list[dict]) -> None:
     model.objects.bulk_create(
         [model(**{field: row.pop("record_id")}, is_month=False, **row) for row in rows], batch_size=2_000
@@ -226,8 +349,16 @@ def _any(conditions) -> Q:
     return reduce(operator.or_, conditions)
 
 
-def _day_rows(kind: str, scope: Q, keys: set | None, tz, organizers: dict | None = None) -> list[dict]:
-    """The day counters of the records and days in ``scope`` (only ``keys`` kept, when given)."""
+def _day_rows(
+    kind: str,
+    scope: Q,
+    keys: set | None,
+    tz,
+    organizers: dict | None = None,
+    new_activities: list[int] | None = None,
+) -> list[dict]:
+    """The day counters of the records and days in ``scope`` (only ``keys`` kept, when given);
+    with ``new_activities``, the invitations counted are those of these activities only."""
     model, field, source = _SOURCES[kind]
     prefix = "" if kind == "account" else "activity__"
     grouped = (
@@ -240,7 +371,9 @@ def _day_rows(kind: str, scope: Q, keys: set | None, tz, organizers: dict | None
         if keys is None or key in keys:
             found[key] = {"record_id": key[0], "day": key[1], **row}
     if kind == "user":
-        if organizers is None:
+        if new_activities is not None:
+            organizer_scope = Q(activity_id__in=new_activities)
+        elif organizers is None:
             organizer_scope = Q(activity__participants__user_id__in=sorted({k[0] for k in found}))
         else:
             organizer_scope = _any(
@@ -249,6 +382,8 @@ def _day_rows(kind: str, scope: Q, keys: set | None, tz, organizers: dict | None
             )
         for row in _invitation_rows(organizer_scope, tz):
             key = (row["organizer_id"], row["day"])
+            if key[0] is None:
+                continue
             if keys is None or key in keys:
                 target = found.setdefault(key, {"record_id": key[0], "day": key[1]})
                 target["invitations"] = row["invitations"]

@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from celery import current_app
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -15,7 +16,6 @@ from django.db import transaction
 
 from activities.models import Activity
 from activities.selectors import activities_visible_to
-from assistant.models import Message
 from backstory import clock
 
 from .help_articles import help_articles
@@ -27,6 +27,9 @@ logger = logging.getLogger(__name__)
 SUPPORT_TIME_ZONE = ZoneInfo("America/Los_Angeles")
 SUPPORT_OPENS = dt.time(9, 0)
 SUPPORT_CLOSES = dt.time(17, 0)
+
+# The assistant's task that posts a support reply into the chat it came from.
+SUPPORT_REPLY_TO_CHAT = "assistant.support_reply_to_chat"
 
 MAX_SCREENSHOTS = 5
 MAX_SCREENSHOT_BYTES = 5 * 1024 * 1024
@@ -209,14 +212,21 @@ def support_request_create(
     return request
 
 
+def _one_line(text: str) -> str:
+    """Text safe in a mail header: a line break there is refused (header injection), so names
+    and file names are joined onto one line."""
+    return " ".join(text.split())
+
+
 def support_request_notify(*, request_id: int) -> None:
     """Email the request (with its screenshots) to SUPPORT_EMAIL and a confirmation to the user."""
     request = SupportRequest.objects.select_related("user", "activity").get(pk=request_id)
     user = request.user
+    sender = _one_line(user.get_full_name() or user.username)
     hours = support_hours_status(now=request.created_at)
     lines = [
         f"Reference: {request.reference}",
-        f"From: {user.get_full_name() or user.username} <{user.email or 'no email'}>",
+        f"From: {sender} <{user.email or 'no email'}>",
         f"Account or workspace: {request.workspace or '-'}",
         f"Activity ID: {request.activity_id or '-'}",
         f"Sent from: {request.page_url or '-'}",
@@ -232,7 +242,7 @@ def support_request_notify(*, request_id: int) -> None:
     if attachments:
         lines += ["", "Screenshots: " + ", ".join(a.original_name for a in attachments)]
     notification = EmailMessage(
-        subject=f"[{request.reference}] Support request from {user.get_full_name() or user.username}",
+        subject=f"[{request.reference}] Support request from {sender}",
         body="\n".join(lines),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[settings.SUPPORT_EMAIL],
@@ -240,7 +250,9 @@ def support_request_notify(*, request_id: int) -> None:
     )
     for attachment in attachments:
         with attachment.file.open("rb") as handle:
-            notification.attach(attachment.original_name, handle.read(), f"image/{attachment.image_type}")
+            notification.attach(
+                _one_line(attachment.original_name), handle.read(), f"image/{attachment.image_type}"
+            )
     notification.send()
     if user.email:
         EmailMessage(
@@ -292,15 +304,10 @@ def support_reply_send(*, request: SupportRequest, author, text: str) -> Support
     now = clock.now()
     reply = SupportReply.objects.create(request=request, author=author, text=text, created_at=now)
     if request.conversation_id:
-        name = author.get_full_name() or author.username
-        Message.objects.create(
-            conversation_id=request.conversation_id,
-            role=Message.Role.SUPPORT,
-            text=f"{name}, Backstory Support ({request.reference}):\n{text}",
-            created_at=now,
-        )
-        request.conversation.updated_at = now
-        request.conversation.save(update_fields=["updated_at"])
+        # The assistant sits above support in the house: it posts the reply into the chat itself,
+        # named by task so support never imports it.
+        reply_to_chat = current_app.signature(SUPPORT_REPLY_TO_CHAT, kwargs={"reply_id": reply.pk})
+        transaction.on_commit(reply_to_chat.apply_async)
     if request.status == SupportRequest.Status.NEW:
         request.status = SupportRequest.Status.IN_PROGRESS
         request.save(update_fields=["status"])

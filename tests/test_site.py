@@ -24,8 +24,10 @@ def test_a_wrong_password_says_so(client):
     assert b"do not match" in response.content
 
 
-def test_health_check(client):
-    assert client.get(reverse("healthz")).json() == {"status": "ok"}
+def test_health_check_reports_database_cache_and_broker(client):
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok", "broker": "eager"}
 
 
 def test_production_settings_pass_check_deploy():

@@ -96,3 +96,17 @@ class Quota(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.period} from {self.start_date}: {self.amount}"
+
+
+class LoginFailure(models.Model):
+    """One failed sign-in: counted per username and per address to slow password guessing."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    address = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+    failed_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-failed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.username} from {self.address} at {self.failed_at:%Y-%m-%d %H:%M}"

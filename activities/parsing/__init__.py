@@ -39,10 +39,12 @@ from .results import (
     SignatureDetails,
 )
 from .signature import extract_signature_details
+from .stream import MailLimits
 
 __all__ = [
     "AuthorHint",
     "InvalidActivity",
+    "MailLimits",
     "ParseError",
     "ParseResult",
     "ParsedActivity",
@@ -75,15 +77,23 @@ def parse_path(
     now: dt.datetime | None = None,
     expand_from: dt.datetime | None = None,
     expand_until: dt.datetime | None = None,
+    max_occurrences: int | None = None,
+    mail_limits: MailLimits | None = None,
 ) -> Iterator[ParseResult]:
     """Parse a file or, recursively and in sorted order, a directory.
 
     Inside a directory, files of other types (and hidden files) are skipped; a single file of
-    an unsupported type is a ParseError. ``now``, ``expand_from`` and ``expand_until`` set the
-    window for expanding recurring meetings (see ``parse_calendar_bytes``).
+    an unsupported type is a ParseError. ``now``, ``expand_from``, ``expand_until`` and
+    ``max_occurrences`` bound the expansion of recurring meetings (see ``parse_calendar_bytes``);
+    ``mail_limits`` the size of one message (``MailLimits``).
     """
     path = Path(path)
-    calendar_options = {"now": now, "expand_from": expand_from, "expand_until": expand_until}
+    calendar_options = {
+        "now": now,
+        "expand_from": expand_from,
+        "expand_until": expand_until,
+        "max_occurrences": max_occurrences,
+    }
     if path.is_dir():
         found = []
         for root, directories, files in os.walk(path):
@@ -91,7 +101,7 @@ def parse_path(
             found.extend(Path(root) / name for name in files if not name.startswith(".") and _kind_of(name))
         # Sorted by path parts, so "a/x.ics" comes before "b.eml" and every run is the same.
         for file in sorted(found, key=lambda item: item.relative_to(path).parts):
-            yield from _parse_file(file, calendar_options)
+            yield from _parse_file(file, calendar_options, mail_limits)
         return
     if not path.exists():
         yield ParseError(source=str(path), position="", reason="no such file or directory")
@@ -104,16 +114,16 @@ def parse_path(
             f"of {', '.join(SUPPORTED_SUFFIXES)}",
         )
         return
-    yield from _parse_file(path, calendar_options)
+    yield from _parse_file(path, calendar_options, mail_limits)
 
 
-def _parse_file(path: Path, calendar_options: dict) -> Iterator[ParseResult]:
+def _parse_file(path: Path, calendar_options: dict, mail_limits: MailLimits | None) -> Iterator[ParseResult]:
     kind = _kind_of(path.name)
     try:
         if kind == ".eml":
-            yield from parse_eml_path(path)
+            yield from parse_eml_path(path, limits=mail_limits)
         elif kind == ".mbox":
-            yield from parse_mbox_path(path)
+            yield from parse_mbox_path(path, limits=mail_limits)
         elif kind == ".ics":
             yield from parse_ics_path(path, **calendar_options)
         else:
@@ -129,6 +139,7 @@ def parse_bytes(
     now: dt.datetime | None = None,
     expand_from: dt.datetime | None = None,
     expand_until: dt.datetime | None = None,
+    max_occurrences: int | None = None,
 ) -> Iterator[ParseResult]:
     """Parse uploaded bytes, typed by ``filename``'s extension; ``source`` is the file name."""
     kind = _kind_of(filename)
@@ -136,7 +147,12 @@ def parse_bytes(
         yield parse_email_bytes(data, source=filename)
     elif kind == ".ics":
         yield from parse_calendar_bytes(
-            data, source=filename, now=now, expand_from=expand_from, expand_until=expand_until
+            data,
+            source=filename,
+            now=now,
+            expand_from=expand_from,
+            expand_until=expand_until,
+            max_occurrences=max_occurrences,
         )
     elif kind in (".jsonl", ".ndjson"):
         yield from parse_jsonl_bytes(data, source=filename)

@@ -3,9 +3,13 @@
 - Each VEVENT is a meeting. Its source id is the UID; an occurrence of a recurring meeting is
   ``UID#<recurrence id>`` with the recurrence id in UTC basic format (``20240115T160000Z``, or
   ``20240115`` for an all-day series), so re-importing a calendar stores each occurrence once.
-- A master with RRULE is expanded between ``expand_from`` and ``expand_until`` (default: the
-  last two years up to now). Overridden instances (RECURRENCE-ID) replace their occurrence,
-  EXDATE removes one, and a cancelled instance comes out with ``is_cancelled``.
+- A master with RRULE is expanded between ``expand_from`` and ``expand_until`` only (default: 90
+  days back to 180 days ahead of now), and to at most ``max_occurrences`` per series (default
+  500): a series with more is cut there and a ParseError says so. The window is walked in growing
+  slices, and a rule that repeats more often than daily starts at the window, not at its DTSTART,
+  so ``FREQ=SECONDLY`` with no end costs what its first few hundred occurrences cost.
+  Overridden instances (RECURRENCE-ID) replace their occurrence, EXDATE removes one, and a
+  cancelled instance comes out with ``is_cancelled``.
 - Times with a TZID or in UTC are converted to UTC; floating times use the calendar's
   X-WR-TIMEZONE, else UTC (with a warning). All-day events start at midnight UTC, last whole
   days and are flagged ``is_all_day``.
@@ -39,7 +43,12 @@ _PARTSTAT = {
 _PRIVATE_CLASSES = {"PRIVATE", "CONFIDENTIAL"}
 _NOT_PEOPLE = {"ROOM", "RESOURCE"}  # meeting rooms and projectors are not participants
 _TIME_PROPERTIES = ("DTSTART", "DTEND", "DURATION", "RECURRENCE-ID", "RRULE", "EXDATE", "RDATE")
-DEFAULT_LOOKBACK_DAYS = 731  # "at most 2 years back"
+DEFAULT_DAYS_BACK = 90
+DEFAULT_DAYS_AHEAD = 180
+DEFAULT_MAX_OCCURRENCES = 500
+# Seconds per FREQ unit of the rules that repeat within a day.
+_SUB_DAILY = {"SECONDLY": 1, "MINUTELY": 60, "HOURLY": 3600}
+_FIRST_SLICE = dt.timedelta(hours=1)
 
 
 class _EventError(Exception):
@@ -58,16 +67,19 @@ def parse_calendar_bytes(
     now: dt.datetime | None = None,
     expand_from: dt.datetime | None = None,
     expand_until: dt.datetime | None = None,
+    max_occurrences: int | None = None,
 ) -> Iterator[ParseResult]:
     """Yield one ParsedActivity per meeting occurrence, or ParseErrors, in file order.
 
     ``now`` (default: the current time) sets the default window for expanding recurring
-    meetings: from two years before ``now`` up to ``now``. Pass ``expand_from``/``expand_until``
-    to choose another window; single meetings are always returned, whatever their date.
+    meetings: from 90 days before ``now`` to 180 days after. Pass ``expand_from``/``expand_until``
+    to choose another window and ``max_occurrences`` to cap each series (default 500); single
+    meetings are always returned, whatever their date.
     """
     now = now or dt.datetime.now(dt.UTC)
-    expand_until = expand_until or now
-    expand_from = expand_from or (expand_until - dt.timedelta(days=DEFAULT_LOOKBACK_DAYS))
+    expand_until = expand_until or (now + dt.timedelta(days=DEFAULT_DAYS_AHEAD))
+    expand_from = expand_from or (now - dt.timedelta(days=DEFAULT_DAYS_BACK))
+    limit = max_occurrences or DEFAULT_MAX_OCCURRENCES
     try:
         calendar = icalendar.Calendar.from_ical(data)
     except Exception as error:
@@ -90,7 +102,9 @@ def parse_calendar_bytes(
         by_uid[uid].append((number, event))
 
     for uid in order:
-        yield from _parse_series(calendar, uid, by_uid[uid], source, floating_zone, expand_from, expand_until)
+        yield from _parse_series(
+            calendar, uid, by_uid[uid], source, floating_zone, (expand_from, expand_until, limit)
+        )
 
 
 def _calendar_zone(calendar: icalendar.Calendar) -> dt.tzinfo | None:
@@ -118,7 +132,7 @@ def _check_event(event: icalendar.Event) -> None:
         raise _EventError("invalid DTSTART")
 
 
-def _parse_series(calendar, uid, numbered_events, source, floating_zone, expand_from, expand_until):
+def _parse_series(calendar, uid, numbered_events, source, floating_zone, bounds):
     """Results for the VEVENTs sharing one UID, in file order (a series at its master)."""
     results: list[tuple[int, ParseResult]] = []
     valid: list[tuple[int, icalendar.Event]] = []
@@ -166,23 +180,23 @@ def _parse_series(calendar, uid, numbered_events, source, floating_zone, expand_
     else:
         results.extend(
             (master[0], result)
-            for result in _expand(
-                calendar, uid, master[0], valid, source, floating_zone, expand_from, expand_until
-            )
+            for result in _expand(calendar, uid, master, valid, source, floating_zone, bounds)
         )
     # Stable sort: errors and meetings in file order, a series' occurrences in time order.
     yield from (result for _, result in sorted(results, key=lambda item: item[0]))
 
 
-def _expand(calendar, uid, number, valid, source, floating_zone, expand_from, expand_until):
+def _expand(calendar, uid, master, valid, source, floating_zone, bounds):
+    expand_from, expand_until, limit = bounds
+    number, master_event = master
     series = icalendar.Calendar()
     for component in calendar.subcomponents:
         if component.name == "VTIMEZONE":
             series.add_component(component)
     for _, event in valid:
-        series.add_component(event)
+        series.add_component(_from_window(event, expand_from) if event is master_event else event)
     try:
-        occurrences = recurring_ical_events.of(series).between(expand_from, expand_until)
+        occurrences, more = _occurrences(series, expand_from, expand_until, limit)
     except Exception as error:
         return [
             ParseError(
@@ -199,7 +213,98 @@ def _expand(calendar, uid, number, valid, source, floating_zone, expand_from, ex
             )
         )
     # recurring-ical-events yields in its own order; sort so output is deterministic.
-    return sorted(results, key=lambda activity: (activity.occurred_at, activity.source_id))
+    results = sorted(results, key=lambda activity: (activity.occurred_at, activity.source_id))
+    if more or len(results) > limit:
+        kept = results[:limit]
+        last = kept[-1].occurred_at if kept else expand_from
+        kept.append(
+            ParseError(
+                source=source,
+                position=_position(number, uid),
+                reason=f"recurring meeting has more than {limit:,} occurrences between "
+                f"{expand_from:%Y-%m-%d} and {expand_until:%Y-%m-%d}: the first {limit:,} (to "
+                f"{last:%Y-%m-%d %H:%M}) were kept, the rest were not captured "
+                "(limit: BACKSTORY_RECURRENCE_MAX_OCCURRENCES)",
+            )
+        )
+        return kept
+    return results
+
+
+def _occurrences(series, expand_from, expand_until, limit):
+    """Occurrences in the window, walked in slices from the series' start, stopping once more than
+    ``limit`` are found (so a dense rule never builds millions); returns them and whether it stopped early.
+
+    An empty slice doubles the next one; a slice with occurrences sizes the next one to about what is
+    still wanted, so a rule that repeats every second is read a few hundred at a time.
+    """
+    query = recurring_ical_events.of(series)
+    found: dict = {}
+    start, length = max(expand_from, _first_start(series, expand_from)), _FIRST_SLICE
+    while start < expand_until:
+        end = min(start + length, expand_until)
+        before = len(found)
+        for occurrence in query.between(start, end):
+            found.setdefault((str(occurrence.get("UID")), _start_key(occurrence)), occurrence)
+        if len(found) > limit:
+            return list(found.values()), True
+        seen = len(found) - before
+        wanted = limit + 1 - len(found)
+        length = (
+            length * 2 if seen == 0 else max(dt.timedelta(seconds=1), min(length * 2, length * wanted / seen))
+        )
+        start = end
+    return list(found.values()), False
+
+
+def _first_start(series, expand_from: dt.datetime) -> dt.datetime:
+    """The earliest DTSTART in the series (in UTC), or ``expand_from`` when none can be read."""
+    starts = []
+    for event in series.walk("VEVENT"):
+        value = event.get("DTSTART").dt
+        if isinstance(value, dt.datetime):
+            starts.append(value if value.tzinfo else value.replace(tzinfo=dt.UTC))
+        else:
+            starts.append(dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC))
+    return min(starts, default=expand_from) - dt.timedelta(days=1)  # a day of slack for floating times
+
+
+def _start_key(occurrence) -> str:
+    recurrence = occurrence.get("RECURRENCE-ID") or occurrence.get("DTSTART")
+    return str(recurrence.dt)
+
+
+def _from_window(event: icalendar.Event, expand_from: dt.datetime) -> icalendar.Event:
+    """A rule repeating within a day, with no COUNT, restarted at its last step before the window.
+
+    Its occurrences in the window stay the same (every step of the rule is a whole number of
+    intervals from DTSTART), but nothing before the window is computed: FREQ=SECONDLY from years
+    ago would otherwise walk every second since.
+    """
+    rule = event.get("RRULE")
+    if rule is None or isinstance(rule, list) or rule.get("COUNT"):
+        return event
+    frequency = (rule.get("FREQ") or [""])[0]
+    if frequency not in _SUB_DAILY:
+        return event
+    start = event.get("DTSTART").dt
+    if not isinstance(start, dt.datetime):
+        return event
+    step = dt.timedelta(seconds=_SUB_DAILY[frequency] * int((rule.get("INTERVAL") or [1])[0]))
+    window_start = expand_from if start.tzinfo else expand_from.replace(tzinfo=None)
+    if start.tzinfo and window_start.tzinfo:
+        window_start = window_start.astimezone(start.tzinfo)
+    if start >= window_start:
+        return event
+    shift = step * ((window_start - start) // step)
+    moved = event.copy()
+    for name in ("DTSTART", "DTEND"):
+        value = event.get(name)
+        if value is not None:
+            params = value.params
+            moved.pop(name)
+            moved.add(name, value.dt + shift, parameters=dict(params))
+    return moved
 
 
 # --- times ------------------------------------------------------------------------------------

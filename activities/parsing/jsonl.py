@@ -53,6 +53,8 @@ from .results import (
     SignatureDetails,
 )
 from .signature import extract_signature_details
+from .stream import DEFAULT_MAX_TEXT_BYTES
+from .text import describe_surrogate, first_surrogate
 
 _FIELDS = {
     "kind",
@@ -69,6 +71,7 @@ _FIELDS = {
     "participants",
 }
 _PARTICIPANT_FIELDS = {"email", "name", "role", "response"}
+MAX_TEXT_CHARACTERS = DEFAULT_MAX_TEXT_BYTES
 
 
 class _Invalid(Exception):
@@ -195,12 +198,38 @@ def _participant(entry: Any, position: int, kind: str) -> ParsedParticipant:
     )
 
 
+def _lone_surrogate(value: Any, path: str) -> tuple[str, str] | None:
+    """(field path, character) of the first string holding a lone surrogate, which JSON allows but
+    no database stores; None when every string is text."""
+    if isinstance(value, str):
+        character = first_surrogate(value)
+        return (path, character) if character else None
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            found = _lone_surrogate(inner, f"{path}.{key}" if path else str(key))
+            if found:
+                return found
+    elif isinstance(value, list):
+        for position, inner in enumerate(value):
+            found = _lone_surrogate(inner, f"{path}[{position}]")
+            if found:
+                return found
+    return None
+
+
 def _activity(item: Any, *, origin: str) -> ParsedActivity:
     if not isinstance(item, dict):
         raise _Invalid(f"expected a JSON object, got {type(item).__name__}")
     unknown = sorted(set(item) - _FIELDS)
     if unknown:
         raise _Invalid(f"unknown field {unknown[0]!r}")
+    not_text = _lone_surrogate(item, "")
+    if not_text:
+        field, character = not_text
+        raise _Invalid(
+            f"{field}: holds {describe_surrogate(character)}; send the text as valid UTF-8 "
+            "(an escape like \\udce9 is half of a character, not a letter)"
+        )
     kind = item.get("kind")
     if kind is None:
         raise _Invalid("kind: missing")
@@ -221,6 +250,11 @@ def _activity(item: Any, *, origin: str) -> ParsedActivity:
         raise _Invalid("participants: an email needs a participant with role 'from'")
 
     body = _string(item, "body") or ""
+    if len(body) > MAX_TEXT_CHARACTERS:
+        raise _Invalid(
+            f"body: {len(body) // 1024:,} K characters, over the limit of {MAX_TEXT_CHARACTERS // 1024:,} K "
+            "per item: send the new text only, without quoted history or attachments"
+        )
     quoted_text = signature = ""
     details = SignatureDetails()
     if kind == "email":

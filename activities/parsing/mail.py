@@ -10,6 +10,8 @@ Decisions worth knowing:
 - Charsets: the declared charset is tried strictly; an unknown or lying one falls back to
   UTF-8, then Windows-1252, then Latin-1, with a warning. ASCII and ISO-8859-1 labels are read
   as Windows-1252, as browsers do, because that is what such mail really contains.
+- Raw 8-bit bytes in a display name (a client that skipped RFC 2047) are decoded as UTF-8, else
+  Windows-1252, with a warning: Python keeps them as surrogate escapes no database can store.
 - Addresses that are not valid emails are skipped. When ``To``/``Cc`` held mangled addresses
   (Exchange's ``smith'.'john@enron.com``), the valid ones in ``X-To``/``X-cc`` are recovered.
   Names come from the display name, else from the ``X-From``/``X-To``/``X-cc`` entry of the same
@@ -21,10 +23,10 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import email
-import hashlib
-import mailbox
+import io
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from email import policy
 from email.message import EmailMessage
 from email.utils import getaddresses, parsedate_to_datetime
@@ -36,6 +38,8 @@ from .names import NO_NAME, PersonName, parse_person_name
 from .participants import collapse_participants
 from .results import ParsedActivity, ParsedParticipant, ParseError, ParseResult
 from .signature import extract_signature_details
+from .stream import MailLimits, StreamedMessage, eml_messages, mbox_messages, read_message
+from .text import first_surrogate, repair_surrogate_escapes
 
 _KNOWN_HEADERS = {
     "from",
@@ -81,38 +85,59 @@ class _MessageError(Exception):
     """One message cannot become an activity; the text is the reason."""
 
 
-def parse_email_bytes(raw: bytes, *, source: str = "<bytes>", position: str = "") -> ParseResult:
+def parse_email_bytes(
+    raw: bytes, *, source: str = "<bytes>", position: str = "", limits: MailLimits | None = None
+) -> ParseResult:
     """Parse one RFC 5322 message; returns a ParsedActivity or a ParseError, never raises."""
+    return _parse_streamed(read_message(io.BytesIO(raw), limits or MailLimits()), source, position, limits)
+
+
+def parse_eml_path(path: Path, *, limits: MailLimits | None = None) -> Iterator[ParseResult]:
+    """One result for an .eml file, read line by line (attachments are measured, not kept)."""
+    limits = limits or MailLimits()
+    for streamed in eml_messages(Path(path), limits):
+        yield _parse_streamed(streamed, str(path), "", limits)
+
+
+def parse_mbox_path(path: Path, *, limits: MailLimits | None = None) -> Iterator[ParseResult]:
+    """One result per message of an mbox file, in file order; ``position`` is ``message N``."""
+    limits = limits or MailLimits()
+    for number, streamed in enumerate(mbox_messages(Path(path), limits), start=1):
+        yield _parse_streamed(streamed, str(path), f"message {number}", limits)
+
+
+def _parse_streamed(
+    streamed: StreamedMessage, source: str, position: str, limits: MailLimits | None
+) -> ParseResult:
+    limits = limits or MailLimits()
     origin = f"{source} {position}".strip()
+    if streamed.size > limits.max_message_bytes:
+        return ParseError(
+            source=source,
+            position=position,
+            reason=f"message is {streamed.size / 2**20:,.1f} MB, over the "
+            f"{limits.max_message_bytes / 2**20:,.0f} MB limit (BACKSTORY_MAX_MESSAGE_MB)",
+        )
     try:
-        return _parse_message(raw, origin)
+        activity = _parse_message(streamed.kept, origin, raw_sha256=streamed.sha256)
     except _MessageError as error:
         return ParseError(source=source, position=position, reason=str(error))
     except Exception as error:
         return ParseError(
             source=source, position=position, reason=f"unreadable message: {type(error).__name__}: {error}"
         )
-
-
-def parse_eml_path(path: Path) -> Iterator[ParseResult]:
-    """One result for an .eml file."""
-    yield parse_email_bytes(Path(path).read_bytes(), source=str(path))
-
-
-def parse_mbox_path(path: Path) -> Iterator[ParseResult]:
-    """One result per message of an mbox file, in file order; ``position`` is ``message N``."""
-    box = mailbox.mbox(str(path), create=False)
-    try:
-        for number, key in enumerate(box.iterkeys(), start=1):
-            yield parse_email_bytes(box.get_bytes(key), source=str(path), position=f"message {number}")
-    finally:
-        box.close()
+    warnings = activity.warnings
+    if streamed.text_cut:
+        warnings += (
+            f"text beyond {limits.max_text_bytes // 1024:,} KB was not kept (BACKSTORY_MAX_TEXT_KB)",
+        )
+    return replace(activity, attachments=tuple(streamed.attachments), warnings=warnings)
 
 
 # --- one message ------------------------------------------------------------------------------
 
 
-def _parse_message(raw: bytes, origin: str) -> ParsedActivity:
+def _parse_message(raw: bytes, origin: str, *, raw_sha256: str) -> ParsedActivity:
     if not raw.strip():
         raise _MessageError("empty message")
     message = email.message_from_bytes(raw, policy=policy.default)
@@ -122,7 +147,7 @@ def _parse_message(raw: bytes, origin: str) -> ParsedActivity:
 
     source_id = _message_id(message)
     if not source_id:
-        source_id = "sha256:" + hashlib.sha256(raw).hexdigest()
+        source_id = "sha256:" + raw_sha256
         warnings.append("no Message-ID: source id derived from the message bytes")
     occurred_at = _date(message, warnings)
     participants = _participants(message, warnings)
@@ -173,7 +198,8 @@ def _header(message: EmailMessage, name: str) -> str | None:
         value = next((raw for key, raw in message.raw_items() if key.lower() == name.lower()), None)
     if value is None:
         return None
-    return str(value).strip()
+    # The raw text keeps undecoded bytes as surrogate escapes.
+    return repair_surrogate_escapes(str(value)).strip()
 
 
 def _ids(value: str | None) -> list[str]:
@@ -250,6 +276,10 @@ def _participants(message: EmailMessage, warnings: list[str]) -> list[ParsedPart
     collected: list[ParsedParticipant] = []
     for header, role, x_header in _ADDRESS_ROLES:
         written = _header_addresses(message, header)
+        if any(first_surrogate(display or "") for display, _ in written):
+            # Raw 8-bit bytes in a display name (no RFC 2047 encoding): decode them, say so.
+            written = [(repair_surrogate_escapes(display or ""), address) for display, address in written]
+            warnings.append(f"{header} header held raw 8-bit bytes: the name was decoded by guessing")
         x_entries = parse_display_list(_header(message, x_header))
         x_names = {address: name for name, address in x_entries if address and name}
         valid = [(display, normalize_email(address)) for display, address in written]

@@ -30,6 +30,15 @@ class ParsedParticipant:
 
 
 @dataclass(frozen=True)
+class ParsedAttachment:
+    """A file attached to a message: only what it is, never its content."""
+
+    name: str
+    content_type: str
+    size: int
+
+
+@dataclass(frozen=True)
 class SignatureDetails:
     """What the author's signature block says about them; None where it says nothing clear."""
 
@@ -73,6 +82,7 @@ class ParsedActivity:
     participants: tuple[ParsedParticipant, ...] = ()
     signature_details: SignatureDetails = field(default_factory=SignatureDetails)
     raw_headers: dict[str, str] = field(default_factory=dict, hash=False)
+    attachments: tuple[ParsedAttachment, ...] = ()
     warnings: tuple[str, ...] = ()
     origin: str = ""
 

@@ -63,7 +63,7 @@ def _copy(model: type[Model], rows: Sequence[dict]) -> list[int]:
         ids = [row[0] for row in cursor.fetchall()]
         with connection.wrap_database_errors:
             with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
-                for pk, row in zip(ids, rows):
+                for pk, row in zip(ids, rows, strict=True):
                     values = [pk]
                     for name in attnames:
                         if name in row:

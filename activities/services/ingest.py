@@ -17,15 +17,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 
 from activities.parsing.results import ParsedActivity, ParseError
+from activities.parsing.text import describe_surrogate, first_surrogate
 from backstory import clock
 from rollups.services import rollups_refresh
 from users.models import User
 
 from ..handoff import hand_off_after_capture
-from ..models import Activity, ActivityOpportunity, Participant
+from ..models import Activity, ActivityAttachment, ActivityOpportunity, Participant
 from .bulk import among, insert_rows
 from .filters import LocalFilterSet
 from .matching import MatchContext, Person, ProfileBook, match_one
@@ -42,6 +43,7 @@ class Status:
     DUPLICATE = "duplicate"
     EXCLUDED = "excluded"
     ERROR = "error"
+    FORBIDDEN = "forbidden"
 
 
 @dataclass
@@ -66,6 +68,8 @@ class IngestReport:
     account_matches: Counter = field(default_factory=Counter)
     opportunity_matched: int = 0
     private: int = 0
+    # Stored activities whose hand-off to the engines waits for the broker (the sweeper sends it).
+    deferred: int = 0
     warnings: int = 0
     excluded_by: Counter = field(default_factory=Counter)
     errors: list[ParseError] = field(default_factory=list)
@@ -82,6 +86,10 @@ class IngestReport:
     @property
     def excluded(self) -> int:
         return self.counts[Status.EXCLUDED]
+
+    @property
+    def forbidden(self) -> int:
+        return self.counts[Status.FORBIDDEN]
 
     @property
     def read(self) -> int:
@@ -127,13 +135,21 @@ class IngestSession:
 
     ``owner`` is whose mailbox or calendar the items come from; without it each activity belongs to
     the internal participant who sent or organised it (else the first colleague on it).
-    ``hand_off`` sends the new activities to the contact and insights engines after commit.
+    ``capturer`` is the person capturing when they may capture only their own activities (not an
+    admin, not a service key): an item another colleague sent or organised, or one they are not on,
+    is refused. ``hand_off`` sends the new activities to the contact and insights engines after commit.
     """
 
     def __init__(
-        self, *, owner: User | None = None, batch_size: int = DEFAULT_BATCH_SIZE, hand_off: bool = True
+        self,
+        *,
+        owner: User | None = None,
+        capturer: User | None = None,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        hand_off: bool = True,
     ):
         self.owner = owner
+        self.capturer = capturer
         self.batch_size = batch_size
         self.hand_off = hand_off
         self.report = IngestReport()
@@ -228,6 +244,20 @@ class IngestSession:
             parsed = pending.parsed
             participants, people = self._participants(parsed, directory)
             owner_id = self._owner_id(participants)
+            if self.capturer is not None:
+                refusal = _not_theirs(participants, self.capturer)
+                if refusal:
+                    self._record(
+                        ItemOutcome(
+                            pending.key,
+                            Status.FORBIDDEN,
+                            pending.source_id,
+                            reason=refusal,
+                            order=pending.order,
+                        )
+                    )
+                    continue
+                owner_id = self.capturer.pk
             profile_id = self._profiles.profile_id_for(owner_id)
             # Seed (LocalFilter): "Something never to capture: a domain, an address, or a subject keyword."
             hit = self._filters.hit(
@@ -308,6 +338,10 @@ class IngestSession:
                 "match_explanation": outcome.explanation,
                 "matched_at": now,
             }
+            not_text = _unstorable_text(activity, participants)
+            if not_text:
+                self._fail(pending, not_text)
+                continue
             rows.append(_Row(pending, activity, participants, outcome.opportunities))
         return rows
 
@@ -372,24 +406,29 @@ class IngestSession:
         return None
 
     def _store(self, rows: list[_Row]) -> None:
+        """Store the batch in one transaction; if the database refuses it, store row by row so one
+        bad item is reported and every good one is kept."""
         if not rows:
             return
-        with transaction.atomic():
-            rows = self._insert_activities(rows)
-            participants: list[dict] = []
-            links: list[dict] = []
+        recorded = len(self.report.outcomes)
+        try:
+            with transaction.atomic():
+                stored = self._store_rows(rows)
+        except (DatabaseError, ValueError) as error:  # ValueError: text the driver cannot encode
+            self._forget_outcomes_since(recorded)
+            if len(rows) == 1:
+                self._fail(rows[0].pending, f"could not be stored: {_first_line(error)}")
+                return
+            stored = []
             for row in rows:
-                for participant in row.participants:
-                    participant["activity_id"] = row.activity_id
-                    participants.append(participant)
-                links.extend(link.as_row(row.activity_id) for link in row.opportunities)
-            insert_rows(Participant, participants)
-            insert_rows(ActivityOpportunity, links)
-            created_ids = [row.activity_id for row in rows]
-            rollups_refresh(activity_ids=created_ids)
-            if self.hand_off and created_ids:
-                hand_off_after_capture(created_ids)
-        for row in rows:
+                try:
+                    with transaction.atomic():
+                        stored.extend(self._store_rows([row]))
+                except (DatabaseError, ValueError) as row_error:
+                    self._forget_outcomes_since(recorded)
+                    self._fail(row.pending, f"could not be stored: {_first_line(row_error)}")
+                recorded = len(self.report.outcomes)
+        for row in stored:
             pending = row.pending
             self._record(
                 ItemOutcome(
@@ -400,6 +439,57 @@ class IngestSession:
             self.report.account_matches[row.activity["account_match"]] += 1
             self.report.opportunity_matched += bool(row.opportunities)
             self.report.private += row.activity["is_private"]
+
+    def _forget_outcomes_since(self, recorded: int) -> None:
+        # What a rolled-back attempt recorded (duplicates found on the way) is recorded again on retry.
+        for outcome in self.report.outcomes[recorded:]:
+            self.report.counts[outcome.status] -= 1
+        del self.report.outcomes[recorded:]
+
+    def _fail(self, pending: _Pending, reason: str) -> None:
+        """One item could not be stored: reported with its key (index or file position), never fatal."""
+        error = ParseError(source=pending.parsed.origin or pending.source, position="", reason=reason)
+        self.report.errors.append(error)
+        self._record(
+            ItemOutcome(pending.key, Status.ERROR, pending.source_id, reason=reason, order=pending.order)
+        )
+
+    def _store_rows(self, rows: list[_Row]) -> list[_Row]:
+        """Insert activities, participants and opportunity links (inside the caller's transaction);
+        the engines get them after commit."""
+        rows = self._insert_activities(rows)
+        participants: list[dict] = []
+        links: list[dict] = []
+        for row in rows:
+            for participant in row.participants:
+                participant["activity_id"] = row.activity_id
+                participants.append(participant)
+            links.extend(link.as_row(row.activity_id) for link in row.opportunities)
+        insert_rows(Participant, participants)
+        insert_rows(ActivityOpportunity, links)
+        insert_rows(
+            ActivityAttachment,
+            [
+                {
+                    "activity_id": row.activity_id,
+                    "name": _cut(attachment.name, ActivityAttachment, "name"),
+                    "content_type": _cut(attachment.content_type, ActivityAttachment, "content_type"),
+                    "size": attachment.size,
+                }
+                for row in rows
+                for attachment in row.pending.parsed.attachments
+            ],
+        )
+        created_ids = [row.activity_id for row in rows]
+        # In this transaction, once per new activity: the counters are added, not recomputed.
+        rollups_refresh(activity_ids=created_ids)
+        if self.hand_off and created_ids:
+            hand_off_after_capture(created_ids, on_sent=functools.partial(self._handed_off, len(created_ids)))
+        return rows
+
+    def _handed_off(self, count: int, sent: bool) -> None:
+        if not sent:
+            self.report.deferred += count
 
     def _insert_activities(self, rows: list[_Row]) -> list[_Row]:
         """Bulk insert; if another import stored some of the same source ids meanwhile, skip those."""
@@ -445,6 +535,45 @@ class _Row:
     participants: list[dict]
     opportunities: tuple  # of matching_deals.Link
     activity_id: int | None = None
+
+
+def _not_theirs(participants: list[dict], capturer: User) -> str | None:
+    """Why ``capturer`` may not capture this item (it is a colleague's), or None.
+
+    Issue 15: "a non-admin caller can capture only activities they own; capturing for others needs
+    an admin or a service API key with that scope."
+    """
+    how = (
+        "you can capture only your own emails, meetings and calls; capturing for a colleague needs an "
+        "admin or an API key with the capture scope"
+    )
+    for participant in participants:
+        if participant["role"] in _AUTHOR_ROLES and participant["user_id"] not in (None, capturer.pk):
+            return f"participants: {participant['email']} sent or organised this, not you: {how}"
+    if not any(participant["user_id"] == capturer.pk for participant in participants):
+        return f"participants: you ({capturer.email}) are not on this activity: {how}"
+    return None
+
+
+def _unstorable_text(activity: dict, participants: list[dict]) -> str | None:
+    """Why a row cannot be written (a lone surrogate in a text field, named), or None.
+
+    Checked before the insert: inside COPY or a bulk insert, one such string fails the whole batch.
+    """
+    fields = list(activity.items())
+    for position, participant in enumerate(participants):
+        fields.extend((f"participants[{position}].{name}", value) for name, value in participant.items())
+    for name, value in fields:
+        if isinstance(value, str):
+            character = first_surrogate(value)
+            if character:
+                return f"{name}: holds {describe_surrogate(character)}; it cannot be stored"
+    return None
+
+
+def _first_line(error: Exception) -> str:
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0] if text else ''}".rstrip(": ")
 
 
 def _direction(people: list[Person]) -> str:

@@ -15,6 +15,8 @@ from tests.fixtures import ENRON_SAMPLE
 from users.models import User
 from users.tests.factories import UserFactory
 
+from .brokers import RedisServer
+
 DATA = Path(__file__).resolve().parent / "data"
 INGEST_DATA = DATA / "ingest"
 ENRON = ENRON_SAMPLE
@@ -53,3 +55,12 @@ def org(db, frozen_now) -> Org:
     LocalFilterFactory(kind="domain", value="linkedin.com")
     LocalFilterFactory(kind="subject_keyword", value="out of office")
     return Org(dana, chris, admin, acme, jane, lee, expansion, pilot)
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    if server.process.poll() is None:
+        server.stop()

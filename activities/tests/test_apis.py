@@ -125,7 +125,7 @@ def test_the_schema_documents_the_endpoint_and_its_statuses(api, org):
 
     schema = SchemaGenerator().get_schema(request=None, public=True)
     operation = schema["paths"]["/activities/api/"]["post"]
-    assert set(operation["responses"]) == {"200", "201", "207", "400"}
+    assert set(operation["responses"]) == {"200", "201", "207", "400", "403"}
     assert operation["operationId"] == "activities_capture_in_app"
     assert "At most 1,000 items" in str(schema["components"]["schemas"])
     components = schema["components"]["schemas"]

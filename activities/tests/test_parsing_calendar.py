@@ -10,6 +10,7 @@ DATA = Path(__file__).parent / "data"
 UTC = dt.UTC
 NOW = dt.datetime(2024, 6, 1, tzinfo=UTC)
 SERIES = "pipeline-sync-weekly@brightlane.io"
+SERIES_END = dt.datetime(2024, 2, 15, tzinfo=UTC)
 
 
 def meetings(name, **options):
@@ -48,7 +49,7 @@ def test_meeting_with_attendees_and_responses():
 
 
 def test_weekly_series_expands_with_moved_cancelled_and_excluded_instances():
-    series = [r for r in meetings("team_calendar.ics") if r.source_id.startswith(SERIES)]
+    series = [r for r in meetings("team_calendar.ics", now=SERIES_END) if r.source_id.startswith(SERIES)]
 
     assert [(r.source_id, r.occurred_at, r.is_cancelled) for r in series] == [
         (f"{SERIES}#20240108T160000Z", dt.datetime(2024, 1, 8, 16, 0, tzinfo=UTC), False),
@@ -65,11 +66,17 @@ def test_weekly_series_expands_with_moved_cancelled_and_excluded_instances():
     assert all(r.duration_minutes == 30 and r.thread_id == SERIES for r in series)
 
 
-def test_recurrence_is_expanded_only_up_to_now_by_default():
-    early = dt.datetime(2024, 1, 20, tzinfo=UTC)
+def test_recurrence_is_expanded_from_90_days_back_to_180_days_ahead_by_default():
+    early = dt.datetime(2023, 9, 1, tzinfo=UTC)  # 180 days ahead reaches 28 February
     series = [r.source_id for r in meetings("team_calendar.ics", now=early) if r.source_id.startswith(SERIES)]
-
-    assert series == [f"{SERIES}#20240108T160000Z", f"{SERIES}#20240115T160000Z"]
+    assert len(series) == 5
+    later = dt.datetime(2024, 4, 20, tzinfo=UTC)  # 90 days back reaches 21 January
+    series = [r.source_id for r in meetings("team_calendar.ics", now=later) if r.source_id.startswith(SERIES)]
+    assert series == [
+        f"{SERIES}#20240122T160000Z",
+        f"{SERIES}#20240129T160000Z",
+        f"{SERIES}#20240212T160000Z",
+    ]
 
 
 def test_recurrence_window_can_be_chosen():
@@ -85,8 +92,8 @@ def test_recurrence_window_can_be_chosen():
     assert "security-review-7781@brightlane.io" in by_id(results)
 
 
-def test_window_looks_back_at_most_two_years():
-    much_later = dt.datetime(2026, 6, 1, tzinfo=UTC)
+def test_window_looks_back_at_most_90_days():
+    much_later = dt.datetime(2024, 5, 20, tzinfo=UTC)
     series = [r for r in meetings("team_calendar.ics", now=much_later) if r.source_id.startswith(SERIES)]
 
     assert series == []

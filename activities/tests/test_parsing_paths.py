@@ -63,7 +63,9 @@ def test_ndjson_extension_and_upper_case_suffix(tmp_path):
 def test_parse_bytes_for_each_kind():
     eml = list(parse_bytes((DATA / "forward_outlook.eml").read_bytes(), "forward.eml"))
     mbox = list(parse_bytes((DATA / "three_messages.mbox").read_bytes(), "inbox.mbox"))
-    ics = list(parse_bytes((DATA / "team_calendar.ics").read_bytes(), "cal.ics", now=NOW))
+    # the weekly series runs 8 January to 12 February 2024: inside the window around 15 February
+    series_end = dt.datetime(2024, 2, 15, tzinfo=dt.UTC)
+    ics = list(parse_bytes((DATA / "team_calendar.ics").read_bytes(), "cal.ics", now=series_end))
     jsonl = list(parse_bytes((DATA / "activities.jsonl").read_bytes(), "batch.jsonl"))
 
     assert eml[0].source_id == "BN7PR11MB2601.namprd11.prod.outlook.com"

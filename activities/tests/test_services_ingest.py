@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from activities.models import Activity, ActivityOpportunity, Participant
+from activities.models import Activity, ActivityOpportunity, EngineWork, Participant
 from activities.parsing import parse_path
 from activities.services import IngestSession, Status, activities_ingest
 from activities.tests.factories import parsed_item
@@ -16,7 +16,7 @@ from .conftest import DATA, INGEST_DATA
 
 NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
 A = Activity.AccountMatch
-O = Activity.OpportunityMatch
+OM = Activity.OpportunityMatch
 
 
 def ingest_file(name, **kwargs):
@@ -63,9 +63,9 @@ def test_known_contact_matches_the_contacts_account_and_the_opportunity_where_sh
     activity = by_source("contact-match-1@lumen-analytics.com")
     assert activity.account == org.acme
     assert activity.account_match == A.CONTACT
-    assert activity.opportunity_match == O.CONTACT_ROLE
+    assert activity.opportunity_match == OM.CONTACT_ROLE
     assert list(activity.opportunities.all()) == [org.expansion]
-    assert activity.opportunity_links.get().match == O.CONTACT_ROLE
+    assert activity.opportunity_links.get().match == OM.CONTACT_ROLE
     assert "Jane Doe (jane.doe@acme.com) is a contact of Acme" in activity.match_explanation
     assert "holds a contact role" in activity.match_explanation
 
@@ -80,7 +80,7 @@ def test_subdomain_matches_the_registrable_domain_but_two_open_opportunities_sta
         and "is at acme.com" in activity.match_explanation
     )
     # Two open opportunities, nobody in a contact role, only their common owner: no opportunity.
-    assert activity.opportunity_match == O.NONE
+    assert activity.opportunity_match == OM.NONE
     assert not activity.opportunities.exists()
     assert "none of Acme's 2 opportunities open at the time has evidence enough" in activity.match_explanation
 
@@ -301,17 +301,22 @@ def test_new_activities_are_handed_to_the_engines_after_commit(org, django_captu
         report = activities_ingest(
             items=[parsed_item(source_id="a"), parsed_item(source_id="b")], source="api"
         )
+        # Recorded in the capture's transaction; nothing sent before commit.
+        owed = EngineWork.objects.get()
+        assert owed.activity_ids == report.created_ids and owed.sent_at is None
     # Nothing ran inside the capture's transaction: the contact engine reads what was committed.
     assert not ContactDecision.objects.exists()
     for callback in callbacks:
         callback()
     assert set(ContactDecision.objects.values_list("activity_id", flat=True)) == set(report.created_ids)
+    owed.refresh_from_db()
+    assert owed.sent_at is not None and owed.done_at is not None  # eager Celery: sent, run, done
 
 
 def test_no_hand_off_when_asked(org, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         activities_ingest(items=[parsed_item()], source="api", hand_off=False)
-    assert not ContactDecision.objects.exists()
+    assert not ContactDecision.objects.exists() and not EngineWork.objects.exists()
 
 
 def test_a_nul_character_from_broken_mail_is_dropped_not_a_crash(org):

@@ -23,7 +23,7 @@ from contacts.tests.factories import ConfigurationProfileFactory, ContactFactory
 from opportunities.tests.factories import OpportunityContactRoleFactory, OpportunityFactory
 
 A = Activity.AccountMatch
-O = Activity.OpportunityMatch
+OM = Activity.OpportunityMatch
 OLD = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
 NEW = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
 
@@ -78,14 +78,14 @@ GMAIL = Person("sam@gmail.com", "Sam", "to")
 @pytest.mark.parametrize(
     "people, account, account_match, opportunities, opportunity_match",
     [
-        ([REP, JANE], 1, A.CONTACT, [100], O.CONTACT_ROLE),
-        ([REP, BOB], 1, A.DOMAIN, [], O.NONE),  # two open, no role, multi off
-        ([REP, GLOBEX], 2, A.DOMAIN, [200], O.SINGLE_OPEN),
-        ([REP, GLOBEX, JANE], 1, A.CONTACT, [100], O.CONTACT_ROLE),  # a contact beats a domain
-        ([REP, LEAD, BOB], None, A.LEAD, [], O.NONE),  # a lead beats a domain
-        ([REP, JANE, LEAD], 1, A.CONTACT, [100], O.CONTACT_ROLE),  # a contact beats a lead
-        ([REP, GMAIL], None, A.NONE, [], O.NONE),
-        ([REP], None, A.NONE, [], O.NONE),
+        ([REP, JANE], 1, A.CONTACT, [100], OM.CONTACT_ROLE),
+        ([REP, BOB], 1, A.DOMAIN, [], OM.NONE),  # two open, no role, multi off
+        ([REP, GLOBEX], 2, A.DOMAIN, [200], OM.SINGLE_OPEN),
+        ([REP, GLOBEX, JANE], 1, A.CONTACT, [100], OM.CONTACT_ROLE),  # a contact beats a domain
+        ([REP, LEAD, BOB], None, A.LEAD, [], OM.NONE),  # a lead beats a domain
+        ([REP, JANE, LEAD], 1, A.CONTACT, [100], OM.CONTACT_ROLE),  # a contact beats a lead
+        ([REP, GMAIL], None, A.NONE, [], OM.NONE),
+        ([REP], None, A.NONE, [], OM.NONE),
     ],
 )
 def test_match_one_rules(people, account, account_match, opportunities, opportunity_match):
@@ -99,20 +99,20 @@ def test_match_one_rules(people, account, account_match, opportunities, opportun
 
 def test_without_evidence_multi_opportunity_matching_links_nothing():
     outcome = match_one(people=[REP, BOB], profile=MatchProfile("Multi", True), ctx=context())
-    assert outcome.opportunity_match == O.NONE and outcome.opportunities == ()
+    assert outcome.opportunity_match == OM.NONE and outcome.opportunities == ()
     assert "nothing on the activity points to one of Acme's 2 opportunities" in outcome.explanation
 
 
 def test_contact_roles_on_two_opportunities_need_multi_matching():
     ctx = context(role_holders={100: {10}, 101: {10}})
     single = match_one(people=[REP, JANE], profile=MatchProfile("Sales", False), ctx=ctx)
-    assert single.opportunity_match == O.NONE and single.account_id == 1
+    assert single.opportunity_match == OM.NONE and single.account_id == 1
     assert "no candidate clearly leads" in single.explanation
     assert "multi-opportunity matching is off in the owner's profile “Sales”" in single.explanation
     multi = match_one(people=[REP, JANE], profile=MatchProfile("Multi", True), ctx=ctx)
     assert [(link.opportunity_id, link.match) for link in multi.opportunities] == [
-        (100, O.CONTACT_ROLE),
-        (101, O.CONTACT_ROLE),
+        (100, OM.CONTACT_ROLE),
+        (101, OM.CONTACT_ROLE),
     ]
     assert not any(link.is_primary for link in multi.opportunities)
 
@@ -122,7 +122,7 @@ def test_the_subject_naming_a_deal_decides_between_two_with_the_same_contact():
     activity = ActivityFacts(subject="Pilot success criteria", occurred_at=NEW)
     outcome = match_one(people=[REP, JANE], profile=MatchProfile(), ctx=ctx, activity=activity)
     [link] = outcome.opportunities
-    assert link.opportunity_id == 101 and link.is_primary and link.match == O.NAME
+    assert link.opportunity_id == 101 and link.is_primary and link.match == OM.NAME
     assert "the subject names “Pilot”" in link.reasons
 
 
@@ -158,7 +158,7 @@ def test_single_open_opportunity_ignores_closed_ones(org):
     )
     activity = ingest(call_with("gil@globex.com"))
     assert activity.account == globex
-    assert activity.opportunity_match == O.SINGLE_OPEN
+    assert activity.opportunity_match == OM.SINGLE_OPEN
     assert list(activity.opportunities.all()) == [deal]
     assert "it is the only opportunity of Globex open at the time" in activity.match_explanation
 

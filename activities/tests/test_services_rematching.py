@@ -20,7 +20,7 @@ from contacts.tests.factories import ContactFactory, LeadFactory
 from opportunities.tests.factories import OpportunityContactRoleFactory
 
 A = Activity.AccountMatch
-O = Activity.OpportunityMatch
+OM = Activity.OpportunityMatch
 
 
 def capture(*emails, source_id="call-1", owner=None):
@@ -79,12 +79,12 @@ def test_rematch_for_a_domain(org):
 def test_a_new_contact_role_moves_the_activity_to_that_opportunity(org):
     bob = ContactFactory(account=org.acme, email="bob@acme.com")
     activity = capture("bob@acme.com")
-    assert activity.opportunity_match == O.NONE  # two open opportunities, no role
+    assert activity.opportunity_match == OM.NONE  # two open opportunities, no role
     OpportunityContactRoleFactory(opportunity=org.pilot, contact=bob)
     rematch_activities_for_account(account_id=org.acme.pk)
     activity.refresh_from_db()
     assert list(activity.opportunities.all()) == [org.pilot]
-    assert activity.opportunity_match == O.CONTACT_ROLE
+    assert activity.opportunity_match == OM.CONTACT_ROLE
 
 
 def test_a_new_contact_is_resolved_on_the_participant_and_matches(org):
@@ -168,5 +168,5 @@ def test_rematch_replaces_opportunity_links_when_an_opportunity_closes(org, size
     # Jane's opportunity closed: the account's only open opportunity left is the pilot.
     assert list(
         ActivityOpportunity.objects.filter(activity=activity).values_list("opportunity", "match")
-    ) == [(org.pilot.pk, O.SINGLE_OPEN)]
-    assert activity.opportunity_match == O.SINGLE_OPEN
+    ) == [(org.pilot.pk, OM.SINGLE_OPEN)]
+    assert activity.opportunity_match == OM.SINGLE_OPEN

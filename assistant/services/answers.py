@@ -21,6 +21,7 @@ from insights.services.engagement import HALF_LIFE_DAYS, LOW_MAX, MEDIUM_MAX, WE
 from insights.services.text import competitors_in, competitors_pattern
 from opportunities.models import NextStep, OpportunityContactRole, OpportunityStageHistory
 from opportunities.stages import stage_info
+from pages.record import contact_roles_known_to
 
 from .citations import Citations
 from .dates import Period, default_period, format_day, quarter_to_date
@@ -153,8 +154,11 @@ def answer_decision_makers(*, context: RecordContext, understanding: Understandi
     """Contacts holding Decision Maker, Economic Buyer or Executive Sponsor roles; else senior contacts."""
     cites = Citations(tz=context.tz, record=context.record)
     roles = (
-        OpportunityContactRole.objects.filter(
-            opportunity__in=context.opportunities(), role__in=DECISION_ROLES
+        contact_roles_known_to(
+            OpportunityContactRole.objects.filter(
+                opportunity__in=context.opportunities(), role__in=DECISION_ROLES
+            ),
+            user=context.user,
         )
         .select_related("contact", "opportunity")
         .order_by("-is_primary", "contact__last_name")
@@ -305,7 +309,8 @@ def answer_quiet_contacts(*, context: RecordContext, understanding: Understandin
     """Contacts with no activity (that the user can see) in the last 30 days, longest silence first."""
     cites = Citations(tz=context.tz, record=context.record)
     if context.is_opportunity:
-        contacts = [r.contact for r in context.record.contact_roles.select_related("contact")]
+        roles = contact_roles_known_to(context.record.contact_roles.all(), user=context.user)
+        contacts = [r.contact for r in roles.select_related("contact")]
         scope = "contact roles"
     else:
         contacts = list(Contact.objects.filter(account=context.record))

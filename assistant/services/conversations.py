@@ -12,6 +12,7 @@ from accounts.models import Account
 from backstory import clock
 from opportunities.models import Opportunity
 from pages.record import KINDS
+from support.models import SupportReply
 from support.services import support_hours_status, support_request_from_chat
 
 from ..models import Conversation, Message
@@ -182,3 +183,23 @@ def assistant_ask(*, user, record, question: str, page_url: str = "") -> tuple[M
     conversation.updated_at = answered.created_at
     conversation.save(update_fields=["updated_at"])
     return asked, answered
+
+
+def conversation_post_support_reply(*, reply_id: int) -> Message | None:
+    """Show a support person's reply in the chat the request came from (once, however often the
+    task runs)."""
+    reply = SupportReply.objects.select_related("request", "author").filter(pk=reply_id).first()
+    if reply is None or not reply.request.conversation_id:
+        return None
+    name = reply.author.get_full_name() or reply.author.username
+    text = f"{name}, Backstory Support ({reply.request.reference}):\n{reply.text}"
+    with transaction.atomic():
+        message, created = Message.objects.get_or_create(
+            conversation_id=reply.request.conversation_id,
+            role=Message.Role.SUPPORT,
+            text=text,
+            defaults={"created_at": reply.created_at},
+        )
+        if created:
+            Conversation.objects.filter(pk=reply.request.conversation_id).update(updated_at=reply.created_at)
+    return message

@@ -78,3 +78,30 @@ def test_the_private_meeting_is_not_sent_to_the_language_model(
     prompt = llm_stand_in.requests[-1]["messages"][-1]["content"]
     assert "Sources:\n[1] activity:" in prompt
     assert SECRET not in prompt
+
+
+def test_a_decision_maker_known_only_from_a_colleagues_private_meeting_is_not_named(demo_world, frozen_now):
+    from activities.tests.factories import ParticipantFactory
+    from contacts.tests.factories import ContactFactory
+    from opportunities.models import Opportunity
+    from opportunities.tests.factories import OpportunityContactRoleFactory
+
+    opportunity = Opportunity.objects.filter(account=demo_world.private_meeting.account).first()
+    quiet = ContactFactory(
+        account=opportunity.account,
+        first_name="Morgan",
+        last_name="Quiet",
+        email="morgan.quiet@northwind.example",
+    )
+    OpportunityContactRoleFactory(
+        opportunity=opportunity, contact=quiet, role="Economic Buyer", created_by_backstory=True
+    )
+    ParticipantFactory(activity=demo_world.private_meeting, email=quiet.email, name="Morgan Quiet")
+    _, for_rep = assistant_ask(
+        user=demo_world.rep, record=opportunity, question="Who are the decision makers?"
+    )
+    _, for_owner = assistant_ask(
+        user=demo_world.colleague, record=opportunity, question="Who are the decision makers?"
+    )
+    assert "Morgan Quiet" not in for_rep.text
+    assert "Morgan Quiet" in for_owner.text

@@ -239,3 +239,26 @@ def test_a_deal_with_nothing_matched_offers_the_accounts_activities_from_its_lif
 
     cache.clear()
     assert "may belong here" not in text_of(rep_client.get(url("detail", opportunity.pk)))
+
+
+def test_a_contact_role_known_only_from_a_colleagues_private_mail_is_not_shown_to_another_rep(
+    client, deal, rep, other_rep
+):
+    opportunity = deal["opportunity"]
+    # Backstory created this role from Sam's private email with Morgan; Dana cannot see that email.
+    morgan = ContactFactory(
+        account=opportunity.account, first_name="Morgan", last_name="Quiet", email="morgan@northwind.com"
+    )
+    OpportunityContactRoleFactory(
+        opportunity=opportunity, contact=morgan, role="Evaluator", created_by_backstory=True
+    )
+    secret = activity_on(opportunity, owner=other_rep, days=1, private=True, subject="Confidential terms")
+    with_participant(secret, email="Morgan@northwind.com", name="Morgan Quiet")
+
+    client.force_login(rep)
+    seen_by_dana = text_of(client.get(url("detail", opportunity.pk)))
+    assert "Morgan Quiet" not in seen_by_dana and "Evaluator" not in seen_by_dana
+    assert "Jordan Lee" in seen_by_dana and "Riley Chen" in seen_by_dana  # roles from the CRM stay
+
+    client.force_login(other_rep)
+    assert "Morgan Quiet" in text_of(client.get(url("detail", opportunity.pk)))  # the email is Sam's own

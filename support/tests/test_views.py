@@ -169,3 +169,20 @@ def test_admins_see_requests_and_their_screenshots(
     assert client.get(reverse("admin:support_supportrequest_changelist")).status_code == 200
     assert client.get(reverse("admin:support_helparticle_changelist")).status_code == 200
     assert client.get(reverse("admin:support_helparticle_add")).status_code == 200
+
+
+def test_a_support_request_from_a_user_whose_name_holds_a_line_break_is_mailed(
+    client, help_articles, frozen_now, django_capture_on_commit_callbacks
+):
+    client.force_login(
+        UserFactory(
+            username="eve", email="eve@lumen-analytics.com", first_name="Eve\nBcc: all@x.io", last_name="Ng"
+        )
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("support:request_new"), {"description": "The page is slow"})
+    assert response.status_code == 302
+    notification, confirmation = mail.outbox
+    assert notification.subject.endswith("Support request from Eve Bcc: all@x.io Ng")
+    assert notification.to == ["support@backstory.ai"] and not notification.bcc
+    assert "\n" not in notification.message()["Subject"]

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 from tqdm import tqdm
 
 from activities.models import Activity
-from activities.parsing import SUPPORTED_SUFFIXES, ParseError, parse_path
+from activities.parsing import SUPPORTED_SUFFIXES, MailLimits, ParseError, parse_path
 from activities.services import IngestReport, IngestSession
 from backstory import clock
 from users.models import User
@@ -72,6 +74,10 @@ class Command(BaseCommand):
             files.extend(under)
 
         session = IngestSession(owner=owner, batch_size=options["batch_size"])
+        mail_limits = MailLimits(
+            max_message_bytes=settings.BACKSTORY_MAX_MESSAGE_MB * 2**20,
+            max_text_bytes=settings.BACKSTORY_MAX_TEXT_KB * 2**10,
+        )
         now = clock.now()
         progress = tqdm(
             total=None,
@@ -84,7 +90,14 @@ class Command(BaseCommand):
         for path in files:
             source = SOURCE_BY_SUFFIX.get(path.suffix.lower(), Activity.Source.EML)
             progress.set_postfix_str(path.name, refresh=False)
-            for item in parse_path(path, now=now):
+            for item in parse_path(
+                path,
+                now=now,
+                expand_from=now - dt.timedelta(days=settings.BACKSTORY_RECURRENCE_DAYS_BACK),
+                expand_until=now + dt.timedelta(days=settings.BACKSTORY_RECURRENCE_DAYS_AHEAD),
+                max_occurrences=settings.BACKSTORY_RECURRENCE_MAX_OCCURRENCES,
+                mail_limits=mail_limits,
+            ):
                 position = (
                     item.position
                     if isinstance(item, ParseError)

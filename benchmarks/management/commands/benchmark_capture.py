@@ -17,7 +17,7 @@ from activities.parsing import InvalidActivity, parse_api_item
 from activities.services import IngestSession
 from backstory import clock
 from contacts.models import Contact, Lead
-from rollups.services import rollups_kept_current
+from rollups.services import rollups_kept_current, rollups_timed
 from users.models import User
 
 SUBJECTS = [
@@ -50,6 +50,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--keep", action="store_true", help="keep the captured activities (default: delete them)"
         )
+        parser.add_argument(
+            "--without-rollups",
+            action="store_true",
+            help="then delete them and capture the same items again with the rollups refresh skipped "
+            "(the floor: capture without rollups, in the same run)",
+        )
 
     def handle(self, *args, **options):
         count = options["activities"]
@@ -68,15 +74,7 @@ class Command(BaseCommand):
                 raise CommandError(f"generated an invalid item: {invalid}") from None
         parsing, parsing_cpu = time.perf_counter() - started, time.process_time() - cpu_started
 
-        session = IngestSession(batch_size=options["batch_size"], hand_off=False)
-        started, cpu_started = time.perf_counter(), time.process_time()
-        for index, activity in enumerate(parsed):
-            session.add(activity, source=Activity.Source.API, key=index)
-        report = session.finish()
-        capture, capture_cpu = time.perf_counter() - started, time.process_time() - cpu_started
-        if report.created != count:
-            raise CommandError(f"expected {count} new activities, stored {report.created}: {report.counts}")
-
+        report, capture, capture_cpu, clock = self.capture(parsed, options["batch_size"], rollups=True)
         matching, storing = report.timings["matching"], report.timings["storing"]
         total = parsing + capture
         vendor = connection.vendor
@@ -92,6 +90,10 @@ class Command(BaseCommand):
         ):
             self.stdout.write(f"  {label:<9}{count / seconds:>10,.0f} activities/s  ({seconds:.2f} s)")
         self.stdout.write(
+            f"  of storing, the rollups refresh: {clock.seconds:.2f} s in {clock.calls} calls "
+            f"({clock.seconds / (matching + storing):.0%} of capture)"
+        )
+        self.stdout.write(
             f"  CPU time of this process: parsing {parsing_cpu:.2f} s, capture {capture_cpu:.2f} s "
             f"(the rest is the database, or other processes on a busy machine; load average "
             f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
@@ -100,12 +102,39 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  matched to an account or lead: {matched:,}; to opportunities: {report.opportunity_matched:,}"
         )
+        if options["without_rollups"]:
+            self.delete(report.created_ids)
+            floor, _capture, _cpu, _clock = self.capture(parsed, options["batch_size"], rollups=False)
+            floor_capture = floor.timings["matching"] + floor.timings["storing"]
+            self.stdout.write(
+                f"Same items again, rollups refresh skipped: storing "
+                f"{count / floor.timings['storing']:,.0f} activities/s, capture {count / floor_capture:,.0f} "
+                f"activities/s ({floor_capture:.2f} s); with the refresh capture took "
+                f"{(matching + storing) / floor_capture:.2f}x as long (load average {os.getloadavg()[0]:.1f})"
+            )
+            report = floor
         if not options["keep"]:
-            ids = report.created_ids
-            with transaction.atomic(), rollups_kept_current(activity_ids=ids):
-                for start in range(0, len(ids), 5_000):
-                    Activity.objects.filter(pk__in=ids[start : start + 5_000]).delete()
+            self.delete(report.created_ids)
             self.stdout.write("  (benchmark activities deleted; --keep keeps them)")
+
+    def capture(self, parsed, batch_size: int, *, rollups: bool):
+        session = IngestSession(batch_size=batch_size, hand_off=False)
+        started, cpu_started = time.perf_counter(), time.process_time()
+        with rollups_timed(enabled=rollups) as clock:
+            for index, activity in enumerate(parsed):
+                session.add(activity, source=Activity.Source.API, key=index)
+            report = session.finish()
+        capture, capture_cpu = time.perf_counter() - started, time.process_time() - cpu_started
+        if report.created != len(parsed):
+            raise CommandError(
+                f"expected {len(parsed)} new activities, stored {report.created}: {report.counts}"
+            )
+        return report, capture, capture_cpu, clock
+
+    def delete(self, ids: list[int]) -> None:
+        with transaction.atomic(), rollups_kept_current(activity_ids=ids):
+            for start in range(0, len(ids), 5_000):
+                Activity.objects.filter(pk__in=ids[start : start + 5_000]).delete()
 
     def generate(self, count: int, rng: random.Random) -> list[dict]:
         """API items between the org's reps and its accounts' people (contacts, new people, leads, free mail)."""
