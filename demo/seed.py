@@ -22,6 +22,7 @@ from accounts.models import Account, AccountDomain, AccountTeamMember
 from activities.models import Activity, Participant
 from backstory import clock
 from contacts.models import ConfigurationProfile, Contact, ContactFieldRule, Lead, LocalFilter
+from insights.services.configuration import insights_configuration_update
 from opportunities.models import NextStep, Opportunity, OpportunityContactRole, OpportunityStageHistory
 from opportunities.stages import STAGES, stage_info
 from rollups.services import rollups_rebuild
@@ -914,6 +915,9 @@ def seed_demo_org(options: DemoOptions, progress: Progress | None = None) -> Dem
             "The database already holds an org. Use --reset to wipe it first, or a fresh DATABASE_URL."
         )
     summary = DemoOrgWriter(options, progress).write()
+    # The competitors the demo's mail names, listed as an admin would (Insights configuration), so
+    # the competitive threat score and the assistant see them.
+    insights_configuration_update(competitors=content.COMPETITORS)
     # The activities were written as rows, not captured: count them in the daily rollups.
     rollups_rebuild()
     return summary

@@ -78,6 +78,13 @@ def test_the_org_has_what_the_rules_need(demo_org):
     assert Activity.objects.filter(Q(in_reply_to__gt="")).exists()
 
 
+def test_the_competitors_its_mail_names_are_listed_as_an_admin_would(demo_org):
+    from demo.content import COMPETITORS
+    from insights.selectors import insights_configuration_get
+
+    assert set(insights_configuration_get().competitor_names) == set(COMPETITORS)
+
+
 # --reset flushes the database; on PostgreSQL TRUNCATE cannot run inside the test's transaction.
 @pytest.mark.django_db(transaction=True)
 def test_the_same_seed_gives_the_same_org(frozen_now):
