@@ -8,6 +8,12 @@ pytest_plugins = ["salesforce_standin.pytest_plugin"]
 
 @pytest.fixture(autouse=True)
 def _fast_tests(settings):
+    # Every test starts with an empty cache: the page cache is keyed by record id and summary
+    # version, which a later test's fresh database can repeat (a browser test saw another test's
+    # People section).
+    from django.core.cache import cache
+
+    cache.clear()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.STORAGES = {

@@ -3,6 +3,7 @@ phone), citations that open their source, the Engagement Log's pane, no console 
 sideways scrolling on a phone."""
 
 import re
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -51,13 +52,20 @@ def assert_no_overlap(frame_or_page):
         assert above["bottom"] <= below["top"] + 0.5, f"{above['text']!r} overlaps {below['text']!r}"
 
 
-def newest_answer_in_view(scope) -> bool:
-    return scope.locator("#assistant-messages").evaluate(
-        """list => {
-            const last = list.lastElementChild, box = list.getBoundingClientRect(), r = last.getBoundingClientRect();
-            return r.top >= box.top - 1 && r.top < box.bottom;
-        }"""
-    )
+def newest_answer_in_view(scope, timeout: float = 5.0) -> bool:
+    """The newest message's top is inside the list's box; the panel scrolls after it opens, so a
+    loaded machine may need a moment."""
+    deadline = time.monotonic() + timeout
+    while True:
+        in_view = scope.locator("#assistant-messages").evaluate(
+            """list => {
+                const last = list.lastElementChild, box = list.getBoundingClientRect(), r = last.getBoundingClientRect();
+                return r.top >= box.top - 1 && r.top < box.bottom;
+            }"""
+        )
+        if in_view or time.monotonic() > deadline:
+            return in_view
+        time.sleep(0.1)
 
 
 @pytest.mark.parametrize("width", [1440, 390])
