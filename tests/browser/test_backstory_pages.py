@@ -282,3 +282,28 @@ def test_a_plain_iframe_tab_uses_the_session_and_other_pages_refuse_framing(
     expect(
         page.frame_locator("iframe[name=plain]").get_by_role("heading", name="Northwind Logistics")
     ).to_have_count(0)
+
+
+def test_a_control_changed_the_moment_a_section_is_swapped_still_takes_effect(live_server, new_page, org):
+    """A rep who changes People's audience and then, at once, the sort order gets the sort they chose.
+    (The swapped-in form must listen from the moment it is on the page, not a settle delay later.)"""
+    page = new_page()
+    sign_in(page, live_server)
+    page.goto(f"{live_server.url}/accounts/{org['account'].pk}/")
+    people = page.locator("#people")
+    expect(people.locator(".person")).to_have_count(4)
+    ceo = org["contacts"][3]
+    # The next tick after the swap: as fast as a user (or Playwright on a busy machine) can act.
+    page.evaluate(
+        """() => {
+            document.body.addEventListener('htmx:afterSwap', () => setTimeout(() => {
+                const sort = document.getElementById('people-sort');
+                sort.value = 'time_spent';
+                sort.dispatchEvent(new Event('change', {bubbles: true}));
+            }, 0), {once: true});
+        }"""
+    )
+    page.get_by_label("External or internal").select_option("internal")
+    expect(page).to_have_url(re.compile(r"sort=time_spent"))
+    page.get_by_label("External or internal").select_option("external")
+    expect(people.locator(".person-name").first).to_have_text(ceo.name)
