@@ -5,7 +5,8 @@ One row per account, opportunity or user and day (in the project time zone) with
 counted activity, and one per month (``is_month``) holding the sum of its days, so that a quarter or
 a year reads a few month rows per record and the days at its edges. ``rollups.services`` keeps them equal to what the raw rows say, in the same
 transaction as every capture, re-match, Edit Match and removal from sync; ``manage.py
-rollups_rebuild`` recomputes them all from the raw rows.
+rollups_rebuild`` recomputes them all from the raw rows. ``UserAccount`` holds, per user and
+account, how many activities they share (all time), kept the same way.
 """
 
 from django.conf import settings
@@ -24,6 +25,11 @@ class DayCounters(models.Model):
     meeting_minutes = models.PositiveIntegerField(default=0)
     calls = models.PositiveIntegerField(default=0, help_text="Calls made (not inbound).")
     call_minutes = models.PositiveIntegerField(default=0)
+    # Emails and calls with someone outside the company, and meetings not cancelled: on a day
+    # before today these took place, so the latest such day is the last meaningful activity.
+    meaningful = models.PositiveIntegerField(
+        default=0, help_text="Emails and calls not internal, meetings not cancelled."
+    )
 
     class Meta:
         abstract = True
@@ -60,6 +66,26 @@ class OpportunityDay(DayCounters):
 
     def __str__(self) -> str:
         return f"opportunity {self.opportunity_id}, {'month of ' if self.is_month else ''}{self.day}"
+
+
+class UserAccount(models.Model):
+    """The in-sync activities matched to an account that a user took part in (any role), over all
+    time: a user's accounts engaged is their number of rows, read without a distinct count over
+    every participation."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="account_rollups"
+    )
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="user_rollups")
+    activities = models.PositiveIntegerField(
+        default=0, help_text="Distinct activities; never 0 (the row goes)."
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "account"], name="user_account_once")]
+
+    def __str__(self) -> str:
+        return f"user {self.user_id}, account {self.account_id}: {self.activities}"
 
 
 class UserDay(models.Model):

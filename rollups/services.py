@@ -35,7 +35,7 @@ from activities.models import Activity, ActivityOpportunity, Participant
 from query_api.registry import activity as counted
 from query_api.registry.sql import prefixed
 
-from .models import AccountDay, OpportunityDay, UserDay
+from .models import AccountDay, OpportunityDay, UserAccount, UserDay
 
 CHUNK = 500
 
@@ -82,6 +82,7 @@ def activity_counters(prefix: str = "") -> dict:
         "meeting_minutes": minutes(counted.MEETINGS),
         "calls": Count("pk", filter=on(counted.CALLS_MADE)),
         "call_minutes": minutes(counted.CALLS_MADE),
+        "meaningful": Count("pk", filter=on(counted.MEANINGFUL)),
     }
 
 
@@ -119,6 +120,7 @@ def rollups_refresh(*, activity_ids: Iterable[int]) -> None:
         for kind in _SOURCES:
             _add_new(kind, ids, skip=recompute[kind])
         _recompute(recompute)
+        _add_user_accounts(ids)
     if _clock is not None:
         _clock.seconds += time.perf_counter() - started
         _clock.calls += 1
@@ -140,17 +142,25 @@ def rollups_kept_current(*, activity_ids: Iterable[int]):
     after it are recomputed (in the caller's transaction)."""
     ids = list(activity_ids)
     before = rollup_keys(activity_ids=ids)
+    pairs_before = _user_accounts_of(ids)
     yield
     _rollups_recount(activity_ids=ids, also=before)
+    _recount_user_accounts(pairs_before | _user_accounts_of(ids))
 
 
 def rollups_rebuild(
-    *, kinds: Iterable[str] = ("account", "opportunity", "user"), progress=None
+    *, kinds: Iterable[str] = ("account", "opportunity", "user", "user_account"), progress=None
 ) -> dict[str, int]:
     """Recompute the rollups of ``kinds`` from the raw rows (``manage.py rollups_rebuild``).
     Returns the rows written per kind."""
     written = {}
     for kind in kinds:
+        if kind == "user_account":
+            with transaction.atomic():
+                UserAccount.objects.all().delete()
+                _write_user_accounts(_user_account_counts(Q()))
+            written[kind] = UserAccount.objects.count()
+            continue
         model, field, source = _SOURCES[kind]
         with transaction.atomic():
             model.objects.all().delete()
@@ -300,7 +310,6 @@ def _add_to_rows(model, field: str, added: dict[tuple[int, dt.date], dict], *, i
         ).values_list("pk", field, "day"):
             if (record_id, day) in added:
                 found[(record_id, day)] = pk
-    quote, table = connection.ops.quote_name, connection.ops.quote_name(model._meta.db_table)
     column = model._meta.get_field(field.removesuffix("_id")).column
     day_value = connection.ops.adapt_datefield_value
     updates, inserts = [], []
@@ -310,7 +319,14 @@ def _add_to_rows(model, field: str, added: dict[tuple[int, dt.date], dict], *, i
             updates.append([*values, found[key]])
         else:
             inserts.append([key[0], day_value(key[1]), is_month, *values])
-    width = 3 + len(counters)
+    _add_and_insert(model, counters, updates, [column, "day", "is_month", *counters], inserts)
+
+
+def _add_and_insert(model, counters: list[str], updates: list, columns: list[str], inserts: list) -> None:
+    """``counters += values`` on the rows of ``updates`` (each the values, then the row's id) with
+    ``UPDATE ... FROM (VALUES ...)``, and multi-row INSERTs of ``inserts`` into ``columns``."""
+    quote, table = connection.ops.quote_name, connection.ops.quote_name(model._meta.db_table)
+    width = max(len(columns), 1 + len(counters))
     per_statement = max(1, 900 // width)  # within SQLite's 999 parameters per statement
     with connection.cursor() as cursor:
         for start in range(0, len(updates), per_statement):
@@ -325,13 +341,89 @@ def _add_to_rows(model, field: str, added: dict[tuple[int, dt.date], dict], *, i
                 f"WHERE {table}.{quote('id')} = v.column1",
                 [value for row in batch for value in (row[-1], *row[:-1])],
             )
+        names = ", ".join(quote(name) for name in columns)
         for start in range(0, len(inserts), per_statement):
             batch = inserts[start : start + per_statement]
-            columns = ", ".join(quote(name) for name in [column, "day", "is_month", *counters])
-            values = ", ".join(["(" + ", ".join(["%s"] * width) + ")"] * len(batch))
+            values = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(batch))
             cursor.execute(
-                f"INSERT INTO {table} ({columns}) VALUES {values}", [value for row in batch for value in row]
+                f"INSERT INTO {table} ({names}) VALUES {values}", [value for row in batch for value in row]
             )
+
+
+# --- accounts engaged per user (UserAccount) -----------------------------------------------------
+Pair = tuple[int, int]  # (user id, account id)
+
+
+def _user_account_counts(scope: Q) -> dict[Pair, int]:
+    """Distinct in-sync activities matched to an account per (user, account), of the
+    participations in ``scope``."""
+    rows = (
+        Participant.objects.filter(
+            scope,
+            user__isnull=False,
+            activity__removed_from_sync_at__isnull=True,
+            activity__account__isnull=False,
+        )
+        .values_list("user_id", "activity__account_id")
+        .annotate(n=Count("activity", distinct=True))
+        .order_by()
+    )
+    return {(user_id, account_id): n for user_id, account_id, n in rows}
+
+
+def _user_accounts_of(ids: list[int]) -> set[Pair]:
+    """The (user, account) pairs the activities count in now (in sync or not: a superset is safe)."""
+    pairs: set[Pair] = set()
+    for chunk in _chunks(sorted(set(ids))):
+        pairs |= set(
+            Participant.objects.filter(
+                activity_id__in=chunk, user__isnull=False, activity__account__isnull=False
+            ).values_list("user_id", "activity__account_id")
+        )
+    return pairs
+
+
+def _write_user_accounts(counts: dict[Pair, int]) -> None:
+    UserAccount.objects.bulk_create(
+        [UserAccount(user_id=u, account_id=a, activities=n) for (u, a), n in counts.items() if n],
+        batch_size=2_000,
+    )
+
+
+def _add_user_accounts(ids: list[int]) -> None:
+    """Add newly stored activities to their (user, account) rows (each activity is in one chunk,
+    so the distinct counts per chunk add up)."""
+    added: dict[Pair, int] = defaultdict(int)
+    for chunk in _chunks(ids):
+        for pair, n in _user_account_counts(Q(activity_id__in=chunk)).items():
+            added[pair] += n
+    if not added:
+        return
+    by_user: dict[int, list[int]] = defaultdict(list)
+    for user_id, account_id in added:
+        by_user[user_id].append(account_id)
+    found: dict[Pair, int] = {}
+    for user_id, accounts in by_user.items():
+        for chunk in _chunks(sorted(accounts)):
+            for pk, account_id in UserAccount.objects.filter(
+                user_id=user_id, account_id__in=chunk
+            ).values_list("pk", "account_id"):
+                found[(user_id, account_id)] = pk
+    updates = [[n, found[pair]] for pair, n in added.items() if pair in found]
+    inserts = [[*pair, n] for pair, n in added.items() if pair not in found]
+    _add_and_insert(UserAccount, ["activities"], updates, ["user_id", "account_id", "activities"], inserts)
+
+
+def _recount_user_accounts(pairs: set[Pair]) -> None:
+    """Recompute the (user, account) rows of ``pairs`` from the raw rows."""
+    by_user: dict[int, list[int]] = defaultdict(list)
+    for user_id, account_id in pairs:
+        by_user[user_id].append(account_id)
+    for user_id, accounts in by_user.items():
+        for chunk in _chunks(sorted(accounts)):
+            counts = _user_account_counts(Q(user_id=user_id, activity__account_id__in=chunk))
+            UserAccount.objects.filter(user_id=user_id, account_id__in=chunk).delete()
+            _write_user_accounts(counts)
 
 
 def _write_days(model, field: str, rows: list[dict]) -> None:

@@ -38,11 +38,14 @@ def meetings_held(ctx: QueryContext) -> Q:
     return MEETINGS & Q(occurred_at__lte=ctx.now)
 
 
+# Meaningful once it has taken place: an email or call with someone outside the company, or a
+# meeting not cancelled (the rollups count these per day; every day before today has taken place).
+MEANINGFUL = (Q(kind__in=[EMAIL, CALL]) & ~Q(direction=INTERNAL)) | MEETINGS
+
+
 def meaningful(ctx: QueryContext) -> Q:
     """An email or call with someone outside the company, or a meeting that took place."""
-    return (Q(kind__in=[EMAIL, CALL]) & ~Q(direction=INTERNAL) & Q(occurred_at__lte=ctx.now)) | meetings_held(
-        ctx
-    )
+    return MEANINGFUL & Q(occurred_at__lte=ctx.now)
 
 
 def in_period(queryset: QuerySet, variation: Variation) -> QuerySet:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import IntegerField, Q, Value
-from django.db.models.functions import Coalesce
+from django.db.models import DateField, IntegerField, Q, Value
+from django.db.models.functions import Coalesce, TruncDate
 
 from query_api.timeframes import Window
 
@@ -55,6 +55,26 @@ def held_up_to_now(variation: Variation, ctx: QueryContext, today_tally) -> Comp
             (Coalesce(value, Value(0), output_field=IntegerField()) for value in values[1:]),
             Coalesce(values[0], Value(0), output_field=IntegerField()),
         ),
+    )
+
+
+def last_day_with(ctx: QueryContext, counter: str, today_tally) -> Computed:
+    """The last day ``counter`` counted something: today when ``today_tally(condition)`` (the raw
+    rows of today so far, a MAX of their time) finds one, else the latest earlier day row above 0
+    (one backwards probe of the rollups' (record, is_month, day) index per record)."""
+    before_today = Tally(
+        RELATION,
+        "MAX",
+        "day",
+        Q(is_month=False, day__lt=ctx.today, **{f"{counter}__gt": 0}),
+        output_field=DateField(),
+        probe=True,
+    )
+    midnight = Window(ctx.today, ctx.today).starts_at
+    today = today_tally(Q(occurred_at__gte=midnight))
+    return Computed(
+        (today, before_today),
+        lambda at_today, day: Coalesce(TruncDate(at_today), day, output_field=DateField()),
     )
 
 

@@ -89,14 +89,18 @@ def _linked(variation: Variation, condition, function: str = "COUNT", field: str
 
 
 def _last_meaningful(ctx: QueryContext) -> Computed:
-    latest_at = _linked(
-        ALL_TIME_VARIATION,
-        activity.meaningful(ctx),
-        "MAX",
-        "activity__occurred_at",
-        output_field=DateTimeField(),
+    # Days before today from the rollups' "meaningful" counter; today's rows raw (taken place by now).
+    return daily.last_day_with(
+        ctx,
+        "meaningful",
+        lambda today: _linked(
+            ALL_TIME_VARIATION,
+            activity.meaningful(ctx) & today,
+            "MAX",
+            "activity__occurred_at",
+            output_field=DateTimeField(),
+        ),
     )
-    return Computed((latest_at,), TruncDate)
 
 
 def metrics() -> list[Metric]:

@@ -83,6 +83,9 @@ def _acceptance_rate(variation: Variation, ctx: QueryContext):
 
 
 def _accounts_engaged(variation: Variation, ctx: QueryContext):
+    if variation.is_all_time:
+        # One rollup row per account the user shares an in-sync activity with (rollups.UserAccount).
+        return tallied(Tally("account_rollups", "COUNT"), default=0)
     every_role = [role for role, _ in Participant.Role.choices]
     engaged = _took_part(variation, Q(account__isnull=False), every_role, field="activity__account")
     return tallied(engaged, default=0)

@@ -1,5 +1,6 @@
 """The daily rollups equal the raw activities after any sequence of captures, Edit Matches, returns
-to automatic matching and removals from sync: for every rolled-up metric (through the Query API)
+to automatic matching and removals from sync: for every rolled-up metric (through the Query API;
+an opportunity's last meaningful activity and a user's accounts engaged over all time included)
 and for the rollup rows themselves (against a rebuild from the raw rows)."""
 
 import datetime as dt
@@ -24,7 +25,7 @@ from opportunities.tests.factories import OpportunityFactory
 from query_api.registry import QueryObject, load_catalog
 from query_api.services import query_run
 from query_api.timeframes import window_for
-from rollups.models import AccountDay, OpportunityDay, UserDay
+from rollups.models import AccountDay, OpportunityDay, UserAccount, UserDay
 from rollups.services import rollups_rebuild
 from users.tests.factories import UserFactory
 
@@ -216,8 +217,31 @@ def raw_values(org) -> dict[tuple[str, str, str, int], float | None]:
     def percent(part, whole):
         return None if whole == 0 else part * 100 / whole
 
+    def meaningful(a):
+        taken_place = a.occurred_at <= NOW
+        if a.kind == "meeting":
+            return taken_place and not a.is_cancelled
+        return taken_place and a.kind in ("email", "call") and a.direction != "internal"
+
     values = {}
     today = NOW.astimezone(tz).date()
+    # All time: an opportunity's last meaningful activity, the accounts a user engaged.
+    for deal in org["deals"].values():
+        days = [
+            a.occurred_at.astimezone(tz).date()
+            for a in activities
+            if meaningful(a) and any(li.opportunity_id == deal.pk for li in a.opportunity_links.all())
+        ]
+        values[("ootb_last_meaningful_activity_date", "opportunity", "current", deal.pk)] = (
+            max(days).isoformat() if days else None
+        )
+    for user in org["reps"].values():
+        engaged = {
+            a.account_id
+            for a in activities
+            if a.account_id is not None and any(p.user_id == user.pk for p in a.participants.all())
+        }
+        values[("ootb_account_penetration", "user", "current", user.pk)] = len(engaged)
     for period in PERIODS:
         window = window_for(period, today=today)
 
@@ -284,7 +308,12 @@ def assert_metrics_equal_raw(org):
         columns = [{"slug": "ootb_account_name" if query_object == "account" else name[query_object]}]
         metric = load_catalog().metric(QueryObject(query_object), slug)
         periods = sorted({k[2] for k in keys} & set(metric.accepted_periods))
-        columns += [{"slug": slug, "variation_id": f"{slug}_{period}"} for period in periods]
+        # A metric without variations names its column by its slug alone.
+        column_of = {p: slug if metric.accepted_periods == ("current",) else f"{slug}_{p}" for p in periods}
+        columns += [
+            {"slug": slug} if column_of[p] == slug else {"slug": slug, "variation_id": column_of[p]}
+            for p in periods
+        ]
         ids_column = {
             "account": "ootb_account_crm_id",
             "opportunity": "crm_opportunity_id",
@@ -301,8 +330,15 @@ def assert_metrics_equal_raw(org):
                 continue
             for period in periods:
                 want = expected[(slug, query_object, period, record)]
-                got = row[f"{slug}_{period}"]
-                assert got == pytest.approx(want) if want is not None else got is None, (slug, period, record)
+                got = row[column_of[period]]
+                if isinstance(want, str):
+                    assert got == want, (slug, period, record)
+                else:
+                    assert got == pytest.approx(want) if want is not None else got is None, (
+                        slug,
+                        period,
+                        record,
+                    )
 
 
 def _crm_ids(org, query_object):
@@ -320,7 +356,7 @@ def assert_rollup_rows_equal_a_rebuild():
             model.__name__: sorted(
                 tuple(v for k, v in row.items() if k != "id") for row in model.objects.values()
             )
-            for model in (AccountDay, OpportunityDay, UserDay)
+            for model in (AccountDay, OpportunityDay, UserDay, UserAccount)
         }
 
     kept = state()

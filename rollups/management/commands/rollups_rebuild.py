@@ -13,14 +13,15 @@ from rollups.services import rollups_rebuild
 
 class Command(BaseCommand):
     help = (
-        "Recompute the per-record, per-day rollups (accounts, opportunities, users) from the raw activities."
+        "Recompute the per-record, per-day rollups (accounts, opportunities, users) and the accounts each "
+        "user engaged from the raw activities."
     )
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--kind",
             action="append",
-            choices=["account", "opportunity", "user"],
+            choices=["account", "opportunity", "user", "user_account"],
             help="Only these rollups (repeatable); default: all.",
         )
 
@@ -30,7 +31,7 @@ class Command(BaseCommand):
         def progress(kind: str, done: int, total: int) -> None:
             self.stdout.write(f"  {kind}: {done:,} of {total:,} records")
 
-        kinds = options["kind"] or ["account", "opportunity", "user"]
+        kinds = options["kind"] or ["account", "opportunity", "user", "user_account"]
         written = rollups_rebuild(kinds=kinds, progress=progress)
         for kind, rows in written.items():
             self.stdout.write(f"{kind:<12} {rows:>10,} rollup rows")
