@@ -237,26 +237,30 @@ def _with_grouped_passes(records: QuerySet, built: dict[Attribute, Any], hot: se
     """Left-join one grouped pass (a CTE) per relation whose tallies the filter or sort needs.
 
     Those tallies are needed on every record: one pass over the related table, grouped by record,
-    beats one correlated probe per record. Every other tally of the same relation rides along.
+    beats one correlated probe per record. Every other tally of the same relation rides along,
+    except compact ones (rollup windows): those are summed for the page's rows only.
     Returns the joined records and each tally's column in its pass.
     """
-    relations = {
-        tally.relation
+    needed = {
+        tally
         for attribute in hot
         if isinstance(built[attribute], Computed)
         for tally in built[attribute].tallies
         if not tally.probe
     }
+    relations = {tally.relation for tally in needed}
     grouped: dict[Tally, Any] = {}
     ctes = []
     for relation in sorted(relations):
-        tallies = [
-            t
-            for value in built.values()
-            if isinstance(value, Computed)
-            for t in value.tallies
-            if t.relation == relation and not t.probe
-        ]
+        tallies = list(
+            dict.fromkeys(
+                t
+                for value in built.values()
+                if isinstance(value, Computed)
+                for t in value.tallies
+                if t.relation == relation and not t.probe and (t in needed or not t.compact)
+            )
+        )
         link = records.model._meta.get_field(relation)
         key = link.field.attname
         rows = link.related_model._base_manager.filter(**{f"{key}__isnull": False})

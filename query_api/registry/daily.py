@@ -79,7 +79,7 @@ def last_day_with(ctx: QueryContext, counter: str, today_tally) -> Computed:
 
 
 def _sum(window: Window, counter: str) -> Tally:
-    return Tally(RELATION, "SUM", counter, days_and_months(window))
+    return Tally(RELATION, "SUM", counter, days_and_months(window), compact=True)
 
 
 def days_and_months(window: Window) -> Q:

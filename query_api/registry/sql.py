@@ -173,6 +173,10 @@ class Tally:
     # Read by one index probe per record even when the filter or sort needs every record (a latest
     # value on an index ending in the time column): cheaper than a grouped pass over the whole table.
     probe: bool = False
+    # Few rows per record (a rollup window: a dozen month rows and the days at its edges). When
+    # neither the filter nor the sort needs it, a correlated sum for the rows of the page is cheaper
+    # than riding along in the grouped pass, which would read its window for every record.
+    compact: bool = False
 
     def correlated(self, model: type[Model]) -> Expression:
         """``(SELECT COUNT(...) FROM related WHERE fk = outer.pk AND condition)``."""
