@@ -27,6 +27,9 @@ EMAILS_SENT = Q(kind=EMAIL, direction=OUTBOUND)
 EMAILS_RECEIVED = Q(kind=EMAIL, direction=INBOUND)
 CALLS_MADE = Q(kind=CALL) & ~Q(direction=INBOUND)
 MEETINGS = Q(kind=MEETING, is_cancelled=False)
+# Meaningful once it has taken place: an email or call with someone outside the company, or a
+# meeting not cancelled (the rollups count these per day; every day before today has taken place).
+MEANINGFUL = (Q(kind__in=[EMAIL, CALL]) & ~Q(direction=INTERNAL)) | MEETINGS
 # A user received an email when they were on it as one of these.
 RECIPIENT_ROLES = [Participant.Role.TO, Participant.Role.CC, Participant.Role.BCC]
 

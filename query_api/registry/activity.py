@@ -16,6 +16,7 @@ from activities.counting import (  # noqa: F401 (re-exported for the registry)
     IN_SYNC,
     INBOUND,
     INTERNAL,
+    MEANINGFUL,
     MEETING,
     MEETINGS,
     OUTBOUND,
@@ -31,11 +32,6 @@ from .types import QueryContext, Variation
 def meetings_held(ctx: QueryContext) -> Q:
     """Meetings that took place: not cancelled and already started."""
     return MEETINGS & Q(occurred_at__lte=ctx.now)
-
-
-# Meaningful once it has taken place: an email or call with someone outside the company, or a
-# meeting not cancelled (the rollups count these per day; every day before today has taken place).
-MEANINGFUL = (Q(kind__in=[EMAIL, CALL]) & ~Q(direction=INTERNAL)) | MEETINGS
 
 
 def meaningful(ctx: QueryContext) -> Q:
