@@ -38,7 +38,11 @@ class DayCounters(models.Model):
 class AccountDay(DayCounters):
     """The activities matched to an account on one day."""
 
-    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="daily_rollups")
+    # No index of its own: the unique (account, is_month, day) serves look-ups by account, and a
+    # look-up of one window then reads only its rows (an index on account alone read all of them).
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.CASCADE, related_name="daily_rollups", db_index=False
+    )
 
     class Meta:
         constraints = [
@@ -55,7 +59,7 @@ class OpportunityDay(DayCounters):
     """The activities matched to an opportunity on one day."""
 
     opportunity = models.ForeignKey(
-        "opportunities.Opportunity", on_delete=models.CASCADE, related_name="daily_rollups"
+        "opportunities.Opportunity", on_delete=models.CASCADE, related_name="daily_rollups", db_index=False
     )
 
     class Meta:
@@ -91,7 +95,9 @@ class UserAccount(models.Model):
 class UserDay(models.Model):
     """The activities a user took part in on one day, by their role on each."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="daily_rollups")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="daily_rollups", db_index=False
+    )
     day = models.DateField(help_text="The day; for a month's total, the month's first day.")
     is_month = models.BooleanField(default=False, help_text="The sum of the month's day rows.")
     emails_sent = models.PositiveIntegerField(default=0, help_text="Sent by the user (from).")
