@@ -92,6 +92,30 @@ class UserAccount(models.Model):
         return f"user {self.user_id}, account {self.account_id}: {self.activities}"
 
 
+class UserAccountMonth(models.Model):
+    """``UserAccount`` per month (in the project time zone): a user's accounts engaged in a window
+    of whole months is a distinct count over a few rows per account."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="account_month_rollups"
+    )
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.CASCADE, related_name="user_month_rollups"
+    )
+    month = models.DateField(help_text="The month's first day.")
+    activities = models.PositiveIntegerField(
+        default=0, help_text="Distinct activities; never 0 (the row goes)."
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "account", "month"], name="user_account_month_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"user {self.user_id}, account {self.account_id}, {self.month}: {self.activities}"
+
+
 class UserDay(models.Model):
     """The activities a user took part in on one day, by their role on each."""
 

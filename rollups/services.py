@@ -35,7 +35,7 @@ import activities.counting as counted
 from activities.counting import prefixed
 from activities.models import Activity, ActivityOpportunity, Participant
 
-from .models import AccountDay, OpportunityDay, UserAccount, UserDay
+from .models import AccountDay, OpportunityDay, UserAccount, UserAccountMonth, UserDay
 
 CHUNK = 500
 
@@ -158,8 +158,9 @@ def rollups_rebuild(
         if kind == "user_account":
             with transaction.atomic():
                 UserAccount.objects.all().delete()
-                _write_user_accounts(_user_account_counts(Q()))
-            written[kind] = UserAccount.objects.count()
+                UserAccountMonth.objects.all().delete()
+                _write_user_accounts(*_user_account_counts(Q()))
+            written[kind] = UserAccount.objects.count() + UserAccountMonth.objects.count()
             continue
         model, field, source = _SOURCES[kind]
         with transaction.atomic():
@@ -350,25 +351,38 @@ def _add_and_insert(model, counters: list[str], updates: list, columns: list[str
             )
 
 
-# --- accounts engaged per user (UserAccount) -----------------------------------------------------
+# --- accounts engaged per user (UserAccount, UserAccountMonth) ------------------------------------
 Pair = tuple[int, int]  # (user id, account id)
 
 
-def _user_account_counts(scope: Q) -> dict[Pair, int]:
-    """Distinct in-sync activities matched to an account per (user, account), of the
-    participations in ``scope``."""
-    rows = (
-        Participant.objects.filter(
-            scope,
-            user__isnull=False,
-            activity__removed_from_sync_at__isnull=True,
-            activity__account__isnull=False,
-        )
-        .values_list("user_id", "activity__account_id")
-        .annotate(n=Count("activity", distinct=True))
-        .order_by()
+def _user_account_counts(scope: Q) -> tuple[dict[tuple, int], dict[tuple, int]]:
+    """Distinct in-sync activities matched to an account per (user, account), and per (user,
+    account, month), of the participations in ``scope``."""
+    counted_rows = Participant.objects.filter(
+        scope,
+        user__isnull=False,
+        activity__removed_from_sync_at__isnull=True,
+        activity__account__isnull=False,
+    ).order_by()
+    every = counted_rows.values_list("user_id", "activity__account_id").annotate(
+        n=Count("activity", distinct=True)
     )
-    return {(user_id, account_id): n for user_id, account_id, n in rows}
+    month = TruncMonth("activity__occurred_at", tzinfo=timezone.get_default_timezone())
+    monthly = (
+        counted_rows.annotate(month=month)
+        .values_list("user_id", "activity__account_id", "month")
+        .annotate(n=Count("activity", distinct=True))
+    )
+    return (
+        {(u, a): n for u, a, n in every},
+        {(u, a, _as_date(m)): n for u, a, m, n in monthly},
+    )
+
+
+def _as_date(value) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.astimezone(timezone.get_default_timezone()).date()
+    return value
 
 
 def _user_accounts_of(ids: list[int]) -> set[Pair]:
@@ -383,39 +397,58 @@ def _user_accounts_of(ids: list[int]) -> set[Pair]:
     return pairs
 
 
-def _write_user_accounts(counts: dict[Pair, int]) -> None:
+def _write_user_accounts(every: dict[tuple, int], monthly: dict[tuple, int]) -> None:
     UserAccount.objects.bulk_create(
-        [UserAccount(user_id=u, account_id=a, activities=n) for (u, a), n in counts.items() if n],
+        [UserAccount(user_id=u, account_id=a, activities=n) for (u, a), n in every.items() if n],
+        batch_size=2_000,
+    )
+    UserAccountMonth.objects.bulk_create(
+        [
+            UserAccountMonth(user_id=u, account_id=a, month=m, activities=n)
+            for (u, a, m), n in monthly.items()
+            if n
+        ],
         batch_size=2_000,
     )
 
 
 def _add_user_accounts(ids: list[int]) -> None:
-    """Add newly stored activities to their (user, account) rows (each activity is in one chunk,
-    so the distinct counts per chunk add up)."""
-    added: dict[Pair, int] = defaultdict(int)
+    """Add newly stored activities to their (user, account) rows and month rows (each activity is
+    in one chunk, so the distinct counts per chunk add up)."""
+    every: dict[tuple, int] = defaultdict(int)
+    monthly: dict[tuple, int] = defaultdict(int)
     for chunk in _chunks(ids):
-        for pair, n in _user_account_counts(Q(activity_id__in=chunk)).items():
-            added[pair] += n
-    if not added:
-        return
-    by_user: dict[int, list[int]] = defaultdict(list)
-    for user_id, account_id in added:
-        by_user[user_id].append(account_id)
-    found: dict[Pair, int] = {}
-    for user_id, accounts in by_user.items():
-        for chunk in _chunks(sorted(accounts)):
-            for pk, account_id in UserAccount.objects.filter(
-                user_id=user_id, account_id__in=chunk
-            ).values_list("pk", "account_id"):
-                found[(user_id, account_id)] = pk
-    updates = [[n, found[pair]] for pair, n in added.items() if pair in found]
-    inserts = [[*pair, n] for pair, n in added.items() if pair not in found]
-    _add_and_insert(UserAccount, ["activities"], updates, ["user_id", "account_id", "activities"], inserts)
+        chunk_every, chunk_monthly = _user_account_counts(Q(activity_id__in=chunk))
+        for key, n in chunk_every.items():
+            every[key] += n
+        for key, n in chunk_monthly.items():
+            monthly[key] += n
+    for model, added in ((UserAccount, every), (UserAccountMonth, monthly)):
+        if not added:
+            continue
+        extra = ["month"] if model is UserAccountMonth else []
+        by_user: dict[int, set[int]] = defaultdict(set)
+        for key in added:
+            by_user[key[0]].add(key[1])
+        found: dict[tuple, int] = {}
+        for user_id, accounts in by_user.items():
+            for chunk in _chunks(sorted(accounts)):
+                rows = model.objects.filter(user_id=user_id, account_id__in=chunk)
+                for pk, *key in rows.values_list("pk", "user_id", "account_id", *extra):
+                    found[tuple(key)] = pk
+        updates = [[n, found[key]] for key, n in added.items() if key in found]
+        day_value = connection.ops.adapt_datefield_value
+        inserts = [
+            [*key[:2], *(day_value(value) for value in key[2:]), n]
+            for key, n in added.items()
+            if key not in found
+        ]
+        columns = ["user_id", "account_id", *extra, "activities"]
+        _add_and_insert(model, ["activities"], updates, columns, inserts)
 
 
 def _recount_user_accounts(pairs: set[Pair]) -> None:
-    """Recompute the (user, account) rows of ``pairs`` from the raw rows."""
+    """Recompute the rows of ``pairs`` (all time and every month) from the raw rows."""
     by_user: dict[int, list[int]] = defaultdict(list)
     for user_id, account_id in pairs:
         by_user[user_id].append(account_id)
@@ -423,7 +456,8 @@ def _recount_user_accounts(pairs: set[Pair]) -> None:
         for chunk in _chunks(sorted(accounts)):
             counts = _user_account_counts(Q(user_id=user_id, activity__account_id__in=chunk))
             UserAccount.objects.filter(user_id=user_id, account_id__in=chunk).delete()
-            _write_user_accounts(counts)
+            UserAccountMonth.objects.filter(user_id=user_id, account_id__in=chunk).delete()
+            _write_user_accounts(*counts)
 
 
 def _write_days(model, field: str, rows: list[dict]) -> None:

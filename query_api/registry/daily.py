@@ -102,6 +102,18 @@ def days_and_months(window: Window) -> Q:
     return rows
 
 
+def whole_months(window: Window) -> tuple[dt.date | None, dt.date | None] | None:
+    """``(first month, month after the last)`` when ``window`` is made of whole months (either end
+    may be open), else None."""
+    first, last = window.first_day, window.last_day
+    if first is not None and first.day != 1:
+        return None
+    after_last = None if last is None else last + dt.timedelta(days=1)
+    if after_last is not None and after_last.day != 1:
+        return None
+    return first, after_last
+
+
 def _days(first: dt.date | None, last: dt.date | None) -> Q:
     rows = Q(is_month=False)
     if first is not None:

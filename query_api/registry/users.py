@@ -86,6 +86,13 @@ def _accounts_engaged(variation: Variation, ctx: QueryContext):
     if variation.is_all_time:
         # One rollup row per account the user shares an in-sync activity with (rollups.UserAccount).
         return tallied(Tally("account_rollups", "COUNT"), default=0)
+    months = daily.whole_months(variation.window)
+    if months is not None:
+        # Whole months: distinct accounts over the user's month rows (rollups.UserAccountMonth).
+        first, after = months
+        rows = Q(month__gte=first) if first is not None else Q()
+        rows &= Q(month__lt=after) if after is not None else Q()
+        return tallied(Tally("account_month_rollups", "COUNT", "account", rows, distinct=True), default=0)
     every_role = [role for role, _ in Participant.Role.choices]
     engaged = _took_part(variation, Q(account__isnull=False), every_role, field="activity__account")
     return tallied(engaged, default=0)

@@ -1,6 +1,6 @@
 """The daily rollups equal the raw activities after any sequence of captures, Edit Matches, returns
 to automatic matching and removals from sync: for every rolled-up metric (through the Query API;
-an opportunity's last meaningful activity and a user's accounts engaged over all time included)
+an opportunity's last meaningful activity and a user's accounts engaged included)
 and for the rollup rows themselves (against a rebuild from the raw rows)."""
 
 import datetime as dt
@@ -25,7 +25,7 @@ from opportunities.tests.factories import OpportunityFactory
 from query_api.registry import QueryObject, load_catalog
 from query_api.services import query_run
 from query_api.timeframes import window_for
-from rollups.models import AccountDay, OpportunityDay, UserAccount, UserDay
+from rollups.models import AccountDay, OpportunityDay, UserAccount, UserAccountMonth, UserDay
 from rollups.services import rollups_rebuild
 from users.tests.factories import UserFactory
 
@@ -293,6 +293,13 @@ def raw_values(org) -> dict[tuple[str, str, str, int], float | None]:
                 for p in a.participants.all()
                 if p.role == Participant.Role.ATTENDEE and not p.is_internal
             ]
+            values[("ootb_account_penetration", *key)] = len(
+                {
+                    a.account_id
+                    for a in period_rows
+                    if a.account_id is not None and any(p.user_id == user.pk for p in a.participants.all())
+                }
+            )
             values[("ootb_meeting_acceptance_rate", *key)] = percent(
                 sum(p.response == "accepted" for p in invitations), len(invitations)
             )
@@ -356,7 +363,7 @@ def assert_rollup_rows_equal_a_rebuild():
             model.__name__: sorted(
                 tuple(v for k, v in row.items() if k != "id") for row in model.objects.values()
             )
-            for model in (AccountDay, OpportunityDay, UserDay, UserAccount)
+            for model in (AccountDay, OpportunityDay, UserDay, UserAccount, UserAccountMonth)
         }
 
     kept = state()
