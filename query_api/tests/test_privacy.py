@@ -22,30 +22,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from accounts.tests.factories import AccountFactory
-from insights.tasks import refresh_all_summaries
-from opportunities.tests.factories import OpportunityFactory
 from query_api.registry import DataType, QueryObject, load_catalog
-from users.tests.factories import UserFactory
+from tests.private_mail import MORGAN, PrivateMailWorld, secrets_in
 
 pytestmark = pytest.mark.django_db
 
-MORGAN = {"email": "morgan.quiet@northwind.com", "name": "Morgan Quiet"}
-# Anything of Morgan or of the private activities that must never come out of the Query API.
-SECRETS = (
-    "Morgan",
-    "Quiet",
-    "morgan.quiet",
-    "Chief Financial Officer",
-    "CFO",
-    "budget freeze",
-    "40% discount",
-    "Board prep",
-    "Economic Buyer",
-)
 NAME_SLUGS = {
     QueryObject.ACCOUNT: "ootb_account_name",
     QueryObject.OPPORTUNITY: "crm_opportunity_name",
@@ -67,87 +50,9 @@ PERSON_ATTRIBUTES = (
 )
 
 
-class World:
-    def __init__(self):
-        self.dana = UserFactory(
-            username="dana",
-            email="dana.rivera@lumen-analytics.com",
-            first_name="Dana",
-            last_name="Rivera",
-            private_by_default=True,
-        )
-        self.chris = UserFactory(
-            username="chris",
-            email="chris.colleague@lumen-analytics.com",
-            first_name="Chris",
-            last_name="Colleague",
-        )
-        self.admin = UserFactory(username="admin", email="admin@lumen-analytics.com", admin=True)
-        self.northwind = AccountFactory(name="Northwind", domain="northwind.com", owner=self.dana)
-        self.renewal = OpportunityFactory(account=self.northwind, name="Northwind Renewal", owner=self.dana)
-
-
 @pytest.fixture
 def world(frozen_now):
-    return World()
-
-
-def dana_captures_her_private_mail_with_morgan(world) -> None:
-    """Through the public capture path, as Dana: a private email, a private meeting held and a
-    private meeting to come, all with Morgan, whom nothing else names."""
-    signature = "\n\n--\nMorgan Quiet\nChief Financial Officer\nNorthwind\n+1 555 0100"
-    dana = {"email": world.dana.email, "name": "Dana Rivera"}
-    items = [
-        {
-            "kind": "email",
-            "source_id": "budget-freeze@northwind.com",
-            "occurred_at": "2026-11-20T15:00:00Z",
-            "subject": "Confidential: budget freeze",
-            "body": "Dana, between us: the board froze the budget; we would sign at a 40% discount."
-            + signature,
-            "private": True,
-            "participants": [{**MORGAN, "role": "from"}, {**dana, "role": "to"}],
-        },
-        {
-            "kind": "email",
-            "source_id": "re-budget-freeze@lumen-analytics.com",
-            "occurred_at": "2026-11-21T09:00:00Z",
-            "subject": "Re: Confidential: budget freeze",
-            "body": "Understood, Morgan. Let us talk about the 40% discount on Thursday.",
-            "in_reply_to": "budget-freeze@northwind.com",
-            "private": True,
-            "participants": [{**dana, "role": "from"}, {**MORGAN, "role": "to"}],
-        },
-        {
-            "kind": "meeting",
-            "source_id": "cfo-call@lumen-analytics.com",
-            "occurred_at": "2026-11-22T16:00:00Z",
-            "duration_minutes": 45,
-            "subject": "Budget freeze with the CFO",
-            "private": True,
-            "participants": [
-                {**dana, "role": "organizer"},
-                {**MORGAN, "role": "attendee", "response": "accepted"},
-            ],
-        },
-        {
-            "kind": "meeting",
-            "source_id": "board-prep@lumen-analytics.com",
-            "occurred_at": "2026-11-26T16:00:00Z",
-            "duration_minutes": 30,
-            "subject": "Board prep with Morgan",
-            "private": True,
-            "participants": [
-                {**dana, "role": "organizer"},
-                {**MORGAN, "role": "attendee", "response": "accepted"},
-            ],
-        },
-    ]
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=world.dana)[0].key}")
-    response = client.post("/api/v1/activities", {"activities": items}, format="json")
-    assert response.status_code == 201, response.content
-    refresh_all_summaries.delay()
+    return PrivateMailWorld()
 
 
 def every_column(query_object: QueryObject) -> list[dict]:
@@ -216,16 +121,15 @@ def text_answers(client: APIClient) -> str:
 
 
 def test_a_person_known_only_from_a_colleagues_private_mail_is_never_named_by_the_query_api(world, token):
-    dana_captures_her_private_mail_with_morgan(world)
+    world.capture()
 
     for client in (session_of(world.chris), bearer_of(token)):
         said = text_answers(client)
-        leaked = [secret for secret in SECRETS if secret.lower() in said.lower()]
-        assert leaked == []
+        assert secrets_in(said) == []
 
 
 def test_the_try_a_query_page_shows_a_rep_no_person_from_a_colleagues_private_mail(world, client):
-    dana_captures_her_private_mail_with_morgan(world)
+    world.capture()
     client.force_login(world.chris)
     for query_object in QueryObject:
         for part in chunks(every_column(query_object)):
@@ -234,15 +138,15 @@ def test_the_try_a_query_page_shows_a_rep_no_person_from_a_colleagues_private_ma
             assert page.status_code == 200
             shown = page.content.decode()
             assert "<table" in shown, "the query ran"
-            assert [s for s in SECRETS if s.lower() in shown.lower()] == []
+            assert secrets_in(shown) == []
 
 
 def test_private_mail_changes_only_figures_never_a_text_value_or_the_records_listed(world):
     chris = session_of(world.chris)
-    refresh_all_summaries.delay()
+    world.capture(private=False)
     before = ask_everything(chris)
 
-    dana_captures_her_private_mail_with_morgan(world)
+    world.capture(public=False)
     after = ask_everything(chris)
 
     catalog = load_catalog()
@@ -262,15 +166,21 @@ def test_private_mail_changes_only_figures_never_a_text_value_or_the_records_lis
                     changed_text.append((query_object.value, record, column, value))
     assert changed_text == []
     # The figures do count Morgan (the FAQ: all matched activities count).
+    northwind_before = before[QueryObject.ACCOUNT]["rows"]["Northwind"]
     northwind = after[QueryObject.ACCOUNT]["rows"]["Northwind"]
-    assert northwind["ootb_multi_threading_score"] == 1
-    assert northwind["ootb_executive_engagement"] is True
-    assert northwind["ootb_last_activity_date"] == "2026-11-22"
-    assert before[QueryObject.ACCOUNT]["rows"]["Northwind"]["ootb_last_activity_date"] is None
+    assert (northwind_before["ootb_multi_threading_score"], northwind["ootb_multi_threading_score"]) == (1, 2)
+    assert (northwind_before["ootb_executive_engagement"], northwind["ootb_executive_engagement"]) == (
+        False,
+        True,
+    )
+    assert (northwind_before["ootb_last_activity_date"], northwind["ootb_last_activity_date"]) == (
+        "2026-11-19",
+        "2026-11-22",
+    )
 
 
 def test_a_rep_an_admin_and_a_key_get_the_same_answer(world, token):
-    dana_captures_her_private_mail_with_morgan(world)
+    world.capture()
     as_chris = ask_everything(session_of(world.chris))
     assert ask_everything(session_of(world.admin)) == as_chris
     assert ask_everything(session_of(world.dana)) == as_chris
@@ -279,7 +189,7 @@ def test_a_rep_an_admin_and_a_key_get_the_same_answer(world, token):
 
 @pytest.mark.parametrize("attribute", PERSON_ATTRIBUTES)
 def test_there_is_no_person_attribute_to_filter_or_sort_on(world, attribute):
-    dana_captures_her_private_mail_with_morgan(world)
+    world.capture()
     chris = session_of(world.chris)
     for query_object in QueryObject:
         body = {
@@ -297,7 +207,7 @@ def test_there_is_no_person_attribute_to_filter_or_sort_on(world, attribute):
 def test_every_text_metric_filtered_on_morgan_matches_no_record(world):
     """A filter is an oracle only if some value holds Morgan: none does, so no filter on a text
     metric with Morgan's name or address (equality, regex) matches a record."""
-    dana_captures_her_private_mail_with_morgan(world)
+    world.capture()
     chris = session_of(world.chris)
     for query_object in QueryObject:
         for metric in load_catalog().metrics(query_object):
