@@ -9,6 +9,7 @@ independent of activity sync ... even if your organization does not sync all act
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 
 from accounts.models import Account
 from activities.models import Activity
@@ -267,3 +268,28 @@ def test_profile_that_stops_syncing_calls_leaves_the_tasks_already_there(
     activity = Activity.objects.get(source_id="call-1")
     match_by_hand(org, django_capture_on_commit_callbacks, activity, account=None)
     assert len(synced(org, "Task")) == 1
+
+
+def test_activity_deleted_in_the_admin_takes_its_event_with_it(
+    pulled, client, django_capture_on_commit_callbacks
+):
+    org = pulled
+    capture(
+        org,
+        django_capture_on_commit_callbacks,
+        [email(org.clock.now, source_id="meeting-2@cal", kind="meeting", duration_minutes=30)],
+    )
+    assert len(synced(org, "Event")) == 1
+    activity = Activity.objects.get(source_id="meeting-2@cal")
+    admin = User.objects.create_superuser("root", "root@lumen-analytics.com", "x")
+    client.force_login(admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:activities_activity_changelist"),
+            {"action": "delete_selected", "_selected_action": [activity.pk], "post": "yes"},
+        )
+    assert response.status_code == 302
+    assert not Activity.objects.filter(pk=activity.pk).exists()
+    outbox_drain()
+    assert synced(org, "Event") == []
+    assert not OutboxEntry.objects.exclude(status=OutboxEntry.Status.DONE).exists()
