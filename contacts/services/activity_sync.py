@@ -31,6 +31,11 @@ from crm.models import OutboxEntry
 from crm.outbox import outbox_enqueue
 
 TASK_TYPE = {Activity.Kind.EMAIL: "Email", Activity.Kind.CALL: "Call"}
+CALL_TYPE = {
+    Activity.Direction.OUTBOUND: "Outbound",
+    Activity.Direction.INBOUND: "Inbound",
+    Activity.Direction.INTERNAL: "Internal",
+}
 DEFAULT_MEETING_MINUTES = 30
 
 
@@ -80,7 +85,17 @@ def activity_payload(
             "ActivityDate": activity.occurred_at.date().isoformat(),
             "Status": "Completed",
             "Type": TASK_TYPE[activity.kind],
+            # Set on create only (Salesforce refuses it on update; the push sends it again without).
+            "TaskSubtype": TASK_TYPE[activity.kind],
         }
+        if activity.kind == Activity.Kind.CALL:
+            # A logged call's length and direction, as Salesforce's call fields hold them.
+            payload |= {
+                "CallDurationInSeconds": (
+                    activity.duration_minutes * 60 if activity.duration_minutes is not None else None
+                ),
+                "CallType": CALL_TYPE.get(activity.direction),
+            }
     return payload
 
 

@@ -293,3 +293,57 @@ def test_activity_deleted_in_the_admin_takes_its_event_with_it(
     outbox_drain()
     assert synced(org, "Event") == []
     assert not OutboxEntry.objects.exclude(status=OutboxEntry.Status.DONE).exists()
+
+
+def test_call_task_carries_its_duration_and_direction(pulled, django_capture_on_commit_callbacks):
+    org = pulled
+    capture(
+        org,
+        django_capture_on_commit_callbacks,
+        [email(org.clock.now, kind="call", source_id="call-2", duration_minutes=12)],
+    )
+    [task] = org.sf.query_all(
+        "SELECT Id, Type, TaskSubtype, CallType, CallDurationInSeconds, Status, Priority, ActivityDate "
+        "FROM Task WHERE Created_By_Backstory__c = true"
+    )["records"]
+    assert (task["Type"], task["TaskSubtype"], task["CallType"]) == ("Call", "Call", "Outbound")
+    assert task["CallDurationInSeconds"] == 12 * 60
+    assert (task["Status"], task["Priority"]) == ("Completed", "Normal")
+
+    # Re-matched to another deal: the same Task is updated (its subtype is set on create only).
+    activity = Activity.objects.get(source_id="call-2")
+    deal = Opportunity.objects.get(name="Globex - Enterprise Analytics")
+    match_by_hand(
+        org, django_capture_on_commit_callbacks, activity, account=deal.account, opportunities=[deal]
+    )
+    [moved] = org.sf.query_all(
+        "SELECT Id, WhatId, TaskSubtype, CallDurationInSeconds FROM Task WHERE Created_By_Backstory__c = true"
+    )["records"]
+    assert moved["Id"] == task["Id"] and moved["WhatId"][:15] == deal.crm_id[:15]
+    assert (moved["TaskSubtype"], moved["CallDurationInSeconds"]) == ("Call", 720)
+    assert not OutboxEntry.objects.exclude(status=OutboxEntry.Status.DONE).exists()
+
+
+def test_email_task_is_an_email_subtype(pulled, django_capture_on_commit_callbacks):
+    org = pulled
+    capture(org, django_capture_on_commit_callbacks, [email(org.clock.now)])
+    [task] = org.sf.query_all(
+        "SELECT TaskSubtype, CallDurationInSeconds, CallType FROM Task WHERE Created_By_Backstory__c = true"
+    )["records"]
+    assert (task["TaskSubtype"], task["CallDurationInSeconds"], task["CallType"]) == ("Email", None, None)
+
+
+def test_meeting_event_duration_and_date(pulled, django_capture_on_commit_callbacks):
+    org = pulled
+    capture(
+        org,
+        django_capture_on_commit_callbacks,
+        [email(org.clock.now, source_id="meeting-3@cal", kind="meeting", duration_minutes=50)],
+    )
+    activity = Activity.objects.get(source_id="meeting-3@cal")
+    [event] = org.sf.query_all(
+        "SELECT DurationInMinutes, ActivityDate, IsAllDayEvent FROM Event WHERE Created_By_Backstory__c = true"
+    )["records"]
+    assert event["DurationInMinutes"] == 50
+    assert event["ActivityDate"] == activity.occurred_at.date().isoformat()
+    assert event["IsAllDayEvent"] is False
