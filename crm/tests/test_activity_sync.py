@@ -347,3 +347,20 @@ def test_meeting_event_duration_and_date(pulled, django_capture_on_commit_callba
     assert event["DurationInMinutes"] == 50
     assert event["ActivityDate"] == activity.occurred_at.date().isoformat()
     assert event["IsAllDayEvent"] is False
+
+
+def test_cancelled_meeting_takes_its_event_out(pulled, django_capture_on_commit_callbacks):
+    """The calendar cancels a meeting (calendar sync marks it and hands it to the contact engine)."""
+    org = pulled
+    capture(
+        org,
+        django_capture_on_commit_callbacks,
+        [email(org.clock.now, source_id="meeting-4@cal", kind="meeting", duration_minutes=30)],
+    )
+    assert len(synced(org, "Event")) == 1
+    activity = Activity.objects.get(source_id="meeting-4@cal")
+    Activity.objects.filter(pk=activity.pk).update(is_cancelled=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        contact_engine_process_activities(activity_ids=[activity.pk])
+    outbox_drain()
+    assert synced(org, "Event") == []
