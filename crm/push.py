@@ -93,7 +93,10 @@ MAX_PASSES = 20
 COLLECTION_UPSERT_FROM_VERSION = 46.0
 # Fields Salesforce accepts on create only: an upsert that finds the record already there (sent twice)
 # is refused with INVALID_FIELD_FOR_INSERT_UPDATE, and goes again without them.
-CREATE_ONLY_FIELDS: dict[str, frozenset[str]] = {ROLE: frozenset({"OpportunityId"})}
+CREATE_ONLY_FIELDS: dict[str, frozenset[str]] = {
+    ROLE: frozenset({"OpportunityId"}),
+    TASK: frozenset({"TaskSubtype"}),
+}
 
 
 @dataclass
