@@ -34,11 +34,14 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import transaction
 from simple_salesforce.exceptions import SalesforceError
 
 from backstory import clock
 
 from .connection import SalesforceConnection, SalesforceLimitReached, SalesforceUnreachable, error_details
+from .models import ApiBudget
+from .outbox import outbox_drain_after_commit
 from .selectors import (
     DAY,
     api_budget_get,
@@ -274,6 +277,33 @@ def budget_note_response_figures(connection: SalesforceConnection) -> None:
         org_read_at=clock.now(),
         org_source=HEADER,
     )
+
+
+class ShareInvalid(ValueError):
+    """A share an admin typed that is not a whole percentage from 1 to 100."""
+
+
+@transaction.atomic
+def budget_share_set(share_percent: object) -> ApiBudget:
+    """Set Backstory's share of the org's daily API requests (a whole percentage, 1 to 100).
+
+    Raising it resumes pushes held for the budget at once (a drain is queued); pulls resume at
+    the next scheduled pull.
+    """
+    # "keep Backstory under an admin-set share (default 20 %)"
+    try:
+        value = int(str(share_percent).strip().rstrip("%").strip())
+    except ValueError:
+        raise ShareInvalid(
+            f"The share must be a whole percentage from 1 to 100, e.g. 20 (you entered {share_percent!r})."
+        ) from None
+    if not 1 <= value <= 100:
+        raise ShareInvalid(
+            f"The share must be from 1 to 100 percent of the org's daily API requests (not {value})."
+        )
+    budget = api_budget_update(share_percent=value)
+    outbox_drain_after_commit()
+    return budget
 
 
 def budget_clear_hold(purpose: str) -> None:

@@ -1,5 +1,6 @@
-"""Salesforce sync state: pull cursors and the push outbox."""
+"""Salesforce sync state: pull cursors, the push outbox and the API budget."""
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 
@@ -97,6 +98,7 @@ class ApiBudget(models.Model):
 
     share_percent = models.PositiveSmallIntegerField(
         default=20,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
         help_text="Backstory's share of the org's daily API requests (DailyApiRequests Max), in percent. "
         "Other integrations share the rest; raising it resumes a sync held for the budget at once.",
     )
