@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.shortcuts import redirect, render
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
 from backstory import clock
@@ -60,6 +61,7 @@ def _problems(entries: list[OutboxEntry]) -> list[Problem]:
 
 @require_GET
 @staff_member_required
+@xframe_options_sameorigin  # Backstory may show it in a frame of its own; no one else may
 def sync_problems(request):
     """Sync problems: the API budget, then the writes Salesforce refused for good or keeps refusing."""
     return _sync_page(request)
