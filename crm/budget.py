@@ -39,7 +39,14 @@ from simple_salesforce.exceptions import SalesforceError
 
 from backstory import clock
 
-from .connection import SalesforceConnection, SalesforceLimitReached, SalesforceUnreachable, error_details
+from .connection import (
+    SalesforceBudgetSpent,
+    SalesforceConnection,
+    SalesforceLimitReached,
+    SalesforceSessionRefused,
+    SalesforceUnreachable,
+    error_details,
+)
 from .models import ApiBudget
 from .outbox import outbox_drain_after_commit
 from .selectors import (
@@ -245,7 +252,15 @@ def budget_read_org_limits(connection: SalesforceConnection, *, force: bool = Fa
         code, message = error_details(error)
         _limits_unread(now, f"{code}: {message}")
         return
-    except (SalesforceUnreachable, KeyError, TypeError, ValueError) as error:
+    except (
+        SalesforceUnreachable,
+        SalesforceSessionRefused,
+        SalesforceBudgetSpent,
+        KeyError,
+        TypeError,
+        ValueError,
+    ) as error:
+        # The run's own calls meet the same trouble and handle it as they always do.
         _limits_unread(now, f"{type(error).__name__}: {error}")
         return
     api_budget_update(
