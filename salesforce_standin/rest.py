@@ -407,29 +407,7 @@ class RestApi:
             "PATCH": self._collection_update,
             "DELETE": self._collection_delete,
         }[request.method]
-        if not all_or_none:
-            return Response(200, [self._collection_item(operation, request, item) for item in items])
-        with self.store.atomic() as transaction:
-            results = [self._collection_item(operation, request, item) for item in items]
-            if all(result["success"] for result in results):
-                return Response(200, results)
-            transaction.rollback()
-        rolled_back = ApiError(
-            400,
-            "ALL_OR_NONE_OPERATION_ROLLED_BACK",
-            "Record rolled back because not all records were valid and the request was "
-            "using AllOrNone header",
-            fields=[],
-        ).collection_error()
-        return Response(
-            200,
-            [
-                result
-                if not result["success"]
-                else {"id": result["id"], "success": False, "errors": [rolled_back]}
-                for result in results
-            ],
-        )
+        return self._run_collection(operation, request, items, all_or_none=all_or_none)
 
     def _collection_upsert(self, request: _Request, type_name: str, field_name: str) -> Response:
         """PATCH composite/sobjects/<T>/<external id field>: upsert up to 200 records (API v46+)."""
@@ -482,10 +460,14 @@ class RestApi:
                     ) from None
             return {"id": record_id, "success": True, "errors": [], "created": created}
 
-        if not payload.get("allOrNone", False):
-            return Response(200, [self._collection_item(upsert_one, request, item) for item in items])
+        return self._run_collection(upsert_one, request, items, all_or_none=payload.get("allOrNone", False))
+
+    def _run_collection(self, operation, request, items, *, all_or_none: bool) -> Response:
+        """Each item through ``operation``; with allOrNone, one refusal rolls every item back."""
+        if not all_or_none:
+            return Response(200, [self._collection_item(operation, request, item) for item in items])
         with self.store.atomic() as transaction:
-            results = [self._collection_item(upsert_one, request, item) for item in items]
+            results = [self._collection_item(operation, request, item) for item in items]
             if all(result["success"] for result in results):
                 return Response(200, results)
             transaction.rollback()
