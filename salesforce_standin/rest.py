@@ -593,7 +593,9 @@ class RestApi:
                 options = json.loads(body or b"{}")
                 unknown = set(options) - {"Max", "Remaining"}
                 if unknown:
-                    raise ValueError(f"unknown limit fields {', '.join(sorted(unknown))}: send Max and/or Remaining")
+                    raise ValueError(
+                        f"unknown limit fields {', '.join(sorted(unknown))}: send Max and/or Remaining"
+                    )
                 self.set_api_limits(max=options.get("Max"), remaining=options.get("Remaining"))
                 return Response(200, {"DailyApiRequests": self.api_limits()})
             if name == "health" and method == "GET":

@@ -55,7 +55,10 @@ class Command(BaseCommand):
         )
         parser.add_argument("--page-size", type=int, default=MAX_PAGE_SIZE, help="records per query page")
         parser.add_argument(
-            "--api-limit", type=int, default=DEFAULT_API_LIMIT, help="DailyApiRequests Max that /limits reports"
+            "--api-limit",
+            type=int,
+            default=DEFAULT_API_LIMIT,
+            help="DailyApiRequests Max that /limits reports",
         )
         parser.add_argument("--log-requests", action="store_true", help="print one line per request")
 
