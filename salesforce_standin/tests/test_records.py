@@ -600,3 +600,25 @@ def test_event_end_from_its_duration(salesforce_standin):
     )["id"]
     event = sf.Event.get(event_id)
     assert (event["EndDateTime"], event["DurationInMinutes"]) == ("2025-11-20T12:45:00.000+0000", 45)
+
+
+def test_limits_remaining_falls_with_every_call_served_and_can_be_set(salesforce_standin):
+    sf = salesforce_standin.sf
+    salesforce_standin.set_api_limits(max=1000, remaining=100)  # other integrations used 900
+    assert sf.limits()["DailyApiRequests"] == {"Max": 1000, "Remaining": 99}  # the read itself counts
+    sf.query("SELECT Id FROM User")
+    sf.Account.describe()
+    assert sf.limits()["DailyApiRequests"] == {"Max": 1000, "Remaining": 96}
+    assert sf.api_usage["api-usage"].used == 904 and sf.api_usage["api-usage"].total == 1000
+
+    http = salesforce_standin.requests_session()
+    answer = http.post(f"{salesforce_standin.url}/_standin/limits", json={"Remaining": 1})
+    assert answer.json() == {"DailyApiRequests": {"Max": 1000, "Remaining": 1}}
+    sf.query("SELECT Id FROM User")
+    from simple_salesforce.exceptions import SalesforceRefusedRequest
+
+    with pytest.raises(SalesforceRefusedRequest) as caught:
+        sf.query("SELECT Id FROM User")
+    assert error_of(caught)["errorCode"] == "REQUEST_LIMIT_EXCEEDED"
+    refused = http.post(f"{salesforce_standin.url}/_standin/limits", json={"Remaining": 5000})
+    assert refused.status_code == 400 and "between 0 and Max (1000)" in refused.json()[0]["message"]
