@@ -358,25 +358,25 @@ Pair = tuple[int, int]  # (user id, account id)
 def _user_account_counts(scope: Q) -> tuple[dict[tuple, int], dict[tuple, int]]:
     """Distinct in-sync activities matched to an account per (user, account), and per (user,
     account, month), of the participations in ``scope``."""
-    counted_rows = Participant.objects.filter(
-        scope,
-        user__isnull=False,
-        activity__removed_from_sync_at__isnull=True,
-        activity__account__isnull=False,
-    ).order_by()
-    every = counted_rows.values_list("user_id", "activity__account_id").annotate(
-        n=Count("activity", distinct=True)
-    )
     month = TruncMonth("activity__occurred_at", tzinfo=timezone.get_default_timezone())
-    monthly = (
-        counted_rows.annotate(month=month)
+    rows = (
+        Participant.objects.filter(
+            scope,
+            user__isnull=False,
+            activity__removed_from_sync_at__isnull=True,
+            activity__account__isnull=False,
+        )
+        .annotate(month=month)
         .values_list("user_id", "activity__account_id", "month")
         .annotate(n=Count("activity", distinct=True))
+        .order_by()
     )
-    return (
-        {(u, a): n for u, a, n in every},
-        {(u, a, _as_date(m)): n for u, a, m, n in monthly},
-    )
+    monthly = {(u, a, _as_date(m)): n for u, a, m, n in rows}
+    # An activity falls in one month: the months' distinct counts add up to the pair's.
+    every: dict[tuple, int] = defaultdict(int)
+    for (u, a, _month), n in monthly.items():
+        every[(u, a)] += n
+    return dict(every), monthly
 
 
 def _as_date(value) -> dt.date:
