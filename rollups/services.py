@@ -14,6 +14,9 @@ changes is recomputed from the raw rows, never adjusted by a delta: the buckets 
 existing activities, and those of the older sent emails a new activity answers (their "replied"
 count may change). Month rows (``is_month``,
 dated the 1st) hold the sum of their days, so long windows read a dozen rows per record.
+
+The accounts each user engaged (``UserAccount``, and ``UserAccountMonth`` per month) follow the
+same path: new activities are added, the (user, account) pairs of changed ones recomputed.
 """
 
 from __future__ import annotations
