@@ -10,6 +10,7 @@ from accounts.tests.factories import AccountFactory
 from contacts.tests.factories import ContactFactory
 from insights.tests.factories import SummaryFactory
 from pages.tests.factories import NOW, days_ago, full_account, person_on, topic
+from tests.admin_forms import admin_change_form_data
 from users.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -500,30 +501,6 @@ def test_no_caching_when_the_setting_is_zero(client, account, page, rep, setting
     assert "Changed in place" in text_of(client.get(url("detail", account.pk)))
 
 
-def _admin_change_form_data(response) -> dict:
-    """What the admin change form would post back unchanged: the main form and every inline."""
-    data = {}
-    for form in [
-        response.context["adminform"].form,
-        *(f for inline in response.context["inline_admin_formsets"] for f in inline.formset.forms),
-    ]:
-        for bound in form:
-            value = bound.value()
-            if value is None or value is False:
-                continue
-            widget = bound.field.widget
-            if hasattr(widget, "widgets"):  # the admin's split date and time
-                for index, part in enumerate(widget.decompress(value)):
-                    data[f"{bound.html_name}_{index}"] = part.isoformat() if part is not None else ""
-                continue
-            data[bound.html_name] = value
-    for inline in response.context["inline_admin_formsets"]:
-        management = inline.formset.management_form
-        for bound in management:
-            data[bound.html_name] = bound.value()
-    return data
-
-
 def test_an_activity_made_private_in_the_admin_leaves_other_readers_pages_at_once(
     client, account, page, rep, other_rep, django_capture_on_commit_callbacks
 ):
@@ -539,7 +516,7 @@ def test_an_activity_made_private_in_the_admin_leaves_other_readers_pages_at_onc
     admin = UserFactory(admin=True)
     client.force_login(admin)
     change = reverse("admin:activities_activity_change", args=[page["mid"].pk])
-    data = _admin_change_form_data(client.get(change))
+    data = admin_change_form_data(client.get(change))
     data["is_private"] = "on"
     # A refresh is already queued (as in production, minutes away): the summary is only marked.
     from django.core.cache import cache
