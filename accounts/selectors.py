@@ -38,12 +38,15 @@ def user_may_open_records(user) -> bool:
 
 def with_summary_version(queryset: QuerySet) -> QuerySet:
     """Annotate accounts or opportunities with which version of their cached summary exists
-    (``summary_pk``, ``summary_generated_at``, ``summary_is_stale``, ``summary_stale_since``, and whether
-    it holds any data: ``summary_latest_activity_at``, ``summary_engagement_level``): a page's
-    sections are cached by it, and its large JSON content loads only when a section is rendered
-    (``pages.record.Record.with_full_summary``)."""
+    (``summary_pk``, ``summary_version``, ``summary_generated_at``, ``summary_is_stale``,
+    ``summary_stale_since``, and whether it holds any data: ``summary_latest_activity_at``,
+    ``summary_engagement_level``) and when the record itself was last written (``record_updated_at``):
+    a page and its sections are cached by them, and the summary's large JSON content loads only when
+    a section is rendered (``pages.record.Record.with_full_summary``)."""
     return queryset.annotate(
+        record_updated_at=F("updated_at"),
         summary_pk=F("summary__id"),
+        summary_version=F("summary__version"),
         summary_generated_at=F("summary__generated_at"),
         summary_is_stale=F("summary__is_stale"),
         summary_stale_since=F("summary__stale_since"),
