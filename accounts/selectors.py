@@ -1,5 +1,7 @@
 """Read-side queries over accounts: whose they are, who may open them, their team."""
 
+import functools
+
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 
 from .models import Account, AccountDomain, AccountTeamMember
@@ -74,4 +76,18 @@ def account_version_get_for_user(*, user, pk: int) -> Account | None:
     time, and which version of its summary exists; ``None`` if ``user`` may not open it."""
     if not user_may_open_records(user):
         return None
-    return with_summary_version(Account.objects.only("id", "name", "created_at")).filter(pk=pk).first()
+    return record_version_get(Account, pk=pk, fields=("id", "name", "created_at"))
+
+
+@functools.cache
+def _version_queryset(model, fields: tuple[str, ...]) -> QuerySet:
+    # Built once per process and only ever cloned: building the annotations cost every page load
+    # a third of this query's CPU.
+    return with_summary_version(model.objects.only(*fields)).order_by()
+
+
+def record_version_get(model, *, pk: int, fields: tuple[str, ...]):
+    """The account or opportunity ``pk`` with only ``fields`` and its summary version
+    (``with_summary_version``), or None: a page load's one query about its record."""
+    found = list(_version_queryset(model, fields).filter(pk=pk)[:1])
+    return found[0] if found else None
