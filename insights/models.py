@@ -36,7 +36,10 @@ class Summary(models.Model):
     # One number per write, whatever the clock says (a frozen clock writes the same timestamps twice):
     # the pages cache their HTML by it.
     version = models.PositiveBigIntegerField(
-        default=0, editable=False, help_text="Moves with every change: marked stale, refreshed or edited."
+        default=0,
+        db_default=0,  # code from before this field can still insert summaries during a deploy
+        editable=False,
+        help_text="Moves with every change: marked stale, refreshed or edited.",
     )
     engagement_level = models.PositiveSmallIntegerField(default=0)
     engagement_breakdown = models.JSONField(default=dict, blank=True)
