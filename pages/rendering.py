@@ -178,6 +178,9 @@ class PageContext:
         self.embed_token = getattr(request, "embed_token", "")
         self.urls = PageUrls(record, self.state, self.embed_token)
         self._summary: dict | None = None
+        # Taken from the page's first fetch, before a section loads the record's details (which
+        # carry no version annotations): every key of this request names the same version.
+        self.version = self._version_parts()
 
     def base(self) -> dict:
         return {
@@ -324,7 +327,7 @@ class PageContext:
         return [user.pk, _stamp(user.date_joined), user.is_admin, user.time_zone]
 
     def _cache_key(self, name: str) -> str:
-        parts = [*self._version_parts(), name]
+        parts = [*self.version, name]
         if name not in SHARED_SECTIONS:
             parts += self._reader_parts()
         return _digest(parts)
@@ -335,7 +338,7 @@ class PageContext:
         user = self.user
         return _digest(
             [
-                *self._version_parts(),
+                *self.version,
                 "page",
                 self.request.path,
                 sorted(self.request.GET.lists()),

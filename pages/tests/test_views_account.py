@@ -740,3 +740,19 @@ def test_each_capture_shows_on_the_next_load_with_the_clock_frozen(
 
     assert "External (1)" in capture(1)
     assert "External (2)" in capture(2)  # the same frozen clock: only the summary's version moved
+
+
+def test_a_change_to_the_account_shows_on_a_page_with_a_sidebar_open(client, account, page, rep):
+    # A sidebar's page loads the record's details before its sections: their keys must still name
+    # the record's version.
+    client.force_login(rep)
+    assert "Freight forwarding" not in text_of(client.get(url("bullet", account.pk, "key_topics", 0)))
+    admin = UserFactory(admin=True, username="ops")
+    client.force_login(admin)
+    change = reverse("admin:accounts_account_change", args=[account.pk])
+    saved = client.post(
+        change, {**_admin_change_form_data(client.get(change)), "industry": "Freight forwarding"}
+    )
+    assert saved.status_code == 302
+    client.force_login(rep)
+    assert "Freight forwarding" in text_of(client.get(url("bullet", account.pk, "key_topics", 0)))
