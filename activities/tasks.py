@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 
 from backstory.celery import app
 
@@ -56,7 +57,15 @@ def match_activities_task(activity_ids: list[int] | None = None) -> dict:
     return {"examined": report.examined, "changed": report.changed}
 
 
-@shared_task(name="activities.engine_work_done", queue="capture")
+@shared_task(
+    name="activities.engine_work_done",
+    queue="capture",
+    # The database restarting: retried, so the row is closed without waiting for the sweeper.
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    retry_backoff_max=60,
+    max_retries=10,
+)
 def engine_work_done_task(work_id: int) -> None:
     """The last link of a hand-off: the engines ran, nothing is owed for this ``EngineWork`` row."""
     engine_work_done(work_id=work_id)

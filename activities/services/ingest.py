@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, transaction
 
 from activities.parsing.results import ParsedActivity, ParseError
 from activities.parsing.text import describe_surrogate, first_surrogate
@@ -36,6 +36,10 @@ from .people import PeopleDirectory
 DEFAULT_BATCH_SIZE = 1_000
 MAX_DURATION_MINUTES = 60 * 24 * 14  # the activity_duration_at_most_two_weeks constraint
 _AUTHOR_ROLES = (Participant.Role.FROM, Participant.Role.ORGANIZER)
+# The database down, restarting or its connection lost: no item's fault, so the capture fails as a
+# whole (the API answers 503, to retry) instead of reporting every item as refused. Issue 15: "0 lost
+# ... across database restart".
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 
 
 class Status:
@@ -407,7 +411,8 @@ class IngestSession:
 
     def _store(self, rows: list[_Row]) -> None:
         """Store the batch in one transaction; if the database refuses it, store row by row so one
-        bad item is reported and every good one is kept."""
+        bad item is reported and every good one is kept. A database that is unavailable
+        (``DATABASE_UNAVAILABLE``) refuses nothing: its error is raised, for the caller to retry."""
         if not rows:
             return
         recorded = len(self.report.outcomes)
@@ -415,6 +420,8 @@ class IngestSession:
             with transaction.atomic():
                 stored = self._store_rows(rows)
         except (DatabaseError, ValueError) as error:  # ValueError: text the driver cannot encode
+            if isinstance(error, DATABASE_UNAVAILABLE):
+                raise
             self._forget_outcomes_since(recorded)
             if len(rows) == 1:
                 self._fail(rows[0].pending, f"could not be stored: {_first_line(error)}")
@@ -425,6 +432,8 @@ class IngestSession:
                     with transaction.atomic():
                         stored.extend(self._store_rows([row]))
                 except (DatabaseError, ValueError) as row_error:
+                    if isinstance(row_error, DATABASE_UNAVAILABLE):
+                        raise
                     self._forget_outcomes_since(recorded)
                     self._fail(row.pending, f"could not be stored: {_first_line(row_error)}")
                 recorded = len(self.report.outcomes)

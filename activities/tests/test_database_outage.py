@@ -1,0 +1,42 @@
+"""The database lost in the middle of a capture: a 503 the client retries, never items reported as
+refused (a client drops those) and never an HTML 500. The connection is dropped with Django's
+query hook on any database; ``test_database_restart.py`` restarts a real PostgreSQL."""
+
+import pytest
+from django.db import OperationalError, connection
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from activities.models import Activity
+from activities.tests.factories import api_item
+
+
+def _connection_lost_on_insert(execute, sql, params, many, context):
+    if sql.lstrip().upper().startswith("INSERT INTO") and "activities_activity" in sql:
+        raise OperationalError("server closed the connection unexpectedly")
+    return execute(sql, params, many, context)
+
+
+@pytest.fixture
+def client(org, settings):
+    settings.DEBUG = False  # the handler500 of production, not the debug page
+    client = APIClient(raise_request_exception=False)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=org.dana).key}")
+    return client
+
+
+def test_a_capture_that_loses_the_database_answers_503_to_retry_and_the_retry_stores_each_once(client):
+    items = [api_item(source_id=f"call-{n}") for n in range(5)]
+    with connection.execute_wrapper(_connection_lost_on_insert):
+        refused = client.post("/api/v1/activities", {"activities": items}, format="json")
+    assert refused.status_code == 503
+    assert refused["Content-Type"] == "application/json" and refused["Retry-After"] == "5"
+    assert refused.json()["retry"] is True
+    assert "Send the same request again in a few seconds" in refused.json()["detail"]
+    assert not Activity.objects.exists()
+
+    stored = client.post("/api/v1/activities", {"activities": items}, format="json")
+    assert stored.status_code == 201 and stored.json()["created"] == 5
+    again = client.post("/api/v1/activities", {"activities": items}, format="json")
+    assert again.status_code == 200 and again.json()["duplicates"] == 5
+    assert Activity.objects.count() == 5
