@@ -3,7 +3,8 @@
 The app as it runs in production, in processes of its own: gunicorn with the production settings
 (connections kept ``CONN_MAX_AGE``), a ``celery worker -B`` (the engines and the sweeper's beat),
 a redis-server and a PostgreSQL cluster started for this test on free ports (never the machine's
-shared server). Activities, each introducing a new person at Acme, are captured through
+shared server). Activities, each introducing a new person at Acme (a contact and a contact role
+for the contact engine to create), are captured through
 ``POST /api/v1/activities`` while the database is restarted twice: once while nobody captures,
 once in the middle of a stream of captures. A client retries a 503 with the same items.
 """
@@ -46,6 +47,11 @@ class Answer:
     body: dict | str
 
 
+def _name(batch: int, n: int) -> str:
+    # A first and a last name, as the contact engine needs, spelled in letters: "Ada Quinnbc".
+    return f"{['Ada', 'Ben', 'Cleo', 'Dev', 'Eli'][n]} Quinn{''.join(chr(97 + int(d)) for d in str(batch))}"
+
+
 class Capturer:
     """A capture client: the same batch again after a 503, until it is taken."""
 
@@ -67,7 +73,7 @@ class Capturer:
                 "duration_minutes": 20,
                 "participants": [
                     {"email": "dana.rivera@lumen-analytics.com", "name": "Dana Rivera", "role": "from"},
-                    {"email": f"person-{batch}-{n}@acme.com", "name": f"Person {batch} {n}", "role": "to"},
+                    {"email": f"person-{batch}-{n}@acme.com", "name": _name(batch, n), "role": "to"},
                 ],
             }
             for n in range(PER_BATCH)
@@ -243,6 +249,13 @@ def test_captures_across_database_restarts_are_stored_once_and_processed(tmp_pat
             _rows(database.url, "SELECT source_id, count(*) FROM activities_activity GROUP BY source_id")
         )
         contacts = dict(_rows(database.url, "SELECT lower(email), count(*) FROM contacts_contact GROUP BY 1"))
+        roles = dict(
+            _rows(
+                database.url,
+                "SELECT lower(c.email), count(*) FROM opportunities_opportunitycontactrole r "
+                "JOIN contacts_contact c ON c.id = r.contact_id GROUP BY 1",
+            )
+        )
         work = _rows(
             database.url, "SELECT count(*), count(done_at), sum(attempts) FROM activities_enginework"
         )[0]
@@ -257,7 +270,9 @@ def test_captures_across_database_restarts_are_stored_once_and_processed(tmp_pat
         f"{len(refused)} answered 503; stored {sum(1 for s in sent if stored.get(s) == 1)} once, "
         f"lost {sum(1 for s in sent if s not in stored)}, duplicated {sum(1 for s in sent if stored.get(s, 0) > 1)}; "
         f"contacts {sum(1 for p in people if contacts.get(p) == 1)} once, lost {sum(1 for p in people if p not in contacts)}, "
-        f"duplicated {sum(1 for p in people if contacts.get(p, 0) > 1)}; engine work rows {work[0]}, done {work[1]}, "
+        f"duplicated {sum(1 for p in people if contacts.get(p, 0) > 1)}; contact roles "
+        f"{sum(1 for p in people if roles.get(p) == 1)} once, lost {sum(1 for p in people if p not in roles)}, "
+        f"duplicated {sum(1 for p in people if roles.get(p, 0) > 1)}; engine work rows {work[0]}, done {work[1]}, "
         f"sends {work[2]}; all engine work done {recovered_in:.0f} s after the last capture; "
         f"database down for {outage['back'] - outage['stopped']:.1f} s"
     )
@@ -273,8 +288,10 @@ def test_captures_across_database_restarts_are_stored_once_and_processed(tmp_pat
     late = [a for a in refused if a.sent_at > quiet_restart_done and a.answered_at < outage["stopped"]]
     late += [a for a in refused if a.sent_at > outage["back"]]
     assert not late, f"refused after the database was back: {late}"
-    # Every activity stored once, every new person a contact once, all engine work done.
+    # Every activity stored once, every new person a contact once with one contact role, all engine
+    # work done.
     assert [s for s in sent if stored.get(s) != 1] == []
     assert len(stored) == len(sent)
     assert [p for p in people if contacts.get(p) != 1] == []
+    assert [p for p in people if roles.get(p) != 1] == []
     assert work_done and work[0] == work[1]
