@@ -6,9 +6,9 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
 
 from backstory.celery import app
+from backstory.database import DATABASE_UNAVAILABLE
 
 from .services.engine_work import engine_work_done, engine_work_sweep
 
@@ -61,7 +61,7 @@ def match_activities_task(activity_ids: list[int] | None = None) -> dict:
     name="activities.engine_work_done",
     queue="capture",
     # The database restarting: retried, so the row is closed without waiting for the sweeper.
-    autoretry_for=(OperationalError, InterfaceError),
+    autoretry_for=DATABASE_UNAVAILABLE,
     retry_backoff=True,
     retry_backoff_max=60,
     max_retries=10,

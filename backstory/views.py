@@ -4,7 +4,7 @@ import logging
 import sys
 
 from django.core.cache import cache
-from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.db import DatabaseError, connection
 from django.http import HttpResponse, JsonResponse
 from django.template import loader
 from django.views import defaults
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from .cache import cache_is_reachable
 from .celery import app as celery_app
+from .database import DATABASE_UNAVAILABLE
 
 
 @require_GET
@@ -60,7 +61,7 @@ def _broker_check() -> str:
 logger = logging.getLogger(__name__)
 # Seconds a client should wait before sending the request again: a database restart takes a few.
 DATABASE_RETRY_AFTER_SECONDS = 5
-DATABASE_UNAVAILABLE = (
+DATABASE_UNAVAILABLE_MESSAGE = (
     "The database is unavailable for a moment (restarting or unreachable), so this request was not "
     "carried out. Send the same request again in a few seconds: an activity already stored is "
     "recognised by its source_id and stored once."
@@ -75,11 +76,11 @@ def server_error(request):
     never an HTML 500. The 503 page reads nothing from the database (the site's layout would).
     """
     error = sys.exc_info()[1]
-    if not isinstance(error, OperationalError | InterfaceError):
+    if not isinstance(error, DATABASE_UNAVAILABLE):
         return defaults.server_error(request)
     logger.warning("Database unavailable for %s %s: %s", request.method, request.path, error)
     if request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", ""):
-        response = JsonResponse({"detail": DATABASE_UNAVAILABLE, "retry": True}, status=503)
+        response = JsonResponse({"detail": DATABASE_UNAVAILABLE_MESSAGE, "retry": True}, status=503)
     else:
         page = loader.get_template("503.html").render({"retry_after": DATABASE_RETRY_AFTER_SECONDS})
         response = HttpResponse(page, status=503)

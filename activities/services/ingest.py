@@ -17,11 +17,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 
 from activities.parsing.results import ParsedActivity, ParseError
 from activities.parsing.text import describe_surrogate, first_surrogate
 from backstory import clock
+from backstory.database import DATABASE_UNAVAILABLE
 from rollups.services import rollups_refresh
 from users.models import User
 
@@ -36,10 +37,6 @@ from .people import PeopleDirectory
 DEFAULT_BATCH_SIZE = 1_000
 MAX_DURATION_MINUTES = 60 * 24 * 14  # the activity_duration_at_most_two_weeks constraint
 _AUTHOR_ROLES = (Participant.Role.FROM, Participant.Role.ORGANIZER)
-# The database down, restarting or its connection lost: no item's fault, so the capture fails as a
-# whole (the API answers 503, to retry) instead of reporting every item as refused. Issue 15: "0 lost
-# ... across database restart".
-DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 
 
 class Status:
@@ -421,7 +418,7 @@ class IngestSession:
                 stored = self._store_rows(rows)
         except (DatabaseError, ValueError) as error:  # ValueError: text the driver cannot encode
             if isinstance(error, DATABASE_UNAVAILABLE):
-                raise
+                raise  # no item's fault: the capture fails as a whole (the API's 503), to retry
             self._forget_outcomes_since(recorded)
             if len(rows) == 1:
                 self._fail(rows[0].pending, f"could not be stored: {_first_line(error)}")
