@@ -274,7 +274,9 @@ def test_captures_across_database_restarts_are_stored_once_and_processed(tmp_pat
         f"{sum(1 for p in people if roles.get(p) == 1)} once, lost {sum(1 for p in people if p not in roles)}, "
         f"duplicated {sum(1 for p in people if roles.get(p, 0) > 1)}; engine work rows {work[0]}, done {work[1]}, "
         f"sends {work[2]}; all engine work done {recovered_in:.0f} s after the last capture; "
-        f"database down for {outage['back'] - outage['stopped']:.1f} s"
+        f"database down for {outage['back'] - outage['stopped']:.1f} s, first capture stored "
+        f"{min(a.answered_at for a in capturer.answers if a.status == 201 and a.answered_at > outage['back']) - outage['back']:.1f} s "
+        "after it was back"
     )
     # Never an HTML 500: the outage is a JSON 503 the client can retry.
     assert {answer.status for answer in capturer.answers} <= {200, 201, 503}, [
