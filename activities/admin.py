@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from .handoff import summaries_stale_where_matched
 from .models import Activity, ActivityOpportunity, Participant
+from .services.crm_sync import activities_delete
 
 
 class ParticipantInline(admin.TabularInline):
@@ -54,6 +55,13 @@ class ActivityAdmin(admin.ModelAdmin):
         if change:
             summaries_stale_where_matched([obj.pk])  # where it was: read before the save
         super().save_model(request, obj, form, change)
+
+    # A deleted activity's Task or Event leaves Salesforce too.
+    def delete_model(self, request, obj):
+        activities_delete([obj])
+
+    def delete_queryset(self, request, queryset):
+        activities_delete(queryset)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -13,13 +13,13 @@ from accounts.models import Account, AccountDomain
 from contacts.models import Contact, ContactDecision
 from opportunities.models import Opportunity
 
+from .counting import counted
 from .models import Activity, ActivityOpportunity, Participant
 
 
 def activities_in_sync(queryset: QuerySet[Activity] | None = None) -> QuerySet[Activity]:
     """Activities that count: everything captured except what an admin removed from sync."""
-    queryset = Activity.objects.all() if queryset is None else queryset
-    return queryset.filter(removed_from_sync_at__isnull=True)
+    return counted(queryset)
 
 
 def activities_visible_to(*, user, queryset: QuerySet[Activity] | None = None) -> QuerySet[Activity]:

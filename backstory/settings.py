@@ -250,6 +250,13 @@ SALESFORCE_OUTBOX_MAX_ATTEMPTS = env.int("SALESFORCE_OUTBOX_MAX_ATTEMPTS", defau
 SALESFORCE_OUTBOX_SLOW_RETRY_SECONDS = env.int("SALESFORCE_OUTBOX_SLOW_RETRY_SECONDS", default=3600)
 SALESFORCE_OUTBOX_SLOW_RETRY_DAYS = env.int("SALESFORCE_OUTBOX_SLOW_RETRY_DAYS", default=7)
 SALESFORCE_PAUSE_SECONDS = env.int("SALESFORCE_PAUSE_SECONDS", default=900)
+# The API budget (crm/budget.py): Backstory's share of the org's DailyApiRequests (the starting value
+# of the admin-editable "Salesforce API budget"), how often /limits is read, the part of the share
+# only pushes may use, and the org's remaining below which Backstory stops for everyone's sake.
+SALESFORCE_API_SHARE_PERCENT = env.int("SALESFORCE_API_SHARE_PERCENT", default=20)
+SALESFORCE_LIMITS_EVERY_SECONDS = env.int("SALESFORCE_LIMITS_EVERY_SECONDS", default=300)
+SALESFORCE_API_PUSH_RESERVE_PERCENT = env.int("SALESFORCE_API_PUSH_RESERVE_PERCENT", default=25)
+SALESFORCE_API_ORG_FLOOR_PERCENT = env.int("SALESFORCE_API_ORG_FLOOR_PERCENT", default=5)
 # Salesforce Canvas signed requests are checked with the Connected App's consumer secret.
 SALESFORCE_CANVAS_CONSUMER_SECRET = env("SALESFORCE_CANVAS_CONSUMER_SECRET", default="")
 # Origins allowed to frame the embedded Backstory pages (CSP frame-ancestors).

@@ -4,8 +4,9 @@ from django.utils.text import Truncator
 
 from backstory import clock
 
-from .models import OutboxEntry, OutboxState, SyncCursor
-from .selectors import outbox_paused_until, outbox_state_get
+from .budget import ShareInvalid, budget_share_set
+from .models import ApiBudget, ApiCallCount, OutboxEntry, OutboxState, SyncCursor
+from .selectors import api_budget_get, outbox_paused_until, outbox_state_get
 from .services import outbox_entries_retry, outbox_resume
 
 
@@ -82,4 +83,53 @@ class OutboxStateAdmin(admin.ModelAdmin):
         return not OutboxState.objects.exists()
 
     def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ApiBudget)
+class ApiBudgetAdmin(admin.ModelAdmin):
+    """Backstory's share of the org's daily API requests; the rest is what Backstory last read."""
+
+    list_display = ["__str__", "share_percent", "org_max", "org_remaining", "org_read_at", "held_reason"]
+    fields = [
+        "share_percent",
+        "org_max",
+        "org_remaining",
+        "org_read_at",
+        "org_source",
+        "limits_tried_at",
+        "limits_error",
+        "held_at",
+        "held_reason",
+        "updated_at",
+    ]
+    readonly_fields = [name for name in fields if name != "share_percent"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        # Through the service, so a raised share resumes held pushes at once.
+        try:
+            budget_share_set(obj.share_percent)
+        except ShareInvalid as error:
+            self.message_user(request, str(error), messages.ERROR)
+
+    def changelist_view(self, request, extra_context=None):
+        api_budget_get()  # the row exists for the admin to edit
+        return super().changelist_view(request, extra_context)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ApiCallCount)
+class ApiCallCountAdmin(admin.ModelAdmin):
+    list_display = ["minute", "calls"]
+    date_hierarchy = "minute"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False

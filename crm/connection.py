@@ -26,6 +26,7 @@ from simple_salesforce.exceptions import (
 )
 
 from .client import SalesforceSettings, choose_flow, salesforce_connect, salesforce_http_session
+from .services import api_calls_record
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +48,10 @@ class SalesforceSessionRefused(Exception):
 
 class SalesforceLimitReached(Exception):
     """Salesforce answered REQUEST_LIMIT_EXCEEDED: the org's API limit is used up for now."""
+
+
+class SalesforceBudgetSpent(Exception):
+    """The run used the calls Backstory's API budget gave it (crm/budget.py); no call was sent."""
 
 
 def error_details(error: SalesforceError) -> tuple[str, str]:
@@ -88,6 +93,7 @@ class SalesforceConnection:
         self.flow = flow
         self.calls = 0
         self.refreshes = 0
+        self.call_limit: int | None = None  # the API budget's cap on `calls` (None: none)
 
     @classmethod
     def open(cls) -> SalesforceConnection:
@@ -113,9 +119,10 @@ class SalesforceConnection:
         return self.config.api_version
 
     def call(self, operation: Callable[[Salesforce], T]) -> T:
-        """Run one API call. An expired session is refreshed once and the call sent again; the API
-        limit raises SalesforceLimitReached; a network failure raises SalesforceUnreachable. Other
-        Salesforce errors propagate as simple-salesforce raised them."""
+        """Run one API call, counted in Backstory's API use. An expired session is refreshed once and
+        the call sent again; the API limit raises SalesforceLimitReached, the run's budget spent
+        SalesforceBudgetSpent; a network failure raises SalesforceUnreachable. Other Salesforce
+        errors propagate as simple-salesforce raised them."""
         try:
             return self._send(operation)
         except SalesforceExpiredSession:
@@ -125,8 +132,19 @@ class SalesforceConnection:
             except SalesforceExpiredSession as error:
                 raise SalesforceSessionRefused(self._session_advice()) from error
 
+    def budget_calls(self, calls: int | None) -> None:
+        """Allow this connection `calls` more calls (None: no cap); past them a call raises
+        SalesforceBudgetSpent instead of going out (crm/budget.py decides the figure)."""
+        self.call_limit = None if calls is None else self.calls + calls
+
     def _send(self, operation: Callable[[Salesforce], T]) -> T:
+        if self.call_limit is not None and self.calls >= self.call_limit:
+            raise SalesforceBudgetSpent(
+                f"this run used the {self.calls} calls Backstory's Salesforce API budget allowed it"
+            )
         self.calls += 1
+        # Salesforce reports only the org's use: Backstory's share is measured from its own calls.
+        api_calls_record()
         try:
             return operation(self.sf)
         except SalesforceRefusedRequest as error:

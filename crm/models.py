@@ -1,5 +1,6 @@
-"""Salesforce sync state: pull cursors and the push outbox."""
+"""Salesforce sync state: pull cursors, the push outbox and the API budget."""
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 
@@ -89,3 +90,55 @@ class OutboxState(models.Model):
         if self.paused_until:
             return f"Outbox paused until {self.paused_until:%Y-%m-%d %H:%M} UTC"
         return "Outbox running"
+
+
+class ApiBudget(models.Model):
+    """Salesforce's daily API budget as Backstory sees it (one row): the share of the org's
+    DailyApiRequests Backstory may use, set by an admin, and the org's figures last read."""
+
+    share_percent = models.PositiveSmallIntegerField(
+        default=20,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="Backstory's share of the org's daily API requests (DailyApiRequests Max), in percent. "
+        "Other integrations share the rest; raising it resumes a sync held for the budget at once.",
+    )
+    org_max = models.PositiveIntegerField(null=True, blank=True, help_text="DailyApiRequests Max.")
+    org_remaining = models.PositiveIntegerField(
+        null=True, blank=True, help_text="DailyApiRequests Remaining when last read."
+    )
+    org_read_at = models.DateTimeField(null=True, blank=True, help_text="When the org's figures were read.")
+    org_source = models.CharField(
+        max_length=40, blank=True, help_text="Where they came from: /limits, or the last response's header."
+    )
+    limits_tried_at = models.DateTimeField(
+        null=True, blank=True, help_text="The last attempt to read /limits."
+    )
+    limits_error = models.TextField(
+        blank=True, help_text="Why the last /limits read failed (empty: it worked)."
+    )
+    held_at = models.DateTimeField(null=True, blank=True)
+    held_reason = models.TextField(
+        blank=True, help_text="The last pull or push held back for the budget, and why."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "Salesforce API budget"
+        verbose_name_plural = "Salesforce API budget"
+
+    def __str__(self) -> str:
+        return f"Backstory may use {self.share_percent} % of the org's daily API requests"
+
+
+class ApiCallCount(models.Model):
+    """Backstory's own Salesforce API calls in one minute: summed over the last 24 hours they are
+    its use of the org's rolling daily limit (Salesforce's figures are org-wide)."""
+
+    minute = models.DateTimeField(unique=True)
+    calls = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["minute"]
+
+    def __str__(self) -> str:
+        return f"{self.calls} calls at {self.minute:%Y-%m-%d %H:%M}"

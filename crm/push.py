@@ -41,8 +41,19 @@ from simple_salesforce.exceptions import SalesforceError
 
 from backstory import clock
 
+from .budget import (
+    PUSH,
+    budget_clear_hold,
+    budget_hold,
+    budget_note_response_figures,
+    budget_open,
+    budget_status,
+    remember_hold,
+    salesforce_pause_for_limit,
+)
 from .client import SalesforceNotConfigured
 from .connection import (
+    SalesforceBudgetSpent,
     SalesforceConnection,
     SalesforceLimitReached,
     SalesforceSessionRefused,
@@ -52,7 +63,7 @@ from .connection import (
 from .models import OutboxEntry
 from .retry import Action, action_for, backoff_delay, out_of_attempts, out_of_slow_retries, slow_retry_delay
 from .selectors import outbox_due, outbox_next_attempt_at, outbox_paused_until
-from .services import outbox_pause, outbox_record_drain
+from .services import outbox_record_drain
 from .sync.values import parse_datetime, soql_quote
 
 logger = logging.getLogger(__name__)
@@ -93,7 +104,10 @@ MAX_PASSES = 20
 COLLECTION_UPSERT_FROM_VERSION = 46.0
 # Fields Salesforce accepts on create only: an upsert that finds the record already there (sent twice)
 # is refused with INVALID_FIELD_FOR_INSERT_UPDATE, and goes again without them.
-CREATE_ONLY_FIELDS: dict[str, frozenset[str]] = {ROLE: frozenset({"OpportunityId"})}
+CREATE_ONLY_FIELDS: dict[str, frozenset[str]] = {
+    ROLE: frozenset({"OpportunityId"}),
+    TASK: frozenset({"TaskSubtype"}),
+}
 
 
 @dataclass
@@ -110,6 +124,7 @@ class DrainReport:
     paused_until: dt.datetime | None = None
     next_attempt_at: dt.datetime | None = None
     skipped: str = ""
+    held: str = ""  # why the API budget stopped the drain part-way ("" when it did not)
     errors: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -121,6 +136,8 @@ class DrainReport:
         )
         if self.paused_until:
             text += f"; paused until {self.paused_until:%H:%M:%S} UTC"
+        if self.held:
+            text += f"; the rest waits for the API budget ({self.held})"
         return text
 
 
@@ -175,20 +192,24 @@ def _local_model(record_type: str):
 def outbox_drain(*, connection: SalesforceConnection | None = None, max_entries: int = 10_000) -> DrainReport:
     """Send every due outbox entry to Salesforce (up to `max_entries`) and record each outcome.
 
-    Does nothing while the outbox is paused, when nothing is due, or when Salesforce is not
-    configured (the entries wait). Never raises for Salesforce's own failures: they become the
-    entries' retries and reasons.
+    Does nothing while Salesforce's API limit pauses sync, when nothing is due, when Backstory's
+    API budget holds pushes (crm/budget.py), or when Salesforce is not configured (the entries
+    wait). Never raises for Salesforce's own failures: they become the entries' retries and reasons.
     """
     report = DrainReport()
     now = clock.now()
-    report.paused_until = outbox_paused_until(now=now)
+    status = budget_status(now=now)
+    report.paused_until = status.paused_until
     if report.paused_until:
-        report.skipped = f"paused until {report.paused_until:%Y-%m-%d %H:%M:%S} UTC"
+        report.skipped = status.hold(PUSH)
         return report
     if not outbox_due(now=now).exists():
         report.skipped = "nothing due"
         report.next_attempt_at = outbox_next_attempt_at()
         return report
+    hold = budget_hold(PUSH)
+    if hold:
+        return _held(report, hold)
     if connection is None:
         try:
             connection = SalesforceConnection.open()
@@ -198,6 +219,10 @@ def outbox_drain(*, connection: SalesforceConnection | None = None, max_entries:
         except (SalesforceUnreachable, SalesforceSessionRefused) as error:
             report.skipped = str(error)
             return report
+    hold = budget_open(PUSH, connection)
+    if hold:
+        report.paused_until = outbox_paused_until(now=clock.now())
+        return _held(report, hold)
     drainer = _Drainer(connection, report)
     calls_before = connection.calls
     try:
@@ -206,9 +231,22 @@ def outbox_drain(*, connection: SalesforceConnection | None = None, max_entries:
         pass
     finally:
         drainer.release_unsent()
+        budget_note_response_figures(connection)
+    if report.held:
+        remember_hold(PUSH, report.held)
+    else:
+        budget_clear_hold(PUSH)
     report.waiting = len(drainer.waiting - drainer.finished)
     report.calls = connection.calls - calls_before
     report.next_attempt_at = outbox_next_attempt_at()
+    outbox_record_drain(summary=report.summary())
+    return report
+
+
+def _held(report: DrainReport, reason: str) -> DrainReport:
+    """The API budget holds this drain: nothing is sent, every entry stays pending, and the
+    reason is what the admins see (the drain summary and the sync page)."""
+    report.skipped = f"held for the Salesforce API budget: {reason}"
     outbox_record_drain(summary=report.summary())
     return report
 
@@ -373,9 +411,11 @@ class _Drainer:
             else:
                 for entry in entries:
                     self._fail(entry, "UNKNOWN_OPERATION", f"Unknown outbox operation {operation!r}.")
+        except SalesforceBudgetSpent as error:
+            self.report.held = str(error)
+            raise _Stop from error
         except SalesforceLimitReached as error:
-            until = clock.now() + dt.timedelta(seconds=settings.SALESFORCE_PAUSE_SECONDS)
-            outbox_pause(until=until, reason=f"REQUEST_LIMIT_EXCEEDED: {error}")
+            until = salesforce_pause_for_limit(str(error), during="during a drain")
             self.report.paused_until = until
             self.report.errors.append(f"REQUEST_LIMIT_EXCEEDED: paused until {until:%H:%M:%S} UTC")
             raise _Stop from error

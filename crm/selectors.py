@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Sum
 
-from .models import OutboxEntry, OutboxState, SyncCursor
+from .models import ApiBudget, ApiCallCount, OutboxEntry, OutboxState, SyncCursor
 
 OUTBOX_STATE_PK = 1
+API_BUDGET_PK = 1
+DAY = dt.timedelta(hours=24)
 
 
 def outbox_state_get() -> OutboxState:
@@ -79,3 +81,21 @@ def outbox_problems() -> QuerySet[OutboxEntry]:
 def sync_cursors() -> QuerySet[SyncCursor]:
     """Where the pull of every object stands."""
     return SyncCursor.objects.order_by("object_name")
+
+
+def api_budget_get() -> ApiBudget:
+    """The API budget's single row, created on first use with SALESFORCE_API_SHARE_PERCENT as the share."""
+    budget, _ = ApiBudget.objects.get_or_create(
+        pk=API_BUDGET_PK, defaults={"share_percent": settings.SALESFORCE_API_SHARE_PERCENT}
+    )
+    return budget
+
+
+def api_calls_window(*, now: dt.datetime) -> QuerySet[ApiCallCount]:
+    """Backstory's per-minute call counts inside the rolling 24 hours that end at `now`, oldest first."""
+    return ApiCallCount.objects.filter(minute__gt=now - DAY, minute__lte=now).order_by("minute")
+
+
+def api_calls_used(*, now: dt.datetime) -> int:
+    """How many Salesforce API calls Backstory made in the 24 hours up to `now`."""
+    return api_calls_window(now=now).aggregate(total=Sum("calls"))["total"] or 0

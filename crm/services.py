@@ -1,17 +1,18 @@
-"""Sync-state use cases an admin or the drain triggers: retry failed entries, pause and resume."""
+"""Sync-state use cases an admin or the drain triggers: retry failed entries, pause and resume,
+count Backstory's own Salesforce API calls."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
-from django.db.models import QuerySet
+from django.db import IntegrityError, transaction
+from django.db.models import F, QuerySet
 
 from backstory import clock
 
-from .models import OutboxEntry, OutboxState
+from .models import ApiBudget, ApiCallCount, OutboxEntry, OutboxState
 from .outbox import outbox_drain_after_commit
-from .selectors import outbox_state_get
+from .selectors import api_budget_get, outbox_state_get
 
 
 @transaction.atomic
@@ -59,3 +60,34 @@ def outbox_record_drain(*, summary: str) -> None:
     OutboxState.objects.filter(pk=outbox_state_get().pk).update(
         last_drain_at=clock.now(), last_drain_summary=summary[:255]
     )
+
+
+# Minute counts older than this are of no use to the rolling 24-hour window any more.
+CALL_COUNTS_KEPT = dt.timedelta(days=2)
+
+
+def api_calls_record(*, calls: int = 1, now: dt.datetime | None = None) -> None:
+    """Count `calls` Salesforce API calls Backstory just made (every call of SalesforceConnection).
+
+    One counter per minute: its sum over the last 24 hours is Backstory's own use of the org's
+    rolling daily limit, which Salesforce only reports for the whole org.
+    """
+    minute = (now or clock.now()).replace(second=0, microsecond=0)
+    if ApiCallCount.objects.filter(minute=minute).update(calls=F("calls") + calls):
+        return
+    try:
+        with transaction.atomic():
+            ApiCallCount.objects.create(minute=minute, calls=calls)
+    except IntegrityError:  # another worker opened the minute first
+        ApiCallCount.objects.filter(minute=minute).update(calls=F("calls") + calls)
+        return
+    ApiCallCount.objects.filter(minute__lt=minute - CALL_COUNTS_KEPT).delete()
+
+
+def api_budget_update(**values) -> ApiBudget:
+    """Write fields of the API budget row (the org's figures, the last hold) and return it."""
+    budget = api_budget_get()
+    for name, value in values.items():
+        setattr(budget, name, value)
+    budget.save(update_fields=[*values, "updated_at"])
+    return budget

@@ -19,7 +19,6 @@ from backstory.celery import app
 from .client import SalesforceNotConfigured
 from .connection import SalesforceSessionRefused, SalesforceUnreachable
 from .push import outbox_drain
-from .selectors import outbox_paused_until
 from .sync import salesforce_pull
 
 logger = logging.getLogger(__name__)
@@ -63,6 +62,7 @@ def drain_outbox() -> dict:
     if (
         report.next_attempt_at is not None
         and not report.paused_until
+        and not report.held
         and not drain_outbox.app.conf.task_always_eager
     ):
         wait = (report.next_attempt_at - clock.now()).total_seconds()
@@ -90,15 +90,15 @@ def pull_salesforce(objects: list[str] | None = None, full: bool = False) -> dic
     """Pull Salesforce changes (every object, or `objects`) into Backstory (see crm.sync)."""
     if settings.SALESFORCE_MODE == "off":
         return {"skipped": "SALESFORCE_MODE is off"}
-    paused = outbox_paused_until(now=clock.now())
-    if paused and not full:
-        return {"skipped": f"Salesforce API limit: paused until {paused.isoformat()}"}
     try:
         report = salesforce_pull(objects=objects, full=full)
     except (SalesforceNotConfigured, SalesforceUnreachable, SalesforceSessionRefused) as error:
         logger.warning("Salesforce pull skipped: %s", error)
         return {"skipped": str(error)}
+    if report.held and not report.objects:
+        return {"skipped": f"held for the Salesforce API budget: {report.held}"}
     return {
+        "held": report.held,
         "objects": {o.object_name: o.counts() for o in report.objects},
         "stopped": report.stopped,
         "warnings": report.warnings,

@@ -1,20 +1,24 @@
-"""The admins' Sync problems page: every Salesforce write that failed for good or is past the
-retry horizon, with Salesforce's error, what it was about, and a Retry button."""
+"""The admins' Sync problems page: Backstory's use of the org's Salesforce API budget (and its
+share, which they set here), then every Salesforce write that failed for good or is past the retry
+horizon, with Salesforce's error, what it was about, and a Retry button."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.shortcuts import redirect, render
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
 from backstory import clock
 
+from .budget import ShareInvalid, budget_share_set, budget_status
 from .models import OutboxEntry
-from .selectors import outbox_paused_until, outbox_problems, outbox_state_get
+from .selectors import api_budget_get, outbox_paused_until, outbox_problems, outbox_state_get
 from .services import outbox_entries_retry
 
 PAGE_SIZE = 200
@@ -57,8 +61,13 @@ def _problems(entries: list[OutboxEntry]) -> list[Problem]:
 
 @require_GET
 @staff_member_required
+@xframe_options_sameorigin  # Backstory may show it in a frame of its own; no one else may
 def sync_problems(request):
-    """Sync problems: the writes Salesforce refused for good or keeps refusing, newest first."""
+    """Sync problems: the API budget, then the writes Salesforce refused for good or keeps refusing."""
+    return _sync_page(request)
+
+
+def _sync_page(request, *, share_error: str = "", share_value: str = ""):
     entries = list(outbox_problems()[:PAGE_SIZE])
     context = {
         "problems": _problems(entries),
@@ -66,8 +75,14 @@ def sync_problems(request):
         "page_size": PAGE_SIZE,
         "paused_until": outbox_paused_until(now=clock.now()),
         "state": outbox_state_get(),
+        "budget": budget_status(),
+        "budget_row": api_budget_get(),
+        "settings_reserve": settings.SALESFORCE_API_PUSH_RESERVE_PERCENT,
+        "settings_floor": settings.SALESFORCE_API_ORG_FLOOR_PERCENT,
+        "share_error": share_error,
+        "share_value": share_value,
     }
-    return render(request, "crm/sync_problems.html", context)
+    return render(request, "crm/sync_problems.html", context, status=400 if share_error else 200)
 
 
 @require_POST
@@ -81,5 +96,20 @@ def sync_problems_retry(request):
     count = outbox_entries_retry(entries=OutboxEntry.objects.filter(pk__in=ids))
     messages.success(
         request, f"{count} entr{'y' if count == 1 else 'ies'} will be sent again at the next drain."
+    )
+    return redirect("crm:sync_problems")
+
+
+@require_POST
+@staff_member_required
+def api_share_update(request):
+    """Set Backstory's share of the org's daily API requests (`share_percent`)."""
+    value = request.POST.get("share_percent", "")
+    try:
+        budget = budget_share_set(value)
+    except ShareInvalid as error:
+        return _sync_page(request, share_error=str(error), share_value=value)
+    messages.success(
+        request, f"Backstory may now use {budget.share_percent} % of the org's daily API requests."
     )
     return redirect("crm:sync_problems")

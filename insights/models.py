@@ -131,6 +131,8 @@ class PersonEngagement(models.Model):
     meetings = models.PositiveIntegerField(default=0)
     calls = models.PositiveIntegerField(default=0)
     last_activity_at = models.DateTimeField(null=True, blank=True)
+    # Counts private meetings too: never shown as is (a reader's next meeting comes from the
+    # meetings they may see, pages.people.person_detail).
     next_meeting_at = models.DateTimeField(null=True, blank=True)
     computed_at = models.DateTimeField()
 

@@ -31,9 +31,9 @@ from django.db.models import Count, F, PositiveIntegerField, Q, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
+import activities.counting as counted
+from activities.counting import prefixed
 from activities.models import Activity, ActivityOpportunity, Participant
-from query_api.registry import activity as counted
-from query_api.registry.sql import prefixed
 
 from .models import AccountDay, OpportunityDay, UserDay
 

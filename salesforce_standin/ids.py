@@ -4,6 +4,10 @@ A Salesforce id is 15 case-sensitive characters (a 3-character key prefix naming
 object, then instance and record digits). The 18-character form appends a 3-character
 suffix that encodes, for each block of five characters, which ones are upper case, so
 the id survives case-insensitive tools. Every id the stand-in hands out is 18 characters.
+
+The checksum is written here a second time on purpose (the product's is ``crm.ids``): the stand-in
+plays Salesforce, an independent party, so a mistake in the product's checksum shows up as a
+disagreement in the tests instead of being shared by both sides.
 """
 
 from __future__ import annotations

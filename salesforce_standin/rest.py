@@ -100,6 +100,24 @@ class RestApi:
         self._cursors: collections.OrderedDict[str, tuple[list[dict], int]] = collections.OrderedDict()
         self._cursor_count = 0
 
+    def set_api_limits(self, *, max: int | None = None, remaining: int | None = None) -> None:
+        """Set the org's DailyApiRequests: its Max, and how many calls remain (as if other
+        integrations had used the rest). Every call served after this takes one off Remaining."""
+        with self._lock:
+            if max is not None:
+                if max < 0:
+                    raise ValueError("Max must not be negative")
+                self.api_limit = max
+            if remaining is not None:
+                if not 0 <= remaining <= self.api_limit:
+                    raise ValueError(f"Remaining must be between 0 and Max ({self.api_limit})")
+                self.api_usage = self.api_limit - remaining
+
+    def api_limits(self) -> dict[str, int]:
+        """DailyApiRequests as /limits reports it."""
+        with self._lock:
+            return {"Max": self.api_limit, "Remaining": max(self.api_limit - self.api_usage, 0)}
+
     # -- entry point ---------------------------------------------------------------------
     def handle(
         self, method: str, path: str, params: dict[str, str], headers: dict[str, str], body: bytes
@@ -179,8 +197,8 @@ class RestApi:
             return self._query(request, include_deleted=head == "queryAll")
         if head == "limits":
             request.allow("GET")
-            remaining = max(self.api_limit - self.api_usage, 0)
-            return Response(200, {"DailyApiRequests": {"Max": self.api_limit, "Remaining": remaining}})
+            # Counted like any call (it was, before this answer): Remaining includes this one.
+            return Response(200, {"DailyApiRequests": self.api_limits()})
         if head == "composite" and rest == ["sobjects"]:
             return self._collection(request)
         if head == "composite" and len(rest) == 3 and rest[0] == "sobjects":
@@ -389,29 +407,7 @@ class RestApi:
             "PATCH": self._collection_update,
             "DELETE": self._collection_delete,
         }[request.method]
-        if not all_or_none:
-            return Response(200, [self._collection_item(operation, request, item) for item in items])
-        with self.store.atomic() as transaction:
-            results = [self._collection_item(operation, request, item) for item in items]
-            if all(result["success"] for result in results):
-                return Response(200, results)
-            transaction.rollback()
-        rolled_back = ApiError(
-            400,
-            "ALL_OR_NONE_OPERATION_ROLLED_BACK",
-            "Record rolled back because not all records were valid and the request was "
-            "using AllOrNone header",
-            fields=[],
-        ).collection_error()
-        return Response(
-            200,
-            [
-                result
-                if not result["success"]
-                else {"id": result["id"], "success": False, "errors": [rolled_back]}
-                for result in results
-            ],
-        )
+        return self._run_collection(operation, request, items, all_or_none=all_or_none)
 
     def _collection_upsert(self, request: _Request, type_name: str, field_name: str) -> Response:
         """PATCH composite/sobjects/<T>/<external id field>: upsert up to 200 records (API v46+)."""
@@ -464,10 +460,14 @@ class RestApi:
                     ) from None
             return {"id": record_id, "success": True, "errors": [], "created": created}
 
-        if not payload.get("allOrNone", False):
-            return Response(200, [self._collection_item(upsert_one, request, item) for item in items])
+        return self._run_collection(upsert_one, request, items, all_or_none=payload.get("allOrNone", False))
+
+    def _run_collection(self, operation, request, items, *, all_or_none: bool) -> Response:
+        """Each item through ``operation``; with allOrNone, one refusal rolls every item back."""
+        if not all_or_none:
+            return Response(200, [self._collection_item(operation, request, item) for item in items])
         with self.store.atomic() as transaction:
-            results = [self._collection_item(upsert_one, request, item) for item in items]
+            results = [self._collection_item(operation, request, item) for item in items]
             if all(result["success"] for result in results):
                 return Response(200, results)
             transaction.rollback()
@@ -587,6 +587,17 @@ class RestApi:
                 return Response(201, {"session_id": self.sessions.issue()})
             if name == "state" and method == "GET":
                 return Response(200, self.store.dump())
+            if name == "limits" and method == "GET":
+                return Response(200, {"DailyApiRequests": self.api_limits()})
+            if name == "limits" and method == "POST":
+                options = json.loads(body or b"{}")
+                unknown = set(options) - {"Max", "Remaining"}
+                if unknown:
+                    raise ValueError(
+                        f"unknown limit fields {', '.join(sorted(unknown))}: send Max and/or Remaining"
+                    )
+                self.set_api_limits(max=options.get("Max"), remaining=options.get("Remaining"))
+                return Response(200, {"DailyApiRequests": self.api_limits()})
             if name == "health" and method == "GET":
                 return Response(200, {"ok": True, "api_usage": self.api_usage, "api_limit": self.api_limit})
         except (ValueError, TypeError) as error:

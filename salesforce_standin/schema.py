@@ -28,6 +28,8 @@ class Field:
     reference_to: tuple[str, ...] = ()
     length: int = 0
     default: Any = None
+    picklist: tuple[str, ...] = ()  # the picklist's values, as its describe lists them
+    restricted: bool = False  # a value not in `picklist` is refused
 
     @property
     def custom(self) -> bool:
@@ -79,7 +81,11 @@ class Field:
             "referenceTo": list(self.reference_to),
             "relationshipName": self.relationship_name,
             "polymorphicForeignKey": self.polymorphic,
-            "picklistValues": [],
+            "picklistValues": [
+                {"active": True, "defaultValue": value == self.default, "label": value, "value": value}
+                for value in self.picklist
+            ],
+            "restrictedPicklist": self.restricted,
         }
 
 
@@ -170,6 +176,9 @@ DEFAULT_STAGES: tuple[Stage, ...] = (
     Stage("Closed Won", 100, True, True, "Closed"),
     Stage("Closed Lost", 0, True, False, "Omitted"),
 )
+
+
+TASK_STATUSES = ("Not Started", "In Progress", "Completed", "Waiting on someone else", "Deferred")
 
 
 def _label(name: str) -> str:
@@ -415,11 +424,33 @@ def build_schema() -> dict[str, SObject]:
             "Tasks",
             [
                 _s("Subject", 255),
-                Field("Status", "picklist", length=40, default="Not Started"),
-                Field("Priority", "picklist", length=40, default="Normal"),
+                Field("Status", "picklist", length=40, default="Not Started", picklist=TASK_STATUSES),
+                Field(
+                    "Priority", "picklist", length=40, default="Normal", picklist=("High", "Normal", "Low")
+                ),
                 Field("ActivityDate", "date"),
                 _ro("IsClosed", "boolean", default=False),
-                Field("Type", "picklist", length=40),
+                _ro("IsHighPriority", "boolean", default=False),
+                Field("Type", "picklist", length=40, picklist=("Call", "Email", "Meeting", "Other")),
+                # Set on create only, as in Salesforce; the activity timeline shows a Task by it.
+                Field(
+                    "TaskSubtype",
+                    "picklist",
+                    length=40,
+                    updateable=False,
+                    picklist=("Task", "Email", "ListEmail", "Cadence", "Call", "LinkedIn"),
+                    restricted=True,
+                ),
+                Field(
+                    "CallType",
+                    "picklist",
+                    length=40,
+                    picklist=("Internal", "Inbound", "Outbound"),
+                    restricted=True,
+                ),
+                Field("CallDurationInSeconds", "int", length=8),
+                _s("CallDisposition", 255),
+                _s("CallObject", 255),
                 Field("Description", "textarea", length=32000),
                 _ref("OwnerId", "User"),
                 _ref("WhatId", "Account", "Opportunity"),
@@ -437,8 +468,17 @@ def build_schema() -> dict[str, SObject]:
                 Field("StartDateTime", "datetime", required=True),
                 Field("EndDateTime", "datetime", required=True),
                 _ro("ActivityDate", "date"),
-                _ro("DurationInMinutes", "int"),
+                # Written or derived: the minutes between start and end (they must agree).
+                Field("DurationInMinutes", "int", length=9),
                 Field("IsAllDayEvent", "boolean", default=False),
+                Field(
+                    "EventSubtype",
+                    "picklist",
+                    length=40,
+                    updateable=False,
+                    picklist=("Event",),
+                    restricted=True,
+                ),
                 _s("Location", 255),
                 Field("Description", "textarea", length=32000),
                 _ref("OwnerId", "User"),

@@ -249,6 +249,17 @@ class StandinServer:
         self._tls = self._tls or default_tls()
         return str(self._tls.ca_path)
 
+    # -- the org's API limit -------------------------------------------------------------
+    def set_api_limits(self, *, max: int | None = None, remaining: int | None = None) -> None:
+        """Set DailyApiRequests Max and Remaining (as if other integrations had used the rest);
+        every call served afterwards takes one off Remaining, and past zero calls are refused
+        with REQUEST_LIMIT_EXCEEDED. Also `POST /_standin/limits {"Max": .., "Remaining": ..}`."""
+        self.api.set_api_limits(max=max, remaining=remaining)
+
+    def api_limits(self) -> dict[str, int]:
+        """DailyApiRequests now: {"Max": .., "Remaining": ..}."""
+        return self.api.api_limits()
+
     # -- clients -------------------------------------------------------------------------
     def issue_session(self) -> str:
         """A fresh session id the server accepts (what a re-login would return)."""

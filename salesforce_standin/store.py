@@ -23,7 +23,7 @@ from typing import Any
 
 from . import ids, query
 from .errors import ApiError, MultipleMatches, entity_is_deleted, not_found
-from .schema import CASCADE_DELETES, DEFAULT_STAGES, Field, SObject, Stage, build_schema
+from .schema import CASCADE_DELETES, DEFAULT_STAGES, Field, SObject, Stage, _label, build_schema
 from .values import STRING_TYPES, UTC, format_datetime, from_json, parse_datetime, to_json
 
 Record = dict[str, Any]
@@ -34,6 +34,7 @@ SMALL_ORG = FIXTURES_DIR / "small_org.json"
 
 STATE_FORMAT = 1
 CLOSED_TASK_STATUSES = {"completed"}
+MAX_EVENT_LENGTH = dt.timedelta(days=14)
 HISTORY_TRACKED = ("StageName", "Amount", "CloseDate", "Probability", "ForecastCategoryName")
 REPLICATION_WINDOW = dt.timedelta(days=30)
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -534,6 +535,23 @@ class Store:
                 )
             if value == "" and field.type not in ("id", "reference"):
                 return None  # Salesforce stores an empty string as null
+        if field.restricted and value is not None:
+            canonical = {v.lower(): v for v in field.picklist}.get(str(value).lower())
+            if canonical is None:
+                raise ApiError(
+                    400,
+                    "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+                    f"{field.label or _label(field.name)}: bad value for restricted picklist field: {value}",
+                    fields=[field.name],
+                )
+            return canonical
+        if field.type == "int" and value is not None and field.length and abs(value) >= 10**field.length:
+            raise ApiError(
+                400,
+                "NUMBER_OUTSIDE_VALID_RANGE",
+                f"{field.name}: value outside of valid range on numeric field: {value}",
+                fields=[field.name],
+            )
         return value
 
     def _blank(self, obj: SObject) -> Record:
@@ -542,6 +560,8 @@ class Store:
     def _check(
         self, obj: SObject, record: Record, changes: Record, *, creating: bool, record_id: str | None
     ) -> None:
+        if obj.name == "Event":
+            self._event_times(record, changes)
         candidates = obj.fields if creating else [obj.field(name) for name in changes]
         missing = [f.name for f in candidates if f.required and record.get(f.name) in (None, "")]
         if missing:
@@ -580,6 +600,38 @@ class Store:
                     "End Date Time: Event end date/time must be the same or after start date/time",
                     fields=["EndDateTime"],
                 )
+            if record["EndDateTime"] - record["StartDateTime"] > MAX_EVENT_LENGTH:
+                raise ApiError(
+                    400,
+                    "FIELD_INTEGRITY_EXCEPTION",
+                    "End Date Time: Event duration cannot exceed 14 days",
+                    fields=["EndDateTime"],
+                )
+
+    @staticmethod
+    def _event_times(record: Record, changes: Record) -> None:
+        """An Event's end, from its duration when only the duration is written; the two must agree
+        when both are."""
+        minutes = changes.get("DurationInMinutes")
+        start = record.get("StartDateTime")
+        if minutes is None or not start:
+            return
+        if minutes < 0:
+            raise ApiError(
+                400,
+                "FIELD_INTEGRITY_EXCEPTION",
+                f"Duration: value must be zero or more: {minutes}",
+                fields=["DurationInMinutes"],
+            )
+        end = start + dt.timedelta(minutes=minutes)
+        if changes.get("EndDateTime") and changes["EndDateTime"] != end:
+            raise ApiError(
+                400,
+                "FIELD_INTEGRITY_EXCEPTION",
+                "Duration: the end date/time and the duration in minutes do not agree",
+                fields=["DurationInMinutes", "EndDateTime"],
+            )
+        record["EndDateTime"] = end
 
     def _check_reference(self, field: Field, value: str) -> None:
         allowed = {ids.KEY_PREFIXES[name] for name in field.reference_to}

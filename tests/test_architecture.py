@@ -40,6 +40,10 @@ LAYERS: list[tuple[str, ...]] = [
         "contacts.services.outbox",
         "contacts.services.removal",
     ),
+    # the activities themselves and what counts in metrics, below the daily rollups that capture
+    # keeps current in its own transaction
+    ("activities.models", "activities.counting"),
+    ("rollups",),
     ("activities",),
     # live capture from connected mailboxes and calendars: calls capture's parsers and ingest
     ("connections",),

@@ -31,3 +31,27 @@ def test_every_task_has_a_soft_and_a_hard_time_limit():
         hard = task.time_limit or app.conf.task_time_limit
         assert soft and hard and soft < hard, f"{name}: soft {soft}, hard {hard}"
         assert task.queue in {q.name for q in app.conf.task_queues}, name
+
+
+def test_celery_beat_started_alone_knows_every_schedule():
+    """`celery -A backstory beat` loads Django and nothing else: each app's schedules must be known
+    from start-up (registered by the app's ready()), not only after a task module happens to load."""
+    import subprocess
+    import sys
+
+    code = (
+        "import django; django.setup(); from backstory.celery import app; "
+        "print('\\n'.join(sorted(app.conf.beat_schedule)))"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "backstory.settings"}
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    schedules = set(found.stdout.split())
+    assert {
+        "activities-send-owed-engine-work",
+        "connections-sync-due",
+        "contacts-daily-deduplication",
+        "crm-drain-outbox",
+        "crm-pull-salesforce",
+        "insights-nightly-summaries",
+        "users-login-failures-prune",
+    } <= schedules

@@ -6,4 +6,5 @@ class UsersConfig(AppConfig):
     name = "users"
 
     def ready(self):
-        from . import login_throttle, schema  # noqa: F401  (sign-in signals; the API key's OpenAPI scheme)
+        # Sign-in signals; the API key's OpenAPI scheme; the tasks and their beat schedule in every process.
+        from . import login_throttle, schema, tasks  # noqa: F401

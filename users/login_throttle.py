@@ -2,7 +2,10 @@
 attempts for a while, on the sign-in page and the admin alike.
 
 Failures are rows in the database (``LoginFailure``), so the limit holds across web processes and
-through a cache outage. A successful sign-in clears its username's failures.
+through a cache outage. A successful sign-in clears its username's failures. The table stays small
+whatever an attacker sends: an attempt refused because its username or address is already locked
+adds no row (no password was checked), and rows older than the lock window are deleted, a bounded
+batch on every recorded failure and all of them by the Celery beat task ``users.login_failures_prune``.
 """
 
 from __future__ import annotations
@@ -46,10 +49,36 @@ def login_lockout(*, username: str, address: str | None) -> str | None:
     return None
 
 
+# Expired rows deleted at most per recorded failure: a sign-in never waits on a long delete (the
+# beat task clears any backlog).
+PRUNE_ON_WRITE_BATCH = 100
+
+
+def login_failures_expired_before() -> dt.datetime:
+    """Failures before this moment no longer count toward any lock."""
+    return clock.now() - dt.timedelta(minutes=settings.BACKSTORY_LOGIN_LOCKOUT_MINUTES)
+
+
+def login_failures_prune(*, limit: int | None = None) -> int:
+    """Delete failed sign-ins older than the lock window (at most ``limit`` of them); returns how many.
+
+    Issue 15: failed-login rows must not grow without bound; only the window's rows decide a lock.
+    """
+    expired = LoginFailure.objects.filter(failed_at__lt=login_failures_expired_before())
+    if limit is not None:
+        expired = LoginFailure.objects.filter(
+            pk__in=list(expired.order_by("failed_at").values_list("pk", flat=True)[:limit])
+        )
+    deleted, _ = expired.delete()
+    return deleted
+
+
 def login_failure_record(*, username: str, address: str | None) -> None:
+    """Count one failed sign-in, and delete a bounded batch of expired ones."""
     LoginFailure.objects.create(
         username=(username or "")[:150].lower(), address=address, failed_at=clock.now()
     )
+    login_failures_prune(limit=PRUNE_ON_WRITE_BATCH)
 
 
 class LoginThrottleBackend:
@@ -60,6 +89,8 @@ class LoginThrottleBackend:
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         if request is not None and login_lockout(username=username or "", address=client_address(request)):
+            # Django reports this refusal as a failed sign-in too; it is not counted (see _count_failure).
+            request.backstory_login_locked = True
             raise PermissionDenied  # ends authenticate(): no other backend checks the password
         return None
 
@@ -68,7 +99,9 @@ class LoginThrottleBackend:
 
 @receiver(user_login_failed)
 def _count_failure(sender, credentials, request=None, **kwargs):
-    if request is not None:
+    # An attempt refused by the lock checked no password: counting it would let a guesser grow the
+    # table at request speed (and keep pushing the lock forward).
+    if request is not None and not getattr(request, "backstory_login_locked", False):
         login_failure_record(username=credentials.get("username") or "", address=client_address(request))
 
 

@@ -32,6 +32,7 @@ from .bulk import among, insert_rows
 from .filters import LocalFilterSet
 from .matching import MatchContext, Person, ProfileBook, match_one
 from .matching_deals import ActivityFacts
+from .meetings import meetings_update_from_calendar
 from .people import PeopleDirectory
 
 DEFAULT_BATCH_SIZE = 1_000
@@ -65,6 +66,8 @@ class IngestReport:
 
     outcomes: list[ItemOutcome] = field(default_factory=list)
     created_ids: list[int] = field(default_factory=list)
+    # Meetings captured before that their calendar has changed since (moved, re-titled, cancelled).
+    updated_ids: list[int] = field(default_factory=list)
     counts: Counter = field(default_factory=Counter)
     account_matches: Counter = field(default_factory=Counter)
     opportunity_matched: int = 0
@@ -79,6 +82,10 @@ class IngestReport:
     @property
     def created(self) -> int:
         return self.counts[Status.CREATED]
+
+    @property
+    def updated(self) -> int:
+        return len(self.updated_ids)
 
     @property
     def duplicates(self) -> int:
@@ -212,6 +219,13 @@ class IngestSession:
             )
         )
         fresh = []
+        again = [pending for pending in batch if pending.source_id in existing]
+        # A meeting captured before comes back with what its calendar says now.
+        updated = meetings_update_from_calendar(
+            parsed={p.source_id: p.parsed for p in again if p.parsed.kind == Activity.Kind.MEETING},
+            hand_off=self.hand_off,
+        )
+        self.report.updated_ids.extend(updated.values())
         for pending in batch:
             if pending.source_id in existing:
                 self._record(
@@ -219,7 +233,12 @@ class IngestSession:
                         pending.key,
                         Status.DUPLICATE,
                         pending.source_id,
-                        reason="already captured",
+                        updated.get(pending.source_id),
+                        reason=(
+                            "already captured; updated from its calendar"
+                            if pending.source_id in updated
+                            else "already captured"
+                        ),
                         order=pending.order,
                     )
                 )

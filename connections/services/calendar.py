@@ -23,12 +23,12 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 
-from activities.handoff import hand_off_after_capture
 from activities.models import Activity
 from activities.parsing import ParsedActivity, ParseError
 from activities.parsing.ics import parse_calendar_bytes
 from activities.services import IngestSession
 from activities.services.ingest import fit_source_id
+from activities.services.meetings import meetings_cancel_missing
 from backstory import clock
 
 from ..models import CalendarConnection, CalendarCursor, CalendarItem
@@ -38,8 +38,6 @@ from .state import access_token_fresh, run_claim, run_failed, run_still_wanted, 
 logger = logging.getLogger(__name__)
 
 CTAG = "{http://calendarserver.org/ns/}getctag"
-# The fields a calendar may change on a meeting already stored.
-_MEETING_FIELDS = ("subject", "occurred_at", "duration_minutes", "location", "is_cancelled")
 
 
 @dataclass
@@ -270,70 +268,23 @@ def _capture(
                 uids.add(item.thread_id or "")
                 parsed[fit_source_id(item.source_id)] = item
             session.add(item, source=Activity.Source.ICS)
-    ingest = session.finish()
+    ingest = session.finish()  # meetings captured before take what the calendar says now
     report.captured += ingest.created
-    duplicates = {outcome.source_id for outcome in ingest.outcomes if outcome.status == "duplicate"}
     with transaction.atomic():
-        updated = _meetings_update(parsed={sid: parsed[sid] for sid in duplicates if sid in parsed})
         # Occurrences of these series that the calendar no longer holds were cancelled or removed.
         series = set().union(*uids_by_href.values()) if uids_by_href else set()
         # ... and so do the series a changed or deleted resource held before (an event taken off a feed).
         for href in (deleted | changed_hrefs) & set(known):
             series |= set(known[href].uids.split("\n"))
-        cancelled = _meetings_cancel_missing(uids=series, kept=set(parsed), start=start, end=end)
-        if updated or cancelled:
-            hand_off_after_capture(updated + cancelled)
+        cancelled = meetings_cancel_missing(series=series, kept=set(parsed), start=start, end=end)
         _items_save(cursor=cursor, resources=resources, deleted=deleted, uids_by_href=uids_by_href)
-    report.updated += len(updated)
+    report.updated += ingest.updated
     report.cancelled += len(cancelled)
     CalendarConnection.objects.filter(pk=connection.pk).update(captured=F("captured") + ingest.created)
     if ingest.errors:
         CalendarConnection.objects.filter(pk=connection.pk).update(
             unreadable=F("unreadable") + len(ingest.errors), last_unreadable=str(ingest.errors[-1])[:2000]
         )
-
-
-def _meetings_update(*, parsed: dict[str, ParsedActivity]) -> list[int]:
-    """Meetings already stored take the time, title, place and status the calendar now gives them."""
-    if not parsed:
-        return []
-    changed = []
-    for activity in Activity.objects.filter(source_id__in=list(parsed), kind=Activity.Kind.MEETING):
-        item = parsed[activity.source_id]
-        values = {
-            "subject": " ".join(item.subject.split())[: Activity._meta.get_field("subject").max_length],
-            "occurred_at": item.occurred_at,
-            "duration_minutes": item.duration_minutes,
-            "location": (item.location or "")[: Activity._meta.get_field("location").max_length],
-            "is_cancelled": item.is_cancelled,
-        }
-        if any(getattr(activity, name) != value for name, value in values.items()):
-            for name, value in values.items():
-                setattr(activity, name, value)
-            changed.append(activity)
-    Activity.objects.bulk_update(changed, _MEETING_FIELDS)
-    return [activity.pk for activity in changed]
-
-
-def _meetings_cancel_missing(*, uids: set[str], kept: set[str], start, end) -> list[int]:
-    """Occurrences in the window of these series that the calendar no longer lists are cancelled."""
-    uids.discard("")
-    if not uids:
-        return []
-    missing = (
-        Activity.objects.filter(
-            kind=Activity.Kind.MEETING,
-            thread_id__in=list(uids),
-            occurred_at__gte=start,
-            occurred_at__lte=end,
-            is_cancelled=False,
-        )
-        .exclude(source_id__in=list(kept))
-        .values_list("pk", flat=True)
-    )
-    ids = list(missing)
-    Activity.objects.filter(pk__in=ids).update(is_cancelled=True)
-    return ids
 
 
 def _items_save(

@@ -21,12 +21,21 @@ from django.conf import settings
 from django.urls import reverse
 
 from activities.models import Activity
-from activities.services.crm_sync import activity_external_id, activity_object_name
+from activities.services.crm_sync import (
+    activity_external_id,
+    activity_object_name,
+    enqueue_activity_unsynced,
+)
 from contacts.models import Contact
 from crm.models import OutboxEntry
 from crm.outbox import outbox_enqueue
 
 TASK_TYPE = {Activity.Kind.EMAIL: "Email", Activity.Kind.CALL: "Call"}
+CALL_TYPE = {
+    Activity.Direction.OUTBOUND: "Outbound",
+    Activity.Direction.INBOUND: "Inbound",
+    Activity.Direction.INTERNAL: "Internal",
+}
 DEFAULT_MEETING_MINUTES = 30
 
 
@@ -76,18 +85,35 @@ def activity_payload(
             "ActivityDate": activity.occurred_at.date().isoformat(),
             "Status": "Completed",
             "Type": TASK_TYPE[activity.kind],
+            # Set on create only (Salesforce refuses it on update; the push sends it again without).
+            "TaskSubtype": TASK_TYPE[activity.kind],
         }
+        if activity.kind == Activity.Kind.CALL:
+            # A logged call's length and direction, as Salesforce's call fields hold them.
+            payload |= {
+                "CallDurationInSeconds": (
+                    activity.duration_minutes * 60 if activity.duration_minutes is not None else None
+                ),
+                "CallType": CALL_TYPE.get(activity.direction),
+            }
     return payload
 
 
-def activity_synced(activity: Activity, *, sync_kinds: frozenset[str]) -> bool:
-    """Whether the configuration profile syncs this activity's type (never a private one, nor one
-    that came from the CRM: it is there already)."""
+def activity_type_synced(activity: Activity, *, sync_kinds: frozenset[str]) -> bool:
+    """Whether Backstory writes this activity's Task or Event at all: its type is synced by the
+    profile, and it did not come from the CRM (it is there already)."""
+    return activity.kind in sync_kinds and activity.source != Activity.Source.CRM
+
+
+def activity_may_be_in_crm(activity: Activity) -> bool:
+    """Whether the activity may have a Task or Event: not private (its subject, people and time
+    stay in Backstory), not removed from sync, not a cancelled meeting, and matched to an account
+    or a lead (an activity matched to nothing, by Edit Match or re-matching, hangs on nothing)."""
     return (
-        activity.kind in sync_kinds
-        and activity.source != Activity.Source.CRM
-        and not activity.is_private
+        not activity.is_private
         and activity.removed_from_sync_at is None
+        and not activity.is_cancelled
+        and (activity.account_id is not None or activity.lead_id is not None)
     )
 
 
@@ -103,14 +129,27 @@ def enqueue_activity_synced(
 ) -> bool:
     """Queue the upsert of an activity's Task or Event when its profile syncs its type: on the
     first of ``contacts`` (else the lead ``lead_crm_id``) and ``what_id`` (the opportunity's or
-    account's Salesforce id). ``queued`` is the last payload queued for it: the same one is not
-    queued again (the contact engine runs again over the same activities). Returns whether one was
-    queued."""
+    account's Salesforce id). ``queued`` is the last payload queued for it (None when its last entry
+    is a deletion, or there is none): the same one is not queued again (the contact engine runs
+    again over the same activities), a changed one (re-matched to another account or opportunity)
+    updates the same Task.
+
+    An activity that no longer may have one (matched to nothing, made private, cancelled) has its
+    Task or Event deleted through capture's one deletion path. A profile that stops syncing a type
+    leaves alone what is there: no new pushes, no updates, no deletions. Returns whether an upsert
+    was queued."""
     # Seed: "New contacts sync to Salesforce at the same time as activities."
-    if not activity_synced(activity, sync_kinds=sync_kinds):
+    if not activity_type_synced(activity, sync_kinds=sync_kinds):
         return False
-    payload = activity_payload(activity, contacts=contacts, what_id=what_id, lead_crm_id=lead_crm_id)
-    if payload is None or payload == queued:
+    payload = (
+        activity_payload(activity, contacts=contacts, what_id=what_id, lead_crm_id=lead_crm_id)
+        if activity_may_be_in_crm(activity)
+        else None
+    )
+    if payload is None:
+        enqueue_activity_unsynced(activity, upsert_queued=queued is not None, sink=sink)
+        return False
+    if payload == queued:
         return False
     sink(
         object_name=activity_object_name(activity),

@@ -254,17 +254,22 @@ class EngineContext:
                 if crm_id and (is_primary or activity_id not in self.opportunity_crm_id_by_activity):
                     self.opportunity_crm_id_by_activity[activity_id] = crm_id
         for chunk in _chunks(activity_ids):
-            for activity_id, payload in (
+            for activity_id, operation, payload in (
                 OutboxEntry.objects.filter(
                     record_type=Activity._meta.label_lower,
                     record_id__in=chunk,
                     object_name__in=("Task", "Event"),
-                    operation=OutboxEntry.Operation.UPSERT,
+                    operation__in=(OutboxEntry.Operation.UPSERT, OutboxEntry.Operation.DELETE),
                 )
+                .exclude(operation=OutboxEntry.Operation.DELETE, status=OutboxEntry.Status.FAILED)
                 .order_by("id")
-                .values_list("record_id", "payload")
+                .values_list("record_id", "operation", "payload")
             ):
-                self.activity_sync_queued[activity_id] = payload
+                # The last payload queued, unless a deletion came after it.
+                if operation == OutboxEntry.Operation.UPSERT:
+                    self.activity_sync_queued[activity_id] = payload
+                else:
+                    self.activity_sync_queued.pop(activity_id, None)
         for chunk in _chunks(sorted(linked_opportunity_ids)):
             account_ids.update(Opportunity.objects.filter(pk__in=chunk).values_list("account_id", flat=True))
         self._load_accounts(sorted(account_ids))

@@ -61,11 +61,13 @@ class ObjectReport:
 
 @dataclass
 class PullReport:
-    """What one pull did, object by object. `stopped` says why the run ended early."""
+    """What one pull did, object by object. `stopped` says why the run ended early on an error;
+    `held`, why Backstory's API budget held it (not an error: it goes on by itself)."""
 
     objects: list[ObjectReport] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     stopped: str = ""
+    held: str = ""
 
     @property
     def written(self) -> int:

@@ -12,7 +12,17 @@ from simple_salesforce.exceptions import SalesforceError
 
 from backstory import clock
 
+from ..budget import (
+    PULL,
+    budget_clear_hold,
+    budget_hold,
+    budget_note_response_figures,
+    budget_open,
+    remember_hold,
+    salesforce_pause_for_limit,
+)
 from ..connection import (
+    SalesforceBudgetSpent,
     SalesforceConnection,
     SalesforceLimitReached,
     SalesforceSessionRefused,
@@ -92,21 +102,33 @@ def salesforce_pull(
     `full` reads every record again (and removes local rows the org no longer has). A run stops
     at the first object that fails, so nothing is pulled before what it points at; finished
     objects keep their new checkpoint. Raises SalesforceNotConfigured, SalesforceUnreachable and
-    SalesforceSessionRefused (their messages name the setting to fix); the API limit ends the
-    run early with `report.stopped` and pauses the outbox.
+    SalesforceSessionRefused (their messages name the setting to fix); the API limit ends the run
+    early with `report.stopped` and pauses every pull and push. Backstory's API budget
+    (crm/budget.py) may hold the run before it starts or part-way (`report.held`): not an error,
+    the objects not pulled continue from their checkpoints next time.
     """
     names = pull_objects(objects)
-    conn = connection or SalesforceConnection.open()
-    ctx = PullContext(conn, progress=progress)
     report = PullReport()
+    report.held = budget_hold(PULL)
+    if report.held:
+        return report
+    conn = connection or SalesforceConnection.open()
+    report.held = budget_open(PULL, conn)
+    if report.held:
+        return report
+    ctx = PullContext(conn, progress=progress)
     try:
         for name in names:
             sync = SYNCS[name]()
             try:
                 report.objects.append(_pull_object(sync, ctx, full=full))
+            except SalesforceBudgetSpent as error:
+                report.held = f"{name} and the objects after it wait for the API budget ({error})"
+                remember_hold(PULL, report.held)
+                break
             except SalesforceLimitReached as error:
                 _record_failure(name, f"REQUEST_LIMIT_EXCEEDED: {error}")
-                _pause_outbox(str(error))
+                salesforce_pause_for_limit(str(error), during="during a pull")
                 report.stopped = (
                     f"{name}: Salesforce's API limit is used up (REQUEST_LIMIT_EXCEEDED); run again later."
                 )
@@ -123,7 +145,10 @@ def salesforce_pull(
                 break
     finally:
         report.warnings.extend(ctx.warnings)
+        budget_note_response_figures(conn)
         _rematch(ctx)
+    if not report.held:
+        budget_clear_hold(PULL)
     return report
 
 
@@ -219,15 +244,6 @@ def _remove_missing(sync: ObjectSync, ctx: PullContext, report: ObjectReport) ->
 def _record_failure(name: str, message: str) -> None:
     SyncCursor.objects.update_or_create(
         object_name=name, defaults={"last_error": message[:5000], "last_run_at": clock.now()}
-    )
-
-
-def _pause_outbox(message: str) -> None:
-    from ..services import outbox_pause
-
-    outbox_pause(
-        until=clock.now() + dt.timedelta(seconds=settings.SALESFORCE_PAUSE_SECONDS),
-        reason=f"REQUEST_LIMIT_EXCEEDED during a pull: {message}",
     )
 
 

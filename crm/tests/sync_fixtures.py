@@ -20,7 +20,7 @@ from salesforce_standin import ManualClock, StandinServer
 START = "2026-11-23T12:00:00+00:00"
 _WRITE = re.compile(r'^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?([a-z_0-9]+)"?', re.IGNORECASE)
 # The pull's and drain's own bookkeeping: not a change to the org's data.
-BOOKKEEPING_TABLES = {"crm_synccursor", "crm_outboxstate"}
+BOOKKEEPING_TABLES = {"crm_synccursor", "crm_outboxstate", "crm_apibudget", "crm_apicallcount"}
 
 
 class Org:

@@ -9,17 +9,23 @@ independent of activity sync ... even if your organization does not sync all act
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 
+from accounts.models import Account
 from activities.models import Activity
 from activities.parsing.results import ParsedActivity, ParsedParticipant
 from activities.services import activities_ingest
-from activities.services.engagement_log import activity_remove_from_sync
+from activities.services.engagement_log import (
+    activity_match_automatically,
+    activity_match_manually,
+    activity_remove_from_sync,
+)
 from contacts.models import ConfigurationProfile, Contact
 from contacts.services.engine import contact_engine_process_activities
 from crm.models import OutboxEntry
 from crm.push import outbox_drain
 from crm.sync import salesforce_pull
-from opportunities.models import NextStep
+from opportunities.models import NextStep, Opportunity
 from users.models import User
 
 pytestmark = pytest.mark.django_db
@@ -179,3 +185,182 @@ def test_with_salesforce_off_nothing_is_queued(backstory, settings, django_captu
         activities_ingest(items=[email(now)], source="api")
     assert Activity.objects.count() == 1
     assert not OutboxEntry.objects.exists()
+
+
+# --- Edit Match and re-matching: the Task follows the activity's match -------------------------
+
+
+def match_by_hand(org, on_commit, activity, *, account=None, opportunities=()):
+    """Edit Match from the Engagement Log, then the push, as a person's change reaches Salesforce."""
+    admin, _ = User.objects.get_or_create(
+        username="ada", defaults={"email": "ada@lumen-analytics.com", "is_staff": True}
+    )
+    with on_commit(execute=True):
+        activity_match_manually(activity=activity, user=admin, account=account, opportunities=opportunities)
+    for _ in range(3):
+        outbox_drain()
+        org.advance(minutes=5)
+
+
+def test_edit_match_to_no_account_deletes_the_task(pulled, django_capture_on_commit_callbacks):
+    org = pulled
+    capture(org, django_capture_on_commit_callbacks, [email(org.clock.now)])
+    assert len(synced(org, "Task")) == 1
+    activity = Activity.objects.get(source_id="sync-1@lumen-analytics.com")
+
+    match_by_hand(org, django_capture_on_commit_callbacks, activity, account=None)
+
+    assert synced(org, "Task") == []
+    assert not OutboxEntry.objects.exclude(status=OutboxEntry.Status.DONE).exists()
+    # Running the engine again over the unmatched activity queues nothing more.
+    before = OutboxEntry.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        contact_engine_process_activities(activity_ids=[activity.pk])
+    assert OutboxEntry.objects.count() == before
+
+
+def test_rematched_activity_gets_its_task_back_once(pulled, django_capture_on_commit_callbacks):
+    """Unmatched by hand, then matched by the rules again: one Task again, never two."""
+    org = pulled
+    capture(org, django_capture_on_commit_callbacks, [email(org.clock.now)])
+    activity = Activity.objects.get(source_id="sync-1@lumen-analytics.com")
+    match_by_hand(org, django_capture_on_commit_callbacks, activity, account=None)
+    assert synced(org, "Task") == []
+
+    admin = User.objects.get(username="ada")
+    with django_capture_on_commit_callbacks(execute=True):
+        activity_match_automatically(activity=activity, user=admin)
+    for _ in range(3):
+        outbox_drain()
+        org.advance(minutes=5)
+
+    tasks = synced(org, "Task")
+    assert len(tasks) == 1
+    assert tasks[0]["WhatId"][:15] == org.ref("acme_renewal")[:15]
+    activity.refresh_from_db()
+    assert activity.crm_id[:15] == tasks[0]["Id"][:15]
+
+
+def test_edit_match_to_another_account_moves_the_task(pulled, django_capture_on_commit_callbacks):
+    org = pulled
+    capture(org, django_capture_on_commit_callbacks, [email(org.clock.now)])
+    activity = Activity.objects.get(source_id="sync-1@lumen-analytics.com")
+    globex = Account.objects.get(name="Globex Industries")
+    deal = Opportunity.objects.get(name="Globex - Enterprise Analytics")
+
+    match_by_hand(org, django_capture_on_commit_callbacks, activity, account=globex, opportunities=[deal])
+
+    tasks = synced(org, "Task")
+    assert len(tasks) == 1
+    assert tasks[0]["WhatId"][:15] == deal.crm_id[:15]
+    assert not OutboxEntry.objects.exclude(status=OutboxEntry.Status.DONE).exists()
+
+
+def test_profile_that_stops_syncing_calls_leaves_the_tasks_already_there(
+    pulled, django_capture_on_commit_callbacks
+):
+    """Decision (the seed is silent): turning a type's sync off stops new pushes and updates; the
+    Tasks already in Salesforce stay, as a record of what happened."""
+    org = pulled
+    capture(org, django_capture_on_commit_callbacks, [email(org.clock.now, kind="call", source_id="call-1")])
+    assert len(synced(org, "Task")) == 1
+    ConfigurationProfile.objects.update(sync_calls=False)
+    activity = Activity.objects.get(source_id="call-1")
+    match_by_hand(org, django_capture_on_commit_callbacks, activity, account=None)
+    assert len(synced(org, "Task")) == 1
+
+
+def test_activity_deleted_in_the_admin_takes_its_event_with_it(
+    pulled, client, django_capture_on_commit_callbacks
+):
+    org = pulled
+    capture(
+        org,
+        django_capture_on_commit_callbacks,
+        [email(org.clock.now, source_id="meeting-2@cal", kind="meeting", duration_minutes=30)],
+    )
+    assert len(synced(org, "Event")) == 1
+    activity = Activity.objects.get(source_id="meeting-2@cal")
+    admin = User.objects.create_superuser("root", "root@lumen-analytics.com", "x")
+    client.force_login(admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:activities_activity_changelist"),
+            {"action": "delete_selected", "_selected_action": [activity.pk], "post": "yes"},
+        )
+    assert response.status_code == 302
+    assert not Activity.objects.filter(pk=activity.pk).exists()
+    outbox_drain()
+    assert synced(org, "Event") == []
+    assert not OutboxEntry.objects.exclude(status=OutboxEntry.Status.DONE).exists()
+
+
+def test_call_task_carries_its_duration_and_direction(pulled, django_capture_on_commit_callbacks):
+    org = pulled
+    capture(
+        org,
+        django_capture_on_commit_callbacks,
+        [email(org.clock.now, kind="call", source_id="call-2", duration_minutes=12)],
+    )
+    [task] = org.sf.query_all(
+        "SELECT Id, Type, TaskSubtype, CallType, CallDurationInSeconds, Status, Priority, ActivityDate "
+        "FROM Task WHERE Created_By_Backstory__c = true"
+    )["records"]
+    assert (task["Type"], task["TaskSubtype"], task["CallType"]) == ("Call", "Call", "Outbound")
+    assert task["CallDurationInSeconds"] == 12 * 60
+    assert (task["Status"], task["Priority"]) == ("Completed", "Normal")
+
+    # Re-matched to another deal: the same Task is updated (its subtype is set on create only).
+    activity = Activity.objects.get(source_id="call-2")
+    deal = Opportunity.objects.get(name="Globex - Enterprise Analytics")
+    match_by_hand(
+        org, django_capture_on_commit_callbacks, activity, account=deal.account, opportunities=[deal]
+    )
+    [moved] = org.sf.query_all(
+        "SELECT Id, WhatId, TaskSubtype, CallDurationInSeconds FROM Task WHERE Created_By_Backstory__c = true"
+    )["records"]
+    assert moved["Id"] == task["Id"] and moved["WhatId"][:15] == deal.crm_id[:15]
+    assert (moved["TaskSubtype"], moved["CallDurationInSeconds"]) == ("Call", 720)
+    assert not OutboxEntry.objects.exclude(status=OutboxEntry.Status.DONE).exists()
+
+
+def test_email_task_is_an_email_subtype(pulled, django_capture_on_commit_callbacks):
+    org = pulled
+    capture(org, django_capture_on_commit_callbacks, [email(org.clock.now)])
+    [task] = org.sf.query_all(
+        "SELECT TaskSubtype, CallDurationInSeconds, CallType FROM Task WHERE Created_By_Backstory__c = true"
+    )["records"]
+    assert (task["TaskSubtype"], task["CallDurationInSeconds"], task["CallType"]) == ("Email", None, None)
+
+
+def test_meeting_event_duration_and_date(pulled, django_capture_on_commit_callbacks):
+    org = pulled
+    capture(
+        org,
+        django_capture_on_commit_callbacks,
+        [email(org.clock.now, source_id="meeting-3@cal", kind="meeting", duration_minutes=50)],
+    )
+    activity = Activity.objects.get(source_id="meeting-3@cal")
+    [event] = org.sf.query_all(
+        "SELECT DurationInMinutes, ActivityDate, IsAllDayEvent FROM Event WHERE Created_By_Backstory__c = true"
+    )["records"]
+    assert event["DurationInMinutes"] == 50
+    assert event["ActivityDate"] == activity.occurred_at.date().isoformat()
+    assert event["IsAllDayEvent"] is False
+
+
+def test_cancelled_meeting_takes_its_event_out(pulled, django_capture_on_commit_callbacks):
+    """The calendar cancels a meeting (calendar sync marks it and hands it to the contact engine)."""
+    org = pulled
+    capture(
+        org,
+        django_capture_on_commit_callbacks,
+        [email(org.clock.now, source_id="meeting-4@cal", kind="meeting", duration_minutes=30)],
+    )
+    assert len(synced(org, "Event")) == 1
+    activity = Activity.objects.get(source_id="meeting-4@cal")
+    Activity.objects.filter(pk=activity.pk).update(is_cancelled=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        contact_engine_process_activities(activity_ids=[activity.pk])
+    outbox_drain()
+    assert synced(org, "Event") == []

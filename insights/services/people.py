@@ -170,7 +170,8 @@ def _duration(minutes: int) -> str:
 
 
 def person_activity_summary(person: PersonFacts) -> str:
-    """One or two plain sentences: what this person did with us in the last 12 months."""
+    """One or two plain sentences: what this person did with us in the last 12 months (counts,
+    which include private activities like every score, and the last activity's date)."""
     parts = []
     meetings, calls = person.counts.get(MEETING, 0), person.counts.get(CALL, 0)
     if meetings:
@@ -187,8 +188,9 @@ def person_activity_summary(person: PersonFacts) -> str:
     text = f"In the last 12 months: {listed}, about {_duration(person.time_spent_minutes)} in all."
     if person.last_at:
         text += f" Last activity on {person.last_at:%d %b %Y} ({LABELS[person.last_kind][0]})."
-    if person.next_meeting_at:
-        text += f" Next meeting on {person.next_meeting_at:%d %b %Y}."
+    # No next meeting here: this sentence is stored once and read by everyone, and issue 15 says "a
+    # next meeting known only from activities a reader may not see is not shown to that reader
+    # anywhere". The sidebar's "Next meeting" row picks it from the reader's visible meetings.
     return text
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db.models import Case, DateField, DateTimeField, F, IntegerField, OuterRef, Value, When
 from django.db.models.functions import Coalesce, Greatest, Round, TruncDate
 
+from activities.counting import prefixed
 from opportunities.models import OpportunityStageHistory
 from query_api.timeframes import ALL_TIME
 
@@ -23,7 +24,6 @@ from .sql import (
     in_window,
     latest,
     person_name,
-    prefixed,
     ratio,
 )
 from .types import DataType, Metric, QueryContext, QueryObject, Variation

@@ -214,22 +214,6 @@ def tallied(tally: Tally, *, default=None) -> Computed:
     return Computed((tally,), lambda value: Coalesce(value, Value(default), output_field=tally.output_field))
 
 
-def prefixed(condition: Q, prefix: str) -> Q:
-    """``condition`` with every lookup moved behind ``prefix`` (``kind`` → ``activities__kind``)."""
-    clone = Q()
-    clone.connector, clone.negated = condition.connector, condition.negated
-    children = []
-    for child in condition.children:
-        if isinstance(child, Q):
-            children.append(prefixed(child, prefix))
-        elif isinstance(child, tuple):
-            children.append((prefix + child[0], child[1]))
-        else:
-            raise TypeError(f"Only plain lookups can be prefixed, not {child!r}")
-    clone.children = children
-    return clone
-
-
 def coalesced_in_window(variation: Variation, first: str, fallback: str, *, dates: bool = False) -> Q:
     """``COALESCE(first, fallback)`` in the window, written as plain lookups (so it can be prefixed)."""
     within = in_date_window if dates else in_window

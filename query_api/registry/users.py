@@ -12,6 +12,7 @@ import dataclasses
 from django.db.models import DecimalField, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from activities.counting import prefixed
 from activities.models import Participant
 from users.models import Quota
 
@@ -23,7 +24,6 @@ from .sql import (
     in_window,
     percent,
     person_name,
-    prefixed,
     tallied,
 )
 from .types import DataType, Metric, QueryContext, QueryObject, Variation

@@ -278,6 +278,46 @@ def test_one_primary_contact_role_per_opportunity(clocked):
             "FIELD_INTEGRITY_EXCEPTION",
             ["EndDateTime"],
         ),
+        (
+            "Task",
+            {"Subject": "X", "TaskSubtype": "Fax"},
+            "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+            ["TaskSubtype"],
+        ),
+        (
+            "Task",
+            {"Subject": "X", "CallType": "Sideways"},
+            "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+            ["CallType"],
+        ),
+        ("Task", {"Subject": "X", "CallDurationInSeconds": 1.5}, "JSON_PARSER_ERROR", []),
+        (
+            "Task",
+            {"Subject": "X", "CallDurationInSeconds": 10**8},
+            "NUMBER_OUTSIDE_VALID_RANGE",
+            ["CallDurationInSeconds"],
+        ),
+        (
+            "Event",
+            {
+                "Subject": "Disagrees",
+                "StartDateTime": "2025-11-20T10:00:00Z",
+                "EndDateTime": "2025-11-20T11:00:00Z",
+                "DurationInMinutes": 30,
+            },
+            "FIELD_INTEGRITY_EXCEPTION",
+            ["DurationInMinutes", "EndDateTime"],
+        ),
+        (
+            "Event",
+            {
+                "Subject": "Too long",
+                "StartDateTime": "2025-11-01T10:00:00Z",
+                "EndDateTime": "2025-11-20T11:00:00Z",
+            },
+            "FIELD_INTEGRITY_EXCEPTION",
+            ["EndDateTime"],
+        ),
     ],
 )
 def test_write_validation(salesforce_standin, object_name, data, code, fields):
@@ -529,3 +569,56 @@ def test_secondary_domains_are_filterable(salesforce_standin):
         "SELECT Name FROM Account WHERE Secondary_Domains__c LIKE '%acme.co.uk%'"
     )
     assert [r["Name"] for r in result["records"]] == ["Acme Corporation"]
+
+
+def test_call_fields_of_a_task(salesforce_standin):
+    """A logged call as Salesforce keeps it: its subtype is set on create and never changed."""
+    sf = salesforce_standin.sf
+    task_id = sf.Task.create(
+        {"Subject": "Call", "TaskSubtype": "call", "CallType": "Outbound", "CallDurationInSeconds": 720}
+    )["id"]
+    task = sf.Task.get(task_id)
+    assert (task["TaskSubtype"], task["CallType"], task["CallDurationInSeconds"]) == ("Call", "Outbound", 720)
+    sf.Task.update(task_id, {"CallDurationInSeconds": 60, "CallType": None})
+    assert (sf.Task.get(task_id)["CallDurationInSeconds"], sf.Task.get(task_id)["CallType"]) == (60, None)
+    with pytest.raises(SalesforceMalformedRequest) as caught:
+        sf.Task.update(task_id, {"TaskSubtype": "Email"})
+    assert error_of(caught)["errorCode"] == "INVALID_FIELD_FOR_INSERT_UPDATE"
+    described = {f["name"]: f for f in sf.Task.describe()["fields"]}
+    assert [v["value"] for v in described["CallType"]["picklistValues"]] == [
+        "Internal",
+        "Inbound",
+        "Outbound",
+    ]
+    assert described["TaskSubtype"]["updateable"] is False
+
+
+def test_event_end_from_its_duration(salesforce_standin):
+    sf = salesforce_standin.sf
+    event_id = sf.Event.create(
+        {"Subject": "Demo", "StartDateTime": "2025-11-20T12:00:00Z", "DurationInMinutes": 45}
+    )["id"]
+    event = sf.Event.get(event_id)
+    assert (event["EndDateTime"], event["DurationInMinutes"]) == ("2025-11-20T12:45:00.000+0000", 45)
+
+
+def test_limits_remaining_falls_with_every_call_served_and_can_be_set(salesforce_standin):
+    sf = salesforce_standin.sf
+    salesforce_standin.set_api_limits(max=1000, remaining=100)  # other integrations used 900
+    assert sf.limits()["DailyApiRequests"] == {"Max": 1000, "Remaining": 99}  # the read itself counts
+    sf.query("SELECT Id FROM User")
+    sf.Account.describe()
+    assert sf.limits()["DailyApiRequests"] == {"Max": 1000, "Remaining": 96}
+    assert sf.api_usage["api-usage"].used == 904 and sf.api_usage["api-usage"].total == 1000
+
+    http = salesforce_standin.requests_session()
+    answer = http.post(f"{salesforce_standin.url}/_standin/limits", json={"Remaining": 1})
+    assert answer.json() == {"DailyApiRequests": {"Max": 1000, "Remaining": 1}}
+    sf.query("SELECT Id FROM User")
+    from simple_salesforce.exceptions import SalesforceRefusedRequest
+
+    with pytest.raises(SalesforceRefusedRequest) as caught:
+        sf.query("SELECT Id FROM User")
+    assert error_of(caught)["errorCode"] == "REQUEST_LIMIT_EXCEEDED"
+    refused = http.post(f"{salesforce_standin.url}/_standin/limits", json={"Remaining": 5000})
+    assert refused.status_code == 400 and "between 0 and Max (1000)" in refused.json()[0]["message"]

@@ -133,7 +133,13 @@ class Command(BaseCommand):
             f"{report.duplicates} already captured, {report.excluded} excluded by local filters, "
             f"{len(report.errors)} could not be read."
         )
-        if report.created == 0 and report.duplicates and not report.excluded:
+        if report.updated:
+            out.write(
+                f"{report.updated} meeting{'s' if report.updated != 1 else ''} already captured "
+                f"{'were' if report.updated != 1 else 'was'} updated from {'their' if report.updated != 1 else 'its'} "
+                "calendar (moved, renamed or cancelled)."
+            )
+        if report.created == 0 and report.duplicates and not report.excluded and not report.updated:
             out.write(f"Nothing new: all {report.duplicates} were already captured.")
         if report.created:
             m = report.account_matches

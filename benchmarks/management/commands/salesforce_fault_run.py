@@ -3,12 +3,17 @@
 A stand-in org (the small demo org, on its own clock) fails a fifth of all calls (server errors,
 locked rows, the API limit, expired sessions, duplicate rules), goes silent for a while (accepts
 every call and answers nothing within the read timeout), and refuses one new contact with a
-validation rule. Mail from the account owner introduces new people at Acme and Globex; the
-contact engine creates them and their contact roles; the outbox drains until nothing is due.
+validation rule. Mail from the account owner introduces new people at Acme and Globex, and a call
+and a meeting with each account follow; the contact engine creates the people and their contact
+roles and queues each activity's Task (emails, calls) or Event (meetings); one more email is
+matched by hand to no account while the outbox drains, so its Task must go again; the outbox
+drains until nothing is due.
 
-The run then checks what an admin would: every other contact and contact role is in Salesforce
-exactly once, nothing is a duplicate or a junk record (a contact with Backstory's id but no email,
-no account or not flagged as Backstory's), and the refused one is on the Sync problems page with
+The run then checks what an admin would: every other contact, contact role, Task and Event is in
+Salesforce exactly once (Tasks and Events counted by their Backstory id), nothing is a duplicate or
+a junk record (a contact with Backstory's id but no email, no account or not flagged as
+Backstory's; a Task or Event hanging on nothing, not flagged, or missing its times or call
+length), the unmatched email has no Task, and the refused one is on the Sync problems page with
 Salesforce's error. Everything it wrote locally is rolled back at the end. RELIABILITY.md has a run.
 """
 
@@ -16,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections import Counter
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -24,6 +30,8 @@ from django.test.utils import override_settings
 from activities.models import Activity
 from activities.parsing.results import ParsedActivity, ParsedParticipant
 from activities.services import activities_ingest
+from activities.services.crm_sync import activity_external_id
+from activities.services.engagement_log import activity_match_manually
 from contacts.models import ConfigurationProfile, Contact
 from contacts.services import contact_engine_process_activities
 from crm.models import OutboxEntry
@@ -47,6 +55,7 @@ FAULT_KINDS = (
 FAULT_RATE = 0.044
 REFUSED = "vera.valid@acme.com"
 REFUSAL = "Contacts at Acme need a mailing city (validation rule Acme_Mailing_City)."
+UNMATCHED = "fault-run-unmatched@lumen-analytics.com"
 # (account key in the stand-in, its owner's address, the contact role holder on the mail, domain)
 ACCOUNTS = (
     ("acme", "priya.raman@lumen-analytics.com", ("rita.moreno@acme.com", "Rita", "Moreno"), "acme.com"),
@@ -136,12 +145,22 @@ class Command(BaseCommand):
                 Activity.objects.filter(source_id__startswith="fault-run-").values_list("pk", flat=True)
             )
         )
-        self.stdout.write(f"captured {report.created} emails introducing {len(expected) + 1} new people")
+        kinds = Counter(
+            Activity.objects.filter(source_id__startswith="fault-run-").values_list("kind", flat=True)
+        )
+        self.stdout.write(
+            f"captured {report.created} activities ({kinds['email']} emails, {kinds['call']} calls, "
+            f"{kinds['meeting']} meetings) introducing {len(expected) + 1} new people"
+        )
 
         silent = None
         silent_over_at = None
         drains = 0
+        unmatched = Activity.objects.get(source_id=UNMATCHED)
         while OutboxEntry.objects.filter(status=OutboxEntry.Status.PENDING).exists() and drains < 400:
+            if drains == 4:
+                # Someone matches one email by hand to no account while the outbox drains.
+                self.match_to_nothing(unmatched)
             if drains == 2 and silent is None:
                 # Salesforce goes silent: it takes every call and answers none in time.
                 silent = server.faults.add("SLOW", delay=options["read_timeout"] + 1.0)
@@ -161,7 +180,17 @@ class Command(BaseCommand):
             f"{drains} drains in {seconds:.1f} s; faults fired: "
             + ", ".join(f"{r.kind} {r.fired}" for r in rules)
         )
-        return self.verify(server, expected, contacts_before, duplicates_before)
+        return self.verify(server, expected, contacts_before, duplicates_before, unmatched)
+
+    def match_to_nothing(self, activity: Activity) -> None:
+        admin, _ = User.objects.get_or_create(
+            username="fault-run-admin",
+            defaults={"email": "fault-run-admin@lumen-analytics.com", "is_staff": True},
+        )
+        activity_match_manually(activity=activity, user=admin, account=None)
+        # The run is one transaction: run the contact engine as the after-commit hand-off would.
+        contact_engine_process_activities(activity_ids=[activity.pk])
+        self.stdout.write("one email matched by hand to no account: its Task must leave Salesforce")
 
     def mail(
         self, clock: ManualClock, people: int
@@ -195,11 +224,45 @@ class Command(BaseCommand):
                     ),
                 )
             )
+            # A call and a meeting with the account: a Task with its length, an Event with its times.
+            for kind, minutes in (("call", 12 + index), ("meeting", 45 + 15 * index)):
+                activities.append(
+                    ParsedActivity(
+                        kind=kind,
+                        source_id=f"fault-run-{account}-{kind}",
+                        subject=f"{account.title()}: {kind} about the proposal",
+                        body="",
+                        occurred_at=now - dt.timedelta(minutes=30 + 10 * index),
+                        duration_minutes=minutes,
+                        participants=(
+                            person(owner, "organizer" if kind == "meeting" else "from", "Priya", "Raman"),
+                            person(*holder[:1], "to", *holder[1:]),
+                        ),
+                    )
+                )
+        activities.append(
+            ParsedActivity(
+                kind="email",
+                source_id=UNMATCHED,
+                subject="Acme: lunch?",
+                body="Are you free on Friday?",
+                occurred_at=now - dt.timedelta(hours=3),
+                participants=(
+                    person(ACCOUNTS[0][1], "from", "Priya", "Raman"),
+                    person(*ACCOUNTS[0][2][:1], "to", *ACCOUNTS[0][2][1:]),
+                ),
+            )
+        )
         return activities, expected
 
     # -- the checks ----------------------------------------------------------------------------
     def verify(
-        self, server: StandinServer, expected: list, contacts_before: int, duplicates_before: set[str]
+        self,
+        server: StandinServer,
+        expected: list,
+        contacts_before: int,
+        duplicates_before: set[str],
+        unmatched: Activity,
     ) -> bool:
         created_flag, id_field = "Created_By_Backstory__c", "Backstory_Id__c"
         rows = server.store.rows("Contact")
@@ -235,7 +298,7 @@ class Command(BaseCommand):
             ("contacts delivered", f"{len(delivered)} of {len(expected)}", len(delivered) == len(expected)),
             ("contacts missing", len(missing), not missing),
             ("duplicate contacts", len(duplicates), not duplicates),
-            ("junk records", len(junk), not junk),
+            ("junk contacts", len(junk), not junk),
             (
                 "contact roles delivered",
                 f"{len(roles_delivered)} of {roles_expected.count()}",
@@ -247,6 +310,7 @@ class Command(BaseCommand):
                 f"{problem.last_error_code}: {problem.last_error}" if problem else "no",
                 bool(problem and problem.last_error_code == "FIELD_CUSTOM_VALIDATION_EXCEPTION"),
             ),
+            *self.verify_activities(server, unmatched),
             ("other entries not done", stuck.count(), not stuck.exists()),
             ("new contacts in Salesforce", server.store.count("Contact") - contacts_before, True),
         ]
@@ -254,3 +318,57 @@ class Command(BaseCommand):
             style = self.style.SUCCESS if good else self.style.ERROR
             self.stdout.write(style(f"  {label:<34} {value}"))
         return all(good for _label, _value, good in lines)
+
+    def verify_activities(self, server: StandinServer, unmatched: Activity) -> list[tuple[str, object, bool]]:
+        """Tasks and Events counted by their Backstory id: delivered once, missing, duplicated, junk."""
+        id_field, created_flag = "Backstory_Id__c", "Created_By_Backstory__c"
+        activities = Activity.objects.filter(source_id__startswith="fault-run-").exclude(pk=unmatched.pk)
+        lines = []
+        for object_name, kinds in (("Task", ("email", "call")), ("Event", ("meeting",))):
+            wanted = {activity_external_id(a): a for a in activities if a.kind in kinds}
+            by_id: dict[str, list[dict]] = {}
+            for row in server.store.rows(object_name):
+                if row.get(id_field):
+                    by_id.setdefault(row[id_field], []).append(row)
+            delivered = [key for key in wanted if len(by_id.get(key, [])) == 1]
+            missing = [key for key in wanted if key not in by_id]
+            duplicated = [key for key, found in by_id.items() if len(found) > 1]
+            junk = [
+                row["Id"]
+                for key, found in by_id.items()
+                for row in found
+                if key not in wanted
+                or not row.get(created_flag)
+                or not (row.get("WhatId") or row.get("WhoId"))
+                or (object_name == "Event" and row.get("DurationInMinutes") != wanted[key].duration_minutes)
+                or (
+                    object_name == "Task"
+                    and wanted[key].kind == "call"
+                    and row.get("CallDurationInSeconds") != wanted[key].duration_minutes * 60
+                )
+            ]
+            plural = object_name.lower() + "s"
+            lines += [
+                (
+                    f"{plural} delivered",
+                    f"{len(delivered)} of {len(wanted)}",
+                    len(delivered) == len(wanted) > 0,
+                ),
+                (f"{plural} missing", len(missing), not missing),
+                (f"duplicate {plural} (by Backstory id)", len(duplicated), not duplicated),
+                (f"junk {plural}", len(junk), not junk),
+            ]
+        left = server.store.find_by_field("Task", id_field, activity_external_id(unmatched))
+        deleted = (
+            OutboxEntry.objects.filter(
+                record_type="activities.activity",
+                record_id=unmatched.pk,
+                operation=OutboxEntry.Operation.DELETE,
+                status=OutboxEntry.Status.DONE,
+            )
+            .exclude(last_error_code="NOT_IN_SALESFORCE")
+            .exists()
+        )
+        how = "created, then deleted" if deleted else "never created"
+        lines.append(("task of the unmatched email", f"{len(left)} ({how})", not left))
+        return lines

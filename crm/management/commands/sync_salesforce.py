@@ -66,6 +66,9 @@ class Command(BaseCommand):
             self.stdout.write(f"Outbox: {drained.summary()}")
             for line in drained.errors[:MAX_ERRORS_SHOWN]:
                 self.stdout.write(f"  {line}")
+        if report.held:
+            # Not an error: the beat's pulls go on by themselves once the budget allows.
+            self.stdout.write(self.style.WARNING(f"Held for the Salesforce API budget: {report.held}"))
         if report.stopped:
             raise CommandError(report.stopped)
 

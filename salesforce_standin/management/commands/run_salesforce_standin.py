@@ -2,6 +2,7 @@
 
     manage.py run_salesforce_standin [--port 8443] [--fixtures PATH | --empty]
                                      [--state-file PATH] [--session-id ID] [--tls-dir DIR]
+                                     [--api-limit N]
 
 It prints the instance URL, session id and CA path to put in SALESFORCE_INSTANCE_URL,
 SALESFORCE_SESSION_ID and SALESFORCE_CA_BUNDLE, then serves until Ctrl-C. With
@@ -21,7 +22,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from salesforce_standin import SMALL_ORG, StandinServer, Store
-from salesforce_standin.rest import MAX_PAGE_SIZE
+from salesforce_standin.rest import DEFAULT_API_LIMIT, MAX_PAGE_SIZE
 from salesforce_standin.tls import make_tls
 
 SESSION_FILE = "session-id"
@@ -53,6 +54,12 @@ class Command(BaseCommand):
             help="where the CA certificate, its key and the session id are kept",
         )
         parser.add_argument("--page-size", type=int, default=MAX_PAGE_SIZE, help="records per query page")
+        parser.add_argument(
+            "--api-limit",
+            type=int,
+            default=DEFAULT_API_LIMIT,
+            help="DailyApiRequests Max that /limits reports",
+        )
         parser.add_argument("--log-requests", action="store_true", help="print one line per request")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -68,6 +75,7 @@ class Command(BaseCommand):
             session_id=session_id,
             tls=tls,
             page_size=options["page_size"],
+            api_limit=options["api_limit"],
             log=log,
         )
         if not session_id:
