@@ -22,7 +22,9 @@ NEW_PERSON = [
 
 
 def _connection_lost_on_insert(execute, sql, params, many, context):
-    if sql.lstrip().upper().startswith("INSERT INTO") and "activities_activity" in sql:
+    # SQLite inserts; PostgreSQL takes the ids from the sequence first, then COPYs.
+    inserting = sql.lstrip().upper().startswith("INSERT INTO") and "activities_activity" in sql
+    if inserting or ("nextval" in sql and "activities_activity" in str(params)):
         raise OperationalError("server closed the connection unexpectedly")
     return execute(sql, params, many, context)
 
