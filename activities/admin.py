@@ -1,8 +1,10 @@
+from contextlib import ExitStack
+
 from django.contrib import admin
 
-from .handoff import summaries_stale_where_matched
 from .models import Activity, ActivityOpportunity, Participant
 from .services.crm_sync import activities_delete
+from .services.engagement_log import activity_edited_by_admin
 
 
 class ParticipantInline(admin.TabularInline):
@@ -48,13 +50,17 @@ class ActivityAdmin(admin.ModelAdmin):
     readonly_fields = ["captured_at", "matched_at"]
     show_full_result_count = False
 
-    # An activity made private, or moved to another account or opportunity here, must leave every
-    # reader's page at once: the summaries of where it was and where it is now are marked stale,
-    # which also moves the pages' cache key.
+    # An activity made private, or moved to another account or opportunity here, leaves the same
+    # traces as Edit Match (activity_edited_by_admin): Django saves the activity, then its inlines;
+    # the edit spans both.
     def save_model(self, request, obj, form, change):
-        if change:
-            summaries_stale_where_matched([obj.pk])  # where it was: read before the save
+        form.backstory_edit = ExitStack()
+        form.backstory_edit.enter_context(activity_edited_by_admin(obj))
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        form.backstory_edit.close()
 
     # A deleted activity's Task or Event leaves Salesforce too.
     def delete_model(self, request, obj):
@@ -62,10 +68,6 @@ class ActivityAdmin(admin.ModelAdmin):
 
     def delete_queryset(self, request, queryset):
         activities_delete(queryset)
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        summaries_stale_where_matched([form.instance.pk])  # where it is now, opportunities included
 
 
 @admin.register(Participant)

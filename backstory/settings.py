@@ -194,8 +194,11 @@ BACKSTORY_INTERNAL_DOMAINS = [
 BACKSTORY_FISCAL_YEAR_START_MONTH = env.int("BACKSTORY_FISCAL_YEAR_START_MONTH", default=1)
 # An ISO datetime that freezes "now" (demos, tests); empty means the real clock.
 BACKSTORY_NOW = env("BACKSTORY_NOW", default="")
-# How long rendered page sections are reused (per reader and summary version).
+# How long a rendered Backstory page and its sections are reused (per reader and summary version).
 BACKSTORY_PAGE_CACHE_SECONDS = env.int("BACKSTORY_PAGE_CACHE_SECONDS", default=60)
+# Where sessions live: the database here; production keeps them in the cache in front of the
+# database (settings_production), which saves every page load a query.
+SESSION_ENGINE = env("SESSION_ENGINE", default="django.contrib.sessions.backends.db")
 # A participant with a new address, named like a contact Backstory created on the same account, is
 # that contact's email changing when the old address has had no activity for this many days.
 BACKSTORY_EMAIL_CHANGE_QUIET_DAYS = env.int("BACKSTORY_EMAIL_CHANGE_QUIET_DAYS", default=30)

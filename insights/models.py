@@ -33,6 +33,14 @@ class Summary(models.Model):
         blank=True,
         help_text="When it was last marked stale; a refresh that started later clears it.",
     )
+    # One number per write, whatever the clock says (a frozen clock writes the same timestamps twice):
+    # the pages cache their HTML by it.
+    version = models.PositiveBigIntegerField(
+        default=0,
+        db_default=0,  # code from before this field can still insert summaries during a deploy
+        editable=False,
+        help_text="Moves with every change: marked stale, refreshed or edited.",
+    )
     engagement_level = models.PositiveSmallIntegerField(default=0)
     engagement_breakdown = models.JSONField(default=dict, blank=True)
     key_topics = models.JSONField(default=list, blank=True)
@@ -68,6 +76,16 @@ class Summary(models.Model):
 
     def __str__(self) -> str:
         return f"Summary of {self.account or self.opportunity}"
+
+    def save(self, *args, **kwargs):
+        """Save, moving ``version`` (an edit in the admin shows on the pages at once)."""
+        if self._state.adding:
+            return super().save(*args, **kwargs)
+        self.version = models.F("version") + 1
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+        super().save(*args, **kwargs)
+        self.refresh_from_db(fields=["version"])
 
 
 class EngagementSnapshot(models.Model):

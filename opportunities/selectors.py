@@ -2,7 +2,7 @@
 
 from django.db.models import F, QuerySet
 
-from accounts.selectors import user_may_open_records, with_summary_version
+from accounts.selectors import record_version_get, user_may_open_records
 
 from .models import Opportunity, OpportunityContactRole
 
@@ -20,11 +20,7 @@ def opportunity_version_get_for_user(*, user, pk: int) -> Opportunity | None:
     and creation time, and which version of its summary exists; ``None`` if ``user`` may not open it."""
     if not user_may_open_records(user):
         return None
-    return (
-        with_summary_version(Opportunity.objects.only("id", "name", "created_at", "account_id"))
-        .filter(pk=pk)
-        .first()
-    )
+    return record_version_get(Opportunity, pk=pk, fields=("id", "name", "created_at", "account_id"))
 
 
 def contact_roles_for_opportunity(*, opportunity: Opportunity) -> QuerySet[OpportunityContactRole]:

@@ -198,13 +198,14 @@ class Record:
 
 
 def _cached_summary(obj) -> Summary | None:
-    """The record's summary: only its version (id, generated_at, is_stale, stale_since) when the
+    """The record's summary: only its version (id, version, generated_at, is_stale, stale_since) when the
     record was fetched with ``accounts.selectors.with_summary_version``, the whole of it otherwise."""
     if hasattr(obj, "summary_pk"):
         if obj.summary_pk is None:
             return None
         loaded = {
             "id": obj.summary_pk,
+            "version": obj.summary_version,
             "generated_at": obj.summary_generated_at,
             "is_stale": obj.summary_is_stale,
             "stale_since": obj.summary_stale_since,

@@ -13,13 +13,16 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.cache import cache
 from django.http import Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.crypto import salted_hmac
 from django.utils.safestring import mark_safe
 
 from activities.selectors import opportunity_review
@@ -42,11 +45,14 @@ from .summary import SECTION_LABELS, bullet_activities, bullet_for_user, summary
 
 PAGE_TEMPLATE = "pages/backstory.html"
 EMBED_PARAM = "embed"
-# Rendered sections are cached per reader, record, summary version and page state for this long.
-# A refresh of the summary, a stale mark, another day or another reader is another key; a change in
-# who may see an activity (made private, removed from sync) shows within this many seconds.
+# The whole page (per reader) and its rendered sections are cached for this long, keyed by the record
+# and its last write, its summary's version, the reader's today, the page state and the reader. Every
+# change to the record's activities (captured, made private, re-matched, Edit Match, removed from
+# sync) and every summary refresh moves the summary's version: another key at once. What changes in
+# the CRM alone around the record (its open deals, team, contact roles, a contact's title) shows
+# within this many seconds.
 PAGE_CACHE_SECONDS = 60
-PAGE_CACHE_VERSION = "1"
+PAGE_CACHE_VERSION = "2"
 # Sections that are the same for every reader; the others follow who may see what (privacy).
 # The same for every reader. Not "side": the contact roles a reader may know of depend on what they can see.
 SHARED_SECTIONS = ("metrics", "facts")
@@ -172,6 +178,9 @@ class PageContext:
         self.embed_token = getattr(request, "embed_token", "")
         self.urls = PageUrls(record, self.state, self.embed_token)
         self._summary: dict | None = None
+        # Taken from the page's first fetch, before a section loads the record's details (which
+        # carry no version annotations): every key of this request names the same version.
+        self.version = self._version_parts()
 
     def base(self) -> dict:
         return {
@@ -291,31 +300,78 @@ class PageContext:
         self.record = self.record.with_details().with_full_summary()
         self.urls.record = self.record
 
-    def _cache_key(self, name: str) -> str:
-        record, summary, user = self.record, self.record.summary, self.user
-        parts = [
+    def _version_parts(self) -> list:
+        """What every cached part of this page depends on besides the reader: the record (its id,
+        creation and last write), its summary's version, the reader's today (recency bands), the
+        page state and the embed token (its links carry it)."""
+        record, summary = self.record, self.record.summary
+        return [
             PAGE_CACHE_VERSION,
             record.kind.key,
             record.pk,
             _stamp(getattr(record.obj, "created_at", None)),
-            name,
-            # stale_since moves with every change to the record's activities (a new one, one made
-            # private or re-matched), so no reader sees a section from before it.
-            f"{summary.pk}:{_stamp(summary.generated_at)}:{int(summary.is_stale)}:{_stamp(summary.stale_since)}"
+            _stamp(getattr(record.obj, "record_updated_at", None)),
+            # The summary's version moves with every change to the record's activities (a new one,
+            # one made private, re-matched, edited or removed from sync) and every refresh.
+            f"{summary.pk}:{summary.version}:{_stamp(summary.generated_at)}:{int(summary.is_stale)}:{_stamp(summary.stale_since)}"
             if summary
             else "-",
             self.today.isoformat(),
             sorted(self.state.params().items()),
             self.embed_token,
         ]
+
+    def _reader_parts(self) -> list:
+        """Who reads: what they may see (private activities, people, contact roles) and their time zone."""
+        user = self.user
+        return [user.pk, _stamp(user.date_joined), user.is_admin, user.time_zone]
+
+    def _cache_key(self, name: str) -> str:
+        parts = [*self.version, name]
         if name not in SHARED_SECTIONS:
-            parts += [user.pk, _stamp(user.date_joined), user.is_admin, user.time_zone]
-        digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
-        return f"backstory:page:{digest}"
+            parts += self._reader_parts()
+        return _digest(parts)
+
+    def _page_key(self) -> str:
+        # The whole page is the reader's own: the top bar names them and shows staff links. Every
+        # query parameter and the path are in it, not only the state they are read into.
+        user = self.user
+        return _digest(
+            [
+                *self.version,
+                "page",
+                self.request.path,
+                sorted(self.request.GET.lists()),
+                *self._reader_parts(),
+                user.get_username(),
+                user.is_staff,
+            ]
+        )
+
+    def page_html(self, extra: dict, *, cacheable: bool) -> str:
+        """The whole page's HTML with a stand-in for the reader's CSRF token (``with_csrf_token``):
+        from the cache when ``cacheable`` and there, otherwise rendered (and cached when cacheable).
+        A request with messages waiting is never served from or stored in the cache: they are shown
+        once, to their reader."""
+        seconds = _cache_seconds()
+        key = None
+        if cacheable and seconds and not _messages_waiting(self.request):
+            key = self._page_key()
+            found = cache.get(key)
+            if found is not None:
+                return found
+        context = {**self.base(), **extra}
+        context["html"] = self.sections_html(self.section_names())
+        # The cached HTML never holds a token: the stand-in is replaced per request.
+        context["csrf_token"] = csrf_token_stand_in()
+        html = render_to_string(self.record.kind.template, context, request=self.request)
+        if key is not None:
+            cache.set(key, html, timeout=seconds)
+        return html
 
     def sections_html(self, names) -> dict:
         """The HTML of these sections, from the cache where it is, rendered (and cached) otherwise."""
-        seconds = getattr(settings, "BACKSTORY_PAGE_CACHE_SECONDS", PAGE_CACHE_SECONDS)
+        seconds = _cache_seconds()
         keys = {name: self._cache_key(name) for name in names}
         found = cache.get_many(list(keys.values())) if seconds else {}
         html, missing = {}, {}
@@ -335,6 +391,31 @@ class PageContext:
 
 def _stamp(moment) -> str:
     return f"{moment.timestamp():.6f}" if moment else "-"
+
+
+def _digest(parts: list) -> str:
+    return f"backstory:page:{hashlib.sha256(repr(parts).encode()).hexdigest()[:40]}"
+
+
+def _cache_seconds() -> int:
+    return getattr(settings, "BACKSTORY_PAGE_CACHE_SECONDS", PAGE_CACHE_SECONDS)
+
+
+def _messages_waiting(request) -> bool:
+    # len() reads the stored messages without marking them shown.
+    return bool(len(messages.get_messages(request)))
+
+
+def csrf_token_stand_in() -> str:
+    """What a cached page holds where the reader's CSRF token goes: derived from SECRET_KEY, so no
+    captured text can spell it, and the same in every server process sharing the cache."""
+    return "csrf" + salted_hmac("backstory.pages.csrf-stand-in", "page").hexdigest()[:40]
+
+
+def with_csrf_token(request, html: str) -> str:
+    """The page's HTML with this request's own CSRF token where the stand-in is (Django's
+    ``get_token``: it also sets the CSRF cookie on the response, as rendering ``{{ csrf_token }}`` does)."""
+    return html.replace(csrf_token_stand_in(), get_token(request))
 
 
 def render_record_page(request, record: Record, *, part: str | None = None, **part_args):
@@ -358,13 +439,15 @@ def render_record_page(request, record: Record, *, part: str | None = None, **pa
                     request, f"{PAGE_TEMPLATE}#person", {**page.base(), **page.person(part_args["person_pk"])}
                 )
         else:
-            context = page.base()
+            extra = {}
             if part == "bullet":
-                context.update(page.bullet(part_args["section"], part_args["index"]))
+                extra = page.bullet(part_args["section"], part_args["index"])
             elif part == "person":
-                context.update(page.person(part_args["person_pk"]))
-            context["html"] = page.sections_html(page.section_names())
-            response = render(request, record.kind.template, context)
+                extra = page.person(part_args["person_pk"])
+            # The page itself is cached whole; a page with a sidebar open is rendered around its
+            # cached sections (the sidebar is one click, not a page load).
+            html = page.page_html(extra, cacheable=part is None)
+            response = HttpResponse(with_csrf_token(request, html))
     # One URL answers with a partial or the whole page: caches must keep them apart.
     patch_vary_headers(response, ["HX-Request"])
     return response

@@ -16,7 +16,7 @@ LOGIN_FAILURES_PRUNE_SCHEDULE = {
 app.conf.beat_schedule.update({"users-login-failures-prune": LOGIN_FAILURES_PRUNE_SCHEDULE})
 
 
-@shared_task(name="users.login_failures_prune")
+@shared_task(name="users.login_failures_prune", queue="default")
 def prune_login_failures() -> int:
     """Delete failed sign-ins that no longer count toward a lock; returns how many were deleted."""
     return login_failures_prune()

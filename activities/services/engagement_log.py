@@ -1,8 +1,10 @@
-"""What a person does from the Engagement Log: Edit Match, and (admins) remove an activity from sync."""
+"""What a person does from the Engagement Log: Edit Match, and (admins) remove an activity from sync;
+and an admin's raw edit of an activity in the Django admin, which must leave the same traces."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,7 +14,7 @@ from accounts.models import Account
 from backstory import clock
 from contacts.services.removal import contacts_remove_created_from_activity
 from opportunities.models import Opportunity
-from rollups.services import rollups_kept_current
+from rollups.services import rollups_kept_current, rollups_refresh
 
 from ..handoff import hand_off_after_capture, hand_off_after_removal, summaries_stale_where_matched
 from ..models import Activity, ActivityOpportunity
@@ -125,3 +127,22 @@ def activity_remove_from_sync(*, activity: Activity, user) -> Removal:
 
     hand_off_after_removal([activity.pk])
     return Removal(activity, removed.contacts, removed.contact_roles)
+
+
+@contextmanager
+def activity_edited_by_admin(activity: Activity) -> Iterator[None]:
+    """Around an admin's edit of an activity in the Django admin (any field, its participants, its
+    opportunity links; or a new one added by hand): the same traces as Edit Match. The summaries of
+    where it was and where it is now are marked stale at once (a private activity leaves every
+    reader's page), the rollups follow, and the engines read it again after commit, so its Task or
+    Event in Salesforce follows too (Design: "A private activity is ... shown only to its owner and
+    admins": never pushed to the CRM)."""
+    if activity.pk is None:
+        yield
+        rollups_refresh(activity_ids=[activity.pk])
+    else:
+        summaries_stale_where_matched([activity.pk])  # where it was: read before the change
+        with rollups_kept_current(activity_ids=[activity.pk]):
+            yield
+    summaries_stale_where_matched([activity.pk])  # where it is now, opportunities included
+    hand_off_after_capture([activity.pk])

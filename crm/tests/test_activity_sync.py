@@ -26,6 +26,7 @@ from crm.models import OutboxEntry
 from crm.push import outbox_drain
 from crm.sync import salesforce_pull
 from opportunities.models import NextStep, Opportunity
+from tests.admin_forms import admin_change_form_data
 from users.models import User
 
 pytestmark = pytest.mark.django_db
@@ -293,6 +294,27 @@ def test_activity_deleted_in_the_admin_takes_its_event_with_it(
     outbox_drain()
     assert synced(org, "Event") == []
     assert not OutboxEntry.objects.exclude(status=OutboxEntry.Status.DONE).exists()
+
+
+def test_activity_made_private_in_the_admin_takes_its_task_out_of_salesforce(
+    pulled, client, django_capture_on_commit_callbacks
+):
+    """A private activity is never in Salesforce, however it became private: here an admin ticks
+    "private" on the activity's change form after its Task was pushed."""
+    org = pulled
+    capture(org, django_capture_on_commit_callbacks, [email(org.clock.now)])
+    assert len(synced(org, "Task")) == 1
+    activity = Activity.objects.get(source_id="sync-1@lumen-analytics.com")
+    admin = User.objects.create_superuser("root", "root@lumen-analytics.com", "x")
+    client.force_login(admin)
+    change = reverse("admin:activities_activity_change", args=[activity.pk])
+    data = admin_change_form_data(client.get(change))
+    data["is_private"] = "on"
+    with django_capture_on_commit_callbacks(execute=True):
+        saved = client.post(change, data)
+    assert saved.status_code == 302
+    outbox_drain()
+    assert synced(org, "Task") == []
 
 
 def test_call_task_carries_its_duration_and_direction(pulled, django_capture_on_commit_callbacks):

@@ -781,6 +781,8 @@ def _write(
             update_fields=SUMMARY_FIELDS,
             batch_size=500,
         )
+        # Every refreshed summary is a new version (the pages' cache key), whatever the clock says.
+        Summary.objects.filter(**{f"{key}_id__in": ids}).update(version=F("version") + 1)
         # A summary marked stale after this refresh read its activities stays stale.
         Summary.objects.filter(**{f"{key}_id__in": ids}, is_stale=True).filter(
             Q(stale_since__isnull=True) | Q(stale_since__lte=started)
@@ -878,7 +880,9 @@ def _mark_and_schedule(account_ids: set[int], opportunity_ids: set[int]) -> None
     for key, ids in (("account", account_ids), ("opportunity", opportunity_ids)):
         if not ids:
             continue
-        Summary.objects.filter(**{f"{key}_id__in": ids}).update(is_stale=True, stale_since=now)
+        Summary.objects.filter(**{f"{key}_id__in": ids}).update(
+            is_stale=True, stale_since=now, version=F("version") + 1
+        )
         existing = set(Summary.objects.filter(**{f"{key}_id__in": ids}).values_list(f"{key}_id", flat=True))
         # A record with no summary yet gets an empty one, marked stale, for the refresh to fill.
         Summary.objects.bulk_create(

@@ -10,6 +10,7 @@ from accounts.tests.factories import AccountFactory
 from contacts.tests.factories import ContactFactory
 from insights.tests.factories import SummaryFactory
 from pages.tests.factories import NOW, days_ago, full_account, person_on, topic
+from tests.admin_forms import admin_change_form_data
 from users.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -500,30 +501,6 @@ def test_no_caching_when_the_setting_is_zero(client, account, page, rep, setting
     assert "Changed in place" in text_of(client.get(url("detail", account.pk)))
 
 
-def _admin_change_form_data(response) -> dict:
-    """What the admin change form would post back unchanged: the main form and every inline."""
-    data = {}
-    for form in [
-        response.context["adminform"].form,
-        *(f for inline in response.context["inline_admin_formsets"] for f in inline.formset.forms),
-    ]:
-        for bound in form:
-            value = bound.value()
-            if value is None or value is False:
-                continue
-            widget = bound.field.widget
-            if hasattr(widget, "widgets"):  # the admin's split date and time
-                for index, part in enumerate(widget.decompress(value)):
-                    data[f"{bound.html_name}_{index}"] = part.isoformat() if part is not None else ""
-                continue
-            data[bound.html_name] = value
-    for inline in response.context["inline_admin_formsets"]:
-        management = inline.formset.management_form
-        for bound in management:
-            data[bound.html_name] = bound.value()
-    return data
-
-
 def test_an_activity_made_private_in_the_admin_leaves_other_readers_pages_at_once(
     client, account, page, rep, other_rep, django_capture_on_commit_callbacks
 ):
@@ -539,7 +516,7 @@ def test_an_activity_made_private_in_the_admin_leaves_other_readers_pages_at_onc
     admin = UserFactory(admin=True)
     client.force_login(admin)
     change = reverse("admin:activities_activity_change", args=[page["mid"].pk])
-    data = _admin_change_form_data(client.get(change))
+    data = admin_change_form_data(client.get(change))
     data["is_private"] = "on"
     # A refresh is already queued (as in production, minutes away): the summary is only marked.
     from django.core.cache import cache
@@ -610,3 +587,149 @@ def test_the_activity_chart_follows_the_chosen_period(rep_client, frozen_now, ac
     year = text_of(rep_client.get(url("detail", account.pk, period="current_year")))
     assert "this year: " in year and "over 48 weeks" in year  # the weeks that overlap 2026
     assert '<div class="trend-scale" aria-hidden="true"><span>48</span><span>0</span></div>' in year
+
+
+# --- The whole page is cached per reader (issue 19) ----------------------------------------------
+
+
+def _csrf_token_of(response) -> str:
+    return re.search(r'"X-CSRFToken": "([^"]+)"', response.content.decode()).group(1)
+
+
+def test_a_second_view_of_the_page_is_served_whole_without_rendering_a_template(client, account, page, rep):
+    client.force_login(rep)
+    first = client.get(url("detail", account.pk))
+    assert first.templates  # rendered once
+    second = client.get(url("detail", account.pk))
+    assert second.status_code == 200 and not second.templates
+
+    def without_token(response):
+        return response.content.decode().replace(_csrf_token_of(response), "")
+
+    assert without_token(second) == without_token(first)
+
+
+def test_rep_b_never_receives_rep_a_s_cached_page(client, account, page, rep, other_rep):
+    client.force_login(other_rep)
+    sams = text_of(client.get(url("detail", account.pk)))
+    assert "Confidential discount request" in sams and 'title="Signed in as sam"' in sams
+    client.force_login(rep)
+    danas = text_of(client.get(url("detail", account.pk)))
+    assert "Confidential discount request" not in danas
+    assert 'title="Signed in as dana"' in danas and "Signed in as sam" not in danas
+
+
+def test_a_form_posted_from_a_cached_page_carries_the_readers_own_csrf_token(account, page, rep, other_rep):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+
+    def sign_in(user):
+        client.get(reverse("login"))
+        signed_in = client.post(
+            reverse("login"),
+            {
+                "username": user.username,
+                "password": "pw",
+                "csrfmiddlewaretoken": client.cookies["csrftoken"].value,
+            },
+        )
+        assert signed_in.status_code == 302
+
+    def sign_out_from_the_page():
+        response = client.get(url("detail", account.pk))
+        form_token = re.search(
+            r'name="csrfmiddlewaretoken" value="([^"]+)"', response.content.decode()
+        ).group(1)
+        assert form_token == _csrf_token_of(response)
+        assert client.post(reverse("logout"), {"csrfmiddlewaretoken": form_token}).status_code == 302
+        return response
+
+    sign_in(rep)
+    assert sign_out_from_the_page().templates  # rendered and cached for Dana
+    sign_in(other_rep)  # a second reader
+    sign_out_from_the_page()
+    sign_in(rep)  # signing in gives Dana a new CSRF secret; her page comes from the cache
+    assert not sign_out_from_the_page().templates
+
+
+def test_a_message_waiting_is_shown_once_on_the_page_and_never_cached(client, account, page):
+    admin = UserFactory(admin=True, username="ops")
+    client.force_login(admin)
+    client.get(url("detail", account.pk))  # cached for the admin
+    change = reverse("admin:insights_insightsconfiguration_add")
+    added = client.post(change, {**_admin_change_form_data(client.get(change)), "ghosted_days": 21})
+    assert added.status_code == 302  # not followed: the message waits for the next page
+    shown = text_of(client.get(url("detail", account.pk)))
+    assert 'class="message success"' in shown and "was added successfully" in shown
+    assert 'class="message' not in text_of(client.get(url("detail", account.pk)))
+
+
+def test_the_day_rolling_over_moves_the_recency_bands(client, settings, account, page, rep):
+    client.force_login(rep)
+    assert '<li class="bullet recency-7"> <a' in text_of(client.get(url("detail", account.pk)))
+    settings.BACKSTORY_NOW = "2026-12-01T12:00:00+00:00"  # eight days on: the newest topic is 10 days old
+    body = text_of(client.get(url("detail", account.pk)))
+    assert '<li class="bullet recency-7"> <a' not in body and '<li class="bullet recency-14"> <a' in body
+
+
+def test_a_change_to_the_account_in_the_admin_shows_on_the_next_load(client, account, page, rep):
+    client.force_login(rep)
+    assert "Freight forwarding" not in text_of(client.get(url("detail", account.pk)))
+    admin = UserFactory(admin=True, username="ops")
+    client.force_login(admin)
+    change = reverse("admin:accounts_account_change", args=[account.pk])
+    saved = client.post(
+        change, {**_admin_change_form_data(client.get(change)), "industry": "Freight forwarding"}
+    )
+    assert saved.status_code == 302
+    client.force_login(rep)
+    assert "Freight forwarding" in text_of(client.get(url("detail", account.pk)))
+
+
+def test_each_capture_shows_on_the_next_load_with_the_clock_frozen(
+    client, frozen_now, account, rep, django_capture_on_commit_callbacks
+):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    from activities.tests.factories import api_item
+
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=rep)[0].key}")
+    client.force_login(rep)
+
+    def capture(n: int) -> str:
+        item = api_item(
+            kind="email",
+            source_id=f"buyer-{n}@northwind.com",
+            subject=f"Question {n}",
+            duration_minutes=None,
+            occurred_at=f"2026-11-2{n}T09:00:00Z",
+            participants=[
+                {"email": rep.email, "name": "Dana Rivera", "role": "from"},
+                {"email": f"buyer{n}@northwind.com", "name": f"Buyer {n}", "role": "to"},
+            ],
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            assert api.post("/api/v1/activities", {"activities": [item]}, format="json").status_code < 300
+        return text_of(client.get(url("detail", account.pk)))
+
+    assert "External (1)" in capture(1)
+    assert "External (2)" in capture(2)  # the same frozen clock: only the summary's version moved
+
+
+def test_a_change_to_the_account_shows_on_a_page_with_a_sidebar_open(client, account, page, rep):
+    # A sidebar's page loads the record's details before its sections: their keys must still name
+    # the record's version.
+    client.force_login(rep)
+    assert "Freight forwarding" not in text_of(client.get(url("bullet", account.pk, "key_topics", 0)))
+    admin = UserFactory(admin=True, username="ops")
+    client.force_login(admin)
+    change = reverse("admin:accounts_account_change", args=[account.pk])
+    saved = client.post(
+        change, {**_admin_change_form_data(client.get(change)), "industry": "Freight forwarding"}
+    )
+    assert saved.status_code == 302
+    client.force_login(rep)
+    assert "Freight forwarding" in text_of(client.get(url("bullet", account.pk, "key_topics", 0)))

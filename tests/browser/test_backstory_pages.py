@@ -65,7 +65,7 @@ def test_a_rep_searches_opens_an_account_and_explores_it(live_server, new_page, 
     screenshot(page, "account-page", full_page=True)
 
     # The breakdown: a disclosure with aria-expanded, closed with Escape.
-    toggle = page.locator("[data-disclosure]")
+    toggle = page.locator("#engagement [data-disclosure]")
     toggle.focus()
     page.keyboard.press("Enter")
     expect(toggle).to_have_attribute("aria-expanded", "true")

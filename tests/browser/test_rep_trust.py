@@ -204,6 +204,24 @@ def test_no_console_error_and_no_sideways_scroll_on_a_phone(live_server, new_pag
             assert wide <= 390, f"{name} is {wide} px wide at 390 px"
             bar = page.locator("header.topbar").bounding_box()
             assert bar["height"] <= 2 * 56, f"the top bar is {bar['height']} px tall"
+            # Every place of the main menu is one tap away, whole on screen (none cut at the edge).
+            menu = page.get_by_role("button", name="Menu")
+            menu.click()
+            expect(menu).to_have_attribute("aria-expanded", "true")
+            for place in ("Home", "Engagement Log", "Reports", "Connections", "Help"):
+                link = page.get_by_role("navigation", name="Main").get_by_role("link", name=place)
+                expect(link).to_be_visible()
+                box = link.bounding_box()
+                assert box["x"] >= 0 and box["x"] + box["width"] <= 390, f"{place} is cut at 390 px"
+            if name == "home":
+                screenshot(page, "phone-menu")
+            page.keyboard.press("Escape")
+            expect(page.get_by_role("navigation", name="Main")).to_be_hidden()
+            if name == "home":  # its two short tables fit a phone: no column cut off at the card's edge
+                clipped = page.evaluate(
+                    "[...document.querySelectorAll('.table-scroll')].filter(el => el.scrollWidth > el.clientWidth).length"
+                )
+                assert clipped == 0, "a home table is cut at 390 px"
 
 
 def test_the_person_drawer_wheel_is_76_px_and_colleagues_get_no_buyer_benchmark(

@@ -37,7 +37,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 
 from accounts.models import Account, AccountDomain, AccountTeamMember
@@ -109,6 +109,12 @@ class Command(BaseCommand):
             help="Persistent database connections in the server (seconds; 0 opens one per request), set through DATABASE_URL.",
         )
         parser.add_argument(
+            "--session-engine",
+            default="django.contrib.sessions.backends.cached_db",
+            help="The server's SESSION_ENGINE: production's cached_db by default (a signed-in page load "
+            "then reads its session from the cache); django.contrib.sessions.backends.db reads it from the database.",
+        )
+        parser.add_argument(
             "--priority",
             type=int,
             default=-10,
@@ -145,7 +151,8 @@ class Command(BaseCommand):
         if options["only"]:
             wanted = {name.strip() for name in options["only"].split(",")}
             runs = [run for run in runs if run.name in wanted]
-        self.count_queries(runs, user)
+        with override_settings(SESSION_ENGINE=options["session_engine"]):  # as the server runs
+            self.count_queries(runs, user)
         driver = self.driver(options["driver"])
         # "cold" runs use a server without a cache: every section is rendered for every request.
         for cold in (False, True):
@@ -158,6 +165,7 @@ class Command(BaseCommand):
                 options["workers"],
                 cache_url="dummycache://" if cold else None,
                 conn_max_age=options["conn_max_age"],
+                session_engine=options["session_engine"],
             )
             try:
                 base = f"http://127.0.0.1:{port}"
@@ -406,7 +414,12 @@ class Command(BaseCommand):
         return "python"
 
     def start_server(
-        self, port: int, workers: int, cache_url: str | None = None, conn_max_age: int = 0
+        self,
+        port: int,
+        workers: int,
+        cache_url: str | None = None,
+        conn_max_age: int = 0,
+        session_engine: str = "",
     ) -> subprocess.Popen:
         gunicorn = Path(sys.executable).with_name("gunicorn")
         if not gunicorn.exists():
@@ -420,6 +433,8 @@ class Command(BaseCommand):
         }
         if cache_url:
             env["CACHE_URL"] = cache_url
+        if session_engine:
+            env["SESSION_ENGINE"] = session_engine
         database_url = os.environ.get("DATABASE_URL", "")
         if conn_max_age and database_url and "conn_max_age" not in database_url:
             env["DATABASE_URL"] = (
@@ -506,7 +521,8 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(
             f"Database: {connection.vendor} (connections kept {options['conn_max_age']} s); gunicorn {options['workers']} sync workers; {options['clients']} clients; "
-            f"{options['duration']} s per URL; driver {driver}; nice {self.priority}; load average {load[0]:.1f}"
+            f"{options['duration']} s per URL; driver {driver}; nice {self.priority}; sessions {options['session_engine'].rsplit('.', 1)[-1]}; "
+            f"cache {os.environ.get('CACHE_URL') or 'locmem (per worker)'}; load average {load[0]:.1f}"
         )
         self.stdout.write(
             f"{'run':<10} {'requests':>9} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>6} {'queries':>7} {'app CPU ms/req':>14} {'db CPU ms/req':>13}"
