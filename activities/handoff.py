@@ -5,11 +5,15 @@ it never imports them. It names their tasks instead, and Celery finds them in th
 them: eagerly in this one when there is no broker, on their own queues (`contacts`, `insights`)
 with a worker. Every hand-off waits for the surrounding transaction to commit.
 
-| hand-off | tasks, in order |
+Every hand-off is recorded first as an ``EngineWork`` row in the caller's transaction, sent after
+commit, and swept until done (activities/services/engine_work.py): a broker outage delays it, never
+loses it.
+
+| hand-off (``EngineWork.task_name``) | tasks, in order |
 |---|---|
-| new or re-matched activities | `contacts.process_activities`, then `insights.summaries_mark_stale`, then `activities.engine_work_done` (recorded first as an `EngineWork` row, swept until done) |
-| an activity removed from sync | `insights.summaries_mark_stale` |
-| before an activity leaves its account or opportunities | `insights.summaries_mark_stale` of where it was |
+| new or re-matched activities (`after_capture`) | `contacts.process_activities`, `insights.summaries_mark_stale`, `activities.engine_work_done` |
+| an activity removed from sync (`after_removal`) | `insights.summaries_mark_stale`, `activities.engine_work_done` |
+| before an activity leaves its account or opportunities (`summaries_stale`) | `insights.summaries_mark_stale` of where it was, `activities.engine_work_done` |
 """
 
 from __future__ import annotations
@@ -17,11 +21,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from celery import chain, current_app
-from django.db import transaction
 
 from .selectors import records_matched_to
 
-AFTER_CAPTURE = "after_capture"  # the EngineWork name of the hand-off below
+# The EngineWork names of the hand-offs below.
+AFTER_CAPTURE = "after_capture"
+AFTER_REMOVAL = "after_removal"
+SUMMARIES_STALE = "summaries_stale"
 CONTACT_ENGINE = "contacts.process_activities"
 ENGINE_WORK_DONE = "activities.engine_work_done"
 SUMMARIES_MARK_STALE = "insights.summaries_mark_stale"
@@ -56,39 +62,52 @@ def hand_off_after_capture(
         engine_work_record(task_name=AFTER_CAPTURE, activity_ids=ids, on_sent=on_sent)
 
 
-def engine_work_signature(*, task_name: str, activity_ids: list[int], work_id: int):
+def engine_work_signature(work):
     """What sending an ``EngineWork`` row means: the engines' tasks in order, then the row is done."""
-    if task_name != AFTER_CAPTURE:
-        raise ValueError(f"unknown hand-off {task_name!r}")
-    return chain(
-        _task(CONTACT_ENGINE, activity_ids=activity_ids),
-        _task(SUMMARIES_MARK_STALE, activity_ids=activity_ids),
-        _task(ENGINE_WORK_DONE, work_id=work_id),
-    )
+    if work.task_name == AFTER_CAPTURE:
+        engines = [
+            _task(CONTACT_ENGINE, activity_ids=work.activity_ids),
+            _task(SUMMARIES_MARK_STALE, activity_ids=work.activity_ids),
+        ]
+    elif work.task_name == AFTER_REMOVAL:
+        engines = [_task(SUMMARIES_MARK_STALE, activity_ids=work.activity_ids)]
+    elif work.task_name == SUMMARIES_STALE:
+        engines = [
+            _task(SUMMARIES_MARK_STALE, account_ids=work.account_ids, opportunity_ids=work.opportunity_ids)
+        ]
+    else:
+        raise ValueError(f"unknown hand-off {work.task_name!r}")
+    return chain(*engines, _task(ENGINE_WORK_DONE, work_id=work.pk))
 
 
 def hand_off_after_removal(activity_ids: Iterable[int]) -> None:
-    """After commit, the summaries that counted these activities (removed from sync) are stale."""
-    batches = _batches(activity_ids)
+    """After commit, the summaries that counted these activities (removed from sync) are stale.
 
-    def send() -> None:
-        for ids in batches:
-            _task(SUMMARIES_MARK_STALE, activity_ids=ids).apply_async()
+    Recorded in the caller's transaction (``EngineWork``) like every hand-off: never lost to a
+    broker outage.
+    """
+    from .services.engine_work import engine_work_record  # services import this module: import on use
 
-    transaction.on_commit(send, robust=True)
+    for ids in _batches(activity_ids):
+        engine_work_record(task_name=AFTER_REMOVAL, activity_ids=ids)
 
 
 def summaries_stale_where_matched(activity_ids: Iterable[int]) -> None:
     """The summaries of the accounts and opportunities these activities are matched to now are stale.
 
     Call it inside the transaction before an activity leaves its account or opportunities: the old
-    match is read now, and the summaries are marked after commit. Also after a change that keeps or
-    adds matches.
+    match is read now, recorded (``EngineWork``), and the summaries are marked after commit. Also
+    after a change that keeps or adds matches.
     """
+    from .services.engine_work import engine_work_record  # services import this module: import on use
+
+    activity_ids = list(dict.fromkeys(activity_ids))
     account_ids, opportunity_ids = records_matched_to(activity_ids=activity_ids)
     if not (account_ids or opportunity_ids):
         return
-    task = _task(
-        SUMMARIES_MARK_STALE, account_ids=sorted(account_ids), opportunity_ids=sorted(opportunity_ids)
+    engine_work_record(
+        task_name=SUMMARIES_STALE,
+        activity_ids=activity_ids,
+        account_ids=sorted(account_ids),
+        opportunity_ids=sorted(opportunity_ids),
     )
-    transaction.on_commit(task.apply_async, robust=True)

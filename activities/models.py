@@ -233,15 +233,21 @@ class ActivityAttachment(models.Model):
 
 
 class EngineWork(models.Model):
-    """What capture owes the engines for a batch of new or re-matched activities.
+    """What capture owes the engines: a batch of new, re-matched or removed activities, or the
+    summaries of the accounts and opportunities an activity is leaving.
 
-    Written in the same transaction as the activities, so a broker outage can delay the contact
-    engine and summaries but never lose them: the row stays open until the after-capture task has
-    run, and a periodic sweeper sends again whatever is still open (activities/services/engine_work.py).
+    Written in the same transaction as the change, so a broker outage can delay the contact engine
+    and summaries but never lose them: the row stays open until its hand-off's last task has run,
+    and a periodic sweeper sends again whatever is still open (activities/services/engine_work.py).
+    ``task_name`` names the hand-off (activities/handoff.py).
     """
 
     task_name = models.CharField(max_length=100)
     activity_ids = models.JSONField()
+    # Read when the work was recorded (where an activity was matched before it left): the hand-off
+    # cannot read them again later.
+    account_ids = models.JSONField(default=list, blank=True)
+    opportunity_ids = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(db_index=True)
     sent_at = models.DateTimeField(null=True, blank=True, help_text="Last time it reached the broker.")
     attempts = models.PositiveIntegerField(default=0)
@@ -254,4 +260,6 @@ class EngineWork(models.Model):
 
     def __str__(self) -> str:
         state = "done" if self.done_at else "sent" if self.sent_at else "waiting for the broker"
-        return f"{self.task_name} for {len(self.activity_ids)} activities ({state})"
+        if self.activity_ids:
+            return f"{self.task_name} for {len(self.activity_ids)} activities ({state})"
+        return f"{self.task_name} for {len(self.account_ids)} accounts, {len(self.opportunity_ids)} opportunities ({state})"

@@ -8,6 +8,7 @@ import logging
 from celery import shared_task
 
 from backstory.celery import app
+from backstory.database import DATABASE_UNAVAILABLE
 
 from .services.engine_work import engine_work_done, engine_work_sweep
 
@@ -56,7 +57,15 @@ def match_activities_task(activity_ids: list[int] | None = None) -> dict:
     return {"examined": report.examined, "changed": report.changed}
 
 
-@shared_task(name="activities.engine_work_done", queue="capture")
+@shared_task(
+    name="activities.engine_work_done",
+    queue="capture",
+    # The database restarting: retried, so the row is closed without waiting for the sweeper.
+    autoretry_for=DATABASE_UNAVAILABLE,
+    retry_backoff=True,
+    retry_backoff_max=60,
+    max_retries=10,
+)
 def engine_work_done_task(work_id: int) -> None:
     """The last link of a hand-off: the engines ran, nothing is owed for this ``EngineWork`` row."""
     engine_work_done(work_id=work_id)

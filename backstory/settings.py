@@ -92,6 +92,9 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'backstory.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# A kept connection (CONN_MAX_AGE, production) is checked before a request or task reuses it, so
+# after a database restart the first capture reconnects instead of failing (issue 15).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the dev server read while a Celery-eager import writes; NORMAL sync is safe with WAL
     # (a power cut may lose the last transactions, never corrupt the file) and much faster.

@@ -15,6 +15,8 @@ admin.site.site_title = "Backstory admin"
 admin.site.index_title = "Org data, configuration profiles and sync"
 admin.site.login_form = AdminSignInForm
 
+handler500 = "backstory.views.server_error"  # a database outage is a 503 to retry, not a 500
+
 urlpatterns = [
     path("", page_views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),

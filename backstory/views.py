@@ -1,12 +1,18 @@
-"""Project-level views: a health check (the home page is the pages app's)."""
+"""Project-level views: a health check and the server error handler (the home page is the pages app's)."""
+
+import logging
+import sys
 
 from django.core.cache import cache
 from django.db import DatabaseError, connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
+from django.template import loader
+from django.views import defaults
 from django.views.decorators.http import require_GET
 
 from .cache import cache_is_reachable
 from .celery import app as celery_app
+from .database import DATABASE_UNAVAILABLE
 
 
 @require_GET
@@ -50,3 +56,33 @@ def _broker_check() -> str:
         return "ok"
     except Exception as error:  # kombu raises transport-specific errors
         return f"unreachable: {type(error).__name__}"
+
+
+logger = logging.getLogger(__name__)
+# Seconds a client should wait before sending the request again: a database restart takes a few.
+DATABASE_RETRY_AFTER_SECONDS = 5
+DATABASE_UNAVAILABLE_MESSAGE = (
+    "The database is unavailable for a moment (restarting or unreachable), so this request was not "
+    "carried out. Send the same request again in a few seconds: an activity already stored is "
+    "recognised by its source_id and stored once."
+)
+
+
+def server_error(request):
+    """handler500. A database that cannot be reached (stopped, restarting, its connection lost) is
+    a 503 the client can retry, in JSON for the APIs; anything else is the designed 500 page.
+
+    Issue 15: a capture during a database restart must get "a clear error the client can retry",
+    never an HTML 500. The 503 page reads nothing from the database (the site's layout would).
+    """
+    error = sys.exc_info()[1]
+    if not isinstance(error, DATABASE_UNAVAILABLE):
+        return defaults.server_error(request)
+    logger.warning("Database unavailable for %s %s: %s", request.method, request.path, error)
+    if request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", ""):
+        response = JsonResponse({"detail": DATABASE_UNAVAILABLE_MESSAGE, "retry": True}, status=503)
+    else:
+        page = loader.get_template("503.html").render({"retry_after": DATABASE_RETRY_AFTER_SECONDS})
+        response = HttpResponse(page, status=503)
+    response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+    return response

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from celery import shared_task
 from celery.schedules import crontab
-from django.db import OperationalError
 
 from backstory.celery import app
+from backstory.database import DATABASE_UNAVAILABLE
 
 from .services import contact_engine_process_activities, contacts_deduplicate
 
@@ -29,7 +29,7 @@ app.conf.beat_schedule.update({"contacts-daily-deduplication": DEDUPLICATION_SCH
     name="contacts.process_activities",
     queue="contacts",
     acks_late=True,
-    autoretry_for=(OperationalError,),
+    autoretry_for=DATABASE_UNAVAILABLE,
     retry_backoff=True,
     retry_backoff_max=600,
     max_retries=5,
@@ -55,7 +55,7 @@ def enqueue_process_activities(activity_ids: list[int]) -> None:
     soft_time_limit=1800,  # the whole org's contacts
     time_limit=1900,
     acks_late=True,
-    autoretry_for=(OperationalError,),
+    autoretry_for=DATABASE_UNAVAILABLE,
     retry_backoff=True,
     retry_backoff_max=600,
     max_retries=5,

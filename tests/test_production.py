@@ -3,7 +3,8 @@
 import socket
 
 import pytest
-from django.test import RequestFactory
+from django.db import OperationalError, connection
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.views.defaults import server_error
 
@@ -63,3 +64,18 @@ def test_a_server_error_gets_the_designed_500_page(settings):
     page = response.content.decode()
     assert response.status_code == 500
     assert "Something went wrong on our side" in page and 'class="topbar' in page
+
+
+def test_a_page_while_the_database_is_unreachable_is_a_503_that_reloads_itself(settings):
+    settings.DEBUG = False
+    client = Client(raise_request_exception=False)
+    client.force_login(UserFactory(username="dana"))
+
+    def unreachable(execute, sql, params, many, context):
+        raise OperationalError('connection to server at "127.0.0.1", port 5432 failed: Connection refused')
+
+    with connection.execute_wrapper(unreachable):
+        response = client.get(reverse("home"))
+    assert response.status_code == 503 and response["Retry-After"] == "5"
+    page = response.content.decode()
+    assert "Back in a moment" in page and 'http-equiv="refresh"' in page

@@ -1,4 +1,5 @@
-"""What capture owes the engines, kept in the database until it is done.
+"""What capture owes the engines, kept in the database until it is done (every hand-off of
+``activities/handoff.py``: after capture, after a removal from sync, summaries an activity leaves).
 
 Issue 15: "what capture owes the engines is recorded in the database in the same transaction as
 the activities ... and a periodic sweeper enqueues anything not done after N minutes, so a broker
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.db import transaction
@@ -35,14 +36,24 @@ _PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "
 
 
 def engine_work_record(
-    *, task_name: str, activity_ids: list[int], on_sent: Callable[[bool], None] | None = None
+    *,
+    task_name: str,
+    activity_ids: list[int],
+    account_ids: Iterable[int] = (),
+    opportunity_ids: Iterable[int] = (),
+    on_sent: Callable[[bool], None] | None = None,
 ) -> EngineWork:
-    """Record the work (call inside the transaction that stores the activities); it is sent after commit.
+    """Record the work (call inside the transaction that makes the change); it is sent after commit.
 
-    ``on_sent(True|False)`` hears whether the broker took it.
+    ``task_name`` is one of the hand-offs of ``activities/handoff.py``; ``on_sent(True|False)``
+    hears whether the broker took it.
     """
     work = EngineWork.objects.create(
-        task_name=task_name, activity_ids=list(activity_ids), created_at=clock.now()
+        task_name=task_name,
+        activity_ids=list(activity_ids),
+        account_ids=list(account_ids),
+        opportunity_ids=list(opportunity_ids),
+        created_at=clock.now(),
     )
 
     def send() -> None:
@@ -60,9 +71,7 @@ def engine_work_send(*, work: EngineWork) -> bool:
 
     work.attempts += 1
     try:
-        engine_work_signature(
-            task_name=work.task_name, activity_ids=work.activity_ids, work_id=work.pk
-        ).apply_async(retry=True, retry_policy=_PUBLISH_RETRY)
+        engine_work_signature(work).apply_async(retry=True, retry_policy=_PUBLISH_RETRY)
     except Exception as error:  # the broker's errors depend on the transport; eager runs raise the engine's
         logger.warning("Engine work %s not sent, the sweeper will send it again: %s", work.pk, error)
         work.last_error = f"{type(error).__name__}: {error}"[:300]

@@ -22,6 +22,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from activities.parsing.results import ParsedActivity, ParseError
 from activities.parsing.text import describe_surrogate, first_surrogate
 from backstory import clock
+from backstory.database import DATABASE_UNAVAILABLE
 from rollups.services import rollups_refresh
 from users.models import User
 
@@ -426,7 +427,8 @@ class IngestSession:
 
     def _store(self, rows: list[_Row]) -> None:
         """Store the batch in one transaction; if the database refuses it, store row by row so one
-        bad item is reported and every good one is kept."""
+        bad item is reported and every good one is kept. A database that is unavailable
+        (``DATABASE_UNAVAILABLE``) refuses nothing: its error is raised, for the caller to retry."""
         if not rows:
             return
         recorded = len(self.report.outcomes)
@@ -434,6 +436,8 @@ class IngestSession:
             with transaction.atomic():
                 stored = self._store_rows(rows)
         except (DatabaseError, ValueError) as error:  # ValueError: text the driver cannot encode
+            if isinstance(error, DATABASE_UNAVAILABLE):
+                raise  # no item's fault: the capture fails as a whole (the API's 503), to retry
             self._forget_outcomes_since(recorded)
             if len(rows) == 1:
                 self._fail(rows[0].pending, f"could not be stored: {_first_line(error)}")
@@ -444,6 +448,8 @@ class IngestSession:
                     with transaction.atomic():
                         stored.extend(self._store_rows([row]))
                 except (DatabaseError, ValueError) as row_error:
+                    if isinstance(row_error, DATABASE_UNAVAILABLE):
+                        raise
                     self._forget_outcomes_since(recorded)
                     self._fail(row.pending, f"could not be stored: {_first_line(row_error)}")
                 recorded = len(self.report.outcomes)

@@ -1,5 +1,6 @@
-"""A broker outage delays capture's hand-off to the engines and never loses it: a real Redis,
-started on its own port for this test, stopped while 200 activities are captured, then started again."""
+"""A broker outage delays capture's hand-offs to the engines and never loses them: a real Redis,
+started on its own port for each test, stopped while activities are captured, removed from sync or
+matched by hand, then started again."""
 
 import pytest
 from celery.contrib.testing.worker import start_worker
@@ -7,9 +8,12 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from activities.models import Activity, EngineWork
+from activities.services.engagement_log import activity_match_manually, activity_remove_from_sync
 from activities.tasks import send_owed_engine_work
-from activities.tests.factories import api_item
+from activities.tests.factories import ActivityFactory, ActivityOpportunityFactory, api_item
 from backstory.celery import app, tasks_through_broker
+from insights.models import Summary
+from insights.tests.factories import SummaryFactory
 
 from .brokers import wait_until
 
@@ -43,3 +47,66 @@ def test_200_activities_captured_while_redis_is_down_are_all_processed_after_it_
     done = EngineWork.objects.get()
     assert sorted(done.activity_ids) == sorted(Activity.objects.values_list("id", flat=True))
     assert len(done.activity_ids) == 200
+
+
+def _summaries_of_acme_fresh(org):
+    SummaryFactory(account=org.acme, is_stale=False)
+    SummaryFactory(account=None, opportunity=org.pilot, is_stale=False)
+    activity = ActivityFactory(owner=org.dana, account=org.acme)
+    ActivityOpportunityFactory(activity=activity, opportunity=org.pilot)
+    return activity
+
+
+def _stale(*, account=None, opportunity=None) -> bool:
+    return Summary.objects.filter(account=account, opportunity=opportunity, is_stale=True).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_activity_removed_from_sync_while_redis_is_down_has_its_summaries_marked_stale_after_it_returns(
+    org, redis_server
+):
+    activity = _summaries_of_acme_fresh(org)
+    with (
+        tasks_through_broker(redis_server.url),
+        start_worker(
+            app, pool="solo", perform_ping_check=False, queues=["capture", "insights"], loglevel="ERROR"
+        ),
+    ):
+        redis_server.stop()
+        activity_remove_from_sync(activity=activity, user=org.admin)
+        owed = EngineWork.objects.get(done_at__isnull=True)
+        assert owed.task_name == "after_removal" and owed.sent_at is None
+
+        redis_server.start()
+        assert send_owed_engine_work()["sent"] == 1  # what Celery beat does every minute
+        assert wait_until(lambda: not EngineWork.objects.filter(done_at__isnull=True).exists())
+    # The summaries that counted it are refreshed without it.
+    assert _stale(account=org.acme) and _stale(opportunity=org.pilot)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_edit_match_while_redis_is_down_marks_the_summaries_it_left_stale_after_it_returns(
+    org, redis_server
+):
+    activity = _summaries_of_acme_fresh(org)
+    with (
+        tasks_through_broker(redis_server.url),
+        start_worker(
+            app,
+            pool="solo",
+            perform_ping_check=False,
+            queues=["capture", "contacts", "insights"],
+            loglevel="ERROR",
+        ),
+    ):
+        redis_server.stop()
+        # Dana takes the activity off Acme: Acme's and the Pilot's summaries must not count it any more.
+        activity_match_manually(activity=activity, user=org.dana, account=None)
+        assert EngineWork.objects.filter(
+            task_name="summaries_stale", sent_at__isnull=True
+        ).get().account_ids == [org.acme.pk]
+
+        redis_server.start()
+        send_owed_engine_work()
+        assert wait_until(lambda: not EngineWork.objects.filter(done_at__isnull=True).exists())
+    assert _stale(account=org.acme) and _stale(opportunity=org.pilot)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from activities.models import Activity
+from backstory.database import DATABASE_UNAVAILABLE
 from contacts.models import ConfigurationProfile, ContactDecision
 
 from .activity_sync import enqueue_activity_synced
@@ -131,6 +132,8 @@ def _run_batch(activities: list[Activity], ctx: EngineContext, report: EngineRep
                 process_activity(activity=activity, ctx=ctx)
                 ctx.end_activity()
             except Exception as error:
+                if isinstance(error, DATABASE_UNAVAILABLE):
+                    raise  # not this activity's fault: the whole run is retried (contacts.process_activities)
                 logger.exception("contact engine failed on activity %s", activity.pk)
                 ctx.rollback_activity(activity, checkpoint)
                 report.errors.append(f"activity {activity.pk}: {type(error).__name__}: {error}")
@@ -185,6 +188,10 @@ def _run(
         try:
             _run_batch(batch, ctx, report, keep=keep)
         except Exception as error:
+            if isinstance(error, DATABASE_UNAVAILABLE):
+                # Issue 15: "0 lost ... contacts across ... database restart": reported as a failed
+                # batch, the hand-off would count as done and these people would never be created.
+                raise
             logger.exception("contact engine failed on a batch of %s activities", len(batch))
             ctx.discard_buffers()
             report.errors.append(

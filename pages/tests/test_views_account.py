@@ -658,7 +658,7 @@ def test_a_message_waiting_is_shown_once_on_the_page_and_never_cached(client, ac
     client.force_login(admin)
     client.get(url("detail", account.pk))  # cached for the admin
     change = reverse("admin:insights_insightsconfiguration_add")
-    added = client.post(change, {**_admin_change_form_data(client.get(change)), "ghosted_days": 21})
+    added = client.post(change, {**admin_change_form_data(client.get(change)), "ghosted_days": 21})
     assert added.status_code == 302  # not followed: the message waits for the next page
     shown = text_of(client.get(url("detail", account.pk)))
     assert 'class="message success"' in shown and "was added successfully" in shown
@@ -680,7 +680,7 @@ def test_a_change_to_the_account_in_the_admin_shows_on_the_next_load(client, acc
     client.force_login(admin)
     change = reverse("admin:accounts_account_change", args=[account.pk])
     saved = client.post(
-        change, {**_admin_change_form_data(client.get(change)), "industry": "Freight forwarding"}
+        change, {**admin_change_form_data(client.get(change)), "industry": "Freight forwarding"}
     )
     assert saved.status_code == 302
     client.force_login(rep)
@@ -728,7 +728,7 @@ def test_a_change_to_the_account_shows_on_a_page_with_a_sidebar_open(client, acc
     client.force_login(admin)
     change = reverse("admin:accounts_account_change", args=[account.pk])
     saved = client.post(
-        change, {**_admin_change_form_data(client.get(change)), "industry": "Freight forwarding"}
+        change, {**admin_change_form_data(client.get(change)), "industry": "Freight forwarding"}
     )
     assert saved.status_code == 302
     client.force_login(rep)
