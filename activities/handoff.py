@@ -14,6 +14,7 @@ loses it.
 | new or re-matched activities (`after_capture`) | `contacts.process_activities`, `insights.summaries_mark_stale`, `activities.engine_work_done` |
 | an activity removed from sync (`after_removal`) | `insights.summaries_mark_stale`, `activities.engine_work_done` |
 | before an activity leaves its account or opportunities (`summaries_stale`) | `insights.summaries_mark_stale` of where it was, `activities.engine_work_done` |
+| a CRM change that may match activities anew (`rematch_after_crm_change`) | `activities.rematch_after_crm_change` (which hands off what it re-matched), `activities.engine_work_done` |
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from .selectors import records_matched_to
 AFTER_CAPTURE = "after_capture"
 AFTER_REMOVAL = "after_removal"
 SUMMARIES_STALE = "summaries_stale"
+REMATCH_AFTER_CRM_CHANGE = "rematch_after_crm_change"
+REMATCH_TASK = "activities.rematch_after_crm_change"
 CONTACT_ENGINE = "contacts.process_activities"
 ENGINE_WORK_DONE = "activities.engine_work_done"
 SUMMARIES_MARK_STALE = "insights.summaries_mark_stale"
@@ -75,6 +78,8 @@ def engine_work_signature(work):
         engines = [
             _task(SUMMARIES_MARK_STALE, account_ids=work.account_ids, opportunity_ids=work.opportunity_ids)
         ]
+    elif work.task_name == REMATCH_AFTER_CRM_CHANGE:
+        engines = [_task(REMATCH_TASK, **work.payload)]
     else:
         raise ValueError(f"unknown hand-off {work.task_name!r}")
     return chain(*engines, _task(ENGINE_WORK_DONE, work_id=work.pk))
@@ -111,3 +116,12 @@ def summaries_stale_where_matched(activity_ids: Iterable[int]) -> None:
         account_ids=sorted(account_ids),
         opportunity_ids=sorted(opportunity_ids),
     )
+
+
+def hand_off_rematch_after_crm_change(payload: dict) -> None:
+    """After commit, match again what a CRM change affects (``payload``: the keyword arguments of
+    ``activities.rematch_after_crm_change``). Recorded in the caller's transaction like every
+    hand-off: a broker outage delays the re-match, never loses it."""
+    from .services.engine_work import engine_work_record  # services import this module: import on use
+
+    engine_work_record(task_name=REMATCH_AFTER_CRM_CHANGE, activity_ids=[], payload=payload)

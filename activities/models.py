@@ -248,6 +248,8 @@ class EngineWork(models.Model):
     # cannot read them again later.
     account_ids = models.JSONField(default=list, blank=True)
     opportunity_ids = models.JSONField(default=list, blank=True)
+    # The arguments of a hand-off that is not about activities (a re-match after a CRM change).
+    payload = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(db_index=True)
     sent_at = models.DateTimeField(null=True, blank=True, help_text="Last time it reached the broker.")
     attempts = models.PositiveIntegerField(default=0)
@@ -262,4 +264,6 @@ class EngineWork(models.Model):
         state = "done" if self.done_at else "sent" if self.sent_at else "waiting for the broker"
         if self.activity_ids:
             return f"{self.task_name} for {len(self.activity_ids)} activities ({state})"
+        if self.payload:
+            return f"{self.task_name} ({state})"
         return f"{self.task_name} for {len(self.account_ids)} accounts, {len(self.opportunity_ids)} opportunities ({state})"

@@ -1,5 +1,6 @@
 """What capture owes the engines, kept in the database until it is done (every hand-off of
-``activities/handoff.py``: after capture, after a removal from sync, summaries an activity leaves).
+``activities/handoff.py``: after capture, after a removal from sync, summaries an activity leaves,
+a re-match after a CRM change).
 
 Issue 15: "what capture owes the engines is recorded in the database in the same transaction as
 the activities ... and a periodic sweeper enqueues anything not done after N minutes, so a broker
@@ -41,6 +42,7 @@ def engine_work_record(
     activity_ids: list[int],
     account_ids: Iterable[int] = (),
     opportunity_ids: Iterable[int] = (),
+    payload: dict | None = None,
     on_sent: Callable[[bool], None] | None = None,
 ) -> EngineWork:
     """Record the work (call inside the transaction that makes the change); it is sent after commit.
@@ -53,6 +55,7 @@ def engine_work_record(
         activity_ids=list(activity_ids),
         account_ids=list(account_ids),
         opportunity_ids=list(opportunity_ids),
+        payload=payload or {},
         created_at=clock.now(),
     )
 

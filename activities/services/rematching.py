@@ -20,7 +20,7 @@ from backstory import clock
 from contacts.models import Contact, Lead
 from rollups.services import rollups_kept_current
 
-from ..handoff import hand_off_after_capture, summaries_stale_where_matched
+from ..handoff import hand_off_after_capture, hand_off_rematch_after_crm_change, summaries_stale_where_matched
 from ..models import Activity, ActivityOpportunity, Participant
 from ..selectors import activities_in_sync
 from .bulk import among, insert_rows, update_rows
@@ -345,9 +345,7 @@ def activities_rematch_after_crm_change(
     }
     if not any(payload.values()):
         return
-    from ..tasks import rematch_after_crm_change
-
-    transaction.on_commit(lambda: rematch_after_crm_change.delay(**payload), robust=True)
+    hand_off_rematch_after_crm_change(payload)
 
 
 def rematch_after_crm_change(

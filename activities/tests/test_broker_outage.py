@@ -1,16 +1,19 @@
 """A broker outage delays capture's hand-offs to the engines and never loses them: a real Redis,
 started on its own port for each test, stopped while activities are captured, removed from sync or
-matched by hand, then started again."""
+matched by hand, or re-matched after a CRM change, then started again."""
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from django.db import transaction
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.models import AccountDomain
 from activities.models import Activity, EngineWork
+from activities.services import activities_ingest, activities_rematch_after_crm_change
 from activities.services.engagement_log import activity_match_manually, activity_remove_from_sync
 from activities.tasks import send_owed_engine_work
-from activities.tests.factories import ActivityFactory, ActivityOpportunityFactory, api_item
+from activities.tests.factories import ActivityFactory, ActivityOpportunityFactory, api_item, parsed_item
 from backstory.celery import app, tasks_through_broker
 from insights.models import Summary
 from insights.tests.factories import SummaryFactory
@@ -110,3 +113,42 @@ def test_an_edit_match_while_redis_is_down_marks_the_summaries_it_left_stale_aft
         send_owed_engine_work()
         assert wait_until(lambda: not EngineWork.objects.filter(done_at__isnull=True).exists())
     assert _stale(account=org.acme) and _stale(opportunity=org.pilot)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_crm_change_while_redis_is_down_matches_the_activities_it_concerns_after_it_returns(
+    org, redis_server
+):
+    # Mail from Acme's European office, which no account knew of: captured on no account.
+    parsed = parsed_item(
+        source_id="eu-1",
+        participants=[
+            {"email": "dana.rivera@lumen-analytics.com", "name": "Dana Rivera", "role": "from"},
+            {"email": "lars@acme-eu.com", "name": "Lars Berg", "role": "to"},
+        ],
+    )
+    activities_ingest(items=[parsed], source="api", hand_off=False)
+    activity = Activity.objects.get(source_id="eu-1")
+    assert activity.account_id is None
+    with (
+        tasks_through_broker(redis_server.url),
+        start_worker(
+            app,
+            pool="solo",
+            perform_ping_check=False,
+            queues=["capture", "contacts", "insights"],
+            loglevel="ERROR",
+        ),
+    ):
+        redis_server.stop()
+        # The CRM pull learns Acme's second domain and asks for a re-match of what it concerns.
+        with transaction.atomic():
+            AccountDomain.objects.create(account=org.acme, domain="acme-eu.com")
+            activities_rematch_after_crm_change(account_ids=[org.acme.pk], domains=["acme-eu.com"])
+        assert EngineWork.objects.get(done_at__isnull=True).task_name == "rematch_after_crm_change"
+
+        redis_server.start()
+        send_owed_engine_work()  # what Celery beat does every minute
+        assert wait_until(lambda: not EngineWork.objects.filter(done_at__isnull=True).exists())
+    activity.refresh_from_db()
+    assert activity.account_id == org.acme.pk

@@ -106,3 +106,21 @@ def test_enron_sample_imports_once_and_matches_by_domain(db, settings, frozen_no
     out, _ = run(ENRON)
     assert "0 new activities stored, 453 already captured" in out
     assert counts() == before
+
+
+def test_a_database_lost_mid_import_is_a_clear_message_to_run_again_not_a_traceback(org, monkeypatch):
+    from django.db import OperationalError
+
+    from activities.services import IngestSession
+
+    def lost(self):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(IngestSession, "flush", lost)
+    with pytest.raises(CommandError) as refused:
+        call_command(
+            "import_activities", str(INGEST_DATA / "acme_calendar.ics"), "--no-progress", stdout=io.StringIO()
+        )
+    message = str(refused.value)
+    assert "The database became unavailable (server closed the connection unexpectedly)" in message
+    assert "Run the same command again once the database is back" in message

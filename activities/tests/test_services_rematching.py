@@ -3,7 +3,7 @@
 import pytest
 
 from accounts.tests.factories import AccountDomainFactory, AccountFactory
-from activities.models import Activity, ActivityOpportunity
+from activities.models import Activity, ActivityOpportunity, EngineWork
 from activities.services import (
     activities_ingest,
     activities_rematch_after_crm_change,
@@ -124,19 +124,23 @@ def test_removed_activities_are_not_rematched(org):
     assert match_activities(activity_ids=[activity.pk]).examined == 0
 
 
-def test_crm_change_service_queues_one_task_after_commit(
+def test_crm_change_service_records_one_rematch_and_sends_it_after_commit(
     org, monkeypatch, django_capture_on_commit_callbacks
 ):
-    calls = []
-    monkeypatch.setattr("activities.tasks.rematch_after_crm_change.delay", lambda **kw: calls.append(kw))
+    sent = []
+    monkeypatch.setattr(
+        "activities.services.engine_work.engine_work_send", lambda *, work: sent.append(work.payload) or True
+    )
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         activities_rematch_after_crm_change(
             account_ids=[org.acme.pk], emails=["A@x.com"], domains=["mail.newco.com"]
         )
-    assert calls == []  # nothing before commit
+    # Recorded in the caller's transaction (a broker outage cannot lose it), sent only after commit.
+    owed = EngineWork.objects.get()
+    assert owed.task_name == "rematch_after_crm_change" and sent == []
     for callback in callbacks:
         callback()
-    assert calls == [
+    assert sent == [
         {"account_ids": [org.acme.pk], "emails": ["a@x.com"], "domains": ["newco.com"], "contact_ids": []}
     ]
 

@@ -16,6 +16,7 @@ from activities.models import Activity
 from activities.parsing import SUPPORTED_SUFFIXES, MailLimits, ParseError, parse_path
 from activities.services import IngestReport, IngestSession
 from backstory import clock
+from backstory.database import DATABASE_UNAVAILABLE
 from users.models import User
 
 SOURCE_BY_SUFFIX = {
@@ -87,25 +88,35 @@ class Command(BaseCommand):
             file=sys.stderr,
             dynamic_ncols=True,
         )
-        for path in files:
-            source = SOURCE_BY_SUFFIX.get(path.suffix.lower(), Activity.Source.EML)
-            progress.set_postfix_str(path.name, refresh=False)
-            for item in parse_path(
-                path,
-                now=now,
-                expand_from=now - dt.timedelta(days=settings.BACKSTORY_RECURRENCE_DAYS_BACK),
-                expand_until=now + dt.timedelta(days=settings.BACKSTORY_RECURRENCE_DAYS_AHEAD),
-                max_occurrences=settings.BACKSTORY_RECURRENCE_MAX_OCCURRENCES,
-                mail_limits=mail_limits,
-            ):
-                position = (
-                    item.position
-                    if isinstance(item, ParseError)
-                    else item.origin.removeprefix(str(path)).strip()
-                )
-                session.add(item, source=source, key=f"{path} {position}".strip())
-                progress.update(1)
-        report = session.finish()
+        try:
+            for path in files:
+                source = SOURCE_BY_SUFFIX.get(path.suffix.lower(), Activity.Source.EML)
+                progress.set_postfix_str(path.name, refresh=False)
+                for item in parse_path(
+                    path,
+                    now=now,
+                    expand_from=now - dt.timedelta(days=settings.BACKSTORY_RECURRENCE_DAYS_BACK),
+                    expand_until=now + dt.timedelta(days=settings.BACKSTORY_RECURRENCE_DAYS_AHEAD),
+                    max_occurrences=settings.BACKSTORY_RECURRENCE_MAX_OCCURRENCES,
+                    mail_limits=mail_limits,
+                ):
+                    position = (
+                        item.position
+                        if isinstance(item, ParseError)
+                        else item.origin.removeprefix(str(path)).strip()
+                    )
+                    session.add(item, source=source, key=f"{path} {position}".strip())
+                    progress.update(1)
+            report = session.finish()
+        except DATABASE_UNAVAILABLE as error:
+            progress.close()
+            stored = session.report.created
+            reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
+            raise CommandError(
+                f"The database became unavailable ({reason}): "
+                f"{stored} new activit{'ies were' if stored != 1 else 'y was'} stored before it. "
+                "Run the same command again once the database is back: what is already stored is skipped."
+            ) from None
         progress.close()
         self.write_report(report, len(files))
         if report.read == 0:
