@@ -2,6 +2,8 @@
 started on its own port for each test, stopped while activities are captured, removed from sync or
 matched by hand, or re-matched after a CRM change, then started again."""
 
+from contextlib import contextmanager
+
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.db import transaction
@@ -21,21 +23,22 @@ from insights.tests.factories import SummaryFactory
 from .brokers import wait_until
 
 
+@contextmanager
+def worker_on(redis_server, queues=("capture", "contacts", "insights")):
+    """Tasks go through this test's own Redis, to a worker in this process consuming ``queues``."""
+    with (
+        tasks_through_broker(redis_server.url),
+        start_worker(app, pool="solo", perform_ping_check=False, queues=list(queues), loglevel="ERROR"),
+    ):
+        yield
+
+
 @pytest.mark.django_db(transaction=True)
 def test_200_activities_captured_while_redis_is_down_are_all_processed_after_it_returns(org, redis_server):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=org.dana).key}")
     items = [api_item(source_id=f"outage-{n}") for n in range(200)]
-    with (
-        tasks_through_broker(redis_server.url),
-        start_worker(
-            app,
-            pool="solo",
-            perform_ping_check=False,
-            queues=["capture", "contacts", "insights"],
-            loglevel="ERROR",
-        ),
-    ):
+    with worker_on(redis_server):
         redis_server.stop()
         response = client.post("/api/v1/activities", {"activities": items}, format="json")
         assert response.status_code == 201
@@ -69,12 +72,7 @@ def test_an_activity_removed_from_sync_while_redis_is_down_has_its_summaries_mar
     org, redis_server
 ):
     activity = _summaries_of_acme_fresh(org)
-    with (
-        tasks_through_broker(redis_server.url),
-        start_worker(
-            app, pool="solo", perform_ping_check=False, queues=["capture", "insights"], loglevel="ERROR"
-        ),
-    ):
+    with worker_on(redis_server, queues=["capture", "insights"]):
         redis_server.stop()
         activity_remove_from_sync(activity=activity, user=org.admin)
         owed = EngineWork.objects.get(done_at__isnull=True)
@@ -92,16 +90,7 @@ def test_an_edit_match_while_redis_is_down_marks_the_summaries_it_left_stale_aft
     org, redis_server
 ):
     activity = _summaries_of_acme_fresh(org)
-    with (
-        tasks_through_broker(redis_server.url),
-        start_worker(
-            app,
-            pool="solo",
-            perform_ping_check=False,
-            queues=["capture", "contacts", "insights"],
-            loglevel="ERROR",
-        ),
-    ):
+    with worker_on(redis_server):
         redis_server.stop()
         # Dana takes the activity off Acme: Acme's and the Pilot's summaries must not count it any more.
         activity_match_manually(activity=activity, user=org.dana, account=None)
@@ -130,16 +119,7 @@ def test_a_crm_change_while_redis_is_down_matches_the_activities_it_concerns_aft
     activities_ingest(items=[parsed], source="api", hand_off=False)
     activity = Activity.objects.get(source_id="eu-1")
     assert activity.account_id is None
-    with (
-        tasks_through_broker(redis_server.url),
-        start_worker(
-            app,
-            pool="solo",
-            perform_ping_check=False,
-            queues=["capture", "contacts", "insights"],
-            loglevel="ERROR",
-        ),
-    ):
+    with worker_on(redis_server):
         redis_server.stop()
         # The CRM pull learns Acme's second domain and asks for a re-match of what it concerns.
         with transaction.atomic():
