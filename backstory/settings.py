@@ -114,6 +114,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # Login throttling (users/login_throttle.py): failures per username and per address within the window.
 AUTHENTICATION_BACKENDS = [
     "users.login_throttle.LoginThrottleBackend",
+    "users.authentication.UserBackend",
+    # Only for sessions signed in before UserBackend: they name this one, and stay signed in.
     "django.contrib.auth.backends.ModelBackend",
 ]
 BACKSTORY_LOGIN_FAILURES_PER_USER = env.int("BACKSTORY_LOGIN_FAILURES_PER_USER", default=10)
