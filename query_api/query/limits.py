@@ -22,6 +22,12 @@ from django.db import connection, transaction
 SQLITE_CHECK_EVERY = 1_000
 
 
+# How PostgreSQL runs a Query API statement besides its time limit. No JIT compilation: the planner
+# prices correlated subqueries far above their cost, and compiling the plan then takes seconds longer
+# than running it.
+POSTGRESQL_QUERY_SETTINGS = {"jit": "off"}
+
+
 @dataclass
 class StatementLimit:
     seconds: float
@@ -39,22 +45,24 @@ def statement_seconds() -> float:
 @contextmanager
 def statement_time_limit(seconds: float | None = None):
     """Run the block's statements under a time limit; yields a ``StatementLimit`` to ask, after a
-    database error, whether the limit is what stopped it. On PostgreSQL the block is a transaction."""
+    database error, whether the limit is what stopped it. On PostgreSQL the block is a transaction,
+    with ``POSTGRESQL_QUERY_SETTINGS`` too."""
     seconds = statement_seconds() if seconds is None else seconds
     limit = StatementLimit(seconds, time.monotonic() + seconds)
     if connection.vendor == "postgresql":
-        # SET LOCAL lasts to the end of the outermost transaction: put the caller's value back
-        # after the block (on an error, rolling back the savepoint does it).
+        wanted = {"statement_timeout": f"{max(1, int(seconds * 1000))}ms", **POSTGRESQL_QUERY_SETTINGS}
+        outermost = not connection.in_atomic_block
         with transaction.atomic():
             with connection.cursor() as cursor:
-                cursor.execute("SELECT current_setting('statement_timeout')")
-                previous = cursor.fetchone()[0]
-                cursor.execute(
-                    "SELECT set_config('statement_timeout', %s, true)", [f"{max(1, int(seconds * 1000))}ms"]
-                )
+                previous = None if outermost else _settings_get(cursor, list(wanted))
+                _settings_set_local(cursor, wanted)
             yield limit
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
+            # SET LOCAL lasts to the end of the outermost transaction: inside the caller's, put its
+            # values back (on an error, rolling back the savepoint does it). Outermost, the block is
+            # the whole transaction and the settings end with it.
+            if previous is not None:
+                with connection.cursor() as cursor:
+                    _settings_set_local(cursor, previous)
         return
     if connection.vendor == "sqlite":
         connection.ensure_connection()
@@ -66,6 +74,19 @@ def statement_time_limit(seconds: float | None = None):
             raw.set_progress_handler(None, 0)
         return
     yield limit
+
+
+def _settings_get(cursor, names: list[str]) -> dict[str, str]:
+    cursor.execute("SELECT " + ", ".join(["current_setting(%s)"] * len(names)), names)
+    return dict(zip(names, cursor.fetchone(), strict=True))
+
+
+def _settings_set_local(cursor, values: dict[str, str]) -> None:
+    """One round trip: ``SET LOCAL`` for every name."""
+    cursor.execute(
+        "SELECT " + ", ".join(["set_config(%s, %s, true)"] * len(values)),
+        [part for pair in values.items() for part in pair],
+    )
 
 
 # --- $regex on SQLite -------------------------------------------------------------------------

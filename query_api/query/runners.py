@@ -11,7 +11,6 @@ import abc
 import datetime as dt
 import operator
 import time
-from contextlib import contextmanager
 from decimal import Decimal
 from functools import reduce
 from typing import Any, ClassVar
@@ -157,18 +156,18 @@ class QueryRunner(abc.ABC):
             .order_by(*ordering, "pk")
             .values_list(*(aliases[column] for column in query.columns), "_total")
         )
-        with _planned_for_subqueries():
-            fetched = list(page[query.offset : query.offset + query.limit]) if query.limit else []
-            if fetched:
-                total = fetched[0][-1]
-            elif query.offset == 0 and query.limit:
-                total = 0
-            else:
-                total = annotated.count()
+        fetched = list(page[query.offset : query.offset + query.limit]) if query.limit else []
+        if fetched:
+            total = fetched[0][-1]
+        elif query.offset == 0 and query.limit:
+            total = 0
+        else:
+            total = annotated.count()
+        keys = [(column.id, column.data_type) for column in query.columns]
         rows = [
             {
-                column.id: to_json(value, column.data_type)
-                for column, value in zip(query.columns, values[:-1], strict=True)  # the last value is _total
+                key: to_json(value, data_type)
+                for (key, data_type), value in zip(keys, values[:-1], strict=True)  # the last value is _total
             }
             for values in fetched
         ]
@@ -283,19 +282,6 @@ def _with_grouped_passes(records: QuerySet, built: dict[Attribute, Any], hot: se
             )
         ctes.append(cte)
     return (with_cte(*ctes, select=records) if ctes else records), grouped
-
-
-@contextmanager
-def _planned_for_subqueries():
-    """On PostgreSQL, run without JIT compilation: the planner prices correlated subqueries far
-    above their cost, and compiling the plan then takes seconds longer than running it."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL jit = off")
-        yield
 
 
 def _attributes_of(query: Query) -> list[Attribute]:

@@ -6,6 +6,7 @@ import datetime as dt
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db.models import Expression
 
@@ -106,7 +107,7 @@ class Metric:
     alias_of: str | None = None
     source: str = "ootb"  # "ootb", "custom" or "derived"
 
-    @property
+    @cached_property  # asked for every value of every row a query returns
     def accepted_periods(self) -> tuple[str, ...]:
         """Every period this metric accepts, the reference's row first."""
         ordered = list(self.periods)
@@ -116,7 +117,7 @@ class Metric:
             ordered.insert(0, "current")
         return tuple(period for period in dict.fromkeys(ordered) if period not in self.excluded_periods)
 
-    @property
+    @cached_property
     def has_variations(self) -> bool:
         return self.accepted_periods != ("current",)
 
