@@ -139,3 +139,19 @@ class UserDay(models.Model):
 
     def __str__(self) -> str:
         return f"user {self.user_id}, {'month of ' if self.is_month else ''}{self.day}"
+
+
+class PendingActivity(models.Model):
+    """A captured activity not yet added to the rollups: capture records it in its own transaction and
+    the ``rollups.apply_pending`` task adds it within seconds (``rollups.services``). Until then every
+    recount of the rollups leaves it out, so it is counted exactly once, by that task."""
+
+    activity = models.OneToOneField(
+        "activities.Activity", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name_plural = "pending activities"
+
+    def __str__(self) -> str:
+        return f"activity {self.activity_id}, not yet in the rollups"

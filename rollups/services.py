@@ -3,9 +3,18 @@
 Every service that changes which activities count where (capture, matching and re-matching, Edit
 Match, removal from sync) calls one of these in its own transaction:
 
-* ``rollups_refresh(activity_ids=...)`` after storing new activities;
+* ``rollups_owed(activity_ids=...)`` after capture stores new activities: they are recorded as
+  pending (``PendingActivity``) and the ``rollups.apply_pending`` task, sent after commit, adds
+  them with ``rollups_refresh`` within seconds (Celery beat sends it every
+  ``APPLY_PENDING_EVERY_SECONDS`` too, in case the broker lost one). Capture no longer pays for the
+  rollups in its transaction; a metric read from the rollups may miss an activity for those seconds;
+* ``rollups_refresh(activity_ids=...)`` after storing one activity by hand (the admin);
 * ``with rollups_kept_current(activity_ids=...):`` around a change to existing ones (the buckets
   they counted in before and after are both recomputed).
+
+Every recount leaves pending activities out (they are added once, by the task), and every writer
+takes one lock (``_rollups_lock``): a recount and the task's additions never interleave, and two
+captures never insert the same day row at once.
 
 Newly stored activities are added to their buckets (a record and a day): their counters, grouped
 in a few statements per chunk of activities, are summed into the day and month rows, so the
@@ -22,6 +31,7 @@ same path: new activities are added, the (user, account) pairs of changed ones r
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import operator
 import time
 from collections import defaultdict
@@ -29,8 +39,9 @@ from collections.abc import Iterable
 from contextlib import contextmanager
 from functools import reduce
 
+from celery import current_app
 from django.db import connection, transaction
-from django.db.models import Count, F, PositiveIntegerField, Q, Sum, Value
+from django.db.models import Count, Exists, F, OuterRef, PositiveIntegerField, Q, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
@@ -38,9 +49,19 @@ import activities.counting as counted
 from activities.counting import prefixed
 from activities.models import Activity, ActivityOpportunity, Participant
 
-from .models import AccountDay, OpportunityDay, UserAccount, UserAccountMonth, UserDay
+from .models import AccountDay, OpportunityDay, PendingActivity, UserAccount, UserAccountMonth, UserDay
 
+logger = logging.getLogger(__name__)
 CHUNK = 500
+# The task adds this many pending activities per transaction.
+APPLY_BATCH = 1_000
+APPLY_PENDING_TASK = "rollups.apply_pending"
+# Celery beat sends the task this often too: the bound when the message after a capture was lost.
+APPLY_PENDING_EVERY_SECONDS = 10.0
+# Publishing gives up fast: a capture request must not wait on a broker that is not there.
+_PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+# pg_advisory_xact_lock's key for every write to the rollups ("rollups" in ASCII).
+_ROLLUPS_LOCK = 0x726F6C6C757073
 
 Keys = dict[str, dict[int, set[dt.date]]]  # "account" / "opportunity" / "user" → record id → days
 
@@ -57,8 +78,9 @@ _clock: RefreshClock | None = None
 
 @contextmanager
 def rollups_timed(*, enabled: bool = True):
-    """Time every refresh inside the block; ``enabled=False`` skips them, to measure capture without
-    the rollups (the rollups are then stale: only for benchmarks, which rebuild or delete after)."""
+    """For ``benchmark_capture``: inside the block capture records what it owes the rollups but sends
+    no task (the benchmark adds them afterwards, timed), and every refresh is timed. ``enabled=False``
+    records nothing: capture without the rollups (then stale: only for benchmarks, which delete after)."""
     global _clock
     outer, _clock = _clock, RefreshClock(enabled=enabled)
     try:
@@ -107,17 +129,61 @@ def user_counters() -> dict:
 
 
 # --- the write side: one call per change ---------------------------------------------------------
+def rollups_owed(*, activity_ids: Iterable[int]) -> None:
+    """Capture's part, in its transaction: the new activities are owed to the rollups; the task sent
+    after commit adds them (issue 19: rollups "kept current by capture ... in the same transaction
+    (or within seconds by a task, with a documented bound)")."""
+    ids = sorted(set(activity_ids))
+    if not ids or (_clock is not None and not _clock.enabled):
+        return
+    _add_and_insert(PendingActivity, [], [], ["activity_id"], [[pk] for pk in ids])
+    if _clock is None:
+        transaction.on_commit(rollups_apply_pending_send)
+
+
+def rollups_apply_pending_send() -> bool:
+    """Send the task that adds pending activities; False when the broker did not take it (Celery
+    beat sends it again within ``APPLY_PENDING_EVERY_SECONDS``)."""
+    try:
+        current_app.signature(APPLY_PENDING_TASK).apply_async(retry=True, retry_policy=_PUBLISH_RETRY)
+    except Exception as error:  # the broker's errors depend on the transport
+        logger.warning("rollups.apply_pending not sent; Celery beat sends it again: %s", error)
+        return False
+    return True
+
+
+def rollups_apply_pending(*, limit: int | None = None) -> int:
+    """Add the activities capture left pending to the rollups, ``APPLY_BATCH`` per transaction, each
+    exactly once (its pending row goes in the transaction that adds it). Returns how many."""
+    applied = 0
+    while limit is None or applied < limit:
+        with transaction.atomic():
+            _rollups_lock()
+            batch = PendingActivity.objects.select_for_update(skip_locked=True).order_by("activity_id")
+            ids = list(batch.values_list("activity_id", flat=True)[:APPLY_BATCH])
+            if not ids:
+                break
+            PendingActivity.objects.filter(activity_id__in=ids).delete()
+            rollups_refresh(activity_ids=ids)
+        applied += len(ids)
+    return applied
+
+
+def rollups_pending_count() -> int:
+    """Captured activities not yet in the rollups."""
+    return PendingActivity.objects.count()
+
+
 def rollups_refresh(*, activity_ids: Iterable[int]) -> None:
     """Count newly stored activities in the rollups, once, in the transaction that stored them.
 
     Their own buckets get the new activities' counters added (grouped statements per chunk of
     activities, not per record); only the buckets of older sent emails that the new ones answer
     are recomputed from the raw rows, because their "replied" count may change."""
-    if _clock is not None and not _clock.enabled:
-        return
     started = time.perf_counter()
     ids = sorted(set(activity_ids))
     if ids:
+        _rollups_lock()
         answered_before = _answered_by(set(ids)) - set(ids)
         recompute = rollup_keys(activity_ids=answered_before)
         for kind in _SOURCES:
@@ -132,6 +198,7 @@ def rollups_refresh(*, activity_ids: Iterable[int]) -> None:
 def _rollups_recount(*, activity_ids: Iterable[int], also: Keys) -> None:
     """Recompute every bucket the activities (and the sent emails they answer) count in now,
     plus the buckets in ``also``."""
+    _rollups_lock()
     keys = rollup_keys(activity_ids=activity_ids)
     for kind, records in also.items():
         for record_id, days in records.items():
@@ -160,6 +227,7 @@ def rollups_rebuild(
     for kind in kinds:
         if kind == "user_account":
             with transaction.atomic():
+                _rollups_lock()
                 UserAccount.objects.all().delete()
                 UserAccountMonth.objects.all().delete()
                 _write_user_accounts(*_user_account_counts(Q()))
@@ -167,6 +235,7 @@ def rollups_rebuild(
             continue
         model, field, source = _SOURCES[kind]
         with transaction.atomic():
+            _rollups_lock()
             model.objects.all().delete()
             ids = list(source().values_list(field, flat=True).distinct().order_by())
             ids = sorted(i for i in ids if i is not None)
@@ -365,6 +434,7 @@ def _user_account_counts(scope: Q) -> tuple[dict[tuple, int], dict[tuple, int]]:
     rows = (
         Participant.objects.filter(
             scope,
+            _not_pending("activity_id"),
             user__isnull=False,
             activity__removed_from_sync_at__isnull=True,
             activity__account__isnull=False,
@@ -524,6 +594,7 @@ def _invitation_rows(organizer_scope: Q, tz):
     """External invitations to the meetings each user organized, by day, and how many were accepted."""
     invitations = Participant.objects.filter(
         Q(activity__participants__role=Participant.Role.ORGANIZER) & organizer_scope,
+        _not_pending("activity_id"),
         role=Participant.Role.ATTENDEE,
         is_internal=False,
         activity__kind=counted.MEETING,
@@ -577,16 +648,33 @@ def _next_month(day: dt.date) -> dt.date:
     return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
 
 
+def _rollups_lock() -> None:
+    """Held by every write to the rollups until its transaction ends (PostgreSQL; SQLite has one
+    writer at a time anyway)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ROLLUPS_LOCK])
+
+
+def _not_pending(activity: str) -> Exists:
+    # A pending activity is added by the task, once: every count until then leaves it out.
+    return ~Exists(PendingActivity.objects.filter(activity_id=OuterRef(activity)))
+
+
 def _in_sync_activities():
-    return counted.counted().filter(account__isnull=False)
+    return counted.counted().filter(_not_pending("pk"), account__isnull=False)
 
 
 def _in_sync_links():
-    return ActivityOpportunity.objects.filter(activity__removed_from_sync_at__isnull=True)
+    return ActivityOpportunity.objects.filter(
+        _not_pending("activity_id"), activity__removed_from_sync_at__isnull=True
+    )
 
 
 def _in_sync_participations():
-    return Participant.objects.filter(user__isnull=False, activity__removed_from_sync_at__isnull=True)
+    return Participant.objects.filter(
+        _not_pending("activity_id"), user__isnull=False, activity__removed_from_sync_at__isnull=True
+    )
 
 
 # kind → (rollup model, its record field, the raw rows it sums)

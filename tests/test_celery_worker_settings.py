@@ -53,5 +53,6 @@ def test_celery_beat_started_alone_knows_every_schedule():
         "crm-drain-outbox",
         "crm-pull-salesforce",
         "insights-nightly-summaries",
+        "rollups-apply-pending",
         "users-login-failures-prune",
     } <= schedules

@@ -23,7 +23,7 @@ from activities.parsing.results import ParsedActivity, ParseError
 from activities.parsing.text import describe_surrogate, first_surrogate
 from backstory import clock
 from backstory.database import DATABASE_UNAVAILABLE
-from rollups.services import rollups_refresh
+from rollups.services import rollups_owed
 from users.models import User
 
 from ..handoff import hand_off_after_capture
@@ -506,8 +506,8 @@ class IngestSession:
             ],
         )
         created_ids = [row.activity_id for row in rows]
-        # In this transaction, once per new activity: the counters are added, not recomputed.
-        rollups_refresh(activity_ids=created_ids)
+        # Owed in this transaction; a task adds them to the rollups within seconds of the commit.
+        rollups_owed(activity_ids=created_ids)
         if self.hand_off and created_ids:
             hand_off_after_capture(created_ids, on_sent=functools.partial(self._handed_off, len(created_ids)))
         return rows

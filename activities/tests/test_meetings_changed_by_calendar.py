@@ -5,6 +5,7 @@ The same rule serves connected calendars (``connections``)."""
 import io
 
 from django.core.management import call_command
+from django.test import TestCase
 
 from activities.models import Activity
 from rollups.models import AccountDay
@@ -49,7 +50,9 @@ def write(tmp_path, **changes):
 
 def run(path) -> str:
     out = io.StringIO()
-    call_command("import_activities", str(path), "--no-progress", stdout=out, stderr=io.StringIO())
+    # As after a real commit: the task that adds the new meetings to the rollups runs (eagerly here).
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        call_command("import_activities", str(path), "--no-progress", stdout=out, stderr=io.StringIO())
     return out.getvalue()
 
 

@@ -17,7 +17,7 @@ from activities.parsing import InvalidActivity, parse_api_item
 from activities.services import IngestSession
 from backstory import clock
 from contacts.models import Contact, Lead
-from rollups.services import rollups_kept_current, rollups_timed
+from rollups.services import rollups_apply_pending, rollups_kept_current, rollups_timed
 from users.models import User
 
 SUBJECTS = [
@@ -53,7 +53,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--without-rollups",
             action="store_true",
-            help="then delete them and capture the same items again with the rollups refresh skipped "
+            help="then delete them and capture the same items again owing nothing to the rollups "
             "(the floor: capture without rollups, in the same run)",
         )
 
@@ -74,7 +74,7 @@ class Command(BaseCommand):
                 raise CommandError(f"generated an invalid item: {invalid}") from None
         parsing, parsing_cpu = time.perf_counter() - started, time.process_time() - cpu_started
 
-        report, capture, capture_cpu, clock = self.capture(parsed, options["batch_size"], rollups=True)
+        report, capture, capture_cpu = self.capture(parsed, options["batch_size"], rollups=True)
         matching, storing = report.timings["matching"], report.timings["storing"]
         total = parsing + capture
         vendor = connection.vendor
@@ -89,9 +89,12 @@ class Command(BaseCommand):
             ("total", total),
         ):
             self.stdout.write(f"  {label:<9}{count / seconds:>10,.0f} activities/s  ({seconds:.2f} s)")
+        with rollups_timed() as clock:
+            applied = rollups_apply_pending()
         self.stdout.write(
-            f"  of storing, the rollups refresh: {clock.seconds:.2f} s in {clock.calls} calls "
-            f"({clock.seconds / (matching + storing):.0%} of capture)"
+            f"  then the rollups task (rollups.apply_pending, after capture commits): {applied:,} activities "
+            f"added in {clock.seconds:.2f} s ({applied / max(clock.seconds, 1e-9):,.0f} activities/s, "
+            f"{clock.calls} transactions)"
         )
         self.stdout.write(
             f"  CPU time of this process: parsing {parsing_cpu:.2f} s, capture {capture_cpu:.2f} s "
@@ -104,12 +107,12 @@ class Command(BaseCommand):
         )
         if options["without_rollups"]:
             self.delete(report.created_ids)
-            floor, _capture, _cpu, _clock = self.capture(parsed, options["batch_size"], rollups=False)
+            floor, _capture, _cpu = self.capture(parsed, options["batch_size"], rollups=False)
             floor_capture = floor.timings["matching"] + floor.timings["storing"]
             self.stdout.write(
-                f"Same items again, rollups refresh skipped: storing "
+                f"Same items again, owing nothing to the rollups: storing "
                 f"{count / floor.timings['storing']:,.0f} activities/s, capture {count / floor_capture:,.0f} "
-                f"activities/s ({floor_capture:.2f} s); with the refresh capture took "
+                f"activities/s ({floor_capture:.2f} s); owing them, capture took "
                 f"{(matching + storing) / floor_capture:.2f}x as long (load average {os.getloadavg()[0]:.1f})"
             )
             report = floor
@@ -120,7 +123,7 @@ class Command(BaseCommand):
     def capture(self, parsed, batch_size: int, *, rollups: bool):
         session = IngestSession(batch_size=batch_size, hand_off=False)
         started, cpu_started = time.perf_counter(), time.process_time()
-        with rollups_timed(enabled=rollups) as clock:
+        with rollups_timed(enabled=rollups):
             for index, activity in enumerate(parsed):
                 session.add(activity, source=Activity.Source.API, key=index)
             report = session.finish()
@@ -129,7 +132,7 @@ class Command(BaseCommand):
             raise CommandError(
                 f"expected {len(parsed)} new activities, stored {report.created}: {report.counts}"
             )
-        return report, capture, capture_cpu, clock
+        return report, capture, capture_cpu
 
     def delete(self, ids: list[int]) -> None:
         with transaction.atomic(), rollups_kept_current(activity_ids=ids):
