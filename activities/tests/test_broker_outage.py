@@ -2,6 +2,7 @@
 started on its own port for each test, stopped while activities are captured, removed from sync or
 matched by hand, or re-matched after a CRM change, then started again."""
 
+import gc
 from contextlib import contextmanager
 
 import pytest
@@ -30,7 +31,13 @@ def worker_on(redis_server, queues=("capture", "contacts", "insights")):
         tasks_through_broker(redis_server.url),
         start_worker(app, pool="solo", perform_ping_check=False, queues=list(queues), loglevel="ERROR"),
     ):
-        yield
+        try:
+            yield
+        finally:
+            # Task results subscribed to this test's Redis are let go now, while it runs: let go later
+            # by the garbage collector, after the test stopped it, each retried the stopped Redis for
+            # 20 s in whatever test was running then (a browser test timed out on it).
+            gc.collect()
 
 
 @pytest.mark.django_db(transaction=True)
