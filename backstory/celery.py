@@ -14,6 +14,9 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 _BROKER_KEYS = ("broker_url", "result_backend", "task_always_eager")
+# Sending work after a commit gives up fast: a request must not wait on a broker that is not there
+# (what was not sent is recorded and sent again later).
+PUBLISH_RETRY_FAST = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
 
 
 @contextlib.contextmanager

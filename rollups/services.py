@@ -18,7 +18,7 @@ captures never insert the same day row at once.
 
 Newly stored activities are added to their buckets (a record and a day): their counters, grouped
 in a few statements per chunk of activities, are summed into the day and month rows, so the
-refresh must run exactly once, in the transaction that stored them. Every other bucket that
+refresh must run exactly once per activity (the task deletes the pending rows it adds). Every other bucket that
 changes is recomputed from the raw rows, never adjusted by a delta: the buckets of a change to
 existing activities, and those of the older sent emails a new activity answers (their "replied"
 count may change). Month rows (``is_month``,
@@ -48,6 +48,7 @@ from django.utils import timezone
 import activities.counting as counted
 from activities.counting import prefixed
 from activities.models import Activity, ActivityOpportunity, Participant
+from backstory.celery import PUBLISH_RETRY_FAST
 
 from .models import AccountDay, OpportunityDay, PendingActivity, UserAccount, UserAccountMonth, UserDay
 
@@ -58,8 +59,6 @@ APPLY_BATCH = 1_000
 APPLY_PENDING_TASK = "rollups.apply_pending"
 # Celery beat sends the task this often too: the bound when the message after a capture was lost.
 APPLY_PENDING_EVERY_SECONDS = 10.0
-# Publishing gives up fast: a capture request must not wait on a broker that is not there.
-_PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
 # pg_advisory_xact_lock's key for every write to the rollups ("rollups" in ASCII).
 _ROLLUPS_LOCK = 0x726F6C6C757073
 
@@ -145,7 +144,7 @@ def rollups_apply_pending_send() -> bool:
     """Send the task that adds pending activities; False when the broker did not take it (Celery
     beat sends it again within ``APPLY_PENDING_EVERY_SECONDS``)."""
     try:
-        current_app.signature(APPLY_PENDING_TASK).apply_async(retry=True, retry_policy=_PUBLISH_RETRY)
+        current_app.signature(APPLY_PENDING_TASK).apply_async(retry=True, retry_policy=PUBLISH_RETRY_FAST)
     except Exception as error:  # the broker's errors depend on the transport
         logger.warning("rollups.apply_pending not sent; Celery beat sends it again: %s", error)
         return False
@@ -175,7 +174,8 @@ def rollups_pending_count() -> int:
 
 
 def rollups_refresh(*, activity_ids: Iterable[int]) -> None:
-    """Count newly stored activities in the rollups, once, in the transaction that stored them.
+    """Count newly stored activities in the rollups, once: in the task's transaction that deletes
+    their pending rows, or in the one that stored an activity by hand.
 
     Their own buckets get the new activities' counters added (grouped statements per chunk of
     activities, not per record); only the buckets of older sent emails that the new ones answer

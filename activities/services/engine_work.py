@@ -28,12 +28,11 @@ from django.db import transaction
 from django.db.models import Q
 
 from backstory import clock
+from backstory.celery import PUBLISH_RETRY_FAST
 
 from ..models import EngineWork
 
 logger = logging.getLogger(__name__)
-# Publishing gives up fast: a capture request must not wait on a broker that is not there.
-_PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
 
 
 def engine_work_record(
@@ -74,7 +73,7 @@ def engine_work_send(*, work: EngineWork) -> bool:
 
     work.attempts += 1
     try:
-        engine_work_signature(work).apply_async(retry=True, retry_policy=_PUBLISH_RETRY)
+        engine_work_signature(work).apply_async(retry=True, retry_policy=PUBLISH_RETRY_FAST)
     except Exception as error:  # the broker's errors depend on the transport; eager runs raise the engine's
         logger.warning("Engine work %s not sent, the sweeper will send it again: %s", work.pk, error)
         work.last_error = f"{type(error).__name__}: {error}"[:300]
