@@ -24,6 +24,7 @@ import uuid
 from typing import Any
 
 from celery.contrib.testing.worker import start_worker
+from celery.worker import state as worker_state
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
@@ -41,6 +42,9 @@ from users.models import User
 
 QUEUES = ["capture", "crm", "contacts", "insights", "default"]
 POLL_SECONDS = 0.02
+# The worker counts as done with a run once it has held no task for this long: longer than the
+# in-memory broker's one-second poll, so a task queued by the one before it is seen.
+IDLE_SECONDS = 1.5
 
 
 class _ShiftedClock:
@@ -175,8 +179,22 @@ class Command(BaseCommand):
             f"{result['contact']:.2f} s, its contact role after {result['role']:.2f} s"
         )
         if not options["keep"]:
+            # The contact role is in Salesforce before the worker has recorded the push; deleting
+            # the run's rows under it would race the worker (on SQLite: "database table is locked").
+            self._wait_until_worker_idle(deadline)
             self._clean(report.created_ids, email)
         return result
+
+    @staticmethod
+    def _wait_until_worker_idle(deadline: float) -> None:
+        quiet_since = time.perf_counter()
+        while time.perf_counter() < deadline:
+            if worker_state.active_requests or worker_state.reserved_requests:
+                quiet_since = time.perf_counter()
+            elif time.perf_counter() - quiet_since >= IDLE_SECONDS:
+                return
+            time.sleep(POLL_SECONDS)
+        raise CommandError("the worker was still busy with the run at the timeout; nothing was cleaned up")
 
     @staticmethod
     def _clean(activity_ids: list[int], email: str) -> None:
