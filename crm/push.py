@@ -766,9 +766,12 @@ class _Drainer:
             for entry, crm_id in completed:
                 self._done(entry, crm_id)
             return
+        deleted_since = self._deleted_since(object_name, [entry for entry, _ in completed])
         for entry, crm_id in completed:
             note = getattr(entry, "link_note", "")
-            problem = self._link_local(entry, crm_id)
+            # Its deletion was queued while this write was on its way: the record is about to go,
+            # so the local record must not point at it.
+            problem = "" if entry.pk in deleted_since else self._link_local(entry, crm_id)
             if problem:
                 self._fail(entry, "CRM_ID_IN_USE", problem)
             else:
@@ -777,6 +780,20 @@ class _Drainer:
                 )
         if object_name == CONTACT:
             self._contact_times([crm_id for _, crm_id in completed if crm_id])
+
+    @staticmethod
+    def _deleted_since(object_name: str, entries: list[OutboxEntry]) -> set[int]:
+        """The entries whose record has a deletion queued after them."""
+        deletions = OutboxEntry.objects.filter(
+            object_name=object_name,
+            operation=DELETE,
+            id__gt=min(e.pk for e in entries),
+            record_id__in={e.record_id for e in entries},
+        ).values_list("record_type", "record_id", "id")
+        last_deletion = {}
+        for record_type, record_id, pk in deletions:
+            last_deletion[(record_type, record_id)] = max(pk, last_deletion.get((record_type, record_id), 0))
+        return {e.pk for e in entries if last_deletion.get((e.record_type, e.record_id), 0) > e.pk}
 
     def _link_local(self, entry: OutboxEntry, crm_id: str) -> str:
         """Store the Salesforce id on the local record; a problem message when another record has it."""

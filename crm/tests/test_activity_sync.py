@@ -7,6 +7,8 @@ independent of activity sync ... even if your organization does not sync all act
 """
 
 import datetime as dt
+import threading
+import time
 
 import pytest
 from django.urls import reverse
@@ -386,3 +388,40 @@ def test_cancelled_meeting_takes_its_event_out(pulled, django_capture_on_commit_
         contact_engine_process_activities(activity_ids=[activity.pk])
     outbox_drain()
     assert synced(org, "Event") == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_edit_match_while_its_task_is_being_created_leaves_no_task_and_no_stale_id(
+    pulled, django_capture_on_commit_callbacks
+):
+    """Unmatched by hand while the drain is creating its Task: the Task is deleted once it exists,
+    and the activity does not keep the id of a Task that is gone."""
+    org = pulled
+    # Everything but the Task goes first, so that the Task alone is in flight below.
+    held = org.faults.add("SERVER_ERROR", path="Task")
+    capture(org, django_capture_on_commit_callbacks, [email(org.clock.now)])
+    activity = Activity.objects.get(source_id="sync-1@lumen-analytics.com")
+    pending = OutboxEntry.objects.filter(status=OutboxEntry.Status.PENDING)
+    assert list(pending.values_list("object_name", flat=True)) == ["Task"]
+    org.faults.remove(held)
+    org.advance(minutes=60)
+    slow = org.faults.add("SLOW", path="Task", delay=1.0, times=1)
+    drain = threading.Thread(target=outbox_drain)
+    drain.start()
+    deadline = time.monotonic() + 10
+    while not slow.fired and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert slow.fired, "the drain never sent the Task"
+
+    admin = User.objects.create(username="ada", email="ada@lumen-analytics.com", is_staff=True)
+    with django_capture_on_commit_callbacks(execute=True):  # while the Task is in flight
+        activity_match_manually(activity=activity, user=admin, account=None, opportunities=())
+    drain.join()
+    for _ in range(3):
+        outbox_drain()
+        org.advance(minutes=5)
+
+    assert synced(org, "Task") == []
+    activity.refresh_from_db()
+    assert activity.crm_id is None
+    assert not OutboxEntry.objects.exclude(status=OutboxEntry.Status.DONE).exists()
