@@ -188,6 +188,16 @@ PAGES = {
 }
 
 
+# The room inside a text box and the width its placeholder needs, in the box's own font.
+PLACEHOLDER_ROOM = """input => {
+  const style = getComputedStyle(input, "::placeholder");
+  const context = document.createElement("canvas").getContext("2d");
+  context.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+  const padding = parseFloat(getComputedStyle(input).paddingLeft) + parseFloat(getComputedStyle(input).paddingRight);
+  return [input.clientWidth - padding, context.measureText(input.placeholder).width];
+}"""
+
+
 @pytest.mark.parametrize("name", list(PAGES))
 def test_no_console_error_and_no_sideways_scroll_on_a_phone(live_server, new_page, screenshot, org, name):
     url = PAGES[name].format(account=org["account"].pk, opportunity=org["opportunity"].pk)
@@ -198,12 +208,22 @@ def test_no_console_error_and_no_sideways_scroll_on_a_phone(live_server, new_pag
         page.goto(live_server.url + url)
         page.wait_for_load_state("networkidle")
         assert errors == [], f"{name} at {width} px: {errors}"
+        if width == 1440:
+            # A wide screen shows every place of the main menu without a Menu button.
+            expect(page.get_by_role("button", name="Menu")).to_be_hidden()
+            for place in ("Home", "Engagement Log", "Reports", "Connections", "Help"):
+                expect(
+                    page.get_by_role("navigation", name="Main").get_by_role("link", name=place)
+                ).to_be_visible()
         if width == 390:
             wide = page.evaluate("document.documentElement.scrollWidth")
             screenshot(page, f"phone-{name.replace(' ', '-')}", full_page=True)
             assert wide <= 390, f"{name} is {wide} px wide at 390 px"
             bar = page.locator("header.topbar").bounding_box()
             assert bar["height"] <= 2 * 56, f"the top bar is {bar['height']} px tall"
+            # The search box says what it searches, whole, not cut at its edge.
+            room, needed = page.eval_on_selector("#global-search", PLACEHOLDER_ROOM)
+            assert needed <= room, f"the search placeholder needs {needed:.0f} px of {room:.0f} px"
             # Every place of the main menu is one tap away, whole on screen (none cut at the edge).
             menu = page.get_by_role("button", name="Menu")
             menu.click()
