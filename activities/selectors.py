@@ -10,11 +10,12 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Account, AccountDomain
+from backstory.backlog import Backlog
 from contacts.models import Contact, ContactDecision
 from opportunities.models import Opportunity
 
 from .counting import counted
-from .models import Activity, ActivityOpportunity, Participant
+from .models import Activity, ActivityOpportunity, EngineWork, Participant
 
 
 def activities_in_sync(queryset: QuerySet[Activity] | None = None) -> QuerySet[Activity]:
@@ -247,3 +248,8 @@ def records_matched_to(*, activity_ids: Iterable[int]) -> tuple[set[int], set[in
             ActivityOpportunity.objects.filter(activity_id__in=chunk).values_list("opportunity_id", flat=True)
         )
     return accounts, opportunities
+
+
+def engine_work_backlog() -> Backlog:
+    """The hand-offs to the contact engine and the summaries that have not finished yet."""
+    return Backlog.of(EngineWork.objects.filter(done_at__isnull=True), "created_at")

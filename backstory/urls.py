@@ -20,6 +20,7 @@ handler500 = "backstory.views.server_error"  # a database outage is a 503 to ret
 urlpatterns = [
     path("", page_views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("healthz/backlog", views.backlog, name="backlog"),
     path("login/", auth_views.LoginView.as_view(authentication_form=SignInForm), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

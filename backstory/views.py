@@ -10,6 +10,12 @@ from django.template import loader
 from django.views import defaults
 from django.views.decorators.http import require_GET
 
+from activities.selectors import engine_work_backlog
+from crm.selectors import outbox_backlog
+from rollups.services import rollups_backlog
+
+from . import clock
+from .backlog import Backlog
 from .cache import cache_is_reachable
 from .celery import app as celery_app
 from .database import DATABASE_UNAVAILABLE
@@ -32,6 +38,23 @@ def healthz(request):
     else:
         state = "degraded"
     return JsonResponse({"status": state, **checks}, status=200 if serving else 503)
+
+
+@require_GET
+def backlog(request):
+    """The background work still owed (hand-offs to the contact engine and summaries, captured
+    activities not yet in the rollups, pushes to Salesforce), each as how many wait and the oldest's
+    age in seconds: an operator sees a stuck worker or broker before users do. Kept apart from
+    /healthz, which a load balancer polls and which must stay one SELECT."""
+    if _database_check() != "ok":
+        return JsonResponse({"status": "down", "database": "unreachable"}, status=503)
+    owed: dict[str, Backlog] = {
+        "engine_work": engine_work_backlog(),
+        "rollups": rollups_backlog(),
+        "salesforce_outbox": outbox_backlog(),
+    }
+    now = clock.now()
+    return JsonResponse({name: owed_work.as_json(now=now) for name, owed_work in owed.items()})
 
 
 def _database_check() -> str:

@@ -7,6 +7,8 @@ import datetime as dt
 from django.conf import settings
 from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Sum
 
+from backstory.backlog import Backlog
+
 from .models import ApiBudget, ApiCallCount, OutboxEntry, OutboxState, SyncCursor
 
 OUTBOX_STATE_PK = 1
@@ -50,6 +52,11 @@ def outbox_counts() -> dict[str, int]:
     for row in OutboxEntry.objects.values("status").annotate(n=Count("id")):
         counts[row["status"]] = row["n"]
     return counts
+
+
+def outbox_backlog() -> Backlog:
+    """The entries still to push to Salesforce (pending, including those held by the API budget)."""
+    return Backlog.of(OutboxEntry.objects.filter(status=OutboxEntry.Status.PENDING), "created_at")
 
 
 def outbox_failed() -> QuerySet[OutboxEntry]:

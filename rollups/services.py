@@ -48,6 +48,7 @@ from django.utils import timezone
 import activities.counting as counted
 from activities.counting import prefixed
 from activities.models import Activity, ActivityOpportunity, Participant
+from backstory.backlog import Backlog
 from backstory.celery import PUBLISH_RETRY_FAST
 
 from .models import AccountDay, OpportunityDay, PendingActivity, UserAccount, UserAccountMonth, UserDay
@@ -171,6 +172,11 @@ def rollups_apply_pending(*, limit: int | None = None) -> int:
 def rollups_pending_count() -> int:
     """Captured activities not yet in the rollups."""
     return PendingActivity.objects.count()
+
+
+def rollups_backlog() -> Backlog:
+    """Captured activities not yet in the rollups, the oldest by when it was captured."""
+    return Backlog.of(PendingActivity.objects.all(), "activity__captured_at")
 
 
 def rollups_refresh(*, activity_ids: Iterable[int]) -> None:

@@ -8,6 +8,9 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+from backstory import backlog
+from crm.models import OutboxEntry
+
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -28,6 +31,35 @@ def test_health_check_reports_database_cache_and_broker(client):
     response = client.get(reverse("healthz"))
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok", "cache": "ok", "broker": "eager"}
+
+    nothing_owed = {"waiting": 0, "oldest_seconds": None}
+    response = client.get(reverse("backlog"))
+    assert response.status_code == 200
+    assert response.json() == {
+        "engine_work": nothing_owed,
+        "rollups": nothing_owed,
+        "salesforce_outbox": nothing_owed,
+    }
+
+
+def test_backlog_counts_the_salesforce_pushes_still_waiting_and_stops_counting_at_its_cap(
+    client, monkeypatch
+):
+    def entry(status):
+        return OutboxEntry(
+            object_name="Contact",
+            operation="upsert",
+            record_type="contacts.contact",
+            record_id=1,
+            status=status,
+        )
+
+    OutboxEntry.objects.bulk_create([entry("pending"), entry("pending"), entry("done"), entry("failed")])
+    waiting = client.get(reverse("backlog")).json()["salesforce_outbox"]
+    assert waiting["waiting"] == 2 and waiting["oldest_seconds"] is not None
+
+    monkeypatch.setattr(backlog, "COUNT_CAP", 1)
+    assert client.get(reverse("backlog")).json()["salesforce_outbox"]["waiting"] == "1+"
 
 
 def test_production_settings_pass_check_deploy():

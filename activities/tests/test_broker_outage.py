@@ -20,6 +20,7 @@ from activities.tests.factories import ActivityFactory, ActivityOpportunityFacto
 from backstory.celery import app, tasks_through_broker
 from insights.models import Summary
 from insights.tests.factories import SummaryFactory
+from rollups.services import rollups_apply_pending_send, rollups_pending_count
 
 from .brokers import wait_until
 
@@ -52,11 +53,21 @@ def test_200_activities_captured_while_redis_is_down_are_all_processed_after_it_
         assert response.json()["created"] == 200 and response.json()["processing"] == "deferred"
         owed = EngineWork.objects.get()
         assert owed.sent_at is None and owed.done_at is None and "Error" in owed.last_error
+        # The operator sees the outage and the work waiting on it.
+        health = client.get("/healthz").json()
+        assert health["status"] == "degraded" and health["broker"].startswith("unreachable")
+        backlog = client.get("/healthz/backlog").json()
+        assert backlog["engine_work"]["waiting"] == 1
+        assert backlog["rollups"]["waiting"] == 200 and backlog["rollups"]["oldest_seconds"] >= 0
 
         redis_server.start()
-        # What Celery beat does every minute; the worker above reconnected on its own.
+        # What Celery beat does every minute and every 10 seconds; the worker above reconnected on its own.
         assert send_owed_engine_work() == {"sent": 1, "failed": 0, "open": 1}
+        rollups_apply_pending_send()
         assert wait_until(lambda: not EngineWork.objects.filter(done_at__isnull=True).exists())
+        assert wait_until(lambda: rollups_pending_count() == 0)
+        backlog = client.get("/healthz/backlog").json()
+        assert backlog["engine_work"] == backlog["rollups"] == {"waiting": 0, "oldest_seconds": None}
     done = EngineWork.objects.get()
     assert sorted(done.activity_ids) == sorted(Activity.objects.values_list("id", flat=True))
     assert len(done.activity_ids) == 200
