@@ -219,6 +219,11 @@ def test_no_console_error_and_no_sideways_scroll_on_a_phone(live_server, new_pag
             wide = page.evaluate("document.documentElement.scrollWidth")
             screenshot(page, f"phone-{name.replace(' ', '-')}", full_page=True)
             assert wide <= 390, f"{name} is {wide} px wide at 390 px"
+            # No table hides columns behind a sideways scroll either.
+            hidden = page.eval_on_selector_all(
+                ".table-scroll", "boxes => boxes.filter(b => b.scrollWidth > b.clientWidth + 1).length"
+            )
+            assert hidden == 0, f"{name}: {hidden} table(s) scroll sideways at 390 px"
             bar = page.locator("header.topbar").bounding_box()
             assert bar["height"] <= 2 * 56, f"the top bar is {bar['height']} px tall"
             # The search box says what it searches, whole, not cut at its edge.
