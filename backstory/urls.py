@@ -19,6 +19,8 @@ handler500 = "backstory.views.server_error"  # a database outage is a 503 to ret
 
 urlpatterns = [
     path("", page_views.home, name="home"),
+    # Browsers ask for /favicon.ico on pages that name no icon (the admin, the API's JSON).
+    path("favicon.ico", views.favicon),
     path("healthz", views.healthz, name="healthz"),
     path("healthz/backlog", views.backlog, name="backlog"),
     path("login/", auth_views.LoginView.as_view(authentication_form=SignInForm), name="login"),

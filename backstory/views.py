@@ -1,4 +1,5 @@
-"""Project-level views: a health check and the server error handler (the home page is the pages app's)."""
+"""Project-level views: the health check, the backlog, the favicon and the server error handler
+(the home page is the pages app's)."""
 
 import logging
 import sys
@@ -6,7 +7,9 @@ import sys
 from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect
 from django.template import loader
+from django.templatetags.static import static
 from django.views import defaults
 from django.views.decorators.http import require_GET
 
@@ -38,6 +41,12 @@ def healthz(request):
     else:
         state = "degraded"
     return JsonResponse({"status": state, **checks}, status=200 if serving else 503)
+
+
+@require_GET
+def favicon(request):
+    """Browsers ask for /favicon.ico on pages that name no icon (the admin, the API's JSON)."""
+    return redirect(static("img/favicon.svg"))
 
 
 @require_GET

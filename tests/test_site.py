@@ -22,6 +22,12 @@ def test_login_page_serves_htmx_from_static_not_a_cdn(client):
     assert "unpkg" not in page and "cdn" not in page.lower()
 
 
+def test_the_browser_finds_an_icon_at_favicon_ico(client):
+    response = client.get("/favicon.ico", follow=True)
+    assert response.status_code == 200 and response.redirect_chain
+    assert b"<svg" in b"".join(response.streaming_content if response.streaming else [response.content])
+
+
 def test_a_wrong_password_says_so(client):
     response = client.post(reverse("login"), {"username": "rep", "password": "nope"})
     assert b"do not match" in response.content
