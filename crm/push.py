@@ -783,8 +783,10 @@ class _Drainer:
 
     @staticmethod
     def _deleted_since(object_name: str, entries: list[OutboxEntry]) -> set[int]:
-        """The entries whose record has a deletion queued after them."""
+        """The entries whose record has a deletion queued after them. (Still pending: one record's
+        entries go in order, so the deletion cannot have gone before this write is recorded.)"""
         deletions = OutboxEntry.objects.filter(
+            status=OutboxEntry.Status.PENDING,
             object_name=object_name,
             operation=DELETE,
             id__gt=min(e.pk for e in entries),
