@@ -14,6 +14,12 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 _BROKER_KEYS = ("broker_url", "result_backend", "task_always_eager")
+_BROKER_ENVIRON = (
+    "CELERY_BROKER_URL",
+    "CELERY_BROKER_READ_URL",
+    "CELERY_BROKER_WRITE_URL",
+    "CELERY_RESULT_BACKEND",
+)
 # Sending work after a commit gives up fast: a request must not wait on a broker that is not there
 # (what was not sent is recorded and sent again later).
 PUBLISH_RETRY_FAST = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
@@ -25,6 +31,10 @@ def tasks_through_broker(broker: str) -> Iterator[None]:
     follows Django's settings again: the overrides are removed, not re-pinned with their old values,
     so a later `settings.CELERY_...` change still takes effect."""
     saved = {key: app.conf.changes[key] for key in _BROKER_KEYS if key in app.conf.changes}
+    # Celery reads the broker from the environment before its configuration (CI's second run sets it).
+    saved_environ = {name: os.environ.get(name) for name in _BROKER_ENVIRON}
+    for name in _BROKER_ENVIRON:
+        os.environ.pop(name, None)
     app.conf.update(
         broker_url=broker,
         task_always_eager=False,
@@ -39,6 +49,9 @@ def tasks_through_broker(broker: str) -> Iterator[None]:
                 app.conf.changes[key] = saved[key]
             else:
                 app.conf.changes.pop(key, None)
+        for name, value in saved_environ.items():
+            if value is not None:
+                os.environ[name] = value
         _forget_connections()
 
 

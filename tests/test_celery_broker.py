@@ -30,3 +30,15 @@ def test_after_the_broker_block_celery_follows_the_settings_again(settings):
     assert app.conf.task_always_eager is False
     settings.CELERY_TASK_ALWAYS_EAGER = True
     assert app.conf.task_always_eager is True
+
+
+def test_the_broker_block_wins_over_a_broker_in_the_environment(monkeypatch):
+    """CI's second run sets CELERY_BROKER_URL, which Celery reads before its own configuration: a
+    test's own Redis (the one it stops to make an outage) must still be the broker inside the block."""
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
+    with tasks_through_broker("redis://127.0.0.1:6555/0"):
+        assert ":6555/" in app.connection_for_write().as_uri()
+        with app.producer_or_acquire() as producer:
+            assert ":6555/" in producer.connection.as_uri()
+    assert os.environ["CELERY_BROKER_URL"] == "redis://127.0.0.1:6379/0"
+    assert ":6379/" in app.connection_for_write().as_uri()
